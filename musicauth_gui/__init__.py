@@ -1,0 +1,8 @@
+"""musicauth: a desktop credential manager for music APIs.
+
+The single place that names the application: packaging, the desktop file and the metainfo read it.
+"""
+
+__version__ = "0.1.0"
+APP_ID = "io.github.musicauth.MusicAuth"
+APP_NAME = "musicauth"

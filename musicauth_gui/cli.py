@@ -1,0 +1,344 @@
+"""The ``musicauth`` command line: a thin adapter over the core (see cli-contract.md).
+
+Errors end with a non-zero exit and one line on stderr; no traceback (set MUSICAUTH_DEBUG=1 to
+see one), and every line printed passes through the secret scrubber.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shlex
+import sys
+import threading
+import webbrowser
+from datetime import datetime, timezone
+from typing import Any, Callable, Coroutine, Sequence
+
+from . import __version__
+from .core.errors import MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
+from .core.secret import scrub
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_NEEDS_SIGN_IN = 3
+EXIT_PROVIDER = 4
+EXIT_CANCELLED = 130
+EXIT_INTERNAL = 70
+
+FORMATS = ("raw", "header", "json", "curl")
+
+
+class UsageError(MusicAuthError):
+    pass
+
+
+def _eprint(text: str) -> None:
+    print(scrub(text), file=sys.stderr, flush=True)
+
+
+# -- building the engine ----------------------------------------------------------------------
+
+
+def _open_engine() -> Any:
+    from .core.engine import TokenEngine
+    from .core.store.profile_store import ProfileStore
+    from .core.store.vault import KeyringVault
+
+    return TokenEngine(ProfileStore(KeyringVault()))
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+async def cmd_profile_import(engine: Any, args: argparse.Namespace) -> int:
+    from .core.profiles_file import read_profiles_file
+
+    names = await engine.import_profiles(read_profiles_file(args.file))
+    for name in names:
+        print(name)
+    return 0
+
+
+async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
+    records = await engine.store.load_all()
+    now = engine.clock()
+    rows = [_describe(record, now) for record in records]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not rows:
+        _eprint("no profiles yet; add some with `musicauth profile import FILE`")
+        return 0
+    headers = ("NAME", "PROVIDER", "FLOW", "TOKEN", "EXPIRES")
+    table = [headers] + [
+        (r["name"], r["provider"], r["flow"], r["token_state"], r["expires_at"] or "-") for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
+    for row in table:
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+    return 0
+
+
+def _describe(record: Any, now: float) -> dict[str, Any]:
+    from .core.renewal import needs_renewal
+
+    token = record.token
+    if record.status.needs_sign_in:
+        state = "needs sign-in"
+    elif token is None:
+        state = "none"
+    elif token.expires_at is not None and token.expires_at <= now:
+        state = "expired"
+    elif needs_renewal(token, now):
+        state = "renew due"
+    else:
+        state = "valid"
+    return {
+        "name": record.name,
+        "provider": record.profile.provider,
+        "flow": record.profile.flow,
+        "token_state": state,
+        "expires_at": _iso(token.expires_at) if token and token.expires_at else None,
+        "expires_in": int(token.expires_at - now) if token and token.expires_at else None,
+        "refresh_expires_at": _iso(token.refresh_expires_at) if token and token.refresh_expires_at else None,
+        "reason": record.status.reason,
+    }
+
+
+async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
+    from .core.profiles_file import export_profiles
+
+    names = args.names or await engine.store.names()
+    profiles = [(await engine.store.load(name)).profile for name in names]
+    sys.stdout.write(export_profiles(profiles))
+    return 0
+
+
+async def cmd_profile_remove(engine: Any, args: argparse.Namespace) -> int:
+    await engine.remove_profile(args.name)
+    _eprint(f"removed profile {args.name!r} with its secrets and tokens")
+    return 0
+
+
+async def cmd_login(engine: Any, args: argparse.Namespace) -> int:
+    def open_browser(url: str) -> None:
+        if args.no_browser:
+            _eprint(f"Open this URL in a browser to sign in:\n{url}")
+            return
+        _eprint("Opening the browser to sign in; if it does not open, visit:\n" + url)
+        # A daemon thread: some $BROWSER commands only return when the browser window closes,
+        # and neither the listener nor the exit of this process may wait for that.
+        threading.Thread(target=_open_url, args=(url,), daemon=True, name="browser").start()
+
+    _eprint("Waiting for the browser (Ctrl-C to cancel)...")
+    token = await engine.login(args.name, open_browser=open_browser, timeout=args.timeout)
+    expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
+    _eprint(f"signed in to {args.name!r}{expiry}")
+    return 0
+
+
+def _open_url(url: str) -> None:
+    try:
+        ok = webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - a broken $BROWSER must not end the flow
+        ok = False
+    if not ok:
+        _eprint("could not start a browser; open the URL above by hand")
+
+
+async def cmd_token(engine: Any, args: argparse.Namespace) -> int:
+    token = await engine.get_token(args.name)
+    record = await engine.store.load(args.name)
+    print(format_token(record, token, args.format, now=engine.clock()))
+    return 0
+
+
+async def cmd_refresh(engine: Any, args: argparse.Namespace) -> int:
+    token = await engine.refresh(args.name)
+    expiry = f"; expires {_iso(token.expires_at)}" if token.expires_at else ""
+    _eprint(f"renewed {args.name!r}{expiry}")
+    return 0
+
+
+async def cmd_introspect(engine: Any, args: argparse.Namespace) -> int:
+    answer = await engine.introspect(args.name)
+    print(json.dumps(answer, indent=2, sort_keys=True))
+    return 0
+
+
+async def cmd_logout(engine: Any, args: argparse.Namespace) -> int:
+    result = await engine.sign_out(args.name)
+    if result.warning:
+        _eprint(f"warning: {result.warning}")
+    _eprint(f"signed out of {args.name!r}" + ("; tokens revoked at the provider" if result.revoked else ""))
+    if result.logout_url:
+        if args.no_browser:
+            _eprint(f"To end the browser session too, open:\n{result.logout_url}")
+        else:
+            threading.Thread(target=_open_url, args=(result.logout_url,), daemon=True).start()
+    return 0
+
+
+async def cmd_discover(engine: Any, args: argparse.Namespace) -> int:
+    from .core.http import make_client
+
+    async with make_client() as client:
+        metadata = await engine.discovery.fetch(client, args.issuer, refresh=True)
+    print(json.dumps(metadata.document, indent=2, sort_keys=True))
+    return 0
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def authorization_header(record: Any, token: Any) -> str:
+    from .core.presets import get_preset
+
+    scheme = get_preset(record.profile.provider).auth_scheme
+    return f"Authorization: {scheme} {token.access_token.reveal()}"
+
+
+def format_token(record: Any, token: Any, fmt: str, *, now: float) -> str:
+    """The token in one of the contract's output shapes."""
+    from .core.presets import get_preset
+
+    if fmt == "raw":
+        return str(token.access_token.reveal())
+    header = authorization_header(record, token)
+    if fmt == "header":
+        return header
+    if fmt == "json":
+        data: dict[str, Any] = {
+            "access_token": token.access_token.reveal(),
+            "token_type": token.token_type,
+            "expires_in": int(token.expires_at - now) if token.expires_at else None,
+            "expires_at": _iso(token.expires_at),
+            "issued_at": _iso(token.issued_at),
+            "scope": token.scope,
+            "authorization_header": header.split(": ", 1)[1],
+        }
+        if token.refresh_expires_at:
+            data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)
+        return json.dumps(data, indent=2)
+    url = record.profile.try_url or get_preset(record.profile.provider).try_url or "https://api.example.com/"
+    return f"curl -H {shlex.quote(header)} {shlex.quote(url)}"
+
+
+# -- the parser -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="musicauth",
+        description="Tokens for music APIs, kept in the OS keyring and renewed before they expire.",
+        epilog="Profiles and tokens live in the OS keyring; the desktop app (musicauth-gui) shares them.",
+    )
+    parser.add_argument("--version", action="version", version=f"musicauth {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP and keyring steps (secrets masked)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    profile = sub.add_parser("profile", help="import, list, export or remove profiles")
+    psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+    p = psub.add_parser("import", help="add or update profiles from a TOML file; secrets go to the keyring")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_profile_import)
+    p = psub.add_parser("list", help="name, provider, flow, token state, expiry")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_profile_list)
+    p = psub.add_parser("export", help="print profiles as TOML, without secrets")
+    p.add_argument("names", nargs="*", metavar="NAME", help="profiles to export (default: all)")
+    p.set_defaults(func=cmd_profile_export)
+    p = psub.add_parser("remove", help="delete a profile with its secrets and tokens")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_profile_remove)
+
+    p = sub.add_parser("login", help="sign in through the browser (code flow, PKCE, loopback redirect)")
+    p.add_argument("name")
+    p.add_argument("--no-browser", action="store_true", help="print the sign-in URL on stderr instead of opening it")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
+    p.set_defaults(func=cmd_login)
+
+    p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")
+    p.add_argument("name")
+    p.add_argument("--format", choices=FORMATS, default="raw", help="raw (default), header, json or curl")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("refresh", help="renew the token now")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("introspect", help="the provider's introspection answer, as JSON")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_introspect)
+
+    p = sub.add_parser("logout", help="sign out: revoke where possible, delete the tokens, end the browser session")
+    p.add_argument("name")
+    p.add_argument("--no-browser", action="store_true", help="print the provider's logout URL instead of opening it")
+    p.set_defaults(func=cmd_logout)
+
+    p = sub.add_parser("discover", help="fetch an issuer's OAuth/OpenID metadata")
+    p.add_argument("issuer")
+    p.set_defaults(func=cmd_discover)
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    from .core.secret import install_log_scrubber
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="musicauth: %(levelname)s: %(message)s",
+    )
+    install_log_scrubber()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    debug = bool(os.environ.get("MUSICAUTH_DEBUG"))
+    command: Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
+    engine = None
+    try:
+        engine = _open_engine()
+        return asyncio.run(command(engine, args))
+    except KeyboardInterrupt:
+        _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
+        return EXIT_CANCELLED
+    except SignInCancelled as exc:
+        _eprint(f"musicauth: {exc}")
+        return EXIT_CANCELLED
+    except NeedsSignIn as exc:
+        _eprint(f"musicauth: {exc}")
+        return EXIT_NEEDS_SIGN_IN
+    except ProviderError as exc:
+        _eprint(f"musicauth: {exc}")
+        return EXIT_PROVIDER
+    except MusicAuthError as exc:
+        _eprint(f"musicauth: {exc}")
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if debug:
+            raise
+        _eprint(
+            f"musicauth: internal error ({type(exc).__name__}); please report it. "
+            "Run again with MUSICAUTH_DEBUG=1 for details"
+        )
+        return EXIT_INTERNAL
+    finally:
+        if engine is not None:
+            engine.store.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,455 @@
+"""The token engine: the one façade the CLI and the desktop app both drive.
+
+It resolves a profile's endpoints (preset, overrides, discovery), runs the flows, and decides
+what to store and when:
+
+- a renewal is single-flight per profile, inside this process (an asyncio lock) and across
+  processes (a lock file), and re-reads the store once it holds the lock, so a token another
+  process renewed meanwhile is used instead of spending a rotating refresh token twice;
+- after a refresh, the new refresh token is stored before the new access token is handed out;
+- a transient failure (5xx, timeout, malformed answer) stores nothing, so the old refresh token
+  survives; ``invalid_grant`` marks the profile as needing sign-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from .discovery import Discovery
+from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError, UnsupportedFeature
+from .http import check_endpoint, make_client
+from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
+from .oauth import flows
+from .oauth.loopback import LoopbackListener, parse_redirect_uri
+from .oauth.pkce import Pkce, new_state
+from .presets import Preset, get_preset
+from .profiles_file import ProfileInput
+from .renewal import needs_renewal
+from .store.locks import renewal_lock
+from .store.profile_store import ProfileStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOGIN_TIMEOUT = 300.0
+
+BrowserOpener = Callable[[str], Awaitable[None] | None]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """A profile's endpoints after presets, overrides and discovery."""
+
+    authorization: str | None
+    token: str | None
+    introspection: str | None
+    introspection_style: flows.IntrospectionStyle | None
+    revocation: str | None
+    logout: str | None
+
+
+@dataclass(frozen=True)
+class SignOutResult:
+    revoked: bool
+    logout_url: str | None
+    warning: str | None = None
+
+
+class TokenEngine:
+    """Tokens for stored profiles.
+
+    Args:
+        store: the profile store (keyring or memory).
+        clock: wall clock in UTC epoch seconds; tests inject a fake one.
+        discovery: shared metadata cache.
+        client_factory: makes the httpx client (tests may shorten its deadline).
+    """
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        *,
+        clock: Callable[[], float] = time.time,
+        discovery: Discovery | None = None,
+        client_factory: Callable[[], httpx.AsyncClient] = make_client,
+        cross_process: bool = True,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.discovery = discovery or Discovery()
+        self._client_factory = client_factory
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._cross_process = cross_process
+        #: Called with a profile name whenever its stored record changed (the GUI listens).
+        self.listeners: list[Callable[[str], None]] = []
+
+    # -- profiles -----------------------------------------------------------------------------
+
+    async def import_profiles(self, inputs: list[ProfileInput]) -> list[str]:
+        """Add or update profiles. An update keeps the stored secret unless a new one is given,
+        and keeps the tokens unless the client or the endpoints changed."""
+        names = []
+        for item in inputs:
+            try:
+                old: ProfileRecord | None = await self.store.load(item.profile.name, fresh=True)
+            except MusicAuthError:
+                old = None
+            secret = item.client_secret or (old.client_secret if old else None)
+            keep_tokens = old is not None and _same_client(old.profile, item.profile)
+            record = ProfileRecord(
+                profile=item.profile,
+                client_secret=secret,
+                token=old.token if keep_tokens and old else None,
+                status=old.status if keep_tokens and old else ProfileStatus(),
+                signed_in_redirect_uri=old.signed_in_redirect_uri if keep_tokens and old else None,
+            )
+            await self.store.save(record)
+            self._changed(item.profile.name)
+            names.append(item.profile.name)
+        return names
+
+    async def remove_profile(self, name: str) -> None:
+        await self.store.delete(name)
+        self._changed(name)
+
+    # -- endpoints ----------------------------------------------------------------------------
+
+    async def endpoints(self, profile: Profile, client: httpx.AsyncClient) -> Endpoints:
+        preset = get_preset(profile.provider)
+        values = {
+            "authorization_endpoint": profile.authorization_endpoint,
+            "token_endpoint": profile.token_endpoint,
+            "introspection_endpoint": profile.introspection_endpoint,
+            "revocation_endpoint": profile.revocation_endpoint,
+            "logout_endpoint": profile.logout_endpoint,
+        }
+        needed = ["token_endpoint"]
+        if profile.flow == "authorization_code":
+            needed.append("authorization_endpoint")
+        style = preset.introspection_style
+        if profile.issuer or preset.issuer_required:
+            # The issuer replaces the preset's base URL: whatever the profile does not set
+            # explicitly comes from the issuer's metadata.
+            if not all(values[k] for k in needed) or not values["introspection_endpoint"]:
+                if not profile.issuer:
+                    raise ConfigError(f"profile {profile.name!r} needs an issuer or explicit endpoints")
+                metadata = await self.discovery.fetch(client, profile.issuer)
+                for key in ("authorization_endpoint", "token_endpoint", "introspection_endpoint", "revocation_endpoint"):
+                    values[key] = values[key] or metadata.endpoint(key)
+                values["logout_endpoint"] = values["logout_endpoint"] or metadata.endpoint("end_session_endpoint")
+            style = style or "rfc7662"
+        else:
+            defaults = {
+                "authorization_endpoint": preset.authorization_endpoint,
+                "token_endpoint": preset.token_endpoint,
+                "introspection_endpoint": preset.introspection_endpoint,
+                "revocation_endpoint": preset.revocation_endpoint,
+            }
+            for key, default in defaults.items():
+                values[key] = values[key] or default
+            # The logout URL belongs to the authorization server; only default it while the
+            # sign-in goes to the preset's own server.
+            if not values["logout_endpoint"] and (
+                profile.authorization_endpoint in (None, preset.authorization_endpoint)
+            ):
+                values["logout_endpoint"] = preset.logout_endpoint
+        for key in needed:
+            if not values[key]:
+                raise ConfigError(f"profile {profile.name!r} has no {key}", hint="set it in the profile")
+        for key, value in values.items():
+            if value:
+                check_endpoint(value, key.replace("_", " "))
+        return Endpoints(
+            authorization=values["authorization_endpoint"],
+            token=values["token_endpoint"],
+            introspection=values["introspection_endpoint"],
+            introspection_style=style if values["introspection_endpoint"] else None,
+            revocation=values["revocation_endpoint"],
+            logout=values["logout_endpoint"],
+        )
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    async def get_token(self, name: str, *, force: bool = False) -> TokenSet:
+        """A valid access token for ``name``, renewed first when near expiry (or ``force``).
+
+        Raises:
+            NeedsSignIn: only an interactive sign-in can produce a token.
+            ProviderError: the renewal failed; nothing stored changed.
+        """
+        record = await self.store.load(name)
+        if not force and not needs_renewal(record.token, self.clock()):
+            assert record.token is not None
+            return record.token
+        asked_at = self.clock()
+        async with self._single_flight(name):
+            record = await self.store.load(name, fresh=True)
+            token = record.token
+            if token is not None:
+                renewed_meanwhile = force and token.issued_at >= asked_at
+                if renewed_meanwhile or (not force and not needs_renewal(token, self.clock())):
+                    return token
+            return await self._renew(record)
+
+    async def refresh(self, name: str) -> TokenSet:
+        """Renew now, whatever the remaining life."""
+        return await self.get_token(name, force=True)
+
+    async def _renew(self, record: ProfileRecord) -> TokenSet:
+        profile = record.profile
+        preset = get_preset(profile.provider)
+        if profile.flow == "devtoken":
+            raise UnsupportedFeature(
+                f"profile {profile.name!r} uses DevTokens, which this version cannot sign yet "
+                "(key management and ES256 DevTokens are not built)"
+            )
+        async with self._client_factory() as client:
+            endpoints = await self.endpoints(profile, client)
+            assert endpoints.token is not None
+            auth = self._client_auth(record, preset)
+            now = self.clock()
+            if profile.flow == "client_credentials":
+                scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("client_credentials", ())
+                token = await flows.client_credentials(
+                    client, endpoints.token, auth, scopes=scopes, extra=preset.extra_token_params, now=now
+                )
+                return await self._store_token(profile.name, token)
+            current = record.token
+            if current is None or current.refresh_token is None:
+                reason = "no refresh token stored" if current else "never signed in"
+                raise NeedsSignIn(profile.name, reason)
+            if record.status.needs_sign_in:
+                raise NeedsSignIn(profile.name, record.status.reason)
+            if current.refresh_expires_at is not None and now >= current.refresh_expires_at:
+                await self._mark_needs_sign_in(profile.name, "the refresh token has expired")
+                raise NeedsSignIn(profile.name, "the refresh token has expired")
+            redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
+            try:
+                token = await flows.refresh(
+                    client,
+                    endpoints.token,
+                    auth,
+                    token=current,
+                    now=now,
+                    redirect_uri=redirect_uri,
+                    refresh_token_lifetime=preset.refresh_token_lifetime,
+                )
+            except InvalidGrant as exc:
+                reason = "the provider no longer accepts the refresh token"
+                if exc.description:
+                    reason += f": {exc.description}"
+                await self._mark_needs_sign_in(profile.name, reason)
+                raise NeedsSignIn(profile.name, reason) from exc
+            # Stored before it is handed out: a crash after this line loses nothing, while the
+            # reverse order could lose the only valid (rotated) refresh token.
+            return await self._store_token(profile.name, token)
+
+    async def _store_token(self, name: str, token: TokenSet, *, extra_status: ProfileStatus | None = None) -> TokenSet:
+        await self.store.update(
+            name, lambda rec: dataclasses.replace(rec, token=token, status=extra_status or ProfileStatus())
+        )
+        self._changed(name)
+        return token
+
+    async def _mark_needs_sign_in(self, name: str, reason: str) -> None:
+        await self.store.update(
+            name, lambda rec: dataclasses.replace(rec, status=ProfileStatus(needs_sign_in=True, reason=reason))
+        )
+        self._changed(name)
+
+    # -- sign-in ------------------------------------------------------------------------------
+
+    async def login(
+        self,
+        name: str,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float = DEFAULT_LOGIN_TIMEOUT,
+        on_listening: Callable[[LoopbackListener, str], None] | None = None,
+    ) -> TokenSet:
+        """The authorization-code flow with PKCE S256 and state through the system browser.
+
+        The listener is bound before ``open_browser(url)`` is called. ``on_listening`` receives
+        the listener (for a Cancel button) and the URL (for "copy the sign-in URL").
+
+        Raises:
+            SignInError: denied, wrong state, timeout, cancelled, busy port.
+            ProviderError: the code exchange failed.
+        """
+        record = await self.store.load(name, fresh=True)
+        profile = record.profile
+        preset = get_preset(profile.provider)
+        if profile.flow != "authorization_code":
+            raise ConfigError(
+                f"profile {name!r} uses {profile.flow}, which needs no sign-in",
+                hint=f"run `musicauth token {name}`",
+            )
+        target = parse_redirect_uri(profile.redirect_uri)
+        scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
+        async with self._client_factory() as client:
+            endpoints = await self.endpoints(profile, client)
+            assert endpoints.authorization and endpoints.token
+            state = new_state()
+            pkce = Pkce.generate()
+            async with LoopbackListener(target, state=state) as listener:
+                url = flows.authorization_url(
+                    endpoints.authorization,
+                    client_id=profile.client_id,
+                    redirect_uri=listener.redirect_uri,
+                    scopes=scopes,
+                    state=state,
+                    pkce=pkce,
+                )
+                if on_listening is not None:
+                    on_listening(listener, url)
+                opened = open_browser(url)
+                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
+                    await opened
+                callback = await listener.wait(timeout)
+            if callback.iss and profile.issuer and callback.iss.rstrip("/") != profile.issuer.rstrip("/"):
+                raise SignInError("the sign-in answer came from another issuer (RFC 9207); nothing was stored")
+            auth = self._client_auth(record, preset)
+            token = await flows.exchange_code(
+                client,
+                endpoints.token,
+                auth,
+                code=callback.code,
+                redirect_uri=listener.redirect_uri,
+                pkce=pkce,
+                now=self.clock(),
+                refresh_token_lifetime=preset.refresh_token_lifetime,
+            )
+        async with self._single_flight(name):
+            await self.store.update(
+                name,
+                lambda rec: dataclasses.replace(
+                    rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=listener.redirect_uri
+                ),
+            )
+        self._changed(name)
+        return token
+
+    # -- introspection, sign-out -----------------------------------------------------------
+
+    async def introspect(self, name: str) -> dict[str, Any]:
+        """The provider's introspection answer for the current access token."""
+        token = await self.get_token(name)
+        record = await self.store.load(name)
+        preset = get_preset(record.profile.provider)
+        async with self._client_factory() as client:
+            endpoints = await self.endpoints(record.profile, client)
+            if not endpoints.introspection or not endpoints.introspection_style:
+                raise ConfigError(
+                    f"profile {name!r} has no introspection endpoint",
+                    hint="set introspection_endpoint in the profile",
+                )
+            return await flows.introspect(
+                client,
+                endpoints.introspection,
+                self._client_auth(record, preset),
+                token=token.access_token,
+                style=endpoints.introspection_style,
+            )
+
+    async def sign_out(self, name: str) -> SignOutResult:
+        """Revoke (RFC 7009, where the provider has an endpoint), delete the stored tokens, and
+        give the logout URL to open in the browser (Live clears its single-sign-on cookies)."""
+        record = await self.store.load(name, fresh=True)
+        preset = get_preset(record.profile.provider)
+        revoked = False
+        warning = None
+        async with self._client_factory() as client:
+            endpoints = await self.endpoints(record.profile, client)
+            token = record.token
+            if token is not None and endpoints.revocation:
+                auth = self._client_auth(record, preset)
+                try:
+                    if token.refresh_token is not None:
+                        await flows.revoke(client, endpoints.revocation, auth, token=token.refresh_token, hint="refresh_token")
+                    await flows.revoke(client, endpoints.revocation, auth, token=token.access_token, hint="access_token")
+                    revoked = True
+                except MusicAuthError as exc:
+                    warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
+        async with self._single_flight(name):
+            await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
+        self._changed(name)
+        logout_url = None
+        if endpoints.logout:
+            params = {"client_id": record.profile.client_id}
+            redirect = self._stored_redirect_uri(record)
+            if redirect:
+                params["redirect_uri"] = redirect
+            sep = "&" if "?" in endpoints.logout else "?"
+            logout_url = f"{endpoints.logout}{sep}{urlencode(params)}"
+        return SignOutResult(revoked=revoked, logout_url=logout_url, warning=warning)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _client_auth(self, record: ProfileRecord, preset: Preset) -> flows.ClientAuth:
+        profile = record.profile
+        method: AuthMethod | None = profile.token_endpoint_auth_method
+        if method is None:
+            method = preset.auth_method.get(profile.flow)
+        if method is None:
+            method = "client_secret_post" if record.client_secret else "none"
+        if method != "none" and record.client_secret is None:
+            raise ConfigError(
+                f"profile {profile.name!r} has no client secret stored",
+                hint="add client_secret to the profiles file and import it again, or set "
+                "token_endpoint_auth_method = \"none\" for a public client",
+            )
+        return flows.ClientAuth(profile.client_id, record.client_secret if method != "none" else None, method)
+
+    def _stored_redirect_uri(self, record: ProfileRecord) -> str | None:
+        return record.profile.redirect_uri or record.signed_in_redirect_uri
+
+    def _single_flight(self, name: str) -> _SingleFlight:
+        lock = self._locks.setdefault(name, asyncio.Lock())
+        return _SingleFlight(lock, name if self._cross_process else None)
+
+    def _changed(self, name: str) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(name)
+            except Exception:  # noqa: BLE001 - a listener must not break the engine
+                log.exception("profile-change listener failed")
+
+
+class _SingleFlight:
+    """An asyncio lock for this process plus the profile's lock file for the others."""
+
+    def __init__(self, lock: asyncio.Lock, cross_process_name: str | None) -> None:
+        self._lock = lock
+        self._name = cross_process_name
+        self._file_cm: Any = None
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+        if self._name is not None:
+            self._file_cm = renewal_lock(self._name)
+            try:
+                await self._file_cm.__aenter__()
+            except BaseException:
+                self._lock.release()
+                raise
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            if self._file_cm is not None:
+                await self._file_cm.__aexit__(*exc)
+                self._file_cm = None
+        finally:
+            self._lock.release()
+
+
+def _same_client(old: Profile, new: Profile) -> bool:
+    keys = ("provider", "flow", "client_id", "issuer", "authorization_endpoint", "token_endpoint")
+    return all(getattr(old, k) == getattr(new, k) for k in keys)

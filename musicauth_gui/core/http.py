@@ -1,0 +1,176 @@
+"""One HTTP client for the core, with deadlines, and the mapping of failures to typed errors.
+
+Every request has a deadline: httpx's per-phase timeouts plus an overall one, so that a server
+that trickles bytes is still a clear error within ``DEFAULT_DEADLINE`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import os
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from .. import __version__
+from .errors import InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
+
+DEFAULT_DEADLINE = 30.0
+USER_AGENT = f"musicauth/{__version__}"
+
+
+def deadline_from_env() -> float:
+    """``MUSICAUTH_HTTP_TIMEOUT`` (seconds) or the default; tests shorten it."""
+    raw = os.environ.get("MUSICAUTH_HTTP_TIMEOUT")
+    try:
+        return float(raw) if raw else DEFAULT_DEADLINE
+    except ValueError:
+        return DEFAULT_DEADLINE
+
+
+def make_client(deadline: float | None = None) -> httpx.AsyncClient:
+    """An AsyncClient with explicit timeouts; the caller closes it (``async with``)."""
+    total = deadline or deadline_from_env()
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(total, connect=min(10.0, total)),
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        follow_redirects=False,
+        # Discovery and token endpoints never need cookies; a shared jar would only leak them
+        # between profiles.
+        cookies=None,
+        trust_env=True,
+    )
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str, what: str) -> str:
+    """``url`` if it is https, or http on a loopback host; else InsecureEndpoint."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
+        return url
+    if parts.scheme == "http":
+        raise InsecureEndpoint(
+            f"{what} {parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback",
+            hint="use https (http is accepted only for 127.0.0.1, [::1] and localhost)",
+        )
+    raise InsecureEndpoint(f"{what} {url!r} is not an http(s) URL")
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.rsplit("@", 1)[-1] or url
+
+
+async def send(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    data: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    deadline: float | None = None,
+) -> httpx.Response:
+    """Send one request; map transport failures and the overall deadline to typed errors."""
+    total = deadline or deadline_from_env()
+    try:
+        return await asyncio.wait_for(
+            client.request(method, url, data=data, headers=headers), timeout=total
+        )
+    except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+        raise ProviderUnreachable(
+            f"{what}: {host_of(url)} did not answer within {total:.0f} s",
+            hint="check the endpoint and your connection, then try again",
+        ) from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnreachable(
+            f"{what}: could not reach {host_of(url)} ({_transport_reason(exc)})",
+            hint="check the endpoint and your connection, then try again",
+        ) from exc
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return "connection refused"
+        if "name" in text or "resolv" in text or "nodename" in text:
+            return "name not resolved"
+        if "ssl" in text or "certificate" in text:
+            return "TLS failure"
+        return "connection failed"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server broke the HTTP exchange"
+    return type(exc).__name__
+
+
+def json_body(response: httpx.Response, *, what: str) -> dict[str, Any]:
+    """The JSON object of a 2xx answer, or MalformedResponse saying what came instead."""
+    try:
+        body = response.json()
+    except (ValueError, json.JSONDecodeError):
+        ctype = response.headers.get("content-type", "no content type").split(";")[0]
+        raise MalformedResponse(
+            f"{what}: {host_of(str(response.url))} answered {response.status_code} with {ctype} that is not valid JSON",
+            hint="check that the endpoint URL is the provider's API endpoint",
+        ) from None
+    if not isinstance(body, dict):
+        raise MalformedResponse(f"{what}: {host_of(str(response.url))} answered JSON that is not an object")
+    return body
+
+
+def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
+    """Raise ProviderRejected (or InvalidGrant) for a non-2xx answer, with the OAuth error.
+
+    RFC 6749 §5.2 errors are JSON with ``error`` and ``error_description``; anything else is
+    summarised by status and content type (a body may echo what we sent, so it is never shown).
+    """
+    if response.is_success:
+        return
+    status = response.status_code
+    error = description = None
+    try:
+        body = response.json()
+        if isinstance(body, dict):
+            error = _printable(body.get("error"))
+            description = _printable(body.get("error_description") or body.get("message"))
+    except ValueError:
+        pass
+    host = host_of(str(response.url))
+    if error:
+        detail = f"{error}: {description}" if description else error
+        message = f"{what}: {host} refused ({status} {detail})"
+    elif status >= 500:
+        message = f"{what}: {host} had a server error ({status})"
+    else:
+        message = f"{what}: {host} answered {status} {response.reason_phrase}".rstrip()
+    cls = InvalidGrant if error == "invalid_grant" else ProviderRejected
+    hint = None
+    if status >= 500 or status == 429:
+        hint = "the provider is having trouble; try again later"
+    elif error == "invalid_client":
+        hint = "check the client id and secret of this profile"
+    raise cls(message, status=status, error=error, description=description, hint=hint)
+
+
+def _printable(value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    # RFC 6749 limits these to printable ASCII; anything else is cut, and length is capped so a
+    # misbehaving server cannot flood the one-line message.
+    cleaned = "".join(ch for ch in value if 0x20 <= ord(ch) < 0x7F)
+    return cleaned[:200] or None

@@ -1,0 +1,288 @@
+"""The OAuth 2.0 requests themselves (RFC 6749, 7636, 7009, 7662), provider-neutral.
+
+Each function sends one request and returns typed data or raises a ``MusicAuthError``; none of
+them stores anything (the engine decides what to keep, and in which order).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from ..errors import MalformedResponse
+from ..http import json_body, raise_for_oauth_error, send
+from ..model import AuthMethod, TokenSet
+from ..secret import Secret
+from .pkce import Pkce
+
+
+@dataclass(frozen=True)
+class ClientAuth:
+    """How the client proves itself at the token endpoint (RFC 6749 §2.3.1)."""
+
+    client_id: str
+    client_secret: Secret | None
+    method: AuthMethod
+
+    def apply(self, form: dict[str, str], headers: dict[str, str]) -> None:
+        if self.method == "client_secret_basic" and self.client_secret is not None:
+            # RFC 6749 §2.3.1: both parts form-urlencoded before Base64, a step often missed
+            # (and the reason a secret with '+' or '/' works with curl -d but not here).
+            raw = f"{quote(self.client_id, safe='')}:{quote(self.client_secret.reveal(), safe='')}"
+            headers["Authorization"] = "Basic " + base64.b64encode(raw.encode()).decode("ascii")
+            return
+        form["client_id"] = self.client_id
+        if self.method == "client_secret_post" and self.client_secret is not None:
+            form["client_secret"] = self.client_secret.reveal()
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """An authorization URL with the values the callback and the exchange will need."""
+
+    url: str
+    state: str
+    pkce: Pkce
+    redirect_uri: str
+    scopes: tuple[str, ...] = field(default=())
+
+
+def authorization_url(
+    endpoint: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: tuple[str, ...],
+    state: str,
+    pkce: Pkce,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    """The URL to open in the browser (RFC 6749 §4.1.1 with RFC 7636 §4.3)."""
+    params: dict[str, str] = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "code_challenge": pkce.challenge,
+        "code_challenge_method": pkce.method,
+    }
+    if scopes:
+        params["scope"] = " ".join(scopes)
+    params.update(extra or {})
+    parts = urlsplit(endpoint)
+    query = (parts.query + "&" if parts.query else "") + urlencode(params, quote_via=quote)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        return float(value)  # some servers send "3600"
+    raise ValueError("not a number")
+
+
+def jwt_expiry(token: str) -> float | None:
+    """The ``exp`` claim of a JWT access token, read without verification (it is only a hint
+    for scheduling; the provider still validates the token)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+        exp = payload.get("exp") if isinstance(payload, dict) else None
+        return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
+    except (ValueError, TypeError):
+        return None
+
+
+def parse_token_response(
+    body: dict[str, Any],
+    *,
+    now: float,
+    what: str,
+    previous: TokenSet | None = None,
+    refresh_token_lifetime: float | None = None,
+) -> TokenSet:
+    """A TokenSet from a token endpoint's JSON (RFC 6749 §5.1).
+
+    Args:
+        previous: the token set being refreshed: its refresh token is kept when the answer has
+            none (providers that do not rotate), and its consent time carries over.
+        refresh_token_lifetime: a documented refresh-token life from the original consent.
+
+    Raises:
+        MalformedResponse: no access token, or an ``expires_in`` that is not a number.
+    """
+    # The Groove docs' table names the field accessToken; the service sends access_token.
+    access = body.get("access_token", body.get("accessToken"))
+    if not isinstance(access, str) or not access:
+        raise MalformedResponse(f"{what}: the answer has no access_token", hint="check the token endpoint URL")
+    try:
+        expires_in = _number(body.get("expires_in"))
+        refresh_expires_in = _number(body.get("refresh_token_expires_in"))
+    except ValueError:
+        raise MalformedResponse(f"{what}: the answer's expires_in is not a number") from None
+    if expires_in is not None and expires_in <= 0:
+        raise MalformedResponse(f"{what}: the answer's expires_in is not positive")
+    expires_at = now + expires_in if expires_in is not None else jwt_expiry(access)
+
+    new_refresh = body.get("refresh_token")
+    if new_refresh is not None and not isinstance(new_refresh, str):
+        raise MalformedResponse(f"{what}: the answer's refresh_token is not a string")
+    consented_at = previous.consented_at if previous and previous.consented_at else now
+    if new_refresh:
+        refresh_token: Secret | None = Secret(new_refresh)
+    else:
+        refresh_token = previous.refresh_token if previous else None
+    if refresh_expires_in is not None:
+        refresh_expires_at: float | None = now + refresh_expires_in
+    elif refresh_token_lifetime is not None and refresh_token is not None:
+        refresh_expires_at = consented_at + refresh_token_lifetime
+    else:
+        refresh_expires_at = previous.refresh_expires_at if previous and not new_refresh else None
+    token_type = body.get("token_type")
+    id_token = body.get("id_token")
+    scope = body.get("scope")
+    return TokenSet(
+        access_token=Secret(access),
+        token_type=token_type if isinstance(token_type, str) and token_type else "Bearer",
+        issued_at=now,
+        expires_at=expires_at,
+        refresh_token=refresh_token,
+        refresh_expires_at=refresh_expires_at,
+        consented_at=consented_at,
+        scope=scope if isinstance(scope, str) else (previous.scope if previous else None),
+        id_token=Secret(id_token) if isinstance(id_token, str) and id_token else None,
+    )
+
+
+async def token_request(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    form: dict[str, str],
+    auth: ClientAuth,
+    *,
+    what: str,
+) -> dict[str, Any]:
+    """POST a form to the token endpoint; the JSON answer or a typed error."""
+    headers: dict[str, str] = {}
+    auth.apply(form, headers)
+    response = await send(client, "POST", endpoint, data=form, headers=headers, what=what)
+    raise_for_oauth_error(response, what=what)
+    return json_body(response, what=what)
+
+
+async def client_credentials(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    scopes: tuple[str, ...] = (),
+    extra: Mapping[str, str] | None = None,
+    now: float,
+) -> TokenSet:
+    """RFC 6749 §4.4. ``grant_type=client_credentials`` for every provider (Groove included)."""
+    form = {"grant_type": "client_credentials"}
+    if scopes:
+        form["scope"] = " ".join(scopes)
+    form.update(extra or {})
+    body = await token_request(client, endpoint, form, auth, what="token request")
+    return parse_token_response(body, now=now, what="token request")
+
+
+async def exchange_code(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    code: Secret,
+    redirect_uri: str,
+    pkce: Pkce,
+    now: float,
+    refresh_token_lifetime: float | None = None,
+) -> TokenSet:
+    """RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636 §4.5)."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": code.reveal(),
+        "redirect_uri": redirect_uri,
+        "code_verifier": pkce.verifier.reveal(),
+    }
+    body = await token_request(client, endpoint, form, auth, what="code exchange")
+    return parse_token_response(
+        body, now=now, what="code exchange", refresh_token_lifetime=refresh_token_lifetime
+    )
+
+
+async def refresh(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    token: TokenSet,
+    now: float,
+    redirect_uri: str | None = None,
+    refresh_token_lifetime: float | None = None,
+) -> TokenSet:
+    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one."""
+    assert token.refresh_token is not None
+    form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token.reveal()}
+    if redirect_uri:
+        form["redirect_uri"] = redirect_uri  # Live asks for it on refresh too
+    body = await token_request(client, endpoint, form, auth, what="refresh")
+    return parse_token_response(
+        body, now=now, what="refresh", previous=token, refresh_token_lifetime=refresh_token_lifetime
+    )
+
+
+IntrospectionStyle = Literal["rfc7662", "musixmatch"]
+
+
+async def introspect(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    token: Secret,
+    style: IntrospectionStyle,
+) -> dict[str, Any]:
+    """RFC 7662 introspection, or Musixmatch's ``token-metadata`` (form field ``accessToken``,
+    no client authentication in its documentation)."""
+    headers: dict[str, str] = {}
+    if style == "musixmatch":
+        form = {"accessToken": token.reveal()}
+    else:
+        form = {"token": token.reveal(), "token_type_hint": "access_token"}
+        auth.apply(form, headers)
+    response = await send(client, "POST", endpoint, data=form, headers=headers, what="introspection")
+    raise_for_oauth_error(response, what="introspection")
+    body = json_body(response, what="introspection")
+    if not isinstance(body.get("active"), bool):
+        raise MalformedResponse("introspection: the answer has no boolean 'active' (RFC 7662 §2.2)")
+    return body
+
+
+async def revoke(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    token: Secret,
+    hint: str,
+) -> None:
+    """RFC 7009 revocation; a 200 means done (also for tokens the server no longer knows)."""
+    form = {"token": token.reveal(), "token_type_hint": hint}
+    headers: dict[str, str] = {}
+    auth.apply(form, headers)
+    response = await send(client, "POST", endpoint, data=form, headers=headers, what="revocation")
+    raise_for_oauth_error(response, what="revocation")

@@ -1,0 +1,38 @@
+"""The folders the app writes to. None of them ever holds a secret.
+
+- runtime: lock files (and, in the desktop app, change stamps); per session, cleaned by the OS.
+- cache: discovery metadata, which is public.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from .. import APP_NAME
+
+
+def runtime_dir() -> Path:
+    """A private per-user folder for lock files: XDG_RUNTIME_DIR where there is one."""
+    candidates = []
+    if os.name == "posix" and os.environ.get("XDG_RUNTIME_DIR"):
+        candidates.append(Path(os.environ["XDG_RUNTIME_DIR"]) / APP_NAME)
+    # Without XDG_RUNTIME_DIR (root in a container, macOS, Windows) the cache folder serves:
+    # it is per user and survives nothing we care about.
+    candidates.append(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "run")
+    last_error: OSError | None = None
+    for path in candidates:
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return path
+        except OSError as exc:
+            last_error = exc
+    raise OSError(f"no writable runtime folder: {last_error}")
+
+
+def cache_dir() -> Path:
+    path = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

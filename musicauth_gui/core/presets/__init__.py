@@ -1,0 +1,28 @@
+"""The provider presets, by id."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+from .base import Preset
+from .groove import GROOVE, GROOVE_USER
+from .musicapi import MUSICAPI
+from .musixmatch import MUSIXMATCH
+from .oauth2 import OAUTH2
+from .soundcloud import SOUNDCLOUD
+from .spotify import SPOTIFY
+
+PRESETS: dict[str, Preset] = {
+    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, SPOTIFY, SOUNDCLOUD, OAUTH2)
+}
+
+
+def get_preset(provider: str) -> Preset:
+    """The preset for ``provider``, or a ConfigError naming the known ones."""
+    try:
+        return PRESETS[provider]
+    except KeyError:
+        known = ", ".join(PRESETS)
+        raise ConfigError(f"unknown provider {provider!r} (known: {known})") from None
+
+
+__all__ = ["PRESETS", "Preset", "get_preset"]

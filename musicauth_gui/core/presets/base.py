@@ -1,0 +1,56 @@
+"""What a provider preset says: its endpoints, flows, scopes and quirks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model import AuthMethod, Flow
+
+IntrospectionStyle = Literal["rfc7662", "musixmatch"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Defaults and rules for one provider. A profile may override every endpoint.
+
+    Attributes:
+        flows: the flows the provider offers; the first is the default.
+        scopes: default scopes per flow.
+        required_scopes: scopes the provider insists on (sign-in fails without them).
+        extra_token_params: sent on client-credentials requests (Groove's fixed scope).
+        auth_scheme: the word before the token in ``Authorization:`` (SoundCloud: ``OAuth``).
+        auth_method: how the client authenticates at the token endpoint, per flow, when the
+            profile does not say; ``None`` picks ``client_secret_post`` with a secret, else
+            ``none``.
+        refresh_sends_redirect_uri: Live wants ``redirect_uri`` on refresh too.
+        refresh_token_lifetime: seconds a refresh token lives after the original consent,
+            where the provider documents it (Spotify), else None.
+        discovery: the issuer whose metadata names the endpoints (oauth2; optional elsewhere).
+        issuer_required: the preset has no endpoints of its own (generic oauth2).
+    """
+
+    id: str
+    label: str
+    flows: tuple[Flow, ...]
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    introspection_endpoint: str | None = None
+    introspection_style: IntrospectionStyle | None = None
+    revocation_endpoint: str | None = None
+    logout_endpoint: str | None = None
+    try_url: str | None = None
+    scopes: dict[Flow, tuple[str, ...]] = field(default_factory=dict)
+    required_scopes: tuple[str, ...] = ()
+    extra_token_params: dict[str, str] = field(default_factory=dict)
+    auth_scheme: str = "Bearer"
+    auth_method: dict[Flow, AuthMethod] = field(default_factory=dict)
+    refresh_sends_redirect_uri: bool = False
+    refresh_token_lifetime: float | None = None
+    issuer: str | None = None
+    issuer_required: bool = False
+    notes: str = ""
+
+    @property
+    def default_flow(self) -> Flow:
+        return self.flows[0]

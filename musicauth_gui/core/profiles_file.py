@@ -1,0 +1,144 @@
+"""The profiles file (TOML, see cli-contract.md): parsing, validation and secret-free export."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .errors import ConfigError
+from .http import check_endpoint
+from .model import AUTH_METHODS, FLOWS, PROFILE_FIELDS, Profile
+from .oauth.loopback import parse_redirect_uri
+from .presets import get_preset
+from .secret import Secret
+
+_URL_FIELDS = (
+    "issuer",
+    "authorization_endpoint",
+    "token_endpoint",
+    "introspection_endpoint",
+    "revocation_endpoint",
+    "logout_endpoint",
+    "try_url",
+)
+_STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "auto_renew"}
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """A validated profile with the secret that came with it (if any)."""
+
+    profile: Profile
+    client_secret: Secret | None
+
+
+def validate_name(name: str) -> str:
+    if not name or len(name) > 100 or any(ord(c) < 0x20 or c in "/\\" for c in name):
+        raise ConfigError(f"profile name {name!r} is not valid (1-100 characters, no slashes or control characters)")
+    return name
+
+
+def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
+    """Validate one ``[profiles.NAME]`` table.
+
+    Raises:
+        ConfigError: naming the profile and the field at fault.
+    """
+    validate_name(name)
+    where = f"profile {name!r}"
+    unknown = set(table) - set(PROFILE_FIELDS) - {"client_secret"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    provider = table.get("provider")
+    if not isinstance(provider, str):
+        raise ConfigError(f"{where}: 'provider' is required")
+    preset = get_preset(provider)
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _STRING_FIELDS and not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a string")
+        if key in ("client_secret", "provider"):
+            continue
+        values[key] = value
+    flow = values.get("flow", preset.default_flow)
+    if flow not in FLOWS:
+        raise ConfigError(f"{where}: flow must be one of {', '.join(FLOWS)}")
+    if flow not in preset.flows:
+        raise ConfigError(f"{where}: provider {provider} supports {', '.join(preset.flows)}, not {flow}")
+    values["flow"] = flow
+    scopes = values.get("scopes")
+    if scopes is not None:
+        if isinstance(scopes, str):
+            scopes = scopes.split()
+        if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
+            raise ConfigError(f"{where}: scopes must be a list of strings")
+        values["scopes"] = tuple(scopes)
+    if "auto_renew" in values and not isinstance(values["auto_renew"], bool):
+        raise ConfigError(f"{where}: auto_renew must be true or false")
+    method = values.get("token_endpoint_auth_method")
+    if method is not None and method not in AUTH_METHODS:
+        raise ConfigError(f"{where}: token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}")
+    for key in _URL_FIELDS:
+        if values.get(key):
+            try:
+                check_endpoint(values[key], key)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    if values.get("redirect_uri"):
+        try:
+            parse_redirect_uri(values["redirect_uri"])
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    if flow != "devtoken" and not values.get("client_id"):
+        raise ConfigError(f"{where}: client_id is required")
+    if preset.issuer_required and not values.get("issuer"):
+        needed = ("token_endpoint",) if flow == "client_credentials" else ("authorization_endpoint", "token_endpoint")
+        if not all(values.get(k) for k in needed):
+            raise ConfigError(f"{where}: provider oauth2 needs an issuer (or explicit endpoints)")
+    if flow == "authorization_code" and preset.required_scopes:
+        chosen = values.get("scopes") or preset.scopes.get(flow, ())
+        missing = [s for s in preset.required_scopes if s not in chosen]
+        if missing:
+            raise ConfigError(f"{where}: {provider} sign-in needs the scope(s) {' '.join(missing)}")
+    secret = table.get("client_secret")
+    if secret is not None and not isinstance(secret, str):
+        raise ConfigError(f"{where}: client_secret must be a string")
+    profile = Profile(name=name, provider=provider, **values)
+    return ProfileInput(profile=profile, client_secret=Secret(secret) if secret else None)
+
+
+def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[ProfileInput]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML ({exc})") from None
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict) or not profiles:
+        raise ConfigError(f"{source} has no [profiles.NAME] tables")
+    out = []
+    for name, table in profiles.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: profiles.{name} must be a table")
+        out.append(parse_profile(name, table))
+    return out
+
+
+def read_profiles_file(path: str | Path) -> list[ProfileInput]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_profiles_text(text, source=str(path))
+
+
+def export_profiles(profiles: list[Profile]) -> str:
+    """TOML for ``profiles``, without any secret (there is none on ``Profile`` to write)."""
+    document = {"profiles": {p.name: p.to_dict() for p in profiles}}
+    return tomli_w.dumps(document)

@@ -1,0 +1,64 @@
+"""Cross-process locks, so that the desktop app and the CLI can run at the same time.
+
+Two kinds, both lock files in the runtime folder (they hold no data):
+- the store lock, around every read-modify-write of the keyring (index and records);
+- one renewal lock per profile, held across a whole token renewal, so that two processes never
+  spend the same rotating refresh token: the second one waits, then finds the new token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from filelock import FileLock, Timeout
+
+from ..paths import runtime_dir
+
+
+def _lock_path(name: str) -> Path:
+    folder = runtime_dir() / "locks"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    return folder / f"{name}.lock"
+
+
+def store_lock() -> FileLock:
+    """The lock around keyring writes; take it on the store's worker thread (it blocks)."""
+    return FileLock(_lock_path("store"), thread_local=False)
+
+
+def profile_lock_name(profile: str) -> str:
+    # Hash the name: profile names may hold characters a file name cannot.
+    return "renew-" + hashlib.sha256(profile.encode()).hexdigest()[:24]
+
+
+@asynccontextmanager
+async def renewal_lock(profile: str, *, poll: float = 0.05, timeout: float = 120.0) -> AsyncIterator[None]:
+    """Hold the cross-process renewal lock of ``profile`` without blocking the event loop.
+
+    Polls a non-blocking acquire; a renewal holds it for at most one HTTP deadline, so the
+    timeout only guards against a lock file left by a wedged process.
+    """
+    lock = FileLock(_lock_path(profile_lock_name(profile)), thread_local=False)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        try:
+            lock.acquire(timeout=0)
+            break
+        except Timeout:
+            if loop.time() > deadline:
+                from ..errors import StoreError
+
+                raise StoreError(
+                    f"another musicauth process has been renewing {profile!r} for {timeout:.0f} s",
+                    hint="close it, or remove the lock file in " + str(_lock_path("").parent),
+                ) from None
+            await asyncio.sleep(poll)
+    try:
+        yield
+    finally:
+        lock.release()

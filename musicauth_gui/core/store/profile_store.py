@@ -1,0 +1,209 @@
+"""The profile store: one keyring entry per profile, an index entry, a read cache.
+
+Layout in the vault (service ``musicauth``):
+
+- ``index``: ``{"v": 1, "profiles": [...], "keys": [...]}`` (keyring has no listing API);
+- ``profile/<name>``: the whole ``ProfileRecord`` (definition, client secret, tokens, status)
+  as one JSON value, so that reading a valid token is a single round trip;
+- ``key/<name>``: private keys (see ``core.keys``).
+
+Every vault call runs on one dedicated worker thread (keyring calls block on prompts and the
+backends are not reliably thread-safe); every read-modify-write holds the cross-process store
+lock so that the CLI and the desktop app can run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
+
+from ..errors import ProfileNotFound, StoreError
+from ..model import ProfileRecord
+from .locks import store_lock
+from .vault import SecretVault
+
+T = TypeVar("T")
+
+INDEX_KEY = "index"
+
+
+def profile_key(name: str) -> str:
+    return f"profile/{name}"
+
+
+class ProfileStore:
+    """Async access to profiles in a ``SecretVault``.
+
+    Args:
+        vault: where the records live.
+        cross_process: take the lock file around writes (off for a private MemoryVault).
+    """
+
+    def __init__(self, vault: SecretVault, *, cross_process: bool = True) -> None:
+        self.vault = vault
+        self._cross_process = cross_process
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicauth-keyring")
+        self._cache: dict[str, ProfileRecord] = {}
+        self._cache_lock = threading.Lock()
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking vault function on the store's worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+    def _locked(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the worker thread under the cross-process store lock."""
+        if not self._cross_process:
+            return fn()
+        try:
+            with store_lock().acquire(timeout=30):
+                return fn()
+        except TimeoutError as exc:  # filelock.Timeout subclasses TimeoutError
+            raise StoreError("the profile store stayed locked by another musicauth process for 30 s") from exc
+
+    def _read_json(self, key: str) -> dict[str, Any] | None:
+        raw = self.vault.get(key)
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError as exc:
+            raise StoreError(f"the keyring entry {key!r} is damaged (not JSON)") from exc
+        if not isinstance(data, dict):
+            raise StoreError(f"the keyring entry {key!r} is damaged")
+        return data
+
+    def _write_json(self, key: str, data: dict[str, Any]) -> None:
+        self.vault.set(key, json.dumps(data, separators=(",", ":")))
+
+    def _read_index(self) -> dict[str, Any]:
+        index = self._read_json(INDEX_KEY) or {}
+        index.setdefault("v", 1)
+        index.setdefault("profiles", [])
+        index.setdefault("keys", [])
+        return index
+
+    def _remember(self, record: ProfileRecord) -> None:
+        with self._cache_lock:
+            self._cache[record.name] = record
+
+    # -- index --------------------------------------------------------------------------------
+
+    async def names(self) -> list[str]:
+        """Profile names, in the order they were added."""
+        index = await self.run(self._read_index)
+        return list(index["profiles"])
+
+    async def index(self) -> dict[str, Any]:
+        return await self.run(self._read_index)
+
+    def update_index(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Blocking: apply ``change`` to the index under the store lock (worker thread only)."""
+
+        def work() -> None:
+            index = self._read_index()
+            change(index)
+            self._write_json(INDEX_KEY, index)
+
+        self._locked(work)
+
+    # -- records ------------------------------------------------------------------------------
+
+    def cached(self, name: str) -> ProfileRecord | None:
+        with self._cache_lock:
+            return self._cache.get(name)
+
+    async def load(self, name: str, *, fresh: bool = False) -> ProfileRecord:
+        """The record of ``name``; from the cache unless ``fresh``.
+
+        Raises:
+            ProfileNotFound: no such profile.
+        """
+        if not fresh:
+            hit = self.cached(name)
+            if hit is not None:
+                return hit
+        data = await self.run(self._read_json, profile_key(name))
+        if data is None:
+            raise ProfileNotFound(name)
+        record = _decode(name, data)
+        self._remember(record)
+        return record
+
+    async def load_all(self) -> list[ProfileRecord]:
+        def work() -> list[ProfileRecord]:
+            out = []
+            for name in self._read_index()["profiles"]:
+                data = self._read_json(profile_key(name))
+                if data is not None:
+                    out.append(_decode(name, data))
+            return out
+
+        records = await self.run(work)
+        for record in records:
+            self._remember(record)
+        return records
+
+    async def save(self, record: ProfileRecord) -> None:
+        """Create or replace a record, adding its name to the index when new."""
+
+        def work() -> None:
+            self._write_json(profile_key(record.name), record.to_json())
+            index = self._read_index()
+            if record.name not in index["profiles"]:
+                index["profiles"].append(record.name)
+                self._write_json(INDEX_KEY, index)
+
+        await self.run(self._locked, work)
+        self._remember(record)
+
+    async def update(self, name: str, change: Callable[[ProfileRecord], ProfileRecord]) -> ProfileRecord:
+        """Read ``name`` fresh, apply ``change`` and write it back, atomically across processes.
+
+        Used for every token write, so a token stored by another process in the meantime is
+        the one ``change`` sees.
+        """
+
+        def work() -> ProfileRecord:
+            data = self._read_json(profile_key(name))
+            if data is None:
+                raise ProfileNotFound(name)
+            record = change(_decode(name, data))
+            self._write_json(profile_key(name), record.to_json())
+            return record
+
+        record = await self.run(self._locked, work)
+        self._remember(record)
+        return record
+
+    async def delete(self, name: str) -> None:
+        """Remove a profile with its secrets and tokens."""
+
+        def work() -> None:
+            index = self._read_index()
+            exists = name in index["profiles"] or self.vault.get(profile_key(name)) is not None
+            if not exists:
+                raise ProfileNotFound(name)
+            self.vault.delete(profile_key(name))
+            if name in index["profiles"]:
+                index["profiles"].remove(name)
+                self._write_json(INDEX_KEY, index)
+
+        await self.run(self._locked, work)
+        with self._cache_lock:
+            self._cache.pop(name, None)
+
+
+def _decode(name: str, data: dict[str, Any]) -> ProfileRecord:
+    try:
+        return ProfileRecord.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StoreError(f"the stored profile {name!r} is damaged; remove and import it again") from exc

@@ -1,0 +1,212 @@
+"""Where secrets rest: the OS keyring, behind a three-call interface.
+
+``SecretVault`` is what the profile store needs (get, set, delete of string values). Two
+implementations: ``KeyringVault`` over the ``keyring`` package (the only one the app uses for
+real), and ``MemoryVault`` for tests and ``--demo``.
+
+Keyring facts that shape this module (see ENVIRONMENT.md):
+- every call is a round trip (about 20 ms on Secret Service, whatever the size), so the store
+  keeps few, larger values;
+- Windows Credential Locker refuses values over 2,560 bytes of UTF-16, so a larger value is
+  split into numbered parts transparently;
+- calls can block on an unlock prompt, and backends are not reliably thread-safe: callers run
+  them on one dedicated worker thread (``ProfileStore`` does).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Protocol
+
+from ..errors import KeyringLockedError, NoKeyringError, StoreError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "musicauth"
+
+# A value that needs parts is stored as this marker plus the part count; parts live under
+# "<key>#1" ... "<key>#N". Stored values are JSON objects, so no real value starts like this.
+_CHUNK_MARKER = "musicauth-parts:"
+# Windows: 2,560 bytes of UTF-16 per credential blob, i.e. 1,280 UTF-16 code units; keep a
+# margin for characters outside the BMP (two code units each).
+WINDOWS_CHUNK_CHARS = 1200
+
+
+class SecretVault(Protocol):
+    """Blocking string storage; call it from the store's worker thread only."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, value: str) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class MemoryVault:
+    """An in-process vault for tests and demo mode. Nothing touches the disk.
+
+    Args:
+        delay: seconds each call sleeps, to imitate a real keyring's round trip.
+    """
+
+    def __init__(self, *, delay: float = 0.0) -> None:
+        self._data: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.delay = delay
+        self.calls = 0
+
+    def _tick(self) -> None:
+        self.calls += 1
+        if self.delay:
+            threading.Event().wait(self.delay)
+
+    def get(self, key: str) -> str | None:
+        self._tick()
+        with self._lock:
+            return self._data.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self._tick()
+        with self._lock:
+            self._data[key] = value
+
+    def delete(self, key: str) -> None:
+        self._tick()
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class KeyringVault:
+    """The ``keyring`` package's active backend, with typed errors and transparent chunking.
+
+    Args:
+        backend: a keyring backend; default: ``open_keyring_backend()``.
+        chunk_chars: split values longer than this; default: Windows' limit on Windows
+            backends, no splitting elsewhere (each part costs another round trip).
+    """
+
+    def __init__(self, backend: object | None = None, *, chunk_chars: int | None = None) -> None:
+        self._backend = backend if backend is not None else open_keyring_backend()
+        if chunk_chars is None and type(self._backend).__module__.endswith("Windows"):
+            chunk_chars = WINDOWS_CHUNK_CHARS
+        self._chunk_chars = chunk_chars
+        self.calls = 0
+
+    @property
+    def backend_name(self) -> str:
+        return f"{type(self._backend).__module__}.{type(self._backend).__qualname__}"
+
+    def get(self, key: str) -> str | None:
+        value = self._call("get_password", key)
+        if value is None or not value.startswith(_CHUNK_MARKER):
+            return value
+        count = int(value[len(_CHUNK_MARKER) :])
+        parts = [self._call("get_password", f"{key}#{i}") for i in range(1, count + 1)]
+        if any(p is None for p in parts):
+            raise StoreError(f"the keyring entry {key!r} is incomplete (a part is missing)")
+        return "".join(p for p in parts if p is not None)
+
+    def set(self, key: str, value: str) -> None:
+        old_parts = self._part_count(key)
+        limit = self._chunk_chars
+        if limit is None or len(value) <= limit:
+            self._call("set_password", key, value)
+            new_parts = 0
+        else:
+            chunks = [value[i : i + limit] for i in range(0, len(value), limit)]
+            # Parts first, marker last: a crash in between leaves the old value readable.
+            for i, chunk in enumerate(chunks, start=1):
+                self._call("set_password", f"{key}#{i}", chunk)
+            self._call("set_password", key, f"{_CHUNK_MARKER}{len(chunks)}")
+            new_parts = len(chunks)
+        for i in range(new_parts + 1, old_parts + 1):
+            self._delete_quietly(f"{key}#{i}")
+
+    def delete(self, key: str) -> None:
+        parts = self._part_count(key)
+        self._delete_quietly(key)
+        for i in range(1, parts + 1):
+            self._delete_quietly(f"{key}#{i}")
+
+    def _part_count(self, key: str) -> int:
+        if self._chunk_chars is None:
+            return 0
+        value = self._call("get_password", key)
+        if value and value.startswith(_CHUNK_MARKER):
+            return int(value[len(_CHUNK_MARKER) :])
+        return 0
+
+    def _delete_quietly(self, key: str) -> None:
+        import keyring.errors
+
+        try:
+            self._call("delete_password", key)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
+                raise
+
+    def _call(self, method: str, *args: str) -> str | None:
+        import keyring.errors
+
+        self.calls += 1
+        try:
+            return getattr(self._backend, method)(SERVICE, *args)  # type: ignore[no-any-return]
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyringLockedError() from exc
+        except keyring.errors.NoKeyringError as exc:
+            raise NoKeyringError() from exc
+        except keyring.errors.InitError as exc:
+            raise NoKeyringError(_short(exc)) from exc
+        except keyring.errors.PasswordDeleteError as exc:
+            raise StoreError("keyring entry not found") from exc
+        except Exception as exc:  # noqa: BLE001 - backends raise D-Bus, OS and their own errors
+            # The backend's message names the failure (never our value, which is an argument
+            # we passed, not something it echoes); keep its type and first line.
+            if _looks_locked(exc):
+                raise KeyringLockedError() from exc
+            raise StoreError(f"the keyring failed: {type(exc).__name__}: {_short(exc)}") from exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def _looks_locked(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return name in {"PromptDismissedException", "LockedException"} or "dismissed" in str(exc).lower()
+
+
+def open_keyring_backend() -> object:
+    """The keyring backend to use, or NoKeyringError naming the way out.
+
+    Refuses keyring's fail backend (nothing usable found) and, unless the user chose it
+    explicitly through ``PYTHON_KEYRING_BACKEND`` or keyringrc, a plaintext-file backend that
+    ``keyrings.alt`` may have made the default: secrets never fall back to a plaintext file.
+    """
+    import keyring
+    import keyring.backends.chainer
+    import keyring.backends.fail
+    import keyring.core
+
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # noqa: BLE001 - a broken keyringrc or backend import
+        raise NoKeyringError(_short(exc)) from exc
+    if isinstance(backend, keyring.backends.fail.Keyring):
+        raise NoKeyringError()
+    if isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends:
+        raise NoKeyringError()
+    explicit = bool(os.environ.get("PYTHON_KEYRING_BACKEND")) or keyring.core.load_config() is not None
+    module = type(backend).__module__
+    if not explicit and (module.startswith("keyrings.alt") or _is_chainer_of_plaintext(backend)):
+        raise NoKeyringError(f"only {module}, which may keep secrets in a plaintext file, was found")
+    log.debug("keyring backend: %s.%s", module, type(backend).__qualname__)
+    return backend
+
+
+def _is_chainer_of_plaintext(backend: object) -> bool:
+    backends = getattr(backend, "backends", None) or []
+    return bool(backends) and all(type(b).__module__.startswith("keyrings.alt") for b in backends)

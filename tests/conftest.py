@@ -1,0 +1,66 @@
+"""Suite-wide isolation: every test gets its own config, cache, runtime and keyring folders, so
+nothing touches the user's real keyring or files, and nothing leaks between tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_BACKEND = "tests.support.file_keyring.FileKeyring"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Point every folder the app may write to at tmp_path, and the keyring at a test backend."""
+    dirs = {
+        "home": tmp_path / "home",
+        "config": tmp_path / "config",
+        "cache": tmp_path / "cache",
+        "data": tmp_path / "data",
+        "runtime": tmp_path / "runtime",
+        "keyring": tmp_path / "keyring",
+    }
+    for path in dirs.values():
+        path.mkdir(mode=0o700)
+    monkeypatch.setenv("HOME", str(dirs["home"]))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(dirs["config"]))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(dirs["cache"]))
+    monkeypatch.setenv("XDG_DATA_HOME", str(dirs["data"]))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(dirs["runtime"]))
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_DIR", str(dirs["keyring"]))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", TEST_BACKEND)
+    monkeypatch.delenv("BROWSER", raising=False)
+    monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_LOCKED", raising=False)
+    monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_DELAY", raising=False)
+    # Subprocesses (the real CLI) must find tests.support.file_keyring.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    import keyring
+
+    keyring.set_keyring(_load_test_backend())
+    return dirs
+
+
+def _load_test_backend():  # type: ignore[no-untyped-def]
+    from tests.support.file_keyring import FileKeyring
+
+    return FileKeyring()
+
+
+@pytest.fixture
+def app_written_dirs(isolated_dirs: dict[str, Path]) -> list[Path]:
+    """The folders the app itself writes (not the stand-in keyring, which holds secrets by design)."""
+    return [isolated_dirs[k] for k in ("home", "config", "cache", "data", "runtime")]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/gui" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.gui)
+
+

@@ -1,0 +1,160 @@
+"""The vault (chunking, typed keyring errors) and the profile store over it."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backend
+import keyring.errors
+import pytest
+from keyring.testing.backend import BackendBasicTests
+
+from musicauth_gui.core.errors import KeyringLockedError, NoKeyringError, ProfileNotFound, StoreError
+from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
+from musicauth_gui.core.secret import Secret
+from musicauth_gui.core.store.profile_store import ProfileStore
+from musicauth_gui.core.store.vault import KeyringVault, MemoryVault, open_keyring_backend
+from tests.support.file_keyring import FileKeyring
+
+
+class TestFileKeyringContract(BackendBasicTests):
+    """The test suite's stand-in keyring must behave like a real backend."""
+
+    def init_keyring(self) -> FileKeyring:
+        return FileKeyring()
+
+
+class DictBackend(keyring.backend.KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.data.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.data[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        try:
+            del self.data[(service, username)]
+        except KeyError:
+            raise keyring.errors.PasswordDeleteError("nope") from None
+
+
+def test_large_values_are_split_and_joined_transparently() -> None:
+    backend = DictBackend()
+    vault = KeyringVault(backend, chunk_chars=100)
+    value = "x" * 250 + "é" * 60
+    vault.set("profile/big", value)
+    assert all(len(v) <= 100 for v in backend.data.values())
+    assert len(backend.data) == 5  # marker + 4 parts
+    assert vault.get("profile/big") == value
+    vault.set("profile/big", "small")  # shrinking removes the old parts
+    assert len(backend.data) == 1
+    assert vault.get("profile/big") == "small"
+    vault.set("profile/big", "y" * 150)
+    vault.delete("profile/big")
+    assert backend.data == {}
+
+
+def test_windows_backend_gets_the_windows_limit_by_default() -> None:
+    class FakeWin(DictBackend):
+        pass
+
+    FakeWin.__module__ = "keyring.backends.Windows"
+    vault = KeyringVault(FakeWin())
+    vault.set("k", "z" * 5000)
+    assert all(len(v) * 2 <= 2560 for v in vault._backend.data.values())  # type: ignore[attr-defined]
+    assert vault.get("k") == "z" * 5000
+
+
+def test_locked_keyring_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    vault = KeyringVault(FileKeyring())
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_LOCKED", "1")
+    with pytest.raises(KeyringLockedError, match="locked"):
+        vault.get("index")
+
+
+def test_no_backend_names_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring.backends.fail
+
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    with pytest.raises(NoKeyringError) as info:
+        open_keyring_backend()
+    assert "PYTHON_KEYRING_BACKEND" in str(info.value)
+    assert "gnome-keyring" in str(info.value)
+
+
+def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Plain(DictBackend):
+        pass
+
+    Plain.__module__ = "keyrings.alt.file"
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    keyring.set_keyring(Plain())
+    with pytest.raises(NoKeyringError, match="plaintext"):
+        open_keyring_backend()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    assert isinstance(open_keyring_backend(), Plain)  # chosen explicitly: the user's call
+
+
+def record(name: str = "p1", token: str | None = None) -> ProfileRecord:
+    return ProfileRecord(
+        profile=Profile(name=name, provider="musixmatch", flow="client_credentials", client_id="cid"),
+        client_secret=Secret("client-secret-value"),
+        token=TokenSet(access_token=Secret(token), issued_at=1, expires_at=2) if token else None,
+    )
+
+
+async def test_store_round_trip_index_update_delete() -> None:
+    store = ProfileStore(KeyringVault(FileKeyring()))
+    try:
+        await store.save(record("a"))
+        await store.save(record("b", token="tok-b-123456"))
+        assert await store.names() == ["a", "b"]
+        fresh = ProfileStore(KeyringVault(FileKeyring()))  # another process, same keyring
+        loaded = await fresh.load("b")
+        assert loaded.client_secret == Secret("client-secret-value")
+        assert loaded.token is not None and loaded.token.access_token.reveal() == "tok-b-123456"
+        import dataclasses
+
+        await fresh.update("b", lambda r: dataclasses.replace(r, token=None))
+        assert (await store.load("b", fresh=True)).token is None
+        await store.delete("a")
+        assert await store.names() == ["b"]
+        with pytest.raises(ProfileNotFound):
+            await store.load("a", fresh=True)
+        fresh.close()
+    finally:
+        store.close()
+
+
+async def test_damaged_entry_is_a_clear_error() -> None:
+    vault = MemoryVault()
+    vault.set("profile/x", "{not json")
+    store = ProfileStore(vault, cross_process=False)
+    with pytest.raises(StoreError, match="damaged"):
+        await store.load("x")
+    store.close()
+
+
+async def test_vault_calls_run_on_one_dedicated_thread() -> None:
+    import threading
+
+    seen: set[str] = set()
+
+    class Spy(MemoryVault):
+        def get(self, key: str) -> str | None:
+            seen.add(threading.current_thread().name)
+            return super().get(key)
+
+    store = ProfileStore(Spy(), cross_process=False)
+    await store.save(record("a"))
+    for _ in range(5):
+        await store.load("a", fresh=True)
+    store.close()
+    assert len(seen) == 1 and next(iter(seen)).startswith("musicauth-keyring")
+    assert threading.current_thread().name not in seen

@@ -1,0 +1,93 @@
+"""The store against a real Secret Service (gnome-keyring on a private D-Bus session).
+
+tests/run starts the suite under ``dbus-run-session`` with an unlocked gnome-keyring and sets
+MUSICAUTH_EXPECT_REAL_KEYRING=1, so in CI these tests fail rather than skip when the service is
+missing. Run by hand without it, they skip.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
+from musicauth_gui.core.secret import Secret
+from musicauth_gui.core.store.profile_store import ProfileStore
+from musicauth_gui.core.store.vault import KeyringVault
+
+pytestmark = pytest.mark.real_keyring
+
+
+@pytest.fixture
+def secret_service(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        if os.environ.get("MUSICAUTH_EXPECT_REAL_KEYRING"):
+            pytest.fail("no D-Bus session: tests/run should have started one with gnome-keyring")
+        pytest.skip("no D-Bus session bus (run through tests/run)")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    import keyring
+    from keyring.backends import SecretService
+
+    backend = SecretService.Keyring()
+    keyring.set_keyring(backend)
+    return backend
+
+
+def test_backend_is_the_secret_service(secret_service) -> None:  # type: ignore[no-untyped-def]
+    vault = KeyringVault()  # the real discovery path, as the app runs it
+    assert vault.backend_name == "keyring.backends.SecretService.Keyring"
+
+
+async def test_profile_round_trip_through_gnome_keyring(secret_service) -> None:  # type: ignore[no-untyped-def]
+    store = ProfileStore(KeyringVault(secret_service))
+    name = f"real-{os.getpid()}-{time.time_ns()}"
+    big_token = "t" * 20000  # larger than any Windows part: one value here, whatever the size
+    record = ProfileRecord(
+        profile=Profile(name=name, provider="musixmatch", flow="client_credentials", client_id="cid"),
+        client_secret=Secret("secret-in-gnome-keyring"),
+        token=TokenSet(access_token=Secret(big_token), issued_at=1, expires_at=10**10),
+    )
+    try:
+        await store.save(record)
+        other = ProfileStore(KeyringVault(secret_service))
+        loaded = await other.load(name)
+        assert loaded.client_secret == Secret("secret-in-gnome-keyring")
+        assert loaded.token is not None and loaded.token.access_token.reveal() == big_token
+        assert name in await other.names()
+        other.close()
+        # The value really sits in the Secret Service, under our service name.
+        import secretstorage
+
+        connection = secretstorage.dbus_init()
+        try:
+            items = secretstorage.get_default_collection(connection).search_items({"service": "musicauth"})
+            usernames = {item.get_attributes().get("username") for item in items}
+        finally:
+            connection.close()
+        assert f"profile/{name}" in usernames
+    finally:
+        await store.delete(name)
+        store.close()
+
+
+def test_cli_uses_the_secret_service(secret_service, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    profiles = tmp_path / "p.toml"
+    name = f"cli-{os.getpid()}"
+    profiles.write_text(
+        f'[profiles.{name}]\nprovider = "musixmatch"\nflow = "client_credentials"\n'
+        'client_id = "id"\nclient_secret = "only-in-the-keyring"\ntoken_endpoint = "http://127.0.0.1:9/oauth/token"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "musicauth_gui.cli", *a], env=env, capture_output=True, text=True, timeout=60)  # noqa: E731
+    try:
+        assert run("profile", "import", str(profiles)).returncode == 0
+        listed = run("profile", "list")
+        assert name in listed.stdout
+        exported = run("profile", "export", name)
+        assert "only-in-the-keyring" not in exported.stdout
+    finally:
+        run("profile", "remove", name)

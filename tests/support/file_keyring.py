@@ -1,0 +1,61 @@
+"""A keyring backend for tests that several processes can share: one JSON file per entry in
+``$MUSICAUTH_TEST_KEYRING_DIR``, with an optional per-call delay (``$MUSICAUTH_TEST_KEYRING_DELAY``,
+seconds) to imitate a Secret Service round trip.
+
+Selected with ``PYTHON_KEYRING_BACKEND=tests.support.file_keyring.FileKeyring``. It stores
+plaintext on purpose, in a temporary folder the test owns: it stands in for the OS keyring and
+is never used outside the test suite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringLocked, PasswordDeleteError
+
+
+class FileKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    @property
+    def folder(self) -> Path:
+        path = Path(os.environ["MUSICAUTH_TEST_KEYRING_DIR"])
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def _path(self, service: str, username: str) -> Path:
+        digest = hashlib.sha256(f"{service}\0{username}".encode()).hexdigest()[:40]
+        return self.folder / f"{digest}.json"
+
+    def _tick(self) -> None:
+        if os.environ.get("MUSICAUTH_TEST_KEYRING_LOCKED"):
+            raise KeyringLocked("Failed to unlock the collection!")
+        delay = float(os.environ.get("MUSICAUTH_TEST_KEYRING_DELAY") or 0)
+        if delay:
+            time.sleep(delay)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._tick()
+        try:
+            return json.loads(self._path(service, username).read_text())["value"]
+        except FileNotFoundError:
+            return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._tick()
+        path = self._path(service, username)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"service": service, "username": username, "value": password}))
+        tmp.replace(path)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._tick()
+        try:
+            self._path(service, username).unlink()
+        except FileNotFoundError:
+            raise PasswordDeleteError("not found") from None
