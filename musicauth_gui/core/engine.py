@@ -216,6 +216,7 @@ class TokenEngine:
             assert endpoints.token is not None
             auth = self._client_auth(record, preset)
             now = self.clock()
+            log.debug("renewing %r (%s) at %s", profile.name, profile.flow, endpoints.token)
             if profile.flow == "client_credentials":
                 scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("client_credentials", ())
                 token = await flows.client_credentials(
@@ -307,6 +308,7 @@ class TokenEngine:
                     scopes=scopes,
                     state=state,
                     pkce=pkce,
+                    extra=_authorization_extras(scopes),
                 )
                 if on_listening is not None:
                     on_listening(listener, url)
@@ -453,3 +455,11 @@ class _SingleFlight:
 def _same_client(old: Profile, new: Profile) -> bool:
     keys = ("provider", "flow", "client_id", "issuer", "authorization_endpoint", "token_endpoint")
     return all(getattr(old, k) == getattr(new, k) for k in keys)
+
+
+def _authorization_extras(scopes: tuple[str, ...]) -> dict[str, str]:
+    # OpenID Connect Core §11: an OP ignores offline_access (no refresh token) unless the
+    # request also asks for consent; plain OAuth servers ignore the parameter.
+    if "openid" in scopes and "offline_access" in scopes:
+        return {"prompt": "consent"}
+    return {}

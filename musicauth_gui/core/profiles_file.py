@@ -87,7 +87,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
             try:
                 check_endpoint(values[key], key)
             except ConfigError as exc:
-                raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+                raise type(exc)(f"{where}: {exc.message}", hint=exc.hint) from None
     if values.get("redirect_uri"):
         try:
             parse_redirect_uri(values["redirect_uri"])

@@ -1,6 +1,7 @@
 """When to renew a token, and how to wait for that moment safely.
 
-Policy: renew when less than max(60 s, 10 % of the token's lifetime) remains. The lifetime
+Policy: renew when less than max(60 s, 10 % of the token's lifetime) remains, but never earlier
+than half-way through its life (a 30 s token would otherwise be renewed on every use). The lifetime
 comes from the provider's ``expires_in`` (or a JWT's ``exp``), never from a constant: Groove says
 24 h today and warns that it may change.
 
@@ -27,7 +28,7 @@ def renewal_margin(lifetime: float | None) -> float:
     """Seconds before expiry at which a token of this lifetime is renewed."""
     if lifetime is None or lifetime <= 0:
         return MIN_MARGIN
-    return max(MIN_MARGIN, MARGIN_FRACTION * lifetime)
+    return min(max(MIN_MARGIN, MARGIN_FRACTION * lifetime), lifetime / 2)
 
 
 def renew_at(token: TokenSet) -> float | None:

@@ -13,7 +13,7 @@ def token(issued: float, lifetime: float | None) -> TokenSet:
 
 @pytest.mark.parametrize(
     ("lifetime", "margin"),
-    [(3600, 360), (86400, 8640), (300, 60), (120, 60), (None, 60)],
+    [(3600, 360), (86400, 8640), (300, 60), (120, 60), (30, 15), (None, 60)],
 )
 def test_margin_is_max_of_60s_and_10_percent(lifetime: float | None, margin: float) -> None:
     assert renewal.renewal_margin(lifetime) == margin

@@ -1,0 +1,37 @@
+"""Strict local emulators of the music providers' OAuth 2.0 servers, serving real HTTP on 127.0.0.1.
+
+The test suite starts them on port 0 as fixtures; the desktop app's demo mode starts them all with
+:func:`start_all`. Standard library only, no Qt.
+
+Modules:
+    server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
+    authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
+    live, musixmatch, spotify, soundcloud: one provider each.
+    demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
+"""
+
+from .authorization_server import AuthorizationServer
+from .clients import ClientRegistration
+from .demo import DemoProvider, Sandbox, start_all
+from .errors import OAuthError
+from .live import LiveServer
+from .musixmatch import MusixmatchServer
+from .server import EmulatorServer, Request, Response
+from .soundcloud import SoundCloudServer
+from .spotify import SpotifyServer
+
+__all__ = [
+    "AuthorizationServer",
+    "ClientRegistration",
+    "DemoProvider",
+    "EmulatorServer",
+    "LiveServer",
+    "MusixmatchServer",
+    "OAuthError",
+    "Request",
+    "Response",
+    "Sandbox",
+    "SoundCloudServer",
+    "SpotifyServer",
+    "start_all",
+]

@@ -1,0 +1,50 @@
+"""Provider emulators for the core tests, each on 127.0.0.1 with an ephemeral port."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from musicauth_gui.sandbox import LiveServer, MusixmatchServer, SoundCloudServer, SpotifyServer
+
+CLIENT_ID = "test-client"
+# Characters that break a secret sent without URL-encoding (the Groove docs warn about this).
+CLIENT_SECRET = "s3cr+t/with=odd&chars"
+REDIRECT = "http://127.0.0.1/callback"
+
+
+@pytest.fixture
+def mxm() -> Iterator[MusixmatchServer]:
+    with MusixmatchServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def live() -> Iterator[LiveServer]:
+    with LiveServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def spotify() -> Iterator[SpotifyServer]:
+    with SpotifyServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        server.register_client("public-client", redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def soundcloud() -> Iterator[SoundCloudServer]:
+    with SoundCloudServer(client_credentials_limit=3) as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+def profiles_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "profiles.toml"
+    path.write_text(text)
+    return path

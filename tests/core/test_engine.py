@@ -1,0 +1,109 @@
+"""The engine in-process: store round trips, renewal by the clock, discovery, endpoint rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from musicauth_gui.core.engine import TokenEngine
+from musicauth_gui.core.errors import ConfigError, DiscoveryFailed, InsecureEndpoint, UnsupportedFeature
+from musicauth_gui.core.profiles_file import parse_profiles_text
+from musicauth_gui.core.store.profile_store import ProfileStore
+from musicauth_gui.core.store.vault import KeyringVault, MemoryVault
+from tests.core.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.file_keyring import FileKeyring
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def mxm_cc(mxm, **extra: str) -> str:  # type: ignore[no-untyped-def]
+    lines = [
+        "[profiles.mxm]",
+        'provider = "musixmatch"',
+        'flow = "client_credentials"',
+        f'client_id = "{CLIENT_ID}"',
+        f'client_secret = "{CLIENT_SECRET}"',
+    ]
+    lines += [f'{k} = "{v}"' for k, v in extra.items()]
+    return "\n".join(lines) + "\n"
+
+
+async def test_a_valid_token_costs_one_keyring_call(mxm) -> None:  # type: ignore[no-untyped-def]
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())))
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
+    await engine.get_token("mxm")
+    engine.store.close()
+    # A fresh process: nothing cached.
+    vault = KeyringVault(FileKeyring())
+    fresh = TokenEngine(ProfileStore(vault))
+    await fresh.get_token("mxm")
+    fresh.store.close()
+    assert vault.calls <= 2
+    assert mxm.issued_count("client_credentials") == 1
+
+
+async def test_renewal_is_driven_by_expires_in(mxm) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    mxm.access_token_ttl = 1000
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=clock, cross_process=False)
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
+    first = await engine.get_token("mxm")
+    assert first.expires_at == clock.now + 1000
+    clock.now += 1000 - 61  # 61 s left: margin is max(60, 100) = 100, so renew
+    second = await engine.get_token("mxm")
+    assert second.access_token != first.access_token
+    clock.now += 800  # 139 s left of the new one: keep it
+    assert (await engine.get_token("mxm")).access_token == second.access_token
+    engine.store.close()
+
+
+async def test_issuer_replaces_the_base_url_through_discovery(mxm) -> None:  # type: ignore[no-untyped-def]
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, issuer=mxm.base_url)))
+    token = await engine.get_token("mxm")
+    assert mxm.is_access_token_active(token.access_token.reveal())
+    paths = [r.path for r in mxm.requests]
+    assert paths[0] == "/.well-known/oauth-authorization-server"
+    # Cached: a second engine in this process reads the disk cache, not the network.
+    again = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    await again.import_profiles(parse_profiles_text(mxm_cc(mxm, issuer=mxm.base_url)))
+    await again.refresh("mxm")
+    assert [r.path for r in mxm.requests].count("/.well-known/oauth-authorization-server") == 1
+    engine.store.close()
+    again.store.close()
+
+
+async def test_discovery_refuses_metadata_for_another_issuer(mxm) -> None:  # type: ignore[no-untyped-def]
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    other = mxm.base_url.replace("127.0.0.1", "localhost")
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, issuer=other)))
+    with pytest.raises(DiscoveryFailed, match="another issuer"):
+        await engine.get_token("mxm")
+    engine.store.close()
+
+
+async def test_devtoken_profiles_say_what_is_missing() -> None:
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    await engine.import_profiles(parse_profiles_text('[profiles.m]\nprovider = "musicapi"\nclient_id = "c"\n'))
+    with pytest.raises(UnsupportedFeature, match="DevTokens"):
+        await engine.get_token("m")
+    engine.store.close()
+
+
+def test_profiles_file_rules() -> None:
+    with pytest.raises(InsecureEndpoint):
+        parse_profiles_text('[profiles.x]\nprovider = "oauth2"\nclient_id = "a"\nissuer = "http://id.example.com"\n')
+    with pytest.raises(ConfigError, match="needs an issuer"):
+        parse_profiles_text('[profiles.x]\nprovider = "oauth2"\nclient_id = "a"\n')
+    with pytest.raises(ConfigError, match="needs the scope.s. email"):
+        parse_profiles_text('[profiles.x]\nprovider = "musixmatch"\nclient_id = "a"\nscopes = ["profile"]\n')
+    with pytest.raises(ConfigError, match="unknown field"):
+        parse_profiles_text('[profiles.x]\nprovider = "groove"\nclient_id = "a"\nclient_secert = "typo"\n')
+    (item,) = parse_profiles_text('[profiles.x]\nprovider = "spotify"\nclient_id = "a"\nscopes = "a b"\n')
+    assert item.profile.scopes == ("a", "b") and item.profile.flow == "authorization_code"
+    assert item.client_secret is None
