@@ -151,9 +151,12 @@ def _open_url(url: str) -> None:
 
 
 async def cmd_token(engine: Any, args: argparse.Namespace) -> int:
-    token = await engine.get_token(args.name)
+    from .core.usage import needs_token
+
     record = await engine.store.load(args.name)
-    print(format_token(record, token, args.format, now=engine.clock()))
+    token = await engine.get_token(args.name) if needs_token(record, args.scheme) else None
+    record = await engine.store.load(args.name)
+    print(format_token(record, token, args.format, now=engine.clock(), scheme=args.scheme))
     return 0
 
 
@@ -192,6 +195,119 @@ async def cmd_discover(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_try(engine: Any, args: argparse.Namespace) -> int:
+    from .core.try_call import try_profile
+
+    result = await try_profile(engine, args.name, scheme=args.scheme)
+    print(f"{result.status} {result.target}: {result.summary}")
+    return 0 if result.ok else EXIT_PROVIDER
+
+
+async def cmd_key_generate(engine: Any, args: argparse.Namespace) -> int:
+    info = await engine.keys.generate(args.name)
+    _eprint(f"generated P-256 key {args.name!r} ({info.fingerprint}); paste this public key into the dashboard:")
+    sys.stdout.write(info.public_pem)
+    return 0
+
+
+async def cmd_key_import(engine: Any, args: argparse.Namespace) -> int:
+    from .core.keys import PassphraseRequired
+
+    data = _read_input_file(args.file)
+    passphrase = _passphrase_from(args)
+    try:
+        info = await engine.keys.import_key(args.name, data, passphrase)
+    except PassphraseRequired:
+        if passphrase is not None or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        info = await engine.keys.import_key(args.name, data, getpass.getpass("Passphrase for the key: ").encode())
+    _eprint(f"imported key {args.name!r} ({info.fingerprint})")
+    return 0
+
+
+def _read_input_file(path: str) -> bytes:
+    from .core.errors import ConfigError
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise ConfigError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _passphrase_from(args: argparse.Namespace) -> bytes | None:
+    if getattr(args, "passphrase_file", None):
+        return _read_input_file(args.passphrase_file).rstrip(b"\r\n")
+    env = os.environ.get("MUSICAUTH_KEY_PASSPHRASE")
+    return env.encode() if env else None
+
+
+async def cmd_key_public(engine: Any, args: argparse.Namespace) -> int:
+    from .core.keys import jwk_thumbprint, public_jwk
+
+    if args.jwk:
+        key = await engine.keys.private_key(args.name)
+        jwk = public_jwk(key, kid=args.kid)
+        print(json.dumps({**jwk, "thumbprint": jwk_thumbprint(jwk)}, indent=2))
+        return 0
+    sys.stdout.write((await engine.keys.info(args.name)).public_pem)
+    return 0
+
+
+async def cmd_key_export(engine: Any, args: argparse.Namespace) -> int:
+    from .core.errors import ConfigError
+
+    passphrase = _passphrase_from(args)
+    if passphrase is None:
+        if not sys.stdin.isatty():
+            raise ConfigError("exporting a private key needs a passphrase", hint="use --passphrase-file FILE or MUSICAUTH_KEY_PASSPHRASE")
+        import getpass
+
+        passphrase = getpass.getpass("Passphrase to encrypt the export: ").encode()
+        if getpass.getpass("Again: ").encode() != passphrase:
+            raise ConfigError("the passphrases differ; nothing exported")
+    sys.stdout.write(await engine.keys.export_private(args.name, passphrase))
+    return 0
+
+
+async def cmd_key_list(engine: Any, args: argparse.Namespace) -> int:
+    keys = await engine.keys.list()
+    rows = [
+        {"name": k.name, "fingerprint": k.fingerprint, "created": _iso(k.created_at), "source": k.source, "used_by": list(k.used_by)}
+        for k in keys
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    elif not rows:
+        _eprint("no keys yet; `musicauth key generate NAME` or `musicauth key import NAME FILE`")
+    else:
+        for r in rows:
+            print(f"{r['name']}  {r['fingerprint']}  {r['created']}  {r['source']}  used by: {', '.join(r['used_by']) or '-'}")
+    return 0
+
+
+async def cmd_key_delete(engine: Any, args: argparse.Namespace) -> int:
+    broken = await engine.keys.delete(args.name, force=args.force)
+    _eprint(f"deleted key {args.name!r}" + (f"; profiles now without a key: {', '.join(broken)}" if broken else ""))
+    return 0
+
+
+async def cmd_devtoken(engine: Any, args: argparse.Namespace) -> int:
+    if args.sub_file:
+        subjects = [line.strip() for line in _read_input_file(args.sub_file).decode("utf-8", "replace").splitlines()]
+        for sub in (s for s in subjects if s and not s.startswith("#")):
+            token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
+            print(json.dumps({"sub": sub, "token": token.access_token.reveal(), "exp": int(token.expires_at)}))
+        return 0
+    token = await engine.sign_devtoken(args.name, sub=args.sub, ttl=args.ttl)
+    print(token.access_token.reveal())
+    return 0
+
+
 # -- output -----------------------------------------------------------------------------------
 
 
@@ -201,37 +317,29 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def authorization_header(record: Any, token: Any) -> str:
-    from .core.presets import get_preset
+def format_token(record: Any, token: Any, fmt: str, *, now: float, scheme: str | None = None) -> str:
+    """The credential in one of the contract's output shapes."""
+    from .core.usage import credential, curl_line, try_url
 
-    scheme = get_preset(record.profile.provider).auth_scheme
-    return f"Authorization: {scheme} {token.access_token.reveal()}"
-
-
-def format_token(record: Any, token: Any, fmt: str, *, now: float) -> str:
-    """The token in one of the contract's output shapes."""
-    from .core.presets import get_preset
-
+    cred = credential(record, token, scheme)
     if fmt == "raw":
-        return str(token.access_token.reveal())
-    header = authorization_header(record, token)
+        return cred.value.reveal()
     if fmt == "header":
-        return header
+        return cred.header_line()
     if fmt == "json":
         data: dict[str, Any] = {
-            "access_token": token.access_token.reveal(),
-            "token_type": token.token_type,
-            "expires_in": int(token.expires_at - now) if token.expires_at else None,
-            "expires_at": _iso(token.expires_at),
-            "issued_at": _iso(token.issued_at),
-            "scope": token.scope,
-            "authorization_header": header.split(": ", 1)[1],
+            "access_token": cred.value.reveal(),
+            "token_type": token.token_type if token else cred.scheme,
+            "expires_in": int(token.expires_at - now) if token and token.expires_at else None,
+            "expires_at": _iso(token.expires_at) if token else None,
+            "issued_at": _iso(token.issued_at) if token else None,
+            "scope": token.scope if token else None,
+            "authorization_header": cred.header_value(),
         }
-        if token.refresh_expires_at:
+        if token and token.refresh_expires_at:
             data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)
         return json.dumps(data, indent=2)
-    url = record.profile.try_url or get_preset(record.profile.provider).try_url or "https://api.example.com/"
-    return f"curl -H {shlex.quote(header)} {shlex.quote(url)}"
+    return curl_line(cred, try_url(record))
 
 
 # -- the parser -------------------------------------------------------------------------------
@@ -271,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")
     p.add_argument("name")
     p.add_argument("--format", choices=FORMATS, default="raw", help="raw (default), header, json or curl")
+    p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("refresh", help="renew the token now")
@@ -285,6 +394,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--no-browser", action="store_true", help="print the provider's logout URL instead of opening it")
     p.set_defaults(func=cmd_logout)
+
+    p = sub.add_parser("try", help="one harmless authenticated request to the provider; prints status and a summary")
+    p.add_argument("name")
+    p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: which Authorization scheme to try")
+    p.set_defaults(func=cmd_try)
+
+    key = sub.add_parser("key", help="EC P-256 keys for DevTokens: generate, import, public, list, delete, export")
+    ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+    p = ksub.add_parser("generate", help="a new P-256 keypair into the keyring; prints the public PEM")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_key_generate)
+    p = ksub.add_parser("import", help="a PEM/DER private key (SEC1 or PKCS#8, encrypted too; Apple .p8)")
+    p.add_argument("name")
+    p.add_argument("file")
+    p.add_argument("--passphrase-file", help="read the passphrase of an encrypted key from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
+    p.set_defaults(func=cmd_key_import)
+    p = ksub.add_parser("public", help="the public key: SubjectPublicKeyInfo PEM, or --jwk")
+    p.add_argument("name")
+    p.add_argument("--jwk", action="store_true", help="a JWK with its RFC 7638 thumbprint")
+    p.add_argument("--kid", help="a kid to put in the JWK")
+    p.set_defaults(func=cmd_key_public)
+    p = ksub.add_parser("list", help="name, fingerprint, created, source, profiles using it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_key_list)
+    p = ksub.add_parser("delete", help="delete a key (--force when profiles still use it)")
+    p.add_argument("name")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_key_delete)
+    p = ksub.add_parser("export", help="the private key as encrypted PKCS#8 (asks for a passphrase)")
+    p.add_argument("name")
+    p.add_argument("--passphrase-file", help="read the export passphrase from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
+    p.set_defaults(func=cmd_key_export)
+
+    p = sub.add_parser("devtoken", help="sign an ES256 DevToken for a profile; the JWT alone on stdout")
+    p.add_argument("name")
+    p.add_argument("--sub", help="the subject (MusicAPI: the integration user's UUID)")
+    p.add_argument("--sub-file", help="one subject per line: one token each, as JSON lines")
+    p.add_argument("--ttl", help="lifetime: Nd, Nh, Nm or Ns (default: the profile's, else 14d)")
+    p.set_defaults(func=cmd_devtoken)
 
     p = sub.add_parser("discover", help="fetch an issuer's OAuth/OpenID metadata")
     p.add_argument("issuer")

@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 import httpx
 
 from .discovery import Discovery
-from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError, UnsupportedFeature
+from .devtoken import DevTokenSigner, parse_ttl
+from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError
 from .http import check_endpoint, make_client
 from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .oauth import flows
@@ -34,6 +35,8 @@ from .oauth.pkce import Pkce, new_state
 from .presets import Preset, get_preset
 from .profiles_file import ProfileInput
 from .renewal import needs_renewal
+from .secret import Secret
+from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import ProfileStore
 
@@ -83,9 +86,10 @@ class TokenEngine:
         cross_process: bool = True,
     ) -> None:
         self.store = store
+        self.keys = KeyStore(store)
         self.clock = clock
         self.discovery = discovery or Discovery()
-        self._client_factory = client_factory
+        self.client_factory = client_factory
         self._locks: dict[str, asyncio.Lock] = {}
         self._cross_process = cross_process
         #: Called with a profile name whenever its stored record changed (the GUI listens).
@@ -207,11 +211,9 @@ class TokenEngine:
         profile = record.profile
         preset = get_preset(profile.provider)
         if profile.flow == "devtoken":
-            raise UnsupportedFeature(
-                f"profile {profile.name!r} uses DevTokens, which this version cannot sign yet "
-                "(key management and ES256 DevTokens are not built)"
-            )
-        async with self._client_factory() as client:
+            # Re-signed before expiry like any other renewal; no network involved.
+            return await self._store_token(profile.name, await self._sign_devtoken(record))
+        async with self.client_factory() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
             auth = self._client_auth(record, preset)
@@ -266,6 +268,33 @@ class TokenEngine:
         )
         self._changed(name)
 
+    async def _sign_devtoken(
+        self, record: ProfileRecord, *, sub: str | None = None, ttl: str | None = None
+    ) -> TokenSet:
+        profile = record.profile
+        preset = get_preset(profile.provider)
+        if not profile.key or not profile.key_id:
+            raise ConfigError(f"profile {profile.name!r} needs key and key_id for DevTokens")
+        signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
+        lifetime = parse_ttl(ttl or profile.devtoken_ttl)
+        now = int(self.clock())
+        jwt = signer.sign(
+            iss=getattr(profile, preset.devtoken_issuer) or "",
+            sub=sub or profile.subject,
+            ttl=lifetime,
+            now=now,
+            max_ttl=preset.devtoken_max_ttl,
+            extra={"origin": list(profile.origin)} if profile.origin else None,
+        )
+        return TokenSet(access_token=Secret(jwt), token_type=preset.auth_scheme, issued_at=now, expires_at=now + lifetime)
+
+    async def sign_devtoken(self, name: str, *, sub: str | None = None, ttl: str | None = None) -> TokenSet:
+        """A one-off DevToken for ``name`` (not stored): ``musicauth devtoken``, batches."""
+        record = await self.store.load(name)
+        if record.profile.flow != "devtoken":
+            raise ConfigError(f"profile {name!r} does not use DevTokens (its flow is {record.profile.flow})")
+        return await self._sign_devtoken(record, sub=sub, ttl=ttl)
+
     # -- sign-in ------------------------------------------------------------------------------
 
     async def login(
@@ -295,7 +324,7 @@ class TokenEngine:
             )
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
-        async with self._client_factory() as client:
+        async with self.client_factory() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
             state = new_state()
@@ -346,7 +375,7 @@ class TokenEngine:
         token = await self.get_token(name)
         record = await self.store.load(name)
         preset = get_preset(record.profile.provider)
-        async with self._client_factory() as client:
+        async with self.client_factory() as client:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
@@ -368,10 +397,12 @@ class TokenEngine:
         preset = get_preset(record.profile.provider)
         revoked = False
         warning = None
-        async with self._client_factory() as client:
-            endpoints = await self.endpoints(record.profile, client)
+        endpoints = None
+        async with self.client_factory() as client:
+            if record.profile.flow != "devtoken":
+                endpoints = await self.endpoints(record.profile, client)
             token = record.token
-            if token is not None and endpoints.revocation:
+            if token is not None and endpoints is not None and endpoints.revocation:
                 auth = self._client_auth(record, preset)
                 try:
                     if token.refresh_token is not None:
@@ -384,7 +415,7 @@ class TokenEngine:
             await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
         self._changed(name)
         logout_url = None
-        if endpoints.logout:
+        if endpoints is not None and endpoints.logout:
             params = {"client_id": record.profile.client_id}
             redirect = self._stored_redirect_uri(record)
             if redirect:

@@ -38,6 +38,8 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "key_id",
     "devtoken_ttl",
     "subject",
+    "team_id",
+    "origin",
     "auto_renew",
 )
 
@@ -67,6 +69,8 @@ class Profile:
     key_id: str | None = None
     devtoken_ttl: str | None = None
     subject: str | None = None
+    team_id: str | None = None
+    origin: tuple[str, ...] | None = None
     auto_renew: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,8 +182,9 @@ class ProfileRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProfileRecord:
         raw = dict(data["profile"])
-        if raw.get("scopes") is not None:
-            raw["scopes"] = tuple(raw["scopes"])
+        for listed in ("scopes", "origin"):
+            if raw.get(listed) is not None:
+                raw[listed] = tuple(raw[listed])
         secret = data.get("client_secret")
         token = data.get("token")
         return cls(

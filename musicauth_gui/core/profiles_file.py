@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,8 @@ from .errors import ConfigError
 from .http import check_endpoint
 from .model import AUTH_METHODS, FLOWS, PROFILE_FIELDS, Profile
 from .oauth.loopback import parse_redirect_uri
-from .presets import get_preset
+from .devtoken import parse_ttl
+from .presets import Preset, get_preset
 from .secret import Secret
 
 _URL_FIELDS = (
@@ -25,7 +27,7 @@ _URL_FIELDS = (
     "logout_endpoint",
     "try_url",
 )
-_STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "auto_renew"}
+_STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,15 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     if flow not in preset.flows:
         raise ConfigError(f"{where}: provider {provider} supports {', '.join(preset.flows)}, not {flow}")
     values["flow"] = flow
-    scopes = values.get("scopes")
-    if scopes is not None:
-        if isinstance(scopes, str):
-            scopes = scopes.split()
-        if not isinstance(scopes, list) or not all(isinstance(s, str) and s for s in scopes):
-            raise ConfigError(f"{where}: scopes must be a list of strings")
-        values["scopes"] = tuple(scopes)
+    for listed in ("scopes", "origin"):
+        items = values.get(listed)
+        if items is None:
+            continue
+        if isinstance(items, str):
+            items = items.split()
+        if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
+            raise ConfigError(f"{where}: {listed} must be a list of strings")
+        values[listed] = tuple(items)
     if "auto_renew" in values and not isinstance(values["auto_renew"], bool):
         raise ConfigError(f"{where}: auto_renew must be true or false")
     method = values.get("token_endpoint_auth_method")
@@ -93,7 +97,9 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
             parse_redirect_uri(values["redirect_uri"])
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
-    if flow != "devtoken" and not values.get("client_id"):
+    if flow == "devtoken":
+        _check_devtoken_fields(where, preset, values)
+    elif not values.get("client_id"):
         raise ConfigError(f"{where}: client_id is required")
     if preset.issuer_required and not values.get("issuer"):
         needed = ("token_endpoint",) if flow == "client_credentials" else ("authorization_endpoint", "token_endpoint")
@@ -109,6 +115,23 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         raise ConfigError(f"{where}: client_secret must be a string")
     profile = Profile(name=name, provider=provider, **values)
     return ProfileInput(profile=profile, client_secret=Secret(secret) if secret else None)
+
+
+def _check_devtoken_fields(where: str, preset: Preset, values: dict[str, Any]) -> None:
+    issuer_field = preset.devtoken_issuer
+    for needed in (issuer_field, "key", "key_id"):
+        if not values.get(needed):
+            raise ConfigError(f"{where}: {needed} is required for DevTokens")
+    if preset.id == "apple-music":
+        # Apple's Team ID and Key ID are both 10 characters (App Store Connect shows them).
+        for field_name in ("team_id", "key_id"):
+            if not re.fullmatch(r"[A-Z0-9]{10}", values[field_name]):
+                raise ConfigError(f"{where}: {field_name} must be Apple's 10-character id (A-Z, 0-9)")
+    ttl = parse_ttl(values.get("devtoken_ttl"))
+    if preset.devtoken_max_ttl is not None and ttl > preset.devtoken_max_ttl:
+        raise ConfigError(
+            f"{where}: devtoken_ttl of {ttl} s exceeds the {preset.devtoken_max_ttl} s (six months) {preset.label} allows"
+        )
 
 
 def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[ProfileInput]:

@@ -100,11 +100,17 @@ def scrub(text: str) -> str:
     for value in values:
         if value in text:
             text = text.replace(value, MASK)
-    return _FIELD_RE.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    text = _FIELD_RE.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    return _JSON_FIELD_RE.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
 
 
 _FIELD_RE: Final = re.compile(
     r"(?i)\b(" + "|".join(sorted(SECRET_FIELDS, key=len, reverse=True)) + r")=([^&\s\"']+)"
+)
+
+
+_JSON_FIELD_RE: Final = re.compile(
+    r'(?i)("(?:' + "|".join(sorted(SECRET_FIELDS, key=len, reverse=True)) + r')"\s*:\s*)"[^"]*"'
 )
 
 

@@ -6,7 +6,7 @@ The test suite starts them on port 0 as fixtures; the desktop app's demo mode st
 Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
-    live, musixmatch, spotify, soundcloud: one provider each.
+    live, musixmatch, spotify, soundcloud, musicapi: one provider each.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -15,6 +15,7 @@ from .clients import ClientRegistration
 from .demo import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .live import LiveServer
+from .musicapi import MusicApiServer
 from .musixmatch import MusixmatchServer
 from .server import EmulatorServer, Request, Response
 from .soundcloud import SoundCloudServer
@@ -26,6 +27,7 @@ __all__ = [
     "DemoProvider",
     "EmulatorServer",
     "LiveServer",
+    "MusicApiServer",
     "MusixmatchServer",
     "OAuthError",
     "Request",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from musicauth_gui.core.engine import TokenEngine
-from musicauth_gui.core.errors import ConfigError, DiscoveryFailed, InsecureEndpoint, UnsupportedFeature
+from musicauth_gui.core.errors import ConfigError, DiscoveryFailed, InsecureEndpoint
 from musicauth_gui.core.profiles_file import parse_profiles_text
 from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import KeyringVault, MemoryVault
@@ -87,11 +87,20 @@ async def test_discovery_refuses_metadata_for_another_issuer(mxm) -> None:  # ty
     engine.store.close()
 
 
-async def test_devtoken_profiles_say_what_is_missing() -> None:
-    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
-    await engine.import_profiles(parse_profiles_text('[profiles.m]\nprovider = "musicapi"\nclient_id = "c"\n'))
-    with pytest.raises(UnsupportedFeature, match="DevTokens"):
-        await engine.get_token("m")
+async def test_devtoken_profiles_are_re_signed_before_expiry() -> None:
+    clock = Clock()
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=clock, cross_process=False)
+    await engine.keys.generate("k")
+    await engine.import_profiles(
+        parse_profiles_text('[profiles.m]\nprovider = "musicapi"\nclient_id = "c"\nkey = "k"\nkey_id = "KID"\ndevtoken_ttl = "10d"\n')
+    )
+    first = await engine.get_token("m")
+    assert first.expires_at == int(clock.now) + 10 * 86400
+    clock.now += 9 * 86400 - 1  # a day and a second left: just outside the 10 % (one day) margin
+    assert (await engine.get_token("m")).access_token == first.access_token
+    clock.now += 2
+    second = await engine.get_token("m")
+    assert second.access_token != first.access_token and second.issued_at == int(clock.now)
     engine.store.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import ConfigError
+from .apple_music import APPLE_MUSIC
 from .base import Preset
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
@@ -12,7 +13,7 @@ from .soundcloud import SOUNDCLOUD
 from .spotify import SPOTIFY
 
 PRESETS: dict[str, Preset] = {
-    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, SPOTIFY, SOUNDCLOUD, OAUTH2)
+    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2)
 }
 
 

@@ -28,6 +28,10 @@ class Preset:
             where the provider documents it (Spotify), else None.
         discovery: the issuer whose metadata names the endpoints (oauth2; optional elsewhere).
         issuer_required: the preset has no endpoints of its own (generic oauth2).
+        devtoken_issuer: the profile field that is a DevToken's ``iss``.
+        devtoken_max_ttl: the longest DevToken lifetime the provider accepts.
+        extra_schemes: other ``Authorization`` schemes the provider takes (MusicAPI's
+            ``token`` and ``basic``), besides its default.
     """
 
     id: str
@@ -49,6 +53,9 @@ class Preset:
     refresh_token_lifetime: float | None = None
     issuer: str | None = None
     issuer_required: bool = False
+    devtoken_issuer: str = "client_id"
+    devtoken_max_ttl: int | None = None
+    extra_schemes: tuple[str, ...] = ()
     notes: str = ""
 
     @property

@@ -1,7 +1,9 @@
-"""MusicAPI (spec: ``musicapi-authorization.txt``): ES256 DevTokens, ``Token`` and ``Basic``.
+"""MusicAPI (spec: ``musicapi-authorization.txt``).
 
-The profile type exists so that profiles files name it; key management and DevToken signing
-are not part of this version yet (the engine says so in one line instead of pretending).
+Three ways in: ``Authorization: Token <client id>`` for public endpoints, ``Basic
+base64(id:secret)`` from a backend, and the recommended ES256 DevToken (``kid`` from the
+dashboard, ``iss`` the client id, optional ``sub`` the integration user, 14 days by default)
+sent as ``Authorization: DevToken <jwt>``.
 """
 
 from .base import Preset
@@ -11,5 +13,6 @@ MUSICAPI = Preset(
     label="MusicAPI",
     flows=("devtoken",),
     auth_scheme="DevToken",
+    extra_schemes=("token", "basic"),
     try_url="https://api.musicapi.com/search/introspection",
 )

@@ -59,7 +59,7 @@ class ProfileStore:
     def close(self) -> None:
         self._executor.shutdown(wait=True)
 
-    def _locked(self, fn: Callable[[], T]) -> T:
+    def locked(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the worker thread under the cross-process store lock."""
         if not self._cross_process:
             return fn()
@@ -105,15 +105,11 @@ class ProfileStore:
     async def index(self) -> dict[str, Any]:
         return await self.run(self._read_index)
 
-    def update_index(self, change: Callable[[dict[str, Any]], None]) -> None:
-        """Blocking: apply ``change`` to the index under the store lock (worker thread only)."""
-
-        def work() -> None:
-            index = self._read_index()
-            change(index)
-            self._write_json(INDEX_KEY, index)
-
-        self._locked(work)
+    def update_index_unlocked(self, change: Callable[[dict[str, Any]], None]) -> None:
+        """Blocking: apply ``change`` to the index; the caller holds ``locked`` (worker thread)."""
+        index = self._read_index()
+        change(index)
+        self._write_json(INDEX_KEY, index)
 
     # -- records ------------------------------------------------------------------------------
 
@@ -162,7 +158,7 @@ class ProfileStore:
                 index["profiles"].append(record.name)
                 self._write_json(INDEX_KEY, index)
 
-        await self.run(self._locked, work)
+        await self.run(self.locked, work)
         self._remember(record)
 
     async def update(self, name: str, change: Callable[[ProfileRecord], ProfileRecord]) -> ProfileRecord:
@@ -180,7 +176,7 @@ class ProfileStore:
             self._write_json(profile_key(name), record.to_json())
             return record
 
-        record = await self.run(self._locked, work)
+        record = await self.run(self.locked, work)
         self._remember(record)
         return record
 
@@ -197,7 +193,7 @@ class ProfileStore:
                 index["profiles"].remove(name)
                 self._write_json(INDEX_KEY, index)
 
-        await self.run(self._locked, work)
+        await self.run(self.locked, work)
         with self._cache_lock:
             self._cache.pop(name, None)
 

@@ -1,0 +1,71 @@
+"""How a token is used: the ``Authorization`` header in the provider's scheme, a curl line.
+
+Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both always agree.
+"""
+
+from __future__ import annotations
+
+import base64
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import ConfigError
+from .model import ProfileRecord, TokenSet
+from .presets import get_preset
+from .secret import Secret
+
+Scheme = Literal["default", "token", "basic", "devtoken"]
+SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What goes after ``Authorization:``: a scheme word and the secret value."""
+
+    scheme: str
+    value: Secret
+
+    def header_value(self) -> str:
+        return f"{self.scheme} {self.value.reveal()}"
+
+    def header_line(self) -> str:
+        return f"Authorization: {self.header_value()}"
+
+
+def needs_token(record: ProfileRecord, scheme: str | None) -> bool:
+    """False for the schemes built from the client's own id and secret (MusicAPI)."""
+    return scheme not in ("token", "basic")
+
+
+def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None = None) -> Credential:
+    """The credential for ``record`` in ``scheme`` (None: the provider's default).
+
+    Raises:
+        ConfigError: a scheme the provider does not take, or a missing secret for ``basic``.
+    """
+    preset = get_preset(record.profile.provider)
+    default = "devtoken" if record.profile.flow == "devtoken" and preset.id == "musicapi" else None
+    chosen = scheme or default
+    if chosen not in (None, default) and chosen not in preset.extra_schemes:
+        raise ConfigError(f"--scheme {chosen} is not something {preset.label} accepts")
+    profile = record.profile
+    if chosen == "token":
+        return Credential("Token", Secret(profile.client_id))
+    if chosen == "basic":
+        if record.client_secret is None:
+            raise ConfigError(f"profile {profile.name!r} has no client secret for Basic authentication")
+        raw = f"{profile.client_id}:{record.client_secret.reveal()}".encode()
+        return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
+    if token is None:
+        raise ConfigError(f"profile {profile.name!r} has no token yet")
+    return Credential(preset.auth_scheme, token.access_token)
+
+
+def try_url(record: ProfileRecord) -> str | None:
+    return record.profile.try_url or get_preset(record.profile.provider).try_url
+
+
+def curl_line(cred: Credential, url: str | None) -> str:
+    """A curl command carrying the header, for the given (or a placeholder) URL."""
+    return f"curl -H {shlex.quote(cred.header_line())} {shlex.quote(url or 'https://api.example.com/')}"
