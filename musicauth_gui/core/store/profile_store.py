@@ -22,6 +22,7 @@ from typing import Any, Callable, TypeVar
 
 from ..errors import ProfileNotFound, StoreError
 from ..model import ProfileRecord
+from . import change_log
 from .locks import store_lock
 from .vault import SecretVault
 
@@ -69,6 +70,11 @@ class ProfileStore:
         except TimeoutError as exc:  # filelock.Timeout subclasses TimeoutError
             raise StoreError("the profile store stayed locked by another musicauth process for 30 s") from exc
 
+    def _touch(self, *stamps: str) -> None:
+        # A private store (memory vault: tests, demo mode) has no other process to tell.
+        if self._cross_process:
+            change_log.touch(*stamps)
+
     def _read_json(self, key: str) -> dict[str, Any] | None:
         raw = self.vault.get(key)
         if raw is None:
@@ -110,6 +116,7 @@ class ProfileStore:
         index = self._read_index()
         change(index)
         self._write_json(INDEX_KEY, index)
+        self._touch(change_log.INDEX_STAMP)
 
     # -- records ------------------------------------------------------------------------------
 
@@ -157,6 +164,8 @@ class ProfileStore:
             if record.name not in index["profiles"]:
                 index["profiles"].append(record.name)
                 self._write_json(INDEX_KEY, index)
+                self._touch(change_log.INDEX_STAMP)
+            self._touch(change_log.stamp_name(record.name))
 
         await self.run(self.locked, work)
         self._remember(record)
@@ -174,6 +183,7 @@ class ProfileStore:
                 raise ProfileNotFound(name)
             record = change(_decode(name, data))
             self._write_json(profile_key(name), record.to_json())
+            self._touch(change_log.stamp_name(name))
             return record
 
         record = await self.run(self.locked, work)
@@ -192,6 +202,7 @@ class ProfileStore:
             if name in index["profiles"]:
                 index["profiles"].remove(name)
                 self._write_json(INDEX_KEY, index)
+            self._touch(change_log.INDEX_STAMP, change_log.stamp_name(name))
 
         await self.run(self.locked, work)
         with self._cache_lock:

@@ -1,0 +1,68 @@
+"""What the windows and dialogs share: the engine, the scheduler, the bridge, the clipboard.
+
+Built after the main window is shown: opening the keyring (backend discovery alone costs about
+0.4 s) happens off the GUI thread, and a missing or locked keyring becomes a message in the
+window instead of a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.engine import TokenEngine
+from ..core.scheduler import RenewalScheduler
+from .bridge import EngineBridge
+from .clipboard import SecretClipboard
+
+
+@dataclass
+class AppContext:
+    """Attributes:
+        engine: the core TokenEngine (store, keys, flows).
+        scheduler: auto-renew.
+        bridge: core events as Qt signals.
+        clipboard: concealed copies, cleared after ``settings["clipboard_clear_seconds"]``.
+        demo: the DemoWorld in demo mode (emulators + memory store), else None.
+        settings: small UI preferences (clipboard clear delay...).
+    """
+
+    engine: TokenEngine
+    scheduler: RenewalScheduler
+    bridge: EngineBridge
+    clipboard: SecretClipboard
+    demo: Any = None
+    settings: dict[str, Any] = field(default_factory=lambda: {"clipboard_clear_seconds": 30})
+
+    @classmethod
+    def for_engine(cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True) -> AppContext:
+        scheduler = RenewalScheduler(engine)
+        bridge = EngineBridge(engine, scheduler, watch_outside=watch_outside)
+        return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
+
+    @classmethod
+    async def open(cls, *, demo: bool = False) -> AppContext:
+        """The real keyring store, or the demo world.
+
+        Raises:
+            MusicAuthError: no usable keyring (the window shows the message).
+        """
+        if demo:
+            from ..demo import start_demo
+
+            world = await start_demo()
+            return cls.for_engine(world.engine, demo=world, watch_outside=False)
+        from ..core.store.profile_store import ProfileStore
+        from ..core.store.vault import KeyringVault
+
+        loop = asyncio.get_running_loop()
+        vault = await loop.run_in_executor(None, KeyringVault)
+        return cls.for_engine(TokenEngine(ProfileStore(vault)))
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        if self.demo is not None:
+            self.demo.stop()
+        else:
+            self.engine.store.close()

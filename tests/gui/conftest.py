@@ -1,0 +1,64 @@
+"""Qt tests: offscreen, with a qasync loop on pytest-qt's QApplication (the pattern in
+ENVIRONMENT.md that does not segfault), and an AppContext over the demo world or a memory store."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def qloop(qapp):  # type: ignore[no-untyped-def]
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()  # let the cancellations run
+    asyncio.events._set_running_loop(None)  # the running-loop marker is thread-global
+    loop._QEventLoop__is_running = False  # qasync has no public detach; never loop.stop() here
+    loop.close()
+    asyncio.set_event_loop(None)
+    del loop
+    gc.collect()  # free qasync's QObjects on the GUI thread
+    qapp.processEvents()
+
+
+def run(qtbot, qloop, coro, timeout: int = 10000):  # type: ignore[no-untyped-def]
+    """Run ``coro`` to completion on the qasync loop from a sync test, pumping Qt meanwhile."""
+    task = qloop.create_task(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@pytest.fixture
+def memory_context(qtbot, qloop):  # type: ignore[no-untyped-def]
+    """An AppContext over an empty in-memory store (no emulators)."""
+    from musicauth_gui.core.engine import TokenEngine
+    from musicauth_gui.core.store.profile_store import ProfileStore
+    from musicauth_gui.core.store.vault import MemoryVault
+    from musicauth_gui.gui.context import AppContext
+
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    context = AppContext.for_engine(engine, watch_outside=False)
+    yield context
+    run(qtbot, qloop, context.close())
+
+
+@pytest.fixture
+def demo_context(qtbot, qloop):  # type: ignore[no-untyped-def]
+    """An AppContext over the demo world: every emulator running, demo profiles, a demo key."""
+    from musicauth_gui.demo import start_demo
+    from musicauth_gui.gui.context import AppContext
+
+    world = run(qtbot, qloop, start_demo(consent="approve", short_lived=False))
+    context = AppContext.for_engine(world.engine, demo=world, watch_outside=False)
+    yield context
+    run(qtbot, qloop, context.close())
