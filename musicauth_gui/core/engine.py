@@ -120,6 +120,14 @@ class TokenEngine:
             names.append(item.profile.name)
         return names
 
+    async def set_auto_renew(self, name: str, enabled: bool) -> ProfileRecord:
+        """Switch a profile's auto-renew (a non-secret preference kept with the profile)."""
+        record = await self.store.update(
+            name, lambda rec: dataclasses.replace(rec, profile=dataclasses.replace(rec.profile, auto_renew=enabled))
+        )
+        self._changed(name)
+        return record
+
     async def remove_profile(self, name: str) -> None:
         await self.store.delete(name)
         self._changed(name)

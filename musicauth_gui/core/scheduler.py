@@ -99,7 +99,12 @@ class RenewalScheduler:
         self._tasks.clear()
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            # Bounded: a cancelled task normally ends at once, but shutting down must never
+            # wait on one that does not (seen under qasync with nested Qt event processing).
+            _, pending = await asyncio.wait(tasks, timeout=1.0)
+            if pending:
+                log.debug("%d renewal task(s) still ending at stop", len(pending))
 
     async def _run(self, name: str) -> None:
         engine = self.engine

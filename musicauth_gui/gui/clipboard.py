@@ -59,6 +59,10 @@ class SecretClipboard(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._clear_if_unchanged)
+        app = QGuiApplication.instance()
+        if app is not None:
+            # Leave no secret behind when the app ends (KeePassXC does the same).
+            app.aboutToQuit.connect(self.clear_now)
 
     @property
     def clipboard(self) -> QClipboard:

@@ -36,9 +36,11 @@ class AppContext:
     settings: dict[str, Any] = field(default_factory=lambda: {"clipboard_clear_seconds": 30})
 
     @classmethod
-    def for_engine(cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True) -> AppContext:
+    def for_engine(
+        cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True, poll_ms: int = 2000
+    ) -> AppContext:
         scheduler = RenewalScheduler(engine)
-        bridge = EngineBridge(engine, scheduler, watch_outside=watch_outside)
+        bridge = EngineBridge(engine, scheduler, watch_outside=watch_outside, poll_ms=poll_ms)
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
 
     @classmethod

@@ -1,31 +1,167 @@
 """Icons and styles from the compiled resource module (``_rc.py``, built from ``resources/`` by
-``resources/compile.py``), so they load from the installed package, never the source tree."""
+``resources/compile.py``), so they load from the installed package, never the source tree.
+
+Icons are SVGs drawn in explicit mid-tone or coloured strokes that read on light and dark
+backgrounds alike (QIcon does not recolour SVGs with the palette), so there is one set, not a
+light and a dark one. The two style sheets, ``:/styles/light.qss`` and ``:/styles/dark.qss``,
+only add polish on top of the platform style; :func:`apply_theme` picks one and follows the
+system's colour scheme when it changes.
+
+Names other code can rely on:
+
+- :func:`icon`: ``add copy delete devtoken discover edit export filter generate hide import info
+  key renew reveal save settings sign-in sign-out try tray``, and ``musicauth`` (the app icon);
+- :func:`provider_icon`: ``groove groove-user musixmatch musicapi apple-music spotify soundcloud
+  oauth2`` (anything else gets the generic ``oauth2`` icon);
+- :func:`state_icon`: ``valid renewing needs-sign-in error none expired`` (anything else: ``none``).
+
+What the style sheets target is listed in ``resources/styles/light.qss``.
+"""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QFile, QIODevice, Qt
+from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 try:  # the generated module registers ":/icons/..." and ":/styles/..." with Qt
     from . import _rc  # noqa: F401
 except ImportError:  # pragma: no cover - only before the first resources/compile.py run
     _rc = None
 
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2")
+STATES = ("valid", "renewing", "needs-sign-in", "error", "none", "expired")
+ACTIONS = (
+    "copy", "reveal", "hide", "key", "sign-in", "sign-out", "renew", "try", "add", "edit", "import",
+    "export", "delete", "generate", "save", "discover", "filter", "settings", "devtoken", "tray", "info",
+)  # fmt: skip
+
+#: Heading size relative to the application font (QSS only knows pt and px, not em).
+HEADING_SCALE = 1.3
+
+_THEME_HOOKED = "_musicauthThemeHooked"
+
 
 @lru_cache(maxsize=None)
 def icon(name: str) -> QIcon:
-    """The icon ``:/icons/<name>.svg`` (an empty icon when there is none)."""
-    return QIcon(f":/icons/{name}.svg")
+    """The icon ``:/icons/<name>.svg`` (an empty icon, and one warning in the log, when there is none)."""
+    path = f":/icons/{name}.svg"
+    if not QFile.exists(path):
+        # Checked first: QIcon would otherwise print a qt.svg warning on every paint.
+        log.warning("no icon named %r in the resources", name)
+        return QIcon()
+    return QIcon(path)
 
 
 def provider_icon(provider: str) -> QIcon:
-    return icon(f"provider-{provider}")
+    """The provider's icon; a custom provider gets the generic OAuth 2.0 one."""
+    return icon(f"provider-{provider if provider in PROVIDERS else 'oauth2'}")
 
 
 def state_icon(state: str) -> QIcon:
-    return icon(f"state-{state}")
+    """The small badge for a token state (``valid``, ``renewing``, ``needs-sign-in``, ...)."""
+    return icon(f"state-{state if state in STATES else 'none'}")
 
 
 def app_icon() -> QIcon:
     return icon("musicauth")
+
+
+def tray_icon() -> QIcon:
+    """A monochrome mid-grey glyph of the app icon, for system trays and panels."""
+    return icon("tray")
+
+
+def stylesheet(dark: bool) -> str:
+    """The contents of ``:/styles/dark.qss`` or ``:/styles/light.qss``, ready for ``setStyleSheet``.
+
+    The ``@heading_size@`` placeholder is replaced by a point (or pixel) size relative to the
+    application font, so headings scale with the user's font settings.
+    """
+    path = f":/styles/{'dark' if dark else 'light'}.qss"
+    file = QFile(path)
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
+        log.warning("cannot read the style sheet %s: %s", path, file.errorString())
+        return ""
+    try:
+        text = bytes(file.readAll().data()).decode("utf-8")
+    finally:
+        file.close()
+    return text.replace("@heading_size@", _heading_size(QGuiApplication.font()))
+
+
+def _heading_size(base: QFont) -> str:
+    if base.pointSizeF() > 0:
+        return f"{base.pointSizeF() * HEADING_SCALE:.1f}pt"
+    return f"{round(max(base.pixelSize(), 12) * HEADING_SCALE)}px"
+
+
+def is_dark(app: QGuiApplication | None = None) -> bool:
+    """Whether the application currently shows a dark palette.
+
+    Qt 6.5+ reports the system's colour scheme; where it is unknown (e.g. no platform theme, as
+    offscreen or on a bare X11 session), compare the window and text lightness of the palette.
+    """
+    app = app or QGuiApplication.instance()  # type: ignore[assignment]
+    if app is None:
+        return False
+    scheme = _color_scheme(app)
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    return _palette_is_dark(app.palette())
+
+
+def _color_scheme(app: QGuiApplication) -> object:
+    hints = app.styleHints()
+    get = getattr(hints, "colorScheme", None)  # Qt >= 6.5
+    return get() if get is not None else None
+
+
+def _palette_is_dark(palette: QPalette) -> bool:
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return window.lightness() < text.lightness()
+
+
+def apply_theme(app: QApplication) -> bool:
+    """Set the style sheet that matches ``app``'s palette, and follow later colour-scheme changes.
+
+    Safe to call more than once: the change signal is connected only the first time.
+
+    Returns:
+        Whether the dark style sheet was applied.
+    """
+    dark = is_dark(app)
+    app.setStyleSheet(stylesheet(dark))
+    hints = app.styleHints()
+    if hasattr(hints, "colorSchemeChanged") and not app.property(_THEME_HOOKED):
+        app.setProperty(_THEME_HOOKED, True)
+        hints.colorSchemeChanged.connect(lambda scheme: _on_color_scheme_changed(app, scheme))
+    return dark
+
+
+def _on_color_scheme_changed(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    if scheme == Qt.ColorScheme.Unknown:
+        dark = _palette_is_dark(app.palette())
+    else:
+        dark = scheme == Qt.ColorScheme.Dark
+    app.setStyleSheet(stylesheet(dark))
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply style-sheet rules after a dynamic property (``kind``, ``state``, ``role``) changed.
+
+    Qt matches property selectors only when a widget is polished, so e.g.
+    ``banner.setProperty("kind", "info")`` on a visible banner shows no change without this.
+    """
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()

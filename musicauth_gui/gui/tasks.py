@@ -26,10 +26,18 @@ def spawn(
     *,
     on_error: Callable[[str], None] | None = None,
     name: str | None = None,
+    owner: Any = None,
 ) -> asyncio.Task[Any]:
-    """Schedule ``coro`` on the running (qasync) loop and keep a reference until it ends."""
+    """Schedule ``coro`` on the running (qasync) loop and keep a reference until it ends.
+
+    Args:
+        owner: a QObject whose destruction cancels the task (a closed dialog's work must not
+            touch its deleted widgets afterwards).
+    """
     task = asyncio.get_event_loop().create_task(coro, name=name)
     _background.add(task)
+    if owner is not None:
+        owner.destroyed.connect(lambda *_: task.cancel())
 
     def done(t: asyncio.Task[Any]) -> None:
         _background.discard(t)

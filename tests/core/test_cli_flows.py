@@ -284,14 +284,18 @@ def test_ctrl_c_ends_login_cleanly(tmp_path, mxm) -> None:  # type: ignore[no-un
     assert stored_record("mxm")["token"] is None
 
 
-def test_concurrent_renewals_spend_a_rotating_refresh_token_once(mxm, signed_in_mxm) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_renewals_never_spend_a_refresh_token_twice(mxm, signed_in_mxm) -> None:  # type: ignore[no-untyped-def]
     procs = [
         subprocess.Popen([sys.executable, "-m", "musicauth_gui.cli", "refresh", "mxm"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(3)
     ]
     results = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), results
-    assert refresh_tokens_sent(mxm) == [signed_in_mxm["refresh_token"]]
+    sent = refresh_tokens_sent(mxm)
+    # Processes that asked while another was renewing took its result; one that started after
+    # it finished renewed again, with the newest token. Never the same refresh token twice.
+    assert sent[0] == signed_in_mxm["refresh_token"]
+    assert len(sent) == len(set(sent)) <= 3
     assert mxm.is_refresh_token_active(stored_record("mxm")["token"]["refresh_token"])
 
 

@@ -116,3 +116,18 @@ def test_profiles_file_rules() -> None:
     (item,) = parse_profiles_text('[profiles.x]\nprovider = "spotify"\nclient_id = "a"\nscopes = "a b"\n')
     assert item.profile.scopes == ("a", "b") and item.profile.flow == "authorization_code"
     assert item.client_secret is None
+
+
+async def test_concurrent_callers_share_one_renewal(mxm) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    clock = Clock()
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())), clock=clock)
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
+    await engine.get_token("mxm")
+    clock.now += 3600  # expired
+    mxm.fail_next("/oauth/token", "slow:0.3")  # a renewal slow enough for everyone to pile up
+    tokens = await asyncio.gather(*(engine.get_token("mxm") for _ in range(5)))
+    assert len({t.access_token.reveal() for t in tokens}) == 1
+    assert mxm.issued_count("client_credentials") == 2
+    engine.store.close()

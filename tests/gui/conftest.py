@@ -12,6 +12,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _clear_clipboard_after(qapp):  # type: ignore[no-untyped-def]
+    """No copied secret outlives its test (a QMimeData left on the clipboard at exit crashes
+    some PySide6 builds, and it would leak between tests anyway)."""
+    yield
+    qapp.clipboard().clear()
+    qapp.processEvents()
+
+
 @pytest.fixture
 def qloop(qapp):  # type: ignore[no-untyped-def]
     import qasync

@@ -1,0 +1,22 @@
+"""Remaining-life text: ``23h 59m 12s``, ``13d 23h 59m``, ``expired``."""
+
+from __future__ import annotations
+
+
+def format_remaining(seconds: float | None) -> str:
+    """A compact countdown; days drop the seconds (they change too fast to matter)."""
+    if seconds is None:
+        return "no expiry"
+    if seconds <= 0:
+        return "expired"
+    total = int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{hours}h {minutes:02d}m {secs:02d}s"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"

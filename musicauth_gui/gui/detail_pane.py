@@ -1,0 +1,407 @@
+"""The selected profile: its token (masked), copy buttons, expiry, actions and answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFontDatabase
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.devtoken import decode_unverified
+from ..core.model import ProfileRecord
+from ..core.presets import get_preset
+from ..core.secret import scrub
+from ..core.usage import credential, curl_line, try_url
+from .context import AppContext
+from .countdown import format_remaining
+from .icons import icon, provider_icon, repolish
+from .messages import error_text
+from .profile_model import STATE_LABELS
+from .tasks import spawn
+from .widgets.secret_field import SecretField
+
+
+def local_time(epoch: float | None) -> str:
+    if epoch is None:
+        return "—"
+    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def open_in_system_browser(url: str) -> None:
+    """The system browser through Qt (it honours the desktop's default, and $BROWSER on Linux)."""
+    QDesktopServices.openUrl(QUrl(url))
+
+
+class ProfileDetailPane(QWidget):
+    """Signals:
+        status_message(str): a short line for the status bar ("Copied the token; ...").
+        action_failed(str, str): profile name and the one-line error of an action.
+    """
+
+    status_message = Signal(str)
+    action_failed = Signal(str, str)
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: AppContext | None = None
+        self.name: str | None = None
+        self._state = "none"
+        self._listener: Any = None
+        self._sign_in_url: str | None = None
+        #: How "Sign in" opens the browser; tests put a stand-in browser here.
+        self.open_browser: Callable[[str], None] = open_in_system_browser
+        self._build()
+        self.show_profile(None, None)
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(10)
+
+        head = QHBoxLayout()
+        self.icon_label = QLabel()
+        self.icon_label.setFixedSize(40, 40)
+        head.addWidget(self.icon_label)
+        titles = QVBoxLayout()
+        self.title = QLabel()
+        self.title.setProperty("role", "heading")
+        self.title.setObjectName("profileTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setProperty("role", "muted")
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        self.badge = QLabel()
+        self.badge.setObjectName("badge")
+        head.addWidget(self.badge)
+        outer.addLayout(head)
+
+        self.sign_in_banner = QFrame()
+        self.sign_in_banner.setObjectName("signInBanner")
+        self.sign_in_banner.setProperty("kind", "info")
+        banner = QHBoxLayout(self.sign_in_banner)
+        self.sign_in_text = QLabel("Waiting for the browser… finish the sign-in there.")
+        self.sign_in_text.setWordWrap(True)
+        banner.addWidget(self.sign_in_text, 1)
+        self.copy_url_button = self._button("Copy sign-in URL", "copy", "copySignInUrlButton", self._copy_sign_in_url)
+        self.cancel_button = self._button("Cancel", "delete", "cancelSignInButton", self._cancel_sign_in)
+        banner.addWidget(self.copy_url_button)
+        banner.addWidget(self.cancel_button)
+        outer.addWidget(self.sign_in_banner)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setProperty("kind", "error")
+        outer.addWidget(self.error_label)
+
+        self.token_field = SecretField(read_only=True, placeholder="no token yet")
+        self.token_field.setObjectName("tokenField")
+        self.token_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        outer.addWidget(self.token_field)
+
+        copies = QHBoxLayout()
+        self.copy_token_button = self._button("Copy &token", "copy", "copyTokenButton", lambda: self.copy("token"))
+        self.copy_header_button = self._button("Copy &header", "copy", "copyHeaderButton", lambda: self.copy("header"))
+        self.copy_curl_button = self._button("Copy c&url", "copy", "copyCurlButton", lambda: self.copy("curl"))
+        for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
+            copies.addWidget(b)
+        copies.addStretch(1)
+        outer.addLayout(copies)
+
+        life = QHBoxLayout()
+        self.expiry_bar = QProgressBar()
+        self.expiry_bar.setObjectName("expiry")
+        self.expiry_bar.setRange(0, 1000)
+        self.expiry_bar.setTextVisible(False)
+        life.addWidget(self.expiry_bar, 1)
+        self.countdown = QLabel()
+        self.countdown.setObjectName("countdown")
+        self.countdown.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        life.addWidget(self.countdown)
+        outer.addLayout(life)
+
+        form = QFormLayout()
+        self.issued_label = QLabel()
+        self.expires_label = QLabel()
+        self.refresh_label = QLabel()
+        self.refresh_label.setObjectName("refreshExpiry")
+        form.addRow("Issued:", self.issued_label)
+        form.addRow("Expires:", self.expires_label)
+        self.refresh_row_label = QLabel("Refresh token expires:")
+        form.addRow(self.refresh_row_label, self.refresh_label)
+        self.auto_renew = QCheckBox("&Auto-renew before expiry")
+        self.auto_renew.setObjectName("autoRenewCheck")
+        self.auto_renew.toggled.connect(self._auto_renew_toggled)
+        form.addRow("", self.auto_renew)
+        outer.addLayout(form)
+
+        actions = QHBoxLayout()
+        self.get_token_button = self._button("&Get token", "renew", "getTokenButton", lambda: self.run_action("get"))
+        self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton", self.sign_in)
+        self.renew_button = self._button("&Renew now", "renew", "renewButton", lambda: self.run_action("renew"))
+        self.sign_out_button = self._button("Sign &out", "sign-out", "signOutButton", lambda: self.run_action("sign_out"))
+        self.try_button = self._button("Tr&y it", "try", "tryButton", lambda: self.run_action("try"))
+        self.introspect_button = self._button("&Introspect", "info", "introspectButton", lambda: self.run_action("introspect"))
+        for b in (self.get_token_button, self.sign_in_button, self.renew_button, self.sign_out_button, self.try_button, self.introspect_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        outer.addLayout(actions)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("answerTabs")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.jwt_view = QPlainTextEdit()
+        self.jwt_view.setObjectName("jwtView")
+        self.answer_view = QPlainTextEdit()
+        self.answer_view.setObjectName("answerView")
+        for view in (self.jwt_view, self.answer_view):
+            view.setReadOnly(True)
+            view.setFont(mono)
+        self.tabs.addTab(self.jwt_view, "Token claims")
+        self.tabs.addTab(self.answer_view, "Provider answer")
+        outer.addWidget(self.tabs, 1)
+
+    def _button(self, text: str, icon_name: str, object_name: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(icon(icon_name), text)
+        button.setObjectName(object_name)
+        button.clicked.connect(slot)
+        return button
+
+    # -- showing a profile ---------------------------------------------------------------------
+
+    def set_context(self, context: AppContext) -> None:
+        self.context = context
+
+    def show_profile(self, record: ProfileRecord | None, state: str | None, message: str | None = None) -> None:
+        """Show ``record`` (None: nothing selected) in ``state`` with an optional error line."""
+        has = record is not None
+        for widget in (self.token_field, self.expiry_bar, self.countdown, self.tabs, self.auto_renew):
+            widget.setEnabled(has)
+        if record is None:
+            self.name = None
+            self.title.setText("No profile selected")
+            self.subtitle.setText("Add one with Ctrl+N, or import a profiles file.")
+            self.badge.clear()
+            self.icon_label.clear()
+            self.token_field.clear_secret()
+            for b in self._all_buttons():
+                b.setEnabled(False)
+            self.sign_in_banner.hide()
+            self.error_label.hide()
+            self.countdown.clear()
+            self.jwt_view.clear()
+            self.answer_view.clear()
+            return
+        switched = record.name != self.name
+        self.name = record.name
+        self._state = state or "none"
+        profile = record.profile
+        preset = get_preset(profile.provider)
+        self.icon_label.setPixmap(provider_icon(profile.provider).pixmap(40, 40))
+        self.title.setText(profile.name)
+        self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
+        self.badge.setText(STATE_LABELS.get(self._state, self._state))
+        self.badge.setProperty("state", self._state)
+        repolish(self.badge)
+        token = record.token
+        if switched:
+            self.token_field.set_revealed(False)
+            self.answer_view.clear()
+        self.token_field.setText(token.access_token.reveal() if token else "")
+        self.issued_label.setText(local_time(token.issued_at) if token else "—")
+        self.expires_label.setText(local_time(token.expires_at) if token else "—")
+        refresh_expiry = token.refresh_expires_at if token else None
+        self.refresh_label.setText(local_time(refresh_expiry))
+        self.refresh_label.setVisible(refresh_expiry is not None)
+        self.refresh_row_label.setVisible(refresh_expiry is not None)
+        self.auto_renew.blockSignals(True)
+        self.auto_renew.setChecked(profile.auto_renew)
+        self.auto_renew.blockSignals(False)
+        self._show_claims(token.access_token.reveal() if token else None)
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+
+        code_flow = profile.flow == "authorization_code"
+        signing_in = self._listener is not None
+        self.get_token_button.setVisible(not code_flow)
+        self.sign_in_button.setVisible(code_flow)
+        self.get_token_button.setEnabled(True)
+        self.sign_in_button.setEnabled(not signing_in)
+        self.renew_button.setEnabled(token is not None or not code_flow)
+        self.sign_out_button.setEnabled(token is not None)
+        has_token = token is not None
+        for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
+            b.setEnabled(has_token or preset.id == "musicapi")
+        self.try_button.setEnabled(bool(try_url(record)) or profile.provider == "musixmatch")
+        self.introspect_button.setVisible(bool(preset.introspection_style) or bool(profile.introspection_endpoint))
+        self.introspect_button.setEnabled(has_token)
+        self.sign_in_banner.setVisible(signing_in)
+        self.tick(record)
+
+    def tick(self, record: ProfileRecord | None) -> None:
+        """The once-a-second update: countdown and life bar."""
+        if record is None or record.token is None:
+            self.countdown.setText("")
+            self.expiry_bar.setValue(0)
+            return
+        token = record.token
+        assert self.context is not None
+        now = self.context.engine.clock()
+        left = token.expires_in(now)
+        self.countdown.setText(format_remaining(left))
+        if left is None or not token.lifetime:
+            self.expiry_bar.setValue(0)
+        else:
+            self.expiry_bar.setValue(int(1000 * max(0.0, min(1.0, left / token.lifetime))))
+
+    def _show_claims(self, token: str | None) -> None:
+        decoded = decode_unverified(token) if token else None
+        if decoded is None:
+            self.jwt_view.setPlainText("The token is opaque (not a JWT): the provider alone knows what it holds." if token else "")
+            return
+        header, payload = decoded
+        self.jwt_view.setPlainText(
+            "Header\n" + json.dumps(header, indent=2, sort_keys=True) + "\n\nClaims\n" + json.dumps(payload, indent=2, sort_keys=True)
+        )
+
+    def _all_buttons(self) -> list[QPushButton]:
+        return [
+            self.copy_token_button, self.copy_header_button, self.copy_curl_button, self.get_token_button,
+            self.sign_in_button, self.renew_button, self.sign_out_button, self.try_button, self.introspect_button,
+        ]
+
+    def _record(self) -> ProfileRecord | None:
+        if self.context is None or self.name is None:
+            return None
+        return self.context.engine.store.cached(self.name)
+
+    # -- copying --------------------------------------------------------------------------------
+
+    def copy(self, what: str) -> None:
+        """Copy the token, the Authorization header or a curl line (concealed, self-clearing)."""
+        record = self._record()
+        if record is None or self.context is None:
+            return
+        try:
+            cred = credential(record, record.token)
+        except Exception as exc:  # noqa: BLE001 - MusicAuthError mostly; shown, not raised
+            self._fail(error_text(exc))
+            return
+        text = {"token": cred.value.reveal(), "header": cred.header_line(), "curl": curl_line(cred, try_url(record))}[what]
+        self.context.clipboard.copy_secret(text, what=what)
+        seconds = self.context.clipboard.clear_after
+        self.status_message.emit(f"Copied the {what} of {record.name}; the clipboard clears in {seconds:g} s")
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def run_action(self, action: str) -> None:
+        if self.context is None or self.name is None:
+            return
+        name = self.name
+        engine = self.context.engine
+
+        async def work() -> None:
+            if action == "get":
+                await engine.get_token(name)
+                self.status_message.emit(f"{name}: token ready")
+            elif action == "renew":
+                await engine.refresh(name)
+                self.status_message.emit(f"{name}: renewed")
+            elif action == "sign_out":
+                result = await engine.sign_out(name)
+                if result.logout_url:
+                    self.open_browser(result.logout_url)
+                self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if result.revoked else ""))
+            elif action == "introspect":
+                answer = await engine.introspect(name)
+                self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
+            elif action == "try":
+                from ..core.try_call import try_profile
+
+                result = await try_profile(engine, name)
+                self._show_answer(f"{result.status} {result.target}\n\n{result.summary}")
+            assert self.context is not None
+            self.context.scheduler.watch(name)
+
+        spawn(work(), on_error=lambda message: self._fail(message, name), name=f"{action}:{name}", owner=self)
+
+    def _show_answer(self, text: str) -> None:
+        self.answer_view.setPlainText(scrub(text))
+        self.tabs.setCurrentWidget(self.answer_view)
+
+    def _fail(self, message: str, name: str | None = None) -> None:
+        name = name or self.name or ""
+        self.action_failed.emit(name, message)
+        if name == self.name:
+            self.error_label.setText(message)
+            self.error_label.show()
+
+    def _auto_renew_toggled(self, enabled: bool) -> None:
+        if self.context is None or self.name is None:
+            return
+        name, context = self.name, self.context
+
+        async def work() -> None:
+            await context.engine.set_auto_renew(name, enabled)
+            if enabled:
+                context.scheduler.watch(name)
+            else:
+                context.scheduler.unwatch(name)
+
+        spawn(work(), on_error=lambda m: self._fail(m, name), owner=self)
+
+    # -- sign-in --------------------------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        """Start the browser sign-in; the pane shows a non-modal waiting state with Cancel."""
+        if self.context is None or self.name is None or self._listener is not None:
+            return
+        name, context = self.name, self.context
+
+        def listening(listener: Any, url: str) -> None:
+            self._listener = listener
+            self._sign_in_url = url
+            self.sign_in_banner.show()
+            self.sign_in_button.setEnabled(False)
+
+        async def work() -> None:
+            try:
+                await context.engine.login(name, open_browser=self.open_browser, on_listening=listening)
+                self.status_message.emit(f"Signed in to {name}")
+                context.scheduler.watch(name)
+            finally:
+                self._listener = None
+                self._sign_in_url = None
+                self.sign_in_banner.hide()
+                self.sign_in_button.setEnabled(True)
+
+        spawn(work(), on_error=lambda m: self._fail(m, name), name=f"sign-in:{name}", owner=self)
+
+    def _copy_sign_in_url(self) -> None:
+        if self._sign_in_url and self.context is not None:
+            # Not a secret (state and the PKCE challenge are public by design), but short-lived.
+            self.context.clipboard.copy_plain(self._sign_in_url, what="sign-in URL")
+            self.status_message.emit("Copied the sign-in URL: open it in the browser you want to use")
+
+    def _cancel_sign_in(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()

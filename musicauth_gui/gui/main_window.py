@@ -1,0 +1,467 @@
+"""The main window: the profile list (filterable, live countdowns) and the selected profile."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QSystemTrayIcon,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import APP_NAME, __version__
+from ..core.errors import MusicAuthError
+from ..core.model import ProfileRecord
+from ..core.store import change_log
+from .context import AppContext
+from .countdown import format_remaining
+from .detail_pane import ProfileDetailPane
+from .icons import app_icon, icon
+from .profile_model import ProfileListModel, Role
+from .tasks import spawn
+from .widgets.profile_delegate import ProfileDelegate
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+        first_painted(): emitted once, after the window's first paint (start-up measurement).
+        quit_requested(): the user chose Quit (the tray keeps the app alive on close).
+    """
+
+    first_painted = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, *, demo: bool = False, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.context: AppContext | None = None
+        self.demo = demo
+        self.tray: QSystemTrayIcon | None = None
+        self._painted = False
+        self._quitting = False
+        self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
+        self.setWindowIcon(app_icon())
+        self.resize(1040, 680)
+
+        self.model = ProfileListModel(clock=clock, parent=self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)  # name, provider label, state
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        self.banner.setProperty("kind", "error")
+        banner_layout = QHBoxLayout(self.banner)
+        self.banner_text = QLabel()
+        self.banner_text.setObjectName("bannerText")
+        self.banner_text.setWordWrap(True)
+        banner_layout.addWidget(self.banner_text)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+
+        splitter = QSplitter()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(8, 8, 0, 8)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("Filter profiles (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        left_layout.addWidget(self.filter_edit)
+        self.list_view = QListView()
+        self.list_view.setObjectName("profileList")
+        self.list_view.setModel(self.proxy)
+        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
+        self.list_view.doubleClicked.connect(lambda *_: self.edit_profile())
+        left_layout.addWidget(self.list_view)
+        self.empty_label = QLabel("Loading profiles…")
+        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label.setProperty("role", "muted")
+        self.empty_label.setWordWrap(True)
+        left_layout.addWidget(self.empty_label)
+        splitter.addWidget(left)
+        self.detail = ProfileDetailPane()
+        self.detail.status_message.connect(self.statusBar().showMessage)
+        self.detail.action_failed.connect(self._on_action_failed)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([340, 700])
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.model.ticked.connect(lambda: self.detail.tick(self._current_record()))
+        self.model.rowsInserted.connect(lambda *_: self._update_empty())
+        self.model.modelReset.connect(self._update_empty)
+        self._build_actions()
+        self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def _action(self, text: str, icon_name: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
+        action = QAction(icon(icon_name), text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setObjectName(name)
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
+        self.edit_action = self._action("&Edit profile…", "edit", self.edit_profile, "Ctrl+E", "editProfile")
+        self.remove_action = self._action("&Remove profile", "delete", self.remove_profile, QKeySequence.StandardKey.Delete, "removeProfile")
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.list_view.addAction(self.remove_action)
+        self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
+        self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
+        self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
+        self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
+        self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
+        # Ctrl+C copies the selected profile's token while the list has the focus (elsewhere it
+        # keeps its usual meaning, e.g. in the filter field).
+        self.copy_action = self._action("&Copy token", "copy", lambda: self.detail.copy("token"), QKeySequence.StandardKey.Copy, "copyToken")
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.list_view.addAction(self.copy_action)
+        self.copy_header_action = self._action("Copy &header", "copy", lambda: self.detail.copy("header"), "Ctrl+Shift+C", "copyHeader")
+        self.sign_in_action = self._action("&Sign in", "sign-in", self.detail.sign_in, "Ctrl+L", "signIn")
+        self.renew_action = self._action("&Renew now", "renew", lambda: self.detail.run_action("renew"), "Ctrl+R", "renew")
+        self.try_action = self._action("&Try it", "try", lambda: self.detail.run_action("try"), "Ctrl+T", "tryIt")
+        self.quit_action = self._action("&Quit", "sign-out", self.quit, QKeySequence.StandardKey.Quit, "quit")
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for action in (self.new_action, self.import_action, self.export_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        profile_menu = menu.addMenu("&Profile")
+        for action in (self.copy_action, self.copy_header_action, self.sign_in_action, self.renew_action, self.try_action):
+            profile_menu.addAction(action)
+        profile_menu.addSeparator()
+        profile_menu.addAction(self.edit_action)
+        profile_menu.addAction(self.remove_action)
+        tools = menu.addMenu("&Tools")
+        tools.addAction(self.keys_action)
+        tools.addAction(self.devtoken_action)
+        tools.addAction(self.find_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&About musicauth", "info", self._about, None, "about"))
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)
+
+    async def attach(self, context: AppContext) -> None:
+        """Connect to the core and show the profiles (called once the window is up)."""
+        self.context = context
+        self.detail.set_context(context)
+        bridge = context.bridge
+        bridge.profile_changed.connect(self._on_profile_changed)
+        bridge.renewing.connect(lambda name: self.model.set_renewing(name, True))
+        bridge.renewed.connect(self._on_renewed)
+        bridge.renewal_failed.connect(self._on_renewal_failed)
+        bridge.expiring.connect(self._on_expiring)
+        bridge.outside_change.connect(self._on_outside_change)
+        context.clipboard.clear_after = float(context.settings.get("clipboard_clear_seconds", 30))
+        records = await context.engine.store.load_all()
+        self.model.set_records(records)
+        for record in records:
+            context.scheduler.watch(record.name)
+        self._refresh_tray()
+        if records:
+            self.select(records[0].name)
+        self.statusBar().showMessage(
+            f"{len(records)} profile{'s' if len(records) != 1 else ''}" + (" · demo mode: sandbox providers on 127.0.0.1" if self.demo else ""),
+            8000,
+        )
+
+    def show_store_error(self, message: str) -> None:
+        """The store could not be opened (no keyring, locked): say so where the list would be."""
+        self.banner_text.setText(message)
+        self.banner.show()
+        self.empty_label.setText("Profiles live in the OS keyring. Try `musicauth-gui --demo` to explore without one.")
+        for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action, self.export_action):
+            action.setEnabled(False)
+        self.statusBar().showMessage("No keyring")
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        if empty:
+            self.empty_label.setText("No profiles yet. Ctrl+N adds one; Ctrl+O imports a profiles file.")
+        self.empty_label.setVisible(empty)
+
+    # -- selection ------------------------------------------------------------------------------
+
+    def select(self, name: str) -> None:
+        row = self.model.row_of(name)
+        if row < 0:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row))
+        self.list_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def selected_name(self) -> str | None:
+        index = self.list_view.currentIndex()
+        return index.data(Role.NAME) if index.isValid() else None
+
+    def _current_record(self) -> ProfileRecord | None:
+        name = self.selected_name()
+        return self.model.record(name) if name else None
+
+    def _show_current(self) -> None:
+        index = self.list_view.currentIndex()
+        if not index.isValid():
+            self.detail.show_profile(None, None)
+            return
+        self.detail.show_profile(index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE))
+
+    # -- core events ----------------------------------------------------------------------------
+
+    def _on_profile_changed(self, name: str) -> None:
+        assert self.context is not None
+        record = self.context.engine.store.cached(name)
+        if record is None:
+            self.model.remove(name)
+        else:
+            self.model.upsert(record)
+        self._refresh_tray()
+        if name == self.selected_name():
+            self._show_current()
+
+    def _on_renewed(self, name: str) -> None:
+        self.model.set_renewing(name, False)
+        self._on_profile_changed(name)
+
+    def _on_renewal_failed(self, name: str, message: str, retry_in: float) -> None:
+        self.model.set_error(name, message)
+        if name == self.selected_name():
+            self._show_current()
+        when = f"; retrying in {format_remaining(retry_in)}" if retry_in >= 0 else ""
+        self.statusBar().showMessage(f"{name}: {message}{when}", 10000)
+        self._notify(f"Renewal of {name} failed", message + when, warning=True)
+
+    def _on_expiring(self, name: str, seconds_left: float) -> None:
+        self._notify(
+            f"{name} expires in {format_remaining(seconds_left)}",
+            "This token cannot renew itself: sign in again to keep working.",
+            warning=True,
+        )
+
+    def _on_action_failed(self, name: str, message: str) -> None:
+        self.statusBar().showMessage(f"{name}: {message}", 10000)
+
+    def _on_outside_change(self, stamps: set[str]) -> None:
+        """Another process (the CLI) changed the store: reload what changed, a few records only."""
+        assert self.context is not None
+        context = self.context
+        known = {change_log.stamp_name(n): n for n in self.model.names()}
+
+        async def reload() -> None:
+            names = {known[s] for s in stamps if s in known}
+            if change_log.INDEX_STAMP in stamps or any(s not in known for s in stamps):
+                current = await context.engine.store.names()
+                for gone in set(self.model.names()) - set(current):
+                    context.scheduler.unwatch(gone)
+                    self.model.remove(gone)
+                names |= set(current) - set(self.model.names())
+            for name in names:
+                try:
+                    record = await context.engine.store.load(name, fresh=True)
+                except MusicAuthError:
+                    self.model.remove(name)
+                    continue
+                self.model.upsert(record)
+                context.scheduler.watch(name)
+            self._refresh_tray()
+            self._show_current()
+
+        spawn(reload(), on_error=self.statusBar().showMessage, owner=self)
+
+    # -- profile management ---------------------------------------------------------------------
+
+    def new_profile(self, existing: ProfileRecord | None = None) -> None:
+        if self.context is None:
+            return
+        from .dialogs.profile_editor import ProfileEditorDialog
+
+        result = ProfileEditorDialog.ask(self, self.context, existing=existing)
+        if result is None:
+            return
+        context = self.context
+
+        async def save() -> None:
+            await context.engine.import_profiles([result])
+            self.select(result.profile.name)
+            context.scheduler.watch(result.profile.name)
+            self.statusBar().showMessage(f"Saved {result.profile.name}", 5000)
+
+        spawn(save(), on_error=self.statusBar().showMessage, owner=self)
+
+    def edit_profile(self) -> None:
+        record = self._current_record()
+        if record is not None:
+            self.new_profile(existing=record)
+
+    def remove_profile(self) -> None:
+        name = self.selected_name()
+        if self.context is None or name is None:
+            return
+        answer = QMessageBox.question(
+            self, "Remove profile", f"Remove {name} with its client secret and tokens from the keyring?"
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        context = self.context
+
+        async def remove() -> None:
+            context.scheduler.unwatch(name)
+            await context.engine.remove_profile(name)
+            self.model.remove(name)
+            self._refresh_tray()
+
+        spawn(remove(), on_error=self.statusBar().showMessage, owner=self)
+
+    def import_profiles(self) -> None:
+        if self.context is None:
+            return
+        from .dialogs.profiles_io import import_profiles_file
+
+        context = self.context
+
+        async def work() -> None:
+            names = await import_profiles_file(self, context)
+            for name in names or []:
+                context.scheduler.watch(name)
+            if names:
+                self.statusBar().showMessage(f"Imported {', '.join(names)}", 5000)
+
+        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+
+    def export_profiles(self) -> None:
+        if self.context is None:
+            return
+        from .dialogs.profiles_io import export_profiles_file
+
+        context = self.context
+
+        async def work() -> None:
+            path = await export_profiles_file(self, context, self.model.names())
+            if path:
+                self.statusBar().showMessage(f"Exported to {path} (no secrets)", 5000)
+
+        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+
+    def open_key_manager(self) -> None:
+        if self.context is None:
+            return
+        from .dialogs.key_manager import KeyManagerDialog
+
+        KeyManagerDialog.open_for(self, self.context)
+
+    def open_devtoken_dialog(self) -> None:
+        if self.context is None:
+            return
+        from .dialogs.devtoken_dialog import DevTokenDialog
+
+        record = self._current_record()
+        DevTokenDialog.open_for(self, self.context, profile=record.name if record and record.profile.flow == "devtoken" else None)
+
+    # -- tray, notifications, closing -------------------------------------------------------------
+
+    def install_tray(self) -> None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        from .tray import TrayIcon
+
+        self.tray = TrayIcon(show_window=self.bring_to_front, copy_token=self._copy_token_of, quit_app=self.quit, parent=self)
+        self._refresh_tray()
+        self.tray.show()
+
+    def _refresh_tray(self) -> None:
+        if self.tray is not None and self.context is not None:
+            records = [self.model.record(n) for n in self.model.names()]
+            self.tray.set_profiles([(r.name, r.profile.provider) for r in records if r is not None])  # type: ignore[attr-defined]
+
+    def _copy_token_of(self, name: str) -> None:
+        if self.context is None:
+            return
+        context = self.context
+
+        async def work() -> None:
+            from ..core.usage import credential
+
+            token = await context.engine.get_token(name)
+            record = await context.engine.store.load(name)
+            context.clipboard.copy_secret(credential(record, token).value.reveal(), what="token")
+            self._notify("Token copied", f"{name}: the clipboard clears in {context.clipboard.clear_after:g} s")
+
+        spawn(work(), on_error=lambda m: self._notify(f"{name}: no token", m, warning=True), owner=self)
+
+    def _notify(self, title: str, message: str, *, warning: bool = False) -> None:
+        if self.tray is not None:
+            self.tray.notify(title, message, warning=warning)  # type: ignore[attr-defined]
+
+    def bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def quit(self) -> None:
+        self._quitting = True
+        self.quit_requested.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.tray is not None and self.tray.isVisible() and not self._quitting:
+            # Keep renewing in the tray, as password managers do; Quit ends the app.
+            self.hide()
+            self._notify("musicauth keeps running", "Tokens stay renewed; Quit from the tray menu to stop.")
+            event.ignore()
+            return
+        self.quit_requested.emit()
+        event.accept()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About musicauth",
+            f"<b>musicauth {__version__}</b><p>Tokens for music APIs, kept in the OS keyring and renewed "
+            "before they expire.</p><p>Local only: no account, no sync, no telemetry. Nothing leaves this "
+            "machine except the calls to the providers you configure.</p>",
+        )
+

@@ -1,0 +1,188 @@
+"""The profile list: one row per profile, its state badge and a live countdown.
+
+One 1 s QTimer drives every countdown (not a timer per row): each tick announces a change of
+the countdown role for all rows, and the view repaints only the rows it shows. Nothing here
+touches the keyring; records come from the engine's cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+
+from ..core.model import ProfileRecord
+from ..core.presets import get_preset
+from ..core.renewal import needs_renewal
+from .countdown import format_remaining
+
+
+class Role(IntEnum):
+    NAME = Qt.ItemDataRole.UserRole + 1
+    PROVIDER = Qt.ItemDataRole.UserRole + 2
+    STATE = Qt.ItemDataRole.UserRole + 3
+    COUNTDOWN = Qt.ItemDataRole.UserRole + 4
+    FRACTION_LEFT = Qt.ItemDataRole.UserRole + 5
+    MESSAGE = Qt.ItemDataRole.UserRole + 6
+    RECORD = Qt.ItemDataRole.UserRole + 7
+
+
+STATE_LABELS = {
+    "valid": "valid",
+    "renewing": "renewing",
+    "needs-sign-in": "needs sign-in",
+    "error": "error",
+    "expired": "expired",
+    "none": "no token",
+}
+
+
+@dataclass
+class Row:
+    record: ProfileRecord
+    renewing: bool = False
+    error: str | None = None
+
+
+def row_state(row: Row, now: float) -> str:
+    if row.renewing:
+        return "renewing"
+    if row.record.status.needs_sign_in:
+        return "needs-sign-in"
+    if row.error:
+        return "error"
+    token = row.record.token
+    if token is None:
+        return "needs-sign-in" if row.record.profile.flow == "authorization_code" else "none"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "valid"
+
+
+class ProfileListModel(QAbstractListModel):
+    """Signals:
+        ticked(): the once-a-second countdown tick (the detail pane follows it too).
+    """
+
+    ticked = Signal()
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self._rows: list[Row] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    # -- Qt model API --------------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        record = row.record
+        now = self.clock()
+        if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
+            return record.name
+        if role == Role.PROVIDER:
+            return record.profile.provider
+        if role == Role.STATE:
+            return row_state(row, now)
+        if role == Role.COUNTDOWN:
+            token = record.token
+            if token is None:
+                return ""
+            return format_remaining(token.expires_in(now))
+        if role == Role.FRACTION_LEFT:
+            token = record.token
+            if token is None or token.expires_at is None or not token.lifetime:
+                return None
+            return max(0.0, min(1.0, (token.expires_at - now) / token.lifetime))
+        if role == Role.MESSAGE:
+            return row.error or record.status.reason
+        if role == Role.RECORD:
+            return record
+        if role == Qt.ItemDataRole.ToolTipRole:
+            label = get_preset(record.profile.provider).label
+            state = STATE_LABELS[row_state(row, now)]
+            message = row.error or record.status.reason
+            return f"{label} · {record.profile.flow.replace('_', ' ')} · {state}" + (f"\n{message}" if message else "")
+        return None
+
+    # -- updates ---------------------------------------------------------------------------------
+
+    def set_records(self, records: list[ProfileRecord]) -> None:
+        self.beginResetModel()
+        self._rows = [Row(record) for record in records]
+        self.endResetModel()
+
+    def names(self) -> list[str]:
+        return [row.record.name for row in self._rows]
+
+    def row_of(self, name: str) -> int:
+        for i, row in enumerate(self._rows):
+            if row.record.name == name:
+                return i
+        return -1
+
+    def record(self, name: str) -> ProfileRecord | None:
+        i = self.row_of(name)
+        return self._rows[i].record if i >= 0 else None
+
+    def upsert(self, record: ProfileRecord) -> None:
+        i = self.row_of(record.name)
+        if i < 0:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+            self._rows.append(Row(record))
+            self.endInsertRows()
+            return
+        row = self._rows[i]
+        if row.record.token != record.token or row.record.token is None:
+            row.error = None  # a new token clears a past renewal error
+        row.record = record
+        self._changed(i)
+
+    def remove(self, name: str) -> None:
+        i = self.row_of(name)
+        if i >= 0:
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self._rows[i]
+            self.endRemoveRows()
+
+    def set_renewing(self, name: str, renewing: bool) -> None:
+        i = self.row_of(name)
+        if i >= 0:
+            self._rows[i].renewing = renewing
+            if renewing:
+                self._rows[i].error = None
+            self._changed(i)
+
+    def set_error(self, name: str, message: str | None) -> None:
+        i = self.row_of(name)
+        if i >= 0:
+            self._rows[i].error = message
+            self._rows[i].renewing = False
+            self._changed(i)
+
+    def due_soon(self, name: str) -> bool:
+        record = self.record(name)
+        return record is not None and needs_renewal(record.token, self.clock())
+
+    def _changed(self, i: int) -> None:
+        index = self.index(i)
+        self.dataChanged.emit(index, index)
+
+    def _tick(self) -> None:
+        if self._rows:
+            # The countdown roles only: the view repaints what it shows, nothing is reloaded.
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self._rows) - 1), [Role.COUNTDOWN, Role.FRACTION_LEFT, Role.STATE]
+            )
+        self.ticked.emit()

@@ -1,0 +1,110 @@
+"""Take the README's screenshots of the demo app in real X11 windows.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python resources/screenshots/take.py
+
+Runs the app in demo mode (sandbox providers on 127.0.0.1, in-memory store), signs in to the
+Musixmatch sandbox with a scripted browser, and grabs the main window, the profile editor, the
+key manager and the DevToken generator from the screen (``grabWindow``), as a user would see
+them. Writes ``main-window.png``, ``profile-editor.png``, ``key-manager.png`` and
+``devtoken.png`` next to this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+
+def follow(url: str) -> None:
+    """A scripted browser: follow the authorization redirects to the loopback listener."""
+    with httpx.Client(follow_redirects=True, timeout=20) as client:
+        client.get(url)
+
+
+def grab(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QGuiApplication
+
+    geometry = widget.frameGeometry()
+    screen = QGuiApplication.primaryScreen()
+    pixmap = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
+    pixmap.save(str(HERE / name))
+    print(f"wrote {HERE / name} ({pixmap.width()}x{pixmap.height()})")
+
+
+async def pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def scenario(window) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.demo import start_demo
+    from musicauth_gui.gui.context import AppContext
+    from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog
+    from musicauth_gui.gui.dialogs.key_manager import KeyManagerDialog
+    from musicauth_gui.gui.dialogs.profile_editor import ProfileEditorDialog
+
+    world = await start_demo(consent="approve")
+    context = AppContext.for_engine(world.engine, demo=world, watch_outside=False)
+    await window.attach(context)
+    engine = context.engine
+    await engine.keys.generate("apple-music-key")
+    await engine.login("Musixmatch", open_browser=lambda url: threading.Thread(target=follow, args=(url,)).start())
+    for name in ("Groove app token", "Musixmatch app", "SoundCloud app", "MusicAPI"):
+        await engine.get_token(name)
+    window.select("Musixmatch")
+    await pause(0.3)
+    window.detail.run_action("introspect")
+    await pause(1.0)
+    grab(window, "main-window.png")
+
+    editor = ProfileEditorDialog(context, existing=await engine.store.load("Spotify"), parent=window)
+    editor.show()
+    await pause(1.0)
+    grab(editor, "profile-editor.png")
+    editor.reject()
+
+    keys = KeyManagerDialog(context, parent=window)
+    keys.show()
+    await pause(1.0)
+    grab(keys, "key-manager.png")
+    keys.reject()
+
+    devtoken = DevTokenDialog(context, profile="MusicAPI", parent=window)
+    devtoken.show()
+    await pause(0.8)
+    devtoken.generate()
+    await pause(1.2)
+    grab(devtoken, "devtoken.png")
+    devtoken.reject()
+    await context.close()
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY"):
+        print("run under Xvfb: xvfb-run -a -s '-screen 0 1280x800x24' python resources/screenshots/take.py", file=sys.stderr)
+        return 2
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from musicauth_gui.gui.icons import apply_theme
+    from musicauth_gui.gui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    apply_theme(app)
+    window = MainWindow(demo=True)
+    window.move(0, 0)
+    window.show()
+    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+        runner.run(scenario(window))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
