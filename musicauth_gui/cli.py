@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import shlex
 import sys
 import threading
 import webbrowser

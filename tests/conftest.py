@@ -4,7 +4,6 @@ nothing touches the user's real keyring or files, and nothing leaks between test
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def format_remaining(seconds: float | None) -> str:
-    """A compact countdown; days drop the seconds (they change too fast to matter)."""
+def format_remaining(seconds: float | None, *, precise: bool = False) -> str:
+    """A compact countdown; with days, the seconds only when ``precise`` (a list of many
+    tokens does not need them; the DevToken dialog shows one token and does)."""
     if seconds is None:
         return "no expiry"
     if seconds <= 0:
@@ -14,7 +15,7 @@ def format_remaining(seconds: float | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days}d {hours}h {minutes:02d}m"
+        return f"{days}d {hours}h {minutes:02d}m" + (f" {secs:02d}s" if precise else "")
     if hours:
         return f"{hours}h {minutes:02d}m {secs:02d}s"
     if minutes:

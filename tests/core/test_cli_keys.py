@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from musicauth_gui.sandbox import MusicApiServer
-from tests.core.test_keys import openssl, verify_es256
+from tests.core.test_keys import openssl
+from tests.support.jws import verify_es256
 from tests.support.cli import assert_one_clean_line, musicauth
 
 CLIENT = "2cf82db3-4064-4235-8253-16994eb51773"

@@ -10,33 +10,19 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from musicauth_gui.core import keys
 from musicauth_gui.core.devtoken import APPLE_MAX_TTL, DevTokenSigner, parse_ttl
 from musicauth_gui.core.errors import ConfigError
+from tests.support.jws import b64url_decode, verify_es256
 
 PASSPHRASE = b"correct horse battery"
 
 
 def openssl(*args: str, input: bytes | None = None) -> bytes:  # noqa: A002
     return subprocess.run(["openssl", *args], input=input, capture_output=True, check=True).stdout
-
-
-def b64url_decode(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def verify_es256(token: str, public: ec.EllipticCurvePublicKey) -> tuple[dict, dict]:  # type: ignore[type-arg]
-    """An ES256 verifier that does not use PyJWT: raw r||s over the signing input."""
-    header_b64, payload_b64, sig_b64 = token.split(".")
-    signature = b64url_decode(sig_b64)
-    assert len(signature) == 64
-    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-    public.verify(der, f"{header_b64}.{payload_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    return json.loads(b64url_decode(header_b64)), json.loads(b64url_decode(payload_b64))
 
 
 def test_generated_key_is_read_by_openssl(tmp_path: Path) -> None:

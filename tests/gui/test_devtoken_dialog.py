@@ -10,32 +10,18 @@ import time
 import httpx
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from musicauth_gui.core.devtoken import APPLE_MAX_TTL
 from musicauth_gui.core.profiles_file import parse_profiles_text
 from musicauth_gui.demo import DEMO_KEY, DEMO_KID, DEMO_MUSICAPI_CLIENT
-from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog, format_remaining
+from musicauth_gui.gui.countdown import format_remaining
+from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog
+
+from tests.support.jws import verify_es256
 
 from .conftest import run
-
-
-def b64url_decode(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def verify_es256(token: str, public_key: ec.EllipticCurvePublicKey) -> tuple[dict, dict]:  # type: ignore[type-arg]
-    """An ES256 check by hand: raw r||s → DER, ECDSA-SHA256 over ``header.payload``."""
-    header_b64, payload_b64, sig_b64 = token.split(".")
-    raw = b64url_decode(sig_b64)
-    assert len(raw) == 64
-    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
-    public_key.verify(der, f"{header_b64}.{payload_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    return json.loads(b64url_decode(header_b64)), json.loads(b64url_decode(payload_b64))
 
 
 @pytest.fixture(autouse=True)
@@ -249,13 +235,13 @@ def test_no_profiles(qtbot, memory_context) -> None:  # type: ignore[no-untyped-
     ("seconds", "text"),
     [
         (14 * 86400 - 0.5, "13d 23h 59m 59s"),
-        (86400, "1d 0h 0m 0s"),
-        (3661, "1h 1m 1s"),
-        (61, "1m 1s"),
+        (86400, "1d 0h 00m 00s"),
+        (3661, "1h 01m 01s"),
+        (61, "1m 01s"),
         (5.9, "5s"),
         (0, "expired"),
         (-10, "expired"),
     ],
 )
 def test_format_remaining(seconds: float, text: str) -> None:
-    assert format_remaining(seconds) == text
+    assert format_remaining(seconds, precise=True) == text

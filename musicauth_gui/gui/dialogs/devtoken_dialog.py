@@ -42,27 +42,11 @@ from ...core.usage import Credential, curl_line, try_url
 from ..context import AppContext
 from ..icons import icon, provider_icon
 from ..messages import error_text
+from ..countdown import format_remaining
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
 
 TICK_MS = 1000
-
-
-def format_remaining(seconds: float) -> str:
-    """``13d 23h 59m 59s`` (leading zero units dropped), or ``expired`` once past."""
-    if seconds <= 0:
-        return "expired"
-    left = int(seconds)
-    days, left = divmod(left, 86400)
-    hours, left = divmod(left, 3600)
-    minutes, secs = divmod(left, 60)
-    if days:
-        return f"{days}d {hours}h {minutes}m {secs}s"
-    if hours:
-        return f"{hours}h {minutes}m {secs}s"
-    if minutes:
-        return f"{minutes}m {secs}s"
-    return f"{secs}s"
 
 
 def _ttl_text(seconds: int) -> str:
@@ -403,7 +387,7 @@ class DevTokenDialog(QDialog):
             self.countdown.setText("—")
             self._ticker.stop()
             return
-        self.countdown.setText(format_remaining(left))
+        self.countdown.setText(format_remaining(left, precise=True))
         if left <= 0:
             self._ticker.stop()
 

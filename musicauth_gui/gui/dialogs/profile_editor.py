@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from ...core.discovery import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import ConfigError, MusicAuthError
-from ...core.model import ProfileRecord
+from ...core.model import PROFILE_FIELDS, ProfileRecord
 from ...core.presets import PRESETS, Preset
 from ...core.profiles_file import ProfileInput, parse_profile
 from ..context import AppContext
@@ -124,30 +124,8 @@ def blamed_field(message: str) -> str | None:
     return best[1] if best else None
 
 
-_FIELD_KEYS = (
-    "name",
-    "provider",
-    "flow",
-    "client_id",
-    "client_secret",
-    "scopes",
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "introspection_endpoint",
-    "revocation_endpoint",
-    "logout_endpoint",
-    "redirect_uri",
-    "token_endpoint_auth_method",
-    "try_url",
-    "key",
-    "key_id",
-    "devtoken_ttl",
-    "subject",
-    "team_id",
-    "origin",
-    "auto_renew",
-)
+# Every field a validation message may name: the profile's own, plus the two kept apart.
+_FIELD_KEYS = ("name", "client_secret", *PROFILE_FIELDS)
 
 
 class ProfileEditorDialog(QDialog):
