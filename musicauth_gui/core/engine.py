@@ -17,7 +17,8 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -43,6 +44,11 @@ from .store.profile_store import ProfileStore
 log = logging.getLogger(__name__)
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
+#: Renewals in progress at once per engine. The store serialises keyring calls on one worker
+#: thread anyway, so more would not finish sooner; the cap keeps a burst (every profile due at
+#: once, e.g. after a suspend) from running a hundred lock-file and request steps in a single
+#: pass of the event loop (benchmarks/stall.py).
+MAX_CONCURRENT_RENEWALS = 8
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
 
@@ -74,6 +80,10 @@ class TokenEngine:
         clock: wall clock in UTC epoch seconds; tests inject a fake one.
         discovery: shared metadata cache.
         client_factory: makes the httpx client (tests may shorten its deadline).
+        shared_client: keep one client for every call instead of one per call. Creating a
+            client builds its SSL context (loading the CA bundle: 20-40 ms of CPU on the event
+            loop's thread), so a long-running process (the desktop app) shares one and must
+            ``await aclose()`` at the end; a one-shot command (the CLI) needs neither.
     """
 
     def __init__(
@@ -84,16 +94,54 @@ class TokenEngine:
         discovery: Discovery | None = None,
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
         cross_process: bool = True,
+        shared_client: bool = False,
     ) -> None:
         self.store = store
         self.keys = KeyStore(store)
         self.clock = clock
         self.discovery = discovery or Discovery()
         self.client_factory = client_factory
+        self.shared_client = shared_client
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._client_pending: asyncio.Future[httpx.AsyncClient] | None = None
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         self._cross_process = cross_process
         #: Called with a profile name whenever its stored record changed (the GUI listens).
         self.listeners: list[Callable[[str], None]] = []
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def http(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The client for one operation: the shared one (see ``shared_client``) or a new one
+        closed afterwards."""
+        if not self.shared_client:
+            prepare_http_stack()
+            async with self.client_factory() as client:
+                yield client
+            return
+        yield await self._shared()
+
+    async def _shared(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client_loop is not loop:
+            # First use, or another loop (tests): pooled connections belong to their loop.
+            self._client, self._client_loop, self._client_pending = None, loop, None
+        if self._client is None or self._client.is_closed:
+            if self._client_pending is None or self._client_pending.done():
+                # Built on a worker thread, once for all concurrent callers: the SSL context
+                # would otherwise stall the event loop for tens of milliseconds.
+                self._client_pending = loop.run_in_executor(None, _warm_client, self.client_factory)
+            self._client = await asyncio.shield(self._client_pending)
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the shared client (if any); the next call makes a new one."""
+        client, self._client, self._client_loop, self._client_pending = self._client, None, None, None
+        if client is not None:
+            await client.aclose()
 
     # -- profiles -----------------------------------------------------------------------------
 
@@ -202,7 +250,7 @@ class TokenEngine:
             assert record.token is not None
             return record.token
         asked_at = self.clock()
-        async with self._single_flight(name):
+        async with self._renewal_slot(), self._single_flight(name):
             record = await self.store.load(name, fresh=True)
             token = record.token
             if token is not None:
@@ -221,7 +269,7 @@ class TokenEngine:
         if profile.flow == "devtoken":
             # Re-signed before expiry like any other renewal; no network involved.
             return await self._store_token(profile.name, await self._sign_devtoken(record))
-        async with self.client_factory() as client:
+        async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
             auth = self._client_auth(record, preset)
@@ -332,7 +380,7 @@ class TokenEngine:
             )
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
-        async with self.client_factory() as client:
+        async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
             state = new_state()
@@ -383,7 +431,7 @@ class TokenEngine:
         token = await self.get_token(name)
         record = await self.store.load(name)
         preset = get_preset(record.profile.provider)
-        async with self.client_factory() as client:
+        async with self.http() as client:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
@@ -406,7 +454,7 @@ class TokenEngine:
         revoked = False
         warning = None
         endpoints = None
-        async with self.client_factory() as client:
+        async with self.http() as client:
             if record.profile.flow != "devtoken":
                 endpoints = await self.endpoints(record.profile, client)
             token = record.token
@@ -452,6 +500,12 @@ class TokenEngine:
     def _stored_redirect_uri(self, record: ProfileRecord) -> str | None:
         return record.profile.redirect_uri or record.signed_in_redirect_uri
 
+    def _renewal_slot(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(MAX_CONCURRENT_RENEWALS))
+        return self._slots[1]
+
     def _single_flight(self, name: str) -> _SingleFlight:
         lock = self._locks.setdefault(name, asyncio.Lock())
         return _SingleFlight(lock, name if self._cross_process else None)
@@ -489,6 +543,56 @@ class _SingleFlight:
                 self._file_cm = None
         finally:
             self._lock.release()
+
+
+def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
+    """A new shared client, built on a worker thread with what its first request imports.
+
+    It keeps no cookies: a jar that lives as long as the app would carry one provider answer's
+    cookies into the next profile's requests (each per-call client starts empty).
+    """
+    from http.cookiejar import DefaultCookiePolicy
+
+    client = factory()
+    client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # accepts none
+    prepare_http_stack()
+    return client
+
+
+_http_stack_ready = False
+
+
+def prepare_http_stack() -> None:
+    """Once per process, what httpx's first request would otherwise do at an arbitrary moment.
+
+    httpcore creates its anyio primitives on the first request, and anyio imports its asyncio
+    backend lazily then: about 50 ms of imports, which stall the event loop even from a worker
+    thread (unmarshalling holds the GIL). A long-running process calls this at start-up
+    (``AppContext.for_engine``). Only a head start: if these modules move, the first request
+    imports them as before.
+
+    WORKAROUND: httpcore 1.0.x runs ``import sniffio`` (an optional package) for every lock and
+    event it sets up, several per request; when sniffio is absent each attempt searches the
+    whole sys.path again (hundreds of stat calls, ~10 ms per sign-in). A None entry in
+    sys.modules makes later attempts fail at once, as documented for the import system;
+    httpcore then assumes asyncio, exactly as it does without sniffio.
+    """
+    global _http_stack_ready
+    if _http_stack_ready:
+        return
+    _http_stack_ready = True
+    import importlib
+    import sys
+
+    for module in ("anyio._backends._asyncio", "httpcore._backends.anyio"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    try:
+        importlib.import_module("sniffio")
+    except ImportError:
+        sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 def _same_client(old: Profile, new: Profile) -> bool:

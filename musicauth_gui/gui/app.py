@@ -1,20 +1,35 @@
 """``musicauth-gui``: the desktop app on the Qt event loop through qasync.
 
-Start-up order matters (see the benchmarks issue): the window is shown and painted first; the
-keyring (whose backend discovery alone costs about 0.4 s) and the rest of the core load after.
+Start-up order matters (``python -m benchmarks`` measures it): before the first paint only
+PySide6 and the window's own modules are imported, and a plain Qt event loop paints the window.
+asyncio, qasync and the core (httpx, cryptography, PyJWT: together more than the bare window
+costs) are imported after it, then the keyring (whose backend discovery alone costs about 0.4 s)
+is opened off the GUI thread.
+
+Benchmark hook: with ``MUSICAUTH_BENCH`` set, the app prints ``first-paint <t>`` when the window
+has painted and ``ready <t>`` once the profiles are listed and the scheduler runs (``t`` is
+``time.monotonic()``); with ``MUSICAUTH_BENCH=quit`` it then quits. Unset, it does nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from .. import APP_ID, APP_NAME, __version__
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+#: Longest wait for the first paint before loading the rest anyway (a platform that does not
+#: expose the window, e.g. one started minimised, must not hold the app up).
+FIRST_PAINT_WAIT_MS = 1000
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -44,14 +59,28 @@ def _install_excepthook(window_getter: object) -> None:
     sys.excepthook = hook
 
 
+def _wait_for_first_paint(window: MainWindow) -> None:
+    """Run a plain Qt event loop until the window has painted (or FIRST_PAINT_WAIT_MS passed).
+
+    qasync's loop cannot start before asyncio and qasync are imported; this one paints the
+    window first, so the user sees it while the rest loads.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if window.painted:
+        return
+    loop = QEventLoop()
+    window.first_painted.connect(loop.quit)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, loop.quit)
+    loop.exec()
+    window.first_painted.disconnect(loop.quit)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from ..core.secret import install_log_scrubber
-
     logging.basicConfig(level=logging.DEBUG if os.environ.get("MUSICAUTH_DEBUG") else logging.WARNING)
-    install_log_scrubber()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -65,16 +94,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("musicauth-gui is already running; brought its window to the front", file=sys.stderr)
         return 0
 
-    import qasync
-
     from .icons import apply_theme
     from .main_window import MainWindow
 
     apply_theme(app)
-    window = MainWindow(demo=args.demo)
+    window = MainWindow(demo=args.demo, lazy=True)
     instance = SingleInstance(name, parent=window)
     instance.activation_requested.connect(window.bring_to_front)
     _install_excepthook(lambda: window)
+    bench = os.environ.get("MUSICAUTH_BENCH", "")
+    if bench:
+        window.first_painted.connect(lambda: print(f"first-paint {time.monotonic():.6f}", flush=True))
+    window.show()
+    _wait_for_first_paint(window)
+
+    # Everything below is not needed for the first paint.
+    import asyncio
+
+    import qasync
+
+    from ..core.secret import install_log_scrubber
+
+    # Installed only now (it costs ~10 ms of imports): until the store is opened below, the
+    # process holds no secret a log line could carry.
+    install_log_scrubber()
+
+    window.complete()
+    quit_early = False
+
+    def on_quit_before_loop() -> None:
+        nonlocal quit_early
+        quit_early = True
+
+    window.quit_requested.connect(on_quit_before_loop)
 
     async def run() -> None:
         from .context import AppContext
@@ -82,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         loop = asyncio.get_running_loop()
         quit_requested = loop.create_future()
+        window.quit_requested.disconnect(on_quit_before_loop)
         window.quit_requested.connect(lambda: quit_requested.done() or quit_requested.set_result(None))
-        window.show()
+        if quit_early:  # closed while it was loading
+            return
         if not args.no_tray:
             window.install_tray()
         context = None
@@ -93,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.show_store_error(error_text(exc))
         if context is not None:
             await window.attach(context)
+        if bench:
+            print(f"ready {time.monotonic():.6f}", flush=True)
+            if bench == "quit":
+                window.quit()
         await quit_requested
         if context is not None:
             await context.close()

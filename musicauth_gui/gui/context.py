@@ -11,7 +11,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.engine import TokenEngine
+from ..core.engine import TokenEngine, prepare_http_stack
 from ..core.scheduler import RenewalScheduler
 from .bridge import EngineBridge
 from .clipboard import SecretClipboard
@@ -39,6 +39,12 @@ class AppContext:
     def for_engine(
         cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True, poll_ms: int = 2000
     ) -> AppContext:
+        # One HTTP client for the app's lifetime (closed in close()): a client per renewal would
+        # rebuild an SSL context on the GUI thread every time; and the imports of the first
+        # request done now, at start-up, not in the middle of the first renewals (see
+        # benchmarks/stall.py).
+        engine.shared_client = True
+        prepare_http_stack()
         scheduler = RenewalScheduler(engine)
         bridge = EngineBridge(engine, scheduler, watch_outside=watch_outside, poll_ms=poll_ms)
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
@@ -64,6 +70,7 @@ class AppContext:
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        await self.engine.aclose()
         if self.demo is not None:
             self.demo.stop()
         else:

@@ -1,11 +1,21 @@
-"""The main window: the profile list (filterable, live countdowns) and the selected profile."""
+"""The main window: the profile list (filterable, live countdowns) and the selected profile.
+
+Start-up (see ``benchmarks/``): with ``lazy=True`` the constructor builds only what the first
+paint shows (menus, toolbar, filter field, an empty list) and imports no core module: the core
+pulls in asyncio, httpx, cryptography and PyJWT, which together cost more than the bare window.
+``complete()`` builds the rest (the model, the row delegate, the detail pane) once the window is
+on screen; ``attach()`` calls it too, so the order can never be wrong.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, QTimer, Signal
+# Only what the first paint needs is imported here; each PySide6 class costs its Python type's
+# creation on first use (QMessageBox, the tray and the proxy model are imported where used).
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,25 +24,31 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
-    QMessageBox,
     QSplitter,
-    QSystemTrayIcon,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import APP_NAME, __version__
-from ..core.errors import MusicAuthError
-from ..core.model import ProfileRecord
-from ..core.store import change_log
-from .context import AppContext
 from .countdown import format_remaining
-from .detail_pane import ProfileDetailPane
 from .icons import app_icon, icon
-from .profile_model import ProfileListModel, Role
-from .tasks import spawn
-from .widgets.profile_delegate import ProfileDelegate
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    from ..core.model import ProfileRecord
+    from .context import AppContext
+    from .detail_pane import ProfileDetailPane
+    from .profile_model import ProfileListModel
+
+
+def spawn(*args: Any, **kwargs: Any) -> Any:
+    """``tasks.spawn``, imported on first use (it imports asyncio)."""
+    from .tasks import spawn as _spawn
+
+    return _spawn(*args, **kwargs)
 
 
 class MainWindow(QMainWindow):
@@ -44,22 +60,28 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     quit_requested = Signal()
 
-    def __init__(self, *, demo: bool = False, clock: Callable[[], float] = time.time) -> None:
+    model: ProfileListModel
+    proxy: QSortFilterProxyModel
+    detail: ProfileDetailPane
+
+    def __init__(self, *, demo: bool = False, clock: Callable[[], float] = time.time, lazy: bool = False) -> None:
+        """Args:
+            demo: the title says so.
+            clock: wall clock for the countdowns (tests freeze it).
+            lazy: build only what the first paint needs; ``complete()`` builds the rest.
+        """
         super().__init__()
         self.context: AppContext | None = None
         self.demo = demo
         self.tray: QSystemTrayIcon | None = None
+        self._tray_profiles: list[tuple[str, str]] | None = None
+        self._clock = clock
         self._painted = False
         self._quitting = False
+        self._complete = False
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
-
-        self.model = ProfileListModel(clock=clock, parent=self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)  # name, provider label, state
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -84,15 +106,11 @@ class MainWindow(QMainWindow):
         self.filter_edit.setObjectName("filterEdit")
         self.filter_edit.setPlaceholderText("Filter profiles (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         left_layout.addWidget(self.filter_edit)
         self.list_view = QListView()
         self.list_view.setObjectName("profileList")
-        self.list_view.setModel(self.proxy)
-        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
         self.list_view.setUniformItemSizes(True)
         self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.list_view.doubleClicked.connect(lambda *_: self.edit_profile())
         left_layout.addWidget(self.list_view)
         self.empty_label = QLabel("Loading profiles…")
@@ -101,21 +119,66 @@ class MainWindow(QMainWindow):
         self.empty_label.setWordWrap(True)
         left_layout.addWidget(self.empty_label)
         splitter.addWidget(left)
-        self.detail = ProfileDetailPane()
-        self.detail.status_message.connect(self.statusBar().showMessage)
-        self.detail.action_failed.connect(self._on_action_failed)
-        splitter.addWidget(self.detail)
+        # The detail pane's place until complete(): nothing is selected before the profiles load.
+        self._detail_placeholder = QWidget()
+        splitter.addWidget(self._detail_placeholder)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 700])
+        self._splitter = splitter
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
+
+        self._build_actions()
+        self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
+        if not lazy:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build what the first paint does not need: the model, the row delegate, the detail pane.
+
+        Idempotent; ``attach()`` calls it.
+        """
+        if self._complete:
+            return
+        self._complete = True
+        from PySide6.QtCore import QSortFilterProxyModel
+
+        from .detail_pane import ProfileDetailPane
+        from .profile_model import ProfileListModel
+        from .widgets.profile_delegate import ProfileDelegate
+
+        self.model = ProfileListModel(clock=self._clock, parent=self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)  # name, provider label, state
+        self.proxy.setFilterFixedString(self.filter_edit.text())  # typed before complete()
+        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.list_view.setModel(self.proxy)
+        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
+        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
+
+        self.detail = ProfileDetailPane()
+        self.detail.status_message.connect(self.statusBar().showMessage)
+        self.detail.action_failed.connect(self._on_action_failed)
+        old = self._splitter.replaceWidget(1, self.detail)
+        if old is not None:
+            old.deleteLater()
+        self._detail_placeholder = None
 
         self.model.ticked.connect(lambda: self.detail.tick(self._current_record()))
         self.model.rowsInserted.connect(lambda *_: self._update_empty())
         self.model.modelReset.connect(self._update_empty)
-        self._build_actions()
-        self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
+
+    def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
+        """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
+
+        def slot() -> None:
+            if self._complete:
+                getattr(self.detail, method)(*args)
+
+        return slot
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -140,13 +203,13 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
         # Ctrl+C copies the selected profile's token while the list has the focus (elsewhere it
         # keeps its usual meaning, e.g. in the filter field).
-        self.copy_action = self._action("&Copy token", "copy", lambda: self.detail.copy("token"), QKeySequence.StandardKey.Copy, "copyToken")
+        self.copy_action = self._action("&Copy token", "copy", self._on_detail("copy", "token"), QKeySequence.StandardKey.Copy, "copyToken")
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.list_view.addAction(self.copy_action)
-        self.copy_header_action = self._action("Copy &header", "copy", lambda: self.detail.copy("header"), "Ctrl+Shift+C", "copyHeader")
-        self.sign_in_action = self._action("&Sign in", "sign-in", self.detail.sign_in, "Ctrl+L", "signIn")
-        self.renew_action = self._action("&Renew now", "renew", lambda: self.detail.run_action("renew"), "Ctrl+R", "renew")
-        self.try_action = self._action("&Try it", "try", lambda: self.detail.run_action("try"), "Ctrl+T", "tryIt")
+        self.copy_header_action = self._action("Copy &header", "copy", self._on_detail("copy", "header"), "Ctrl+Shift+C", "copyHeader")
+        self.sign_in_action = self._action("&Sign in", "sign-in", self._on_detail("sign_in"), "Ctrl+L", "signIn")
+        self.renew_action = self._action("&Renew now", "renew", self._on_detail("run_action", "renew"), "Ctrl+R", "renew")
+        self.try_action = self._action("&Try it", "try", self._on_detail("run_action", "try"), "Ctrl+T", "tryIt")
         self.quit_action = self._action("&Quit", "sign-out", self.quit, QKeySequence.StandardKey.Quit, "quit")
 
         toolbar = QToolBar("Main")
@@ -182,6 +245,11 @@ class MainWindow(QMainWindow):
 
     # -- start-up -------------------------------------------------------------------------------
 
+    @property
+    def painted(self) -> bool:
+        """Whether the window has been painted at least once."""
+        return self._painted
+
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._painted:
@@ -190,6 +258,7 @@ class MainWindow(QMainWindow):
 
     async def attach(self, context: AppContext) -> None:
         """Connect to the core and show the profiles (called once the window is up)."""
+        self.complete()
         self.context = context
         self.detail.set_context(context)
         bridge = context.bridge
@@ -222,6 +291,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("No keyring")
 
     def _update_empty(self) -> None:
+        if not self._complete:
+            return
         empty = self.model.rowCount() == 0
         if empty:
             self.empty_label.setText("No profiles yet. Ctrl+N adds one; Ctrl+O imports a profiles file.")
@@ -230,6 +301,8 @@ class MainWindow(QMainWindow):
     # -- selection ------------------------------------------------------------------------------
 
     def select(self, name: str) -> None:
+        from PySide6.QtCore import QItemSelectionModel
+
         row = self.model.row_of(name)
         if row < 0:
             return
@@ -237,6 +310,8 @@ class MainWindow(QMainWindow):
         self.list_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def selected_name(self) -> str | None:
+        from .profile_model import Role
+
         index = self.list_view.currentIndex()
         return index.data(Role.NAME) if index.isValid() else None
 
@@ -245,6 +320,8 @@ class MainWindow(QMainWindow):
         return self.model.record(name) if name else None
 
     def _show_current(self) -> None:
+        from .profile_model import Role
+
         index = self.list_view.currentIndex()
         if not index.isValid():
             self.detail.show_profile(None, None)
@@ -288,6 +365,9 @@ class MainWindow(QMainWindow):
 
     def _on_outside_change(self, stamps: set[str]) -> None:
         """Another process (the CLI) changed the store: reload what changed, a few records only."""
+        from ..core.errors import MusicAuthError
+        from ..core.store import change_log
+
         assert self.context is not None
         context = self.context
         known = {change_log.stamp_name(n): n for n in self.model.names()}
@@ -342,6 +422,8 @@ class MainWindow(QMainWindow):
         name = self.selected_name()
         if self.context is None or name is None:
             return
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self, "Remove profile", f"Remove {name} with its client secret and tokens from the keyring?"
         )
@@ -405,18 +487,26 @@ class MainWindow(QMainWindow):
     # -- tray, notifications, closing -------------------------------------------------------------
 
     def install_tray(self) -> None:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
         if not QSystemTrayIcon.isSystemTrayAvailable():
             return
         from .tray import TrayIcon
 
         self.tray = TrayIcon(show_window=self.bring_to_front, copy_token=self._copy_token_of, quit_app=self.quit, parent=self)
+        self._tray_profiles = None  # the new menu is empty
         self._refresh_tray()
         self.tray.show()
 
     def _refresh_tray(self) -> None:
         if self.tray is not None and self.context is not None:
             records = [self.model.record(n) for n in self.model.names()]
-            self.tray.set_profiles([(r.name, r.profile.provider) for r in records if r is not None])  # type: ignore[attr-defined]
+            profiles = [(r.name, r.profile.provider) for r in records if r is not None]
+            # Called on every profile change (each renewal, twice): rebuild the menu only when
+            # its entries change, not for a new token.
+            if profiles != self._tray_profiles:
+                self._tray_profiles = profiles
+                self.tray.set_profiles(profiles)  # type: ignore[attr-defined]
 
     def _copy_token_of(self, name: str) -> None:
         if self.context is None:
@@ -457,6 +547,8 @@ class MainWindow(QMainWindow):
         event.accept()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About musicauth",

@@ -108,6 +108,11 @@ def test_devtoken_header_and_claims_verify_independently() -> None:
     other = keys.generate_private_key()
     with pytest.raises(InvalidSignature):
         verify_es256(token, other.public_key())
+    # PyJWT, the reference the signer builds on, reads it back the same.
+    import jwt
+
+    claims = jwt.decode(token, key.public_key(), algorithms=["ES256"], options={"verify_exp": False})
+    assert claims == payload and jwt.get_unverified_header(token) == header
 
 
 def test_ttl_forms_and_apple_cap() -> None:

@@ -1,6 +1,8 @@
 """A keyring backend for tests that several processes can share: one JSON file per entry in
 ``$MUSICAUTH_TEST_KEYRING_DIR``, with an optional per-call delay (``$MUSICAUTH_TEST_KEYRING_DELAY``,
-seconds) to imitate a Secret Service round trip.
+seconds) to imitate a Secret Service round trip. With ``$MUSICAUTH_TEST_KEYRING_COUNT`` set to a
+file path, every call appends one line (its method) to that file, so a benchmark can count the
+round trips of another process.
 
 Selected with ``PYTHON_KEYRING_BACKEND=tests.support.file_keyring.FileKeyring``. It stores
 plaintext on purpose, in a temporary folder the test owns: it stands in for the OS keyring and
@@ -32,7 +34,11 @@ class FileKeyring(KeyringBackend):
         digest = hashlib.sha256(f"{service}\0{username}".encode()).hexdigest()[:40]
         return self.folder / f"{digest}.json"
 
-    def _tick(self) -> None:
+    def _tick(self, method: str) -> None:
+        counter = os.environ.get("MUSICAUTH_TEST_KEYRING_COUNT")
+        if counter:
+            with open(counter, "a") as fh:
+                fh.write(method + "\n")
         if os.environ.get("MUSICAUTH_TEST_KEYRING_LOCKED"):
             raise KeyringLocked("Failed to unlock the collection!")
         delay = float(os.environ.get("MUSICAUTH_TEST_KEYRING_DELAY") or 0)
@@ -40,21 +46,21 @@ class FileKeyring(KeyringBackend):
             time.sleep(delay)
 
     def get_password(self, service: str, username: str) -> str | None:
-        self._tick()
+        self._tick("get")
         try:
             return json.loads(self._path(service, username).read_text())["value"]
         except FileNotFoundError:
             return None
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        self._tick()
+        self._tick("set")
         path = self._path(service, username)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"service": service, "username": username, "value": password}))
         tmp.replace(path)
 
     def delete_password(self, service: str, username: str) -> None:
-        self._tick()
+        self._tick("delete")
         try:
             self._path(service, username).unlink()
         except FileNotFoundError:

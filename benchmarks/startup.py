@@ -1,0 +1,177 @@
+"""Cold start to the first painted main window, and peak RSS once everything is loaded.
+
+Whole processes, measured from outside, alternating in each round (the order rotates, so a
+machine that slows down mid-run penalises no one):
+
+- ``floor_window``: a bare PySide6 QMainWindow of the same size, shown and painted (the floor);
+- the app, ``python -m musicauth_gui`` with ``MUSICAUTH_BENCH=quit``, over the test FileKeyring
+  (``PYTHON_KEYRING_BACKEND``) holding 50 profiles with valid tokens: it prints ``first-paint``
+  when the window has painted and ``ready`` once the 50 profiles are listed and the scheduler
+  runs (context attached: core, keyring backend, HTTP stack all imported), then quits;
+- ``floor_libraries`` (informational): the bare window plus the third-party modules the app
+  cannot do without, to show how much of the memory is the app's own.
+
+Time is from just before ``Popen`` to the ``time.monotonic()`` the child prints (system-wide on
+Linux); peak RSS is the child's own ``ru_maxrss`` from ``wait4``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .common import PYTHON, ROOT, Row, fill_file_keyring, isolated_env, median, run_until_lines, temp_base, wait_rusage
+
+PROFILES = 50
+TIME_GOAL = 1.5
+RSS_GOAL = 1.5
+
+APP = [PYTHON, "-m", "musicauth_gui"]
+FLOOR = [PYTHON, "-m", "benchmarks.floor_window"]
+LIBRARIES = [PYTHON, "-m", "benchmarks.floor_libraries"]
+
+
+def _status(pid: int) -> dict[str, float]:
+    """VmHWM, VmRSS, RssAnon and RssFile of a live process, in MB."""
+    out = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def _one(cmd: list[str], env: dict[str, str], want: tuple[str, ...]) -> dict[str, float]:
+    """One child: the times of ``want`` lines; it stays up after the last one (``stay``) so
+    its memory can be read, then it is ended and its peak RSS taken from ``wait4``."""
+    seen, t0, _, proc = run_until_lines(cmd, env, want)
+    try:
+        status = _status(proc.pid)
+    finally:
+        proc.terminate()
+        rss = wait_rusage(proc)
+    out = {word: seen[word] - t0 for word in want}
+    out["rss_mb"] = rss
+    out["anon_mb"] = status.get("RssAnon", 0.0)
+    out["file_mb"] = status.get("RssFile", 0.0)
+    return out
+
+
+def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
+    raw: dict[str, list[dict[str, float]]] = {"floor": [], "app": [], "libraries": []}
+    with temp_base("startup") as d:
+        base = Path(d)
+        # Every child stays up after its last line until the parent has read its memory.
+        env = isolated_env(base, MUSICAUTH_BENCH="stay", MUSICAUTH_BENCH_STAY="1")
+        # An unreachable token endpoint: the tokens are valid for 30 days, nothing is fetched.
+        fill_file_keyring(Path(env["MUSICAUTH_TEST_KEYRING_DIR"]), PROFILES, token_endpoint="http://127.0.0.1:9/token")
+        kinds = [
+            ("floor", FLOOR, ("first-paint",)),
+            ("app", APP, ("first-paint", "ready")),
+            ("libraries", LIBRARIES, ("first-paint", "ready")),
+        ]
+        _one(APP, env, ("first-paint", "ready"))  # warm the page cache and .pyc files once
+        _one(FLOOR, env, ("first-paint",))
+        for i in range(runs):
+            for name, cmd, want in kinds[i % 3 :] + kinds[: i % 3]:
+                raw[name].append(_one(cmd, env, want))
+
+    def med(kind: str, key: str) -> float:
+        return median([r[key] for r in raw[kind]])
+
+    # ``floor_libraries`` runs exactly the bare window's code up to its first paint (it imports
+    # the libraries only afterwards), so both give samples of the start-up floor.
+    floor_paint = median([r["first-paint"] for r in raw["floor"] + raw["libraries"]])
+    app_paint = med("app", "first-paint")
+    app_ready = med("app", "ready")
+    floor_rss, app_rss, lib_rss = med("floor", "rss_mb"), med("app", "rss_mb"), med("libraries", "rss_mb")
+    floor_anon, app_anon, lib_anon = med("floor", "anon_mb"), med("app", "anon_mb"), med("libraries", "anon_mb")
+    time_ratio, rss_ratio = app_paint / floor_paint, app_rss / floor_rss
+    rows = [
+        Row(
+            f"Cold start to the first painted main window, {PROFILES} profiles in the store (median of {runs})",
+            f"{app_paint * 1000:.0f} ms",
+            f"{floor_paint * 1000:.0f} ms (bare QMainWindow, {2 * runs} runs)",
+            f"{time_ratio:.2f}×",
+            f"≤ {TIME_GOAL}×",
+            time_ratio <= TIME_GOAL,
+        ),
+        Row(
+            f"(info) cold start until the {PROFILES} profiles are listed and auto-renew runs",
+            f"{app_ready * 1000:.0f} ms",
+            f"{floor_paint * 1000:.0f} ms",
+            f"{app_ready / floor_paint:.2f}×",
+            "-",
+            None,
+        ),
+        Row(
+            f"Peak RSS after start-up, {PROFILES} profiles, all features loaded (median of {runs})",
+            f"{app_rss:.1f} MB",
+            f"{floor_rss:.1f} MB (bare QMainWindow)",
+            f"{rss_ratio:.2f}×",
+            f"≤ {RSS_GOAL}×",
+            rss_ratio <= RSS_GOAL,
+        ),
+        Row(
+            "(info) peak RSS of the bare window plus the libraries the app needs (asyncio, qasync, httpx+anyio, "
+            "QtNetwork, QtSvg, cryptography, PyJWT, keyring, platformdirs, filelock)",
+            f"{lib_rss:.1f} MB",
+            f"{floor_rss:.1f} MB",
+            f"{lib_rss / floor_rss:.2f}×",
+            "-",
+            None,
+        ),
+        Row(
+            "(info) private (anonymous) memory once ready: app / libraries floor; file-backed pages, "
+            "the rest of RSS, vary with the page cache",
+            f"{app_anon:.1f} MB / {lib_anon:.1f} MB",
+            f"{floor_anon:.1f} MB",
+            f"{app_anon / floor_anon:.2f}× / {lib_anon / floor_anon:.2f}×",
+            "-",
+            None,
+        ),
+    ]
+    return rows, raw  # type: ignore[return-value]
+
+
+def _top_imports(cmd: list[str], env: dict[str, str], stop: str | None) -> list[tuple[float, str]]:
+    """Top-level imports (cumulative ms) of one run under ``-X importtime``, up to ``stop``."""
+    import subprocess
+
+    out = subprocess.run(
+        [cmd[0], "-X", "importtime", *cmd[1:]], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60
+    )
+    rows = []
+    for line in out.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if stop is not None and name.strip() == stop:
+            break
+        if not name.startswith("  ") and cumulative.strip().isdigit():  # top level only
+            rows.append((int(cumulative) / 1000, name.strip()))
+    return rows
+
+
+def explain() -> None:
+    """What each process imports before its first paint (``-X importtime``, one run each)."""
+    with temp_base("explain") as d:
+        env = isolated_env(Path(d), MUSICAUTH_BENCH="quit")
+        fill_file_keyring(Path(env["MUSICAUTH_TEST_KEYRING_DIR"]), PROFILES, token_endpoint="http://127.0.0.1:9/token")
+        # The app imports asyncio only after its first paint: everything before it is on the
+        # critical path.
+        for title, cmd, stop in (("app, before first paint", APP, "asyncio"), ("floor", FLOOR, None)):
+            rows = _top_imports(cmd, env, stop)
+            print(f"{title}: {sum(ms for ms, _ in rows):.0f} ms of imports")
+            for ms, name in sorted(rows, reverse=True)[:12]:
+                print(f"  {ms:7.1f} ms  {name}")
+
+
+if __name__ == "__main__":
+    if "--explain" in sys.argv:
+        explain()
+        sys.exit(0)
+    rows, raw = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    for row in rows:
+        print(row)
