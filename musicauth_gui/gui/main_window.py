@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 # Only what the first paint needs is imported here; each PySide6 class costs its Python type's
 # creation on first use (QMessageBox, the tray and the proxy model are imported where used).
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QShowEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -535,6 +535,18 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         self._quitting = True
         self.quit_requested.emit()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        model = getattr(self, "model", None)  # absent until complete() in a lazy start
+        if model is not None:
+            model.set_ticking(False)  # renewals go on; only the countdown display rests
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        model = getattr(self, "model", None)
+        if model is not None:
+            model.set_ticking(True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.tray is not None and self.tray.isVisible() and not self._quitting:

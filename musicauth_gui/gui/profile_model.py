@@ -179,6 +179,14 @@ class ProfileListModel(QAbstractListModel):
         index = self.index(i)
         self.dataChanged.emit(index, index)
 
+    def set_ticking(self, ticking: bool) -> None:
+        """Pause the countdowns while nobody can see them (the window hidden in the tray)."""
+        if ticking and not self._timer.isActive():
+            self._timer.start()
+            self._tick()
+        elif not ticking:
+            self._timer.stop()
+
     def _tick(self) -> None:
         if self._rows:
             # The countdown roles only: the view repaints what it shows, nothing is reloaded.

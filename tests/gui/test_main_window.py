@@ -236,3 +236,10 @@ def test_second_instance_activates_the_first(qtbot) -> None:  # type: ignore[no-
         assert activate_running(name)
     instance.server.close()
     assert not activate_running(name)
+
+
+def test_countdowns_rest_while_the_window_is_hidden(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    window.hide()
+    assert not window.model._timer.isActive()
+    window.show()
+    assert window.model._timer.isActive()
