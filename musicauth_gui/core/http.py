@@ -146,8 +146,8 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     try:
         body = response.json()
         if isinstance(body, dict):
-            error = _printable(body.get("error"))
-            description = _printable(body.get("error_description") or body.get("message"))
+            error = printable(body.get("error"))
+            description = printable(body.get("error_description") or body.get("message"))
     except ValueError:
         pass
     host = host_of(str(response.url))
@@ -167,7 +167,7 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     raise cls(message, status=status, error=error, description=description, hint=hint)
 
 
-def _printable(value: object) -> str | None:
+def printable(value: object) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     # RFC 6749 limits these to printable ASCII; anything else is cut, and length is capped so a

@@ -38,9 +38,10 @@ class ProfileInput:
     client_secret: Secret | None
 
 
-def validate_name(name: str) -> str:
+def validate_name(name: str, *, what: str = "profile") -> str:
+    """A profile or key name: it becomes part of a keyring entry name (``profile/<name>``)."""
     if not name or len(name) > 100 or any(ord(c) < 0x20 or c in "/\\" for c in name):
-        raise ConfigError(f"profile name {name!r} is not valid (1-100 characters, no slashes or control characters)")
+        raise ConfigError(f"{what} name {name!r} is not valid (1-100 characters, no slashes or control characters)")
     return name
 
 

@@ -109,7 +109,6 @@ class RenewalScheduler:
     async def _run(self, name: str) -> None:
         engine = self.engine
         delay = self._backoff_start
-        warned_for: float | None = None
         while True:
             try:
                 record: ProfileRecord = await engine.store.load(name)  # type: ignore[attr-defined]
@@ -121,11 +120,9 @@ class RenewalScheduler:
             if not can_renew_itself(record):
                 if token is None or token.expires_at is None:
                     return
-                warn_at = token.expires_at - max(renewal_margin(token.lifetime), 300.0)
-                if warned_for != token.expires_at:
-                    await sleep_until(warn_at, clock=self.clock)
-                    self.events.emit(self.events.expiring, name, max(0.0, token.expires_at - self.clock()))
-                    warned_for = token.expires_at
+                # Warn once, ahead of the end; a new sign-in re-watches the profile.
+                await sleep_until(token.expires_at - max(renewal_margin(token.lifetime), 300.0), clock=self.clock)
+                self.events.emit(self.events.expiring, name, max(0.0, token.expires_at - self.clock()))
                 return
             due = renew_at(token) if token is not None else self.clock()
             if due is None:

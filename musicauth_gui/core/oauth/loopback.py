@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
+from ..http import printable
 from ..secret import Secret
 
 log = logging.getLogger(__name__)
@@ -244,8 +245,8 @@ class LoopbackListener:
         if not hmac.compare_digest(state.encode(), self._state.encode()):
             return StateMismatch()
         if "error" in query:
-            error = _printable(query["error"])
-            description = _printable(query.get("error_description", ""))
+            error = printable(query["error"]) or "an error"
+            description = printable(query.get("error_description"))
             if error == "access_denied":
                 message = "sign-in was refused at the provider (access_denied)"
             else:
@@ -257,10 +258,6 @@ class LoopbackListener:
         if not code:
             return SignInError("the provider redirected back without a code; nothing was stored")
         return Callback(code=Secret(code), iss=query.get("iss"))
-
-
-def _printable(value: str) -> str:
-    return "".join(ch for ch in value if 0x20 <= ord(ch) < 0x7F)[:200]
 
 
 def _duration(seconds: float) -> str:

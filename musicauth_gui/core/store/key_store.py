@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..errors import ConfigError, MusicAuthError, StoreError
+from ..profiles_file import validate_name
 from ..keys import (
     KeyInfo,
     encrypted_pkcs8_pem,
@@ -42,26 +43,20 @@ def key_entry(name: str) -> str:
     return f"key/{name}"
 
 
-def _validate_name(name: str) -> str:
-    if not name or len(name) > 100 or any(ord(c) < 0x20 or c in "/\\" for c in name):
-        raise ConfigError(f"key name {name!r} is not valid (1-100 characters, no slashes)")
-    return name
-
-
 class KeyStore:
     """Keys next to the profiles, through the profile store's vault, thread and locks."""
 
     def __init__(self, profiles: ProfileStore) -> None:
         self._profiles = profiles
-        self._loaded: dict[str, tuple[str, ec.EllipticCurvePrivateKey]] = {}
+        self._loaded: dict[str, ec.EllipticCurvePrivateKey] = {}
 
     async def generate(self, name: str) -> KeyInfo:
-        _validate_name(name)
+        validate_name(name, what="key")
         key = await self._profiles.run(generate_private_key)
         return await self._add(name, key, source="generated")
 
     async def import_key(self, name: str, data: bytes, passphrase: bytes | None = None) -> KeyInfo:
-        _validate_name(name)
+        validate_name(name, what="key")
         key = await self._profiles.run(load_private_key, data, passphrase)
         return await self._add(name, key, source="imported")
 
@@ -76,7 +71,7 @@ class KeyStore:
             self._profiles.update_index_unlocked(lambda index: _add_name(index, name))
 
         await self._profiles.run(self._profiles.locked, work)
-        self._loaded[name] = (fingerprint(key), key)
+        self._loaded[name] = key
         return KeyInfo(name=name, fingerprint=fingerprint(key), created_at=created, source=source, public_pem=public_pem(key))
 
     async def names(self) -> list[str]:
@@ -86,28 +81,38 @@ class KeyStore:
         """The loaded key object (parsed once per process)."""
         hit = self._loaded.get(name)
         if hit is not None:
-            return hit[1]
-        entry = await self._read(name)
-        key = load_private_key(entry["private_key"].encode("ascii"))
-        self._loaded[name] = (fingerprint(key), key)
+            return hit
+        return self._parse(name, await self._read(name))
+
+    def _parse(self, name: str, entry: dict[str, Any]) -> ec.EllipticCurvePrivateKey:
+        key = self._loaded.get(name)
+        if key is None:
+            key = self._loaded[name] = load_private_key(entry["private_key"].encode("ascii"))
         return key
 
     async def info(self, name: str) -> KeyInfo:
-        entry = await self._read(name)
-        key = self._loaded.get(name, (None, None))[1] or load_private_key(entry["private_key"].encode("ascii"))
-        self._loaded[name] = (fingerprint(key), key)
-        used_by = tuple(r.name for r in await self._profiles.load_all() if r.profile.key == name)
-        return KeyInfo(
-            name=name,
-            fingerprint=fingerprint(key),
-            created_at=float(entry.get("created_at", 0)),
-            source=str(entry.get("source", "")),
-            public_pem=public_pem(key),
-            used_by=used_by,
-        )
+        return (await self._infos([name]))[0]
 
     async def list(self) -> list[KeyInfo]:
-        return [await self.info(name) for name in await self.names()]
+        return await self._infos(await self.names())
+
+    async def _infos(self, names: list[str]) -> list[KeyInfo]:
+        records = await self._profiles.load_all()  # once for all keys: "used by"
+        infos = []
+        for name in names:
+            entry = await self._read(name)
+            key = self._parse(name, entry)
+            infos.append(
+                KeyInfo(
+                    name=name,
+                    fingerprint=fingerprint(key),
+                    created_at=float(entry.get("created_at", 0)),
+                    source=str(entry.get("source", "")),
+                    public_pem=public_pem(key),
+                    used_by=tuple(r.name for r in records if r.profile.key == name),
+                )
+            )
+        return infos
 
     async def export_private(self, name: str, passphrase: bytes) -> str:
         return encrypted_pkcs8_pem(await self.private_key(name), passphrase)
