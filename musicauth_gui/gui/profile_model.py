@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
@@ -28,6 +29,7 @@ class Role(IntEnum):
     FRACTION_LEFT = Qt.ItemDataRole.UserRole + 5
     MESSAGE = Qt.ItemDataRole.UserRole + 6
     RECORD = Qt.ItemDataRole.UserRole + 7
+    PAINT = Qt.ItemDataRole.UserRole + 8  # a RowView: what the delegate paints, in one call
 
 
 STATE_LABELS = {
@@ -38,6 +40,17 @@ STATE_LABELS = {
     "expired": "expired",
     "none": "no token",
 }
+
+
+class RowView(NamedTuple):
+    """Everything a painted row shows, fetched with one ``data()`` call (each call crosses from
+    C++ into Python, and the countdown tick repaints every visible row once a second)."""
+
+    name: str
+    provider: str
+    state: str
+    countdown: str
+    fraction_left: float | None
 
 
 @dataclass
@@ -60,6 +73,17 @@ def row_state(row: Row, now: float) -> str:
     if token.expires_at is not None and token.expires_at <= now:
         return "expired"
     return "valid"
+
+
+def _countdown(record: ProfileRecord, now: float) -> str:
+    return "" if record.token is None else format_remaining(record.token.expires_in(now))
+
+
+def _fraction_left(record: ProfileRecord, now: float) -> float | None:
+    token = record.token
+    if token is None or token.expires_at is None or not token.lifetime:
+        return None
+    return max(0.0, min(1.0, (token.expires_at - now) / token.lifetime))
 
 
 class ProfileListModel(QAbstractListModel):
@@ -89,6 +113,8 @@ class ProfileListModel(QAbstractListModel):
         row = self._rows[index.row()]
         record = row.record
         now = self.clock()
+        if role == Role.PAINT:
+            return RowView(record.name, record.profile.provider, row_state(row, now), _countdown(record, now), _fraction_left(record, now))
         if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
             return record.name
         if role == Role.PROVIDER:
@@ -96,15 +122,9 @@ class ProfileListModel(QAbstractListModel):
         if role == Role.STATE:
             return row_state(row, now)
         if role == Role.COUNTDOWN:
-            token = record.token
-            if token is None:
-                return ""
-            return format_remaining(token.expires_in(now))
+            return _countdown(record, now)
         if role == Role.FRACTION_LEFT:
-            token = record.token
-            if token is None or token.expires_at is None or not token.lifetime:
-                return None
-            return max(0.0, min(1.0, (token.expires_at - now) / token.lifetime))
+            return _fraction_left(record, now)
         if role == Role.MESSAGE:
             return row.error or record.status.reason
         if role == Role.RECORD:
@@ -191,6 +211,6 @@ class ProfileListModel(QAbstractListModel):
         if self._rows:
             # The countdown roles only: the view repaints what it shows, nothing is reloaded.
             self.dataChanged.emit(
-                self.index(0), self.index(len(self._rows) - 1), [Role.COUNTDOWN, Role.FRACTION_LEFT, Role.STATE]
+                self.index(0), self.index(len(self._rows) - 1), [Role.COUNTDOWN, Role.FRACTION_LEFT, Role.STATE, Role.PAINT]
             )
         self.ticked.emit()

@@ -1,17 +1,25 @@
 """Paints one profile row: provider icon, name, state badge, countdown and a thin life bar.
 
 Painted, not built from widgets: a thousand rows cost nothing until they are on screen.
+
+The countdown tick repaints every visible row once a second, so a row is painted in two layers:
+what changes with the state (icon, name, badge, provider label) is drawn once into a cached
+pixmap, and each tick draws only the background, that pixmap, the countdown and the life bar.
+Most of a paint used to be Python-to-Qt calls for text that had not changed.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from typing import NamedTuple
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ...core.presets import get_preset
 from ..icons import provider_icon, state_icon
-from ..profile_model import STATE_LABELS, Role
+from ..profile_model import STATE_LABELS, Role, RowView
 
 BADGE_COLOURS = {
     "valid": "#1a7f37",
@@ -23,75 +31,133 @@ BADGE_COLOURS = {
 }
 ROW_HEIGHT = 58
 ICON = 32
+PADDING_X, PADDING_Y = 10, 6
+#: Rows whose static layer is kept; more than a screenful, so scrolling back is free too.
+CACHED_ROWS = 256
+
+# Looked up once: an enum attribute chain costs more than the drawing call it feeds.
+_ITEM = QStyle.ControlElement.CE_ItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+_TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+class _Fonts(NamedTuple):
+    generation: int  # stands for the base font in cache keys (QFont.key() is slow to build)
+    name: QFont
+    digits: QFont
+    small: QFont
+    count_width: int  # room for the longest countdown, "00d 00h 00m"
 
 
 class ProfileDelegate(QStyledItemDelegate):
+    def __init__(self, parent: object = None) -> None:
+        super().__init__(parent)
+        self._base_font: QFont | None = None
+        self._fonts: _Fonts | None = None
+        self._layers: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(260, ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
-        style = option.widget.style() if option.widget else QApplication.style()
+        view: RowView | None = index.data(Role.PAINT)
+        if view is None:
+            return
+        widget = option.widget
+        # The style draws only the background, hover and selection. Not initStyleOption(): it asks
+        # the model for a dozen roles this row does not use.
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
         opt.text = ""
-        opt.icon = QIcon()  # the style draws only the background and the selection
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
+        opt.icon = QIcon()
+        (widget.style() if widget else QApplication.style()).drawControl(_ITEM, opt, painter, widget)
 
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
-        text_colour = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text_colour)
-        muted.setAlphaF(0.65)
-        rect = option.rect.adjusted(10, 6, -10, -6)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-
-        provider = index.data(Role.PROVIDER) or ""
-        provider_icon(provider).paint(painter, QRect(rect.left(), rect.top() + 6, ICON, ICON))
+        selected = bool(option.state & _SELECTED)
+        text_colour = option.palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT)
+        fonts = self._fonts_for(option.font)
+        rect = option.rect.adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
         text_left = rect.left() + ICON + 10
+        count_width = fonts.count_width if view.countdown else 0
 
-        name_font = QFont(option.font)
-        name_font.setBold(True)
-        painter.setFont(name_font)
-        painter.setPen(text_colour)
-        countdown = index.data(Role.COUNTDOWN) or ""
-        digits = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        digits.setPointSizeF(option.font.pointSizeF())
-        count_width = painter.fontMetrics().horizontalAdvance("00d 00h 00m") if countdown else 0
-        name_rect = QRect(text_left, rect.top(), rect.right() - text_left - count_width - 8, 20)
-        name = painter.fontMetrics().elidedText(index.data(Role.NAME) or "", Qt.TextElideMode.ElideRight, name_rect.width())
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        layer = self._static_layer(view, option, fonts, selected, text_colour, count_width, widget)
+        painter.drawPixmap(option.rect.topLeft(), layer)
 
-        if countdown:
-            painter.setFont(digits)
+        if view.countdown:
+            painter.setFont(fonts.digits)
             painter.setPen(text_colour)
-            painter.drawText(
-                QRect(rect.right() - count_width, rect.top(), count_width, 20),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                countdown,
-            )
-
-        state = index.data(Role.STATE) or "none"
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, option.font.pointSizeF() - 1))
-        painter.setFont(small)
-        state_icon(state).paint(painter, QRect(text_left, rect.top() + 24, 14, 14))
-        badge = STATE_LABELS.get(state, state)
-        colour = QColor(BADGE_COLOURS.get(state, "#6e7781"))
-        painter.setPen(text_colour if selected else colour)
-        badge_width = painter.fontMetrics().horizontalAdvance(badge)
-        painter.drawText(QRect(text_left + 18, rect.top() + 22, badge_width + 2, 18), Qt.AlignmentFlag.AlignVCenter, badge)
-        painter.setPen(muted)
-        label = get_preset(provider).label if provider else ""
-        rest = QRect(text_left + 18 + badge_width + 10, rect.top() + 22, rect.right() - text_left - badge_width - 28, 18)
-        painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
-
-        fraction = index.data(Role.FRACTION_LEFT)
-        if fraction is not None:
+            painter.drawText(QRect(rect.right() - count_width, rect.top(), count_width, 20), _RIGHT, view.countdown)
+        if view.fraction_left is not None:
             bar = QRect(text_left, rect.bottom() - 3, rect.right() - text_left, 3)
-            track = QColor(muted)
+            track = QColor(text_colour)
             track.setAlphaF(0.18)
             painter.fillRect(bar, track)
-            fill = QColor(BADGE_COLOURS["valid"] if fraction > 0.1 else BADGE_COLOURS["needs-sign-in"])
-            painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), fill)
-        painter.restore()
+            fill = QColor(BADGE_COLOURS["valid"] if view.fraction_left > 0.1 else BADGE_COLOURS["needs-sign-in"])
+            painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * view.fraction_left), bar.height()), fill)
+
+    def _fonts_for(self, base: QFont) -> _Fonts:
+        fonts = self._fonts
+        if fonts is None or base != self._base_font:
+            self._base_font = QFont(base)
+            name = QFont(base)
+            name.setBold(True)
+            digits = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+            digits.setPointSizeF(base.pointSizeF())
+            small = QFont(base)
+            small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
+            generation = fonts.generation + 1 if fonts else 0
+            fonts = self._fonts = _Fonts(generation, name, digits, small, QFontMetrics(name).horizontalAdvance("00d 00h 00m"))
+        return fonts
+
+    def _static_layer(
+        self,
+        view: RowView,
+        option: QStyleOptionViewItem,
+        fonts: _Fonts,
+        selected: bool,
+        text_colour: QColor,
+        count_width: int,
+        widget: object,
+    ) -> QPixmap:
+        """The row's icon, name, badge and provider label on a transparent pixmap, cached by
+        everything that changes how they look."""
+        ratio = widget.devicePixelRatioF() if widget is not None else 1.0
+        size = option.rect.size()
+        key = (view.name, view.provider, view.state, selected, count_width, size.width(), size.height(), text_colour.rgba(), fonts.generation, ratio)
+        layer = self._layers.get(key)
+        if layer is not None:
+            self._layers.move_to_end(key)
+            return layer
+
+        layer = QPixmap(size * ratio)
+        layer.setDevicePixelRatio(ratio)
+        layer.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(layer)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRect(0, 0, size.width(), size.height()).adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
+        text_left = rect.left() + ICON + 10
+        provider_icon(view.provider).paint(painter, QRect(rect.left(), rect.top() + 6, ICON, ICON))
+
+        painter.setFont(fonts.name)
+        painter.setPen(text_colour)
+        name_rect = QRect(text_left, rect.top(), rect.right() - text_left - count_width - 8, 20)
+        name = painter.fontMetrics().elidedText(view.name, Qt.TextElideMode.ElideRight, name_rect.width())
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+
+        painter.setFont(fonts.small)
+        state_icon(view.state).paint(painter, QRect(text_left, rect.top() + 24, 14, 14))
+        badge = STATE_LABELS.get(view.state, view.state)
+        painter.setPen(text_colour if selected else QColor(BADGE_COLOURS.get(view.state, "#6e7781")))
+        badge_width = painter.fontMetrics().horizontalAdvance(badge)
+        painter.drawText(QRect(text_left + 18, rect.top() + 22, badge_width + 2, 18), Qt.AlignmentFlag.AlignVCenter, badge)
+        muted = QColor(text_colour)
+        muted.setAlphaF(0.65)
+        painter.setPen(muted)
+        label = get_preset(view.provider).label if view.provider else ""
+        rest = QRect(text_left + 18 + badge_width + 10, rect.top() + 22, rect.right() - text_left - badge_width - 28, 18)
+        painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
+        painter.end()
+
+        self._layers[key] = layer
+        if len(self._layers) > CACHED_ROWS:
+            self._layers.popitem(last=False)
+        return layer

@@ -1,0 +1,93 @@
+"""The row delegate: its cached layer follows every change that shows, and stays bounded."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QListView
+
+from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
+from musicauth_gui.core.secret import Secret
+from musicauth_gui.gui.profile_model import ProfileListModel
+from musicauth_gui.gui.widgets.profile_delegate import CACHED_ROWS, ROW_HEIGHT, ProfileDelegate
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def record(name: str, now: float, lifetime: float = 3600) -> ProfileRecord:
+    profile = Profile(name=name, provider="musixmatch", flow="client_credentials", client_id="c", token_endpoint="https://x/token")
+    token = TokenSet(access_token=Secret("t-" + name), issued_at=now, expires_at=now + lifetime)
+    return ProfileRecord(profile=profile, client_secret=Secret("s"), token=token)
+
+
+def make_view(qtbot, clock: Clock, count: int) -> tuple[QListView, ProfileListModel, ProfileDelegate]:  # type: ignore[no-untyped-def]
+    model = ProfileListModel(clock=clock)
+    model.set_ticking(False)  # the test moves time by hand
+    model.set_records([record(f"profile-{i:03d}", clock.now) for i in range(count)])
+    view = QListView()
+    qtbot.addWidget(view)
+    delegate = ProfileDelegate(view)
+    view.setModel(model)
+    view.setItemDelegate(delegate)
+    view.resize(360, ROW_HEIGHT * 4)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, model, delegate
+
+
+def row_image(view: QListView, row: int) -> QImage:
+    view.viewport().repaint()
+    return view.viewport().grab(view.visualRect(view.model().index(row, 0))).toImage()
+
+
+def region(image: QImage, rect: QRect) -> QImage:
+    return image.copy(rect)
+
+
+def test_a_tick_changes_the_countdown_and_nothing_else(qtbot) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    view, model, _ = make_view(qtbot, clock, 3)
+    before = row_image(view, 0)
+    clock.now += 1
+    model._tick()
+    after = row_image(view, 0)
+    width = before.width()
+    # Left: icon and name (static layer); right: the countdown text.
+    assert region(before, QRect(0, 0, width // 2, 30)) == region(after, QRect(0, 0, width // 2, 30))
+    assert region(before, QRect(width // 2, 0, width // 2, 30)) != region(after, QRect(width // 2, 0, width // 2, 30))
+
+
+def test_a_state_change_repaints_the_cached_layer(qtbot) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    view, model, _ = make_view(qtbot, clock, 3)
+    before = row_image(view, 1)
+    model.set_error("profile-001", "the provider is down")
+    assert row_image(view, 1) != before
+    model.set_error("profile-001", None)
+    assert row_image(view, 1) == before
+
+
+def test_selection_repaints_the_cached_layer(qtbot) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    view, model, _ = make_view(qtbot, clock, 3)
+    before = row_image(view, 0)
+    view.setCurrentIndex(model.index(0))
+    assert row_image(view, 0) != before
+
+
+def test_the_layer_cache_is_bounded(qtbot) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock()
+    view, model, delegate = make_view(qtbot, clock, CACHED_ROWS + 40)
+    qtbot.waitUntil(lambda: len(delegate._layers) > 0)  # the view lays out its rows later
+    for row in range(0, model.rowCount(), 3):
+        view.scrollTo(model.index(row))
+        view.viewport().repaint()
+    assert CACHED_ROWS - 10 <= len(delegate._layers) <= CACHED_ROWS
