@@ -124,7 +124,28 @@ def _start_stall_sampler(ticks: list[float], threshold: float = 0.010) -> None:
     atexit.register(report)
 
 
+def _record_gc_pauses() -> list[tuple[float, float, int]]:
+    """(start, seconds, generation) of every cyclic-GC pass from now on: a pass runs on whichever
+    thread allocated, here mostly the GUI thread, and a full one used to be the worst stall."""
+    import gc
+
+    passes: list[tuple[float, float, int]] = []
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            passes.append((started[0], time.perf_counter() - started[0], info["generation"]))
+
+    gc.callbacks.append(on_gc)
+    return passes
+
+
 def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> int:
+    from musicauth_gui.gui.gc_policy import pause_during_startup, settle_after_startup
+
+    pause_during_startup()  # as the app's main() does
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -159,6 +180,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
     window.show()
 
     ticks: list[float] = []
+    collections_seen = _record_gc_pauses()
     if diagnose:
         _start_stall_sampler(ticks)
     probe = QTimer()
@@ -182,6 +204,8 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
             "worst_ms": round(gaps[-1], 2) if gaps else None,
             "p99_ms": round(gaps[int(len(gaps) * 0.99)], 2) if gaps else None,
             "over_16ms": sum(1 for g in gaps if g > GOAL_MS),
+            # Cyclic GC passes inside the span: (generation, ms), the longest few.
+            "gc_pauses": sorted(((g, round(d * 1000, 1)) for t, d, g in collections_seen if start <= t <= end), key=lambda p: -p[1])[:3],
         }
 
     async def run() -> dict[str, object]:
@@ -189,6 +213,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
         probe.start()
         attach_start = time.perf_counter()
         await window.attach(context)
+        settle_after_startup()  # as the app's main() does once the profiles are listed
         await asyncio.sleep(0.2)  # the first paint of the rows
         attach_end = time.perf_counter()
         deadline = attach_end + 60

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .engine import MAX_CONCURRENT_RENEWALS
 from .errors import MusicAuthError, NeedsSignIn, ProviderError, StoreError
 from .model import ProfileRecord
 from .renewal import renew_at, renewal_margin, sleep_until
@@ -79,6 +80,10 @@ class RenewalScheduler:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._backoff_start = backoff_start
         self._backoff_max = backoff_max
+        # Due renewals queue here, so that a burst (every token due at once, as after a
+        # suspend) wakes the subscribers only for the ones in flight: "renewing" then means
+        # what it says, and the event loop does not run a hundred handlers in one pass.
+        self._in_flight = asyncio.Semaphore(MAX_CONCURRENT_RENEWALS)
 
     @property
     def watched(self) -> set[str]:
@@ -128,9 +133,10 @@ class RenewalScheduler:
             if due is None:
                 return  # unknown expiry: renewed on use, not on a schedule
             await sleep_until(due, clock=self.clock)
-            self.events.emit(self.events.renewing, name)
             try:
-                await engine.get_token(name)  # type: ignore[attr-defined]
+                async with self._in_flight:
+                    self.events.emit(self.events.renewing, name)
+                    await engine.get_token(name)  # type: ignore[attr-defined]
             except NeedsSignIn as exc:
                 self.events.emit(self.events.failed, name, str(exc), None)
                 return

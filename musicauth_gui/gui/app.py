@@ -77,6 +77,9 @@ def _wait_for_first_paint(window: MainWindow) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .gc_policy import pause_during_startup, settle_after_startup
+
+    pause_during_startup()
     args = parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
@@ -147,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.show_store_error(error_text(exc))
         if context is not None:
             await window.attach(context)
+        settle_after_startup()
         if bench:
             print(f"ready {time.monotonic():.6f}", flush=True)
             if bench == "quit":

@@ -500,8 +500,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_tray(self) -> None:
         if self.tray is not None and self.context is not None:
-            records = [self.model.record(n) for n in self.model.names()]
-            profiles = [(r.name, r.profile.provider) for r in records if r is not None]
+            profiles = [(r.name, r.profile.provider) for r in self.model.records()]
             # Called on every profile change (each renewal, twice): rebuild the menu only when
             # its entries change, not for a new token.
             if profiles != self._tray_profiles:

@@ -97,6 +97,7 @@ class ProfileListModel(QAbstractListModel):
         super().__init__(parent)
         self.clock = clock
         self._rows: list[Row] = []
+        self._row_of_name: dict[str, int] = {}  # every renewal event looks a row up by name
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -141,16 +142,20 @@ class ProfileListModel(QAbstractListModel):
     def set_records(self, records: list[ProfileRecord]) -> None:
         self.beginResetModel()
         self._rows = [Row(record) for record in records]
+        self._reindex()
         self.endResetModel()
 
     def names(self) -> list[str]:
         return [row.record.name for row in self._rows]
 
+    def records(self) -> list[ProfileRecord]:
+        return [row.record for row in self._rows]
+
     def row_of(self, name: str) -> int:
-        for i, row in enumerate(self._rows):
-            if row.record.name == name:
-                return i
-        return -1
+        return self._row_of_name.get(name, -1)
+
+    def _reindex(self) -> None:
+        self._row_of_name = {row.record.name: i for i, row in enumerate(self._rows)}
 
     def record(self, name: str) -> ProfileRecord | None:
         i = self.row_of(name)
@@ -161,6 +166,7 @@ class ProfileListModel(QAbstractListModel):
         if i < 0:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
             self._rows.append(Row(record))
+            self._row_of_name[record.name] = len(self._rows) - 1
             self.endInsertRows()
             return
         row = self._rows[i]
@@ -174,6 +180,7 @@ class ProfileListModel(QAbstractListModel):
         if i >= 0:
             self.beginRemoveRows(QModelIndex(), i, i)
             del self._rows[i]
+            self._reindex()
             self.endRemoveRows()
 
     def set_renewing(self, name: str, renewing: bool) -> None:

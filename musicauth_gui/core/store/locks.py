@@ -19,9 +19,17 @@ from filelock import FileLock, Timeout
 from ..paths import runtime_dir
 
 
+_folders_made: set[Path] = set()
+#: One FileLock per lock file, reused: building one costs more than taking it, and a renewal
+#: takes its profile's lock on the event loop thread.
+_renewal_locks: dict[Path, FileLock] = {}
+
+
 def _lock_path(name: str) -> Path:
     folder = runtime_dir() / "locks"
-    folder.mkdir(exist_ok=True, mode=0o700)
+    if folder not in _folders_made:
+        folder.mkdir(exist_ok=True, mode=0o700)
+        _folders_made.add(folder)  # filelock itself recreates it if it goes away meanwhile
     return folder / f"{name}.lock"
 
 
@@ -42,22 +50,30 @@ async def renewal_lock(profile: str, *, poll: float = 0.05, timeout: float = 120
     Polls a non-blocking acquire; a renewal holds it for at most one HTTP deadline, so the
     timeout only guards against a lock file left by a wedged process.
     """
-    lock = FileLock(_lock_path(profile_lock_name(profile)), thread_local=False)
+    path = _lock_path(profile_lock_name(profile))
+    lock = _renewal_locks.get(path)
+    if lock is None:
+        lock = _renewal_locks[path] = FileLock(path, thread_local=False)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        try:
-            lock.acquire(timeout=0)
-            break
-        except Timeout:
-            if loop.time() > deadline:
-                from ..errors import StoreError
+        # FileLock is re-entrant: held here already means by another engine of this process
+        # (one engine's renewals of a profile are serialised before they get here), which
+        # must wait like another process would.
+        if not lock.is_locked:
+            try:
+                lock.acquire(timeout=0)
+                break
+            except Timeout:
+                pass
+        if loop.time() > deadline:
+            from ..errors import StoreError
 
-                raise StoreError(
-                    f"another musicauth process has been renewing {profile!r} for {timeout:.0f} s",
-                    hint="close it, or remove the lock file in " + str(_lock_path("").parent),
-                ) from None
-            await asyncio.sleep(poll)
+            raise StoreError(
+                f"another musicauth process has been renewing {profile!r} for {timeout:.0f} s",
+                hint="close it, or remove the lock file in " + str(_lock_path("").parent),
+            ) from None
+        await asyncio.sleep(poll)
     try:
         yield
     finally:

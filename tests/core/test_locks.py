@@ -1,0 +1,69 @@
+"""The per-profile renewal lock: one holder at a time, whoever asks (another engine of this
+process or another process), and the lock object is reused between renewals."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import pytest
+
+from musicauth_gui.core.errors import StoreError
+from musicauth_gui.core.store import locks
+
+
+async def test_a_second_holder_in_the_same_process_waits() -> None:
+    order: list[str] = []
+    first_in = asyncio.Event()
+
+    async def first() -> None:
+        async with locks.renewal_lock("p"):
+            order.append("first in")
+            first_in.set()
+            await asyncio.sleep(0.2)
+            order.append("first out")
+
+    async def second() -> None:
+        await first_in.wait()
+        async with locks.renewal_lock("p", poll=0.01):
+            order.append("second in")
+
+    await asyncio.gather(first(), second())
+    assert order == ["first in", "first out", "second in"]
+
+
+async def test_other_profiles_do_not_wait() -> None:
+    async with locks.renewal_lock("p"):
+        await asyncio.wait_for(_hold("q"), timeout=1)
+
+
+async def _hold(name: str) -> None:
+    async with locks.renewal_lock(name):
+        pass
+
+
+async def test_held_by_another_process_times_out_with_a_message() -> None:
+    path = locks._lock_path(locks.profile_lock_name("busy"))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, filelock, time; l = filelock.FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(30)", str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreError, match="another musicauth process has been renewing 'busy'"):
+            async with locks.renewal_lock("busy", poll=0.01, timeout=0.2):
+                pass
+    finally:
+        holder.kill()
+        holder.communicate()
+    async with locks.renewal_lock("busy", timeout=2):  # free again once that process is gone
+        pass
+
+
+async def test_the_lock_object_is_reused() -> None:
+    await _hold("r")
+    held = dict(locks._renewal_locks)
+    await _hold("r")
+    assert locks._renewal_locks == held
