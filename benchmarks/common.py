@@ -39,8 +39,8 @@ def isolated_env(base: Path, **extra: str) -> dict[str, str]:
     """An environment whose app state (runtime folder, cache, single-instance socket, test
     keyring) lives under ``base``, so a benchmark never meets the user's running app or keyring.
 
-    The single-instance server name is derived from ``$USER`` (``getpass.getuser()``), so a
-    distinct user name keeps the benchmark's window from bringing a real one to the front.
+    The single-instance lock file and local socket live in the temp folder, so a ``TMPDIR`` of
+    its own keeps the benchmark's window from bringing a real one to the front.
     """
     env = {
         k: v
@@ -58,8 +58,6 @@ def isolated_env(base: Path, **extra: str) -> dict[str, str]:
         XDG_CONFIG_HOME=str(base / "config"),
         XDG_DATA_HOME=str(base / "data"),
         TMPDIR=str(base),
-        USER=f"musicauth-bench-{os.getpid()}",
-        LOGNAME=f"musicauth-bench-{os.getpid()}",
         PYTHON_KEYRING_BACKEND=FILE_KEYRING,
         MUSICAUTH_TEST_KEYRING_DIR=str(base / "keyring"),
     )

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #: Longest wait for the first paint before loading the rest anyway (a platform that does not
 #: expose the window, e.g. one started minimised, must not hold the app up).
 FIRST_PAINT_WAIT_MS = 1000
+#: How long a second instance knocks before giving up (the first one listens from its first paint).
+ACTIVATION_WAIT = 5.0
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -90,20 +92,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setQuitOnLastWindowClosed(False)
 
-    from .single_instance import SingleInstance, activate_running, server_name
+    from .instance_lock import InstanceLock, instance_name
 
-    name = server_name(args.demo)
-    if activate_running(name):
-        print("musicauth-gui is already running; brought its window to the front", file=sys.stderr)
-        return 0
+    instance_lock = InstanceLock(instance_name(args.demo))
+    if not instance_lock.acquire():
+        from .single_instance import activate_running
 
-    from .icons import apply_theme
+        if activate_running(instance_lock.name, wait=ACTIVATION_WAIT):
+            print("musicauth-gui is already running; brought its window to the front", file=sys.stderr)
+            return 0
+        print(
+            f"musicauth-gui is already running but did not answer within {ACTIVATION_WAIT:.0f} s;"
+            " close it (or end its process) and start again",
+            file=sys.stderr,
+        )
+        return 1
+
+    from .icons import apply_initial_theme
     from .main_window import MainWindow
 
-    apply_theme(app)
+    apply_initial_theme(app)
     window = MainWindow(demo=args.demo, lazy=True)
-    instance = SingleInstance(name, parent=window)
-    instance.activation_requested.connect(window.bring_to_front)
     _install_excepthook(lambda: window)
     bench = os.environ.get("MUSICAUTH_BENCH", "")
     if bench:
@@ -112,6 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     _wait_for_first_paint(window)
 
     # Everything below is not needed for the first paint.
+    from .icons import apply_theme
+    from .single_instance import SingleInstance
+
+    apply_theme(app)  # the colour scheme, now that the Qt namespace may be built
+
+    instance = SingleInstance(instance_lock.name, parent=window)
+    instance.activation_requested.connect(window.bring_to_front)
+
     import asyncio
 
     import qasync

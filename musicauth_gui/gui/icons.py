@@ -23,7 +23,9 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from PySide6.QtCore import QFile, QIODevice, Qt
+# Not ``Qt``: PySide builds the whole Qt namespace (every enum in it, ~25 ms) on first touch,
+# and this module runs before the first paint. Functions that need it import it after.
+from PySide6.QtCore import QFile, QIODevice
 from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -107,6 +109,8 @@ def is_dark(app: QGuiApplication | None = None) -> bool:
     Qt 6.5+ reports the system's colour scheme; where it is unknown (e.g. no platform theme, as
     offscreen or on a bare X11 session), compare the window and text lightness of the palette.
     """
+    from PySide6.QtCore import Qt
+
     app = app or QGuiApplication.instance()  # type: ignore[assignment]
     if app is None:
         return False
@@ -131,15 +135,16 @@ def _palette_is_dark(palette: QPalette) -> bool:
 
 
 def apply_theme(app: QApplication) -> bool:
-    """Set the style sheet that matches ``app``'s palette, and follow later colour-scheme changes.
+    """Set the style sheet that matches ``app``'s colour scheme, and follow later changes.
 
-    Safe to call more than once: the change signal is connected only the first time.
+    Safe to call more than once: the sheet is set again only when it changes, and the change
+    signal is connected only the first time.
 
     Returns:
-        Whether the dark style sheet was applied.
+        Whether the dark style sheet is applied.
     """
     dark = is_dark(app)
-    app.setStyleSheet(stylesheet(dark))
+    _set_sheet(app, dark)
     hints = app.styleHints()
     if hasattr(hints, "colorSchemeChanged") and not app.property(_THEME_HOOKED):
         app.setProperty(_THEME_HOOKED, True)
@@ -147,12 +152,32 @@ def apply_theme(app: QApplication) -> bool:
     return dark
 
 
-def _on_color_scheme_changed(app: QApplication, scheme: Qt.ColorScheme) -> None:
+def apply_initial_theme(app: QApplication) -> bool:
+    """Before the first paint: the style sheet for the palette's lightness alone.
+
+    Asking for the colour scheme returns a ``Qt.ColorScheme``, and the first ``Qt`` enum builds
+    PySide's whole Qt namespace (~25 ms). The palette agrees with the scheme wherever a platform
+    theme sets both; ``apply_theme`` after the paint corrects the rare place where they differ.
+    """
+    dark = _palette_is_dark(app.palette())
+    _set_sheet(app, dark)
+    return dark
+
+
+def _set_sheet(app: QApplication, dark: bool) -> None:
+    sheet = stylesheet(dark)
+    if app.styleSheet() != sheet:  # setting an identical sheet still restyles every widget
+        app.setStyleSheet(sheet)
+
+
+def _on_color_scheme_changed(app: QApplication, scheme: object) -> None:
+    from PySide6.QtCore import Qt
+
     if scheme == Qt.ColorScheme.Unknown:
         dark = _palette_is_dark(app.palette())
     else:
         dark = scheme == Qt.ColorScheme.Dark
-    app.setStyleSheet(stylesheet(dark))
+    _set_sheet(app, dark)
 
 
 def repolish(widget: QWidget) -> None:

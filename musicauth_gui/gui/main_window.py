@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 # Only what the first paint needs is imported here; each PySide6 class costs its Python type's
 # creation on first use (QMessageBox, the tray and the proxy model are imported where used).
-from PySide6.QtCore import Qt, QTimer, Signal
+# Not ``Qt`` either: its first use builds every enum of the Qt namespace (~25 ms), so the code
+# before the first paint uses none, and methods that run later import it themselves.
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QShowEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
+        self._shortcuts: list[tuple[QAction, QKeySequence.StandardKey | str]] = []
         self._build_actions()
         self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
         if not lazy:
@@ -142,7 +145,7 @@ class MainWindow(QMainWindow):
         if self._complete:
             return
         self._complete = True
-        from PySide6.QtCore import QSortFilterProxyModel
+        from PySide6.QtCore import QSortFilterProxyModel, Qt
 
         from .detail_pane import ProfileDetailPane
         from .profile_model import ProfileListModel
@@ -167,6 +170,14 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self._detail_placeholder = None
 
+        for action, shortcut in self._shortcuts:
+            action.setShortcut(QKeySequence(shortcut))
+        # Ctrl+C and Del act on the selected profile while the list has the focus (elsewhere they
+        # keep their usual meaning, e.g. in the filter field).
+        for action in (self.copy_action, self.remove_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.list_view.addAction(action)
+
         self.model.ticked.connect(lambda: self.detail.tick(self._current_record()))
         self.model.rowsInserted.connect(lambda *_: self._update_empty())
         self.model.modelReset.connect(self._update_empty)
@@ -182,10 +193,12 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------------
 
-    def _action(self, text: str, icon_name: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
+    def _action(self, text: str, icon_name: str, slot: Callable[[], object], shortcut: QKeySequence.StandardKey | str | None = None, name: str = "") -> QAction:
         action = QAction(icon(icon_name), text, self)
         if shortcut is not None:
-            action.setShortcut(shortcut)
+            # Set in complete(): setShortcut() resolves its overloads through Qt.Key, which
+            # builds the whole Qt namespace (~25 ms) before the first paint otherwise.
+            self._shortcuts.append((action, shortcut))
         action.setObjectName(name)
         action.triggered.connect(lambda _=False: slot())
         return action
@@ -194,18 +207,12 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
         self.edit_action = self._action("&Edit profile…", "edit", self.edit_profile, "Ctrl+E", "editProfile")
         self.remove_action = self._action("&Remove profile", "delete", self.remove_profile, QKeySequence.StandardKey.Delete, "removeProfile")
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.list_view.addAction(self.remove_action)
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
         self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
         self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
         self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
-        # Ctrl+C copies the selected profile's token while the list has the focus (elsewhere it
-        # keeps its usual meaning, e.g. in the filter field).
         self.copy_action = self._action("&Copy token", "copy", self._on_detail("copy", "token"), QKeySequence.StandardKey.Copy, "copyToken")
-        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.list_view.addAction(self.copy_action)
         self.copy_header_action = self._action("Copy &header", "copy", self._on_detail("copy", "header"), "Ctrl+Shift+C", "copyHeader")
         self.sign_in_action = self._action("&Sign in", "sign-in", self._on_detail("sign_in"), "Ctrl+L", "signIn")
         self.renew_action = self._action("&Renew now", "renew", self._on_detail("run_action", "renew"), "Ctrl+R", "renew")
@@ -215,7 +222,8 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # Qt.ToolButtonStyle.ToolButtonTextBesideIcon, set by name: no Qt enum before the paint.
+        toolbar.setProperty("toolButtonStyle", "ToolButtonTextBesideIcon")
         for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
@@ -240,6 +248,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About musicauth", "info", self._about, None, "about"))
 
     def _focus_filter(self) -> None:
+        from PySide6.QtCore import Qt
+
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
 

@@ -1,34 +1,40 @@
 """One running window per user (and per mode): a second ``musicauth-gui`` brings the first one
-to the front instead of starting a rival renewal scheduler."""
+to the front instead of starting a rival renewal scheduler.
+
+Who is first is settled by ``instance_lock`` before any window shows; this module is the
+conversation (a QLocalServer named by ``instance_lock.instance_name``), loaded only when needed:
+by the first instance after its first paint, by a second one to knock.
+"""
 
 from __future__ import annotations
 
-import getpass
-import hashlib
+import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
-
-from .. import APP_ID
 
 _ACTIVATE = b"activate\n"
 
 
-def server_name(demo: bool) -> str:
-    user = hashlib.sha256(getpass.getuser().encode()).hexdigest()[:12]
-    return f"{APP_ID}-{user}" + ("-demo" if demo else "")
+def activate_running(name: str, timeout_ms: int = 500, *, wait: float = 0.0) -> bool:
+    """True when another instance answered and was asked to come to the front.
 
-
-def activate_running(name: str, timeout_ms: int = 500) -> bool:
-    """True when another instance answered and was asked to come to the front."""
-    socket = QLocalSocket()
-    socket.connectToServer(name)
-    if not socket.waitForConnected(timeout_ms):
-        return False
-    socket.write(_ACTIVATE)
-    socket.waitForBytesWritten(timeout_ms)
-    socket.disconnectFromServer()
-    return True
+    Args:
+        wait: keep knocking this many seconds: the first instance opens its server only after
+            its first paint, so a second one started at the same moment may find none yet.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        socket = QLocalSocket()
+        socket.connectToServer(name)
+        if socket.waitForConnected(timeout_ms):
+            socket.write(_ACTIVATE)
+            socket.waitForBytesWritten(timeout_ms)
+            socket.disconnectFromServer()
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        QThread.msleep(100)
 
 
 class SingleInstance(QObject):

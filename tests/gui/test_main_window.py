@@ -227,17 +227,6 @@ def test_store_error_is_a_banner_not_a_crash(qtbot) -> None:  # type: ignore[no-
     win._quitting = True
 
 
-def test_second_instance_activates_the_first(qtbot) -> None:  # type: ignore[no-untyped-def]
-    from musicauth_gui.gui.single_instance import SingleInstance, activate_running, server_name
-
-    name = server_name(False) + "-test"
-    instance = SingleInstance(name)
-    with qtbot.waitSignal(instance.activation_requested, timeout=3000):
-        assert activate_running(name)
-    instance.server.close()
-    assert not activate_running(name)
-
-
 def test_countdowns_rest_while_the_window_is_hidden(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     window.hide()
     assert not window.model._timer.isActive()

@@ -145,20 +145,21 @@ def test_stylesheet_applies_to_real_widgets(qapp, qtbot) -> None:  # type: ignor
         qapp.setStyleSheet(old)
 
 
+def palette_with(base: QPalette, window: str, text: str) -> QPalette:
+    palette = QPalette(base)
+    palette.setColor(QPalette.ColorRole.Window, QColor(window))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(text))
+    return palette
+
+
 def test_is_dark_follows_the_palette(qapp) -> None:  # type: ignore[no-untyped-def]
     if qapp.styleHints().colorScheme() != Qt.ColorScheme.Unknown:
         pytest.skip("the platform reports a colour scheme; the palette fallback is not used")
     old = qapp.palette()
     try:
-        dark = QPalette(old)
-        dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
-        dark.setColor(QPalette.ColorRole.WindowText, QColor("#eeeeee"))
-        qapp.setPalette(dark)
+        qapp.setPalette(palette_with(old, "#202020", "#eeeeee"))
         assert icons.is_dark(qapp)
-        light = QPalette(old)
-        light.setColor(QPalette.ColorRole.Window, QColor("#f4f4f4"))
-        light.setColor(QPalette.ColorRole.WindowText, QColor("#111111"))
-        qapp.setPalette(light)
+        qapp.setPalette(palette_with(old, "#f4f4f4", "#111111"))
         assert not icons.is_dark(qapp)
     finally:
         qapp.setPalette(old)
@@ -176,6 +177,19 @@ def test_apply_theme_sets_the_matching_sheet_and_follows_changes(qapp) -> None: 
         assert qapp.styleSheet() == icons.stylesheet(False)
     finally:
         qapp.setStyleSheet(old)
+
+
+def test_the_initial_theme_follows_the_palette_and_apply_theme_settles_it(qapp) -> None:  # type: ignore[no-untyped-def]
+    old_sheet, old_palette = qapp.styleSheet(), qapp.palette()
+    try:
+        qapp.setPalette(palette_with(old_palette, "#202020", "#eeeeee"))
+        assert icons.apply_initial_theme(qapp)
+        assert qapp.styleSheet() == icons.stylesheet(True)
+        settled = icons.apply_theme(qapp)  # the colour scheme, where the platform reports one
+        assert qapp.styleSheet() == icons.stylesheet(settled)
+    finally:
+        qapp.setPalette(old_palette)
+        qapp.setStyleSheet(old_sheet)
 
 
 def test_compiled_resources_are_up_to_date() -> None:

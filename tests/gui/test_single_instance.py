@@ -1,0 +1,70 @@
+"""One window per user and mode: the first-instance lock (before any window) and the knock that
+brings the running window to the front (QLocalServer, after the first paint)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from musicauth_gui.gui.instance_lock import InstanceLock, instance_name
+from musicauth_gui.gui.single_instance import SingleInstance, activate_running
+
+HOLD = "import sys, time; from musicauth_gui.gui.instance_lock import InstanceLock; l = InstanceLock(sys.argv[1], sys.argv[2]); print(l.acquire(), flush=True); time.sleep(60)"
+
+
+def test_names_differ_by_mode_and_hide_the_user() -> None:
+    real, demo = instance_name(False), instance_name(True)
+    assert real != demo and demo == real + "-demo"
+    user_part = real.rsplit("-", 1)[-1]
+    assert len(user_part) == 8 and int(user_part, 16) >= 0  # a hash, not the user's name or uid
+
+
+def test_the_lock_has_one_holder_and_dies_with_it(tmp_path: Path) -> None:
+    name = "musicauth-test-lock"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, name, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+        assert not InstanceLock(name, str(tmp_path)).acquire()
+    finally:
+        holder.kill()  # a crash, not a tidy exit: the OS must drop the lock anyway
+        holder.communicate()
+    mine = InstanceLock(name, str(tmp_path))
+    assert mine.acquire()
+    mine.release()
+
+
+def test_an_unwritable_temp_folder_does_not_keep_the_app_from_starting(tmp_path: Path) -> None:
+    assert InstanceLock("x", str(tmp_path / "missing" / "folder")).acquire()
+
+
+def test_second_instance_activates_the_first(qtbot) -> None:  # type: ignore[no-untyped-def]
+    name = instance_name(False) + "-test"
+    instance = SingleInstance(name)
+    with qtbot.waitSignal(instance.activation_requested, timeout=3000):
+        assert activate_running(name)
+    instance.server.close()
+    assert not activate_running(name)
+
+
+def test_a_second_app_knocks_and_leaves(tmp_path: Path) -> None:
+    """Two real ``musicauth-gui`` processes: the second one brings the first forward and exits."""
+    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="stay", QT_QPA_PLATFORM="offscreen")
+    first = subprocess.Popen([sys.executable, "-m", "musicauth_gui", "--no-tray"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # listening from its first paint on
+            if first.stdout.readline().startswith("first-paint"):
+                break
+        second = subprocess.run(
+            [sys.executable, "-m", "musicauth_gui", "--no-tray"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert second.returncode == 0, second.stderr
+        assert "already running; brought its window to the front" in second.stderr
+        assert first.poll() is None  # the first one goes on
+    finally:
+        first.terminate()
+        first.communicate(timeout=30)
