@@ -5,12 +5,19 @@ its backend, platformdirs, filelock), imported after the first paint as the app 
 the app needs above this is its own code and data; below it, only dropping a feature helps.
 """
 
+import builtins
 import os
 import sys
 import time
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+# As the app does (musicauth_gui/gui/pyside_import.py): without PySide's import hook, which would
+# read every later module's source into linecache. Not imported from the app: this floor must
+# stay a standalone process whose imports are the measurement.
+_import = builtins.__import__
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+
+builtins.__import__ = _import
 
 LIBRARIES = (
     "asyncio",

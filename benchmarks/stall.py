@@ -146,6 +146,9 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
     from musicauth_gui.gui.gc_policy import pause_during_startup, settle_after_startup
 
     pause_during_startup()  # as the app's main() does
+    from musicauth_gui.gui.pyside_import import import_pyside_widgets
+
+    import_pyside_widgets()  # and this
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication
 

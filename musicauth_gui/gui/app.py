@@ -83,6 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     pause_during_startup()
     args = parse_args(argv)
+    from .pyside_import import import_pyside_widgets
+
+    import_pyside_widgets()
     from PySide6.QtWidgets import QApplication
 
     logging.basicConfig(level=logging.DEBUG if os.environ.get("MUSICAUTH_DEBUG") else logging.WARNING)

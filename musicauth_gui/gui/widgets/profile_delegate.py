@@ -32,8 +32,9 @@ BADGE_COLOURS = {
 ROW_HEIGHT = 58
 ICON = 32
 PADDING_X, PADDING_Y = 10, 6
-#: Rows whose static layer is kept; more than a screenful, so scrolling back is free too.
-CACHED_ROWS = 256
+#: Screenfuls of rows whose static layer is kept (scrolling back and forth is free too). A
+#: layer is the row's size at 4 bytes a pixel: about 80 KB, four times that on a 2x screen.
+CACHED_SCREENS = 2
 
 # Looked up once: an enum attribute chain costs more than the drawing call it feeds.
 _ITEM = QStyle.ControlElement.CE_ItemViewItem
@@ -158,6 +159,12 @@ class ProfileDelegate(QStyledItemDelegate):
         painter.end()
 
         self._layers[key] = layer
-        if len(self._layers) > CACHED_ROWS:
+        while len(self._layers) > cache_limit(widget):
             self._layers.popitem(last=False)
         return layer
+
+
+def cache_limit(widget: object) -> int:
+    """Layers kept for a view of this height: CACHED_SCREENS screenfuls of rows, plus a few."""
+    height = widget.height() if widget is not None else 600  # type: ignore[attr-defined]
+    return CACHED_SCREENS * (height // ROW_HEIGHT + 1) + 4
