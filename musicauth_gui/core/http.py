@@ -32,8 +32,16 @@ def deadline_from_env() -> float:
 
 
 def make_client(deadline: float | None = None) -> httpx.AsyncClient:
-    """An AsyncClient with explicit timeouts; the caller closes it (``async with``)."""
+    """An AsyncClient with explicit timeouts; the caller closes it (``async with``).
+
+    Inside a running event loop its transport is built on a worker thread (``BackgroundTransport``).
+    """
     total = deadline or deadline_from_env()
+    try:
+        asyncio.get_running_loop()
+        transport: httpx.AsyncBaseTransport | None = BackgroundTransport(trust_env=True)
+    except RuntimeError:  # no loop (a worker thread building the desktop app's shared client)
+        transport = None
     return httpx.AsyncClient(
         timeout=httpx.Timeout(total, connect=min(10.0, total)),
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
@@ -42,7 +50,32 @@ def make_client(deadline: float | None = None) -> httpx.AsyncClient:
         # between profiles.
         cookies=None,
         trust_env=True,
+        transport=transport,
     )
+
+
+class BackgroundTransport(httpx.AsyncBaseTransport):
+    """httpx's own transport, built on a worker thread from the moment the client is made.
+
+    Building it loads the CA bundle into an SSL context: about 45 ms, which used to block the
+    event loop before a command's first request. Now it overlaps with what comes first: the
+    keyring read of the profile, and in a sign-in the whole browser round trip. Requests wait
+    for it; the SSL context is the same (certifi, verification on), built the same way.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._pending = asyncio.get_running_loop().run_in_executor(None, lambda: httpx.AsyncHTTPTransport(**options))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        transport = await asyncio.shield(self._pending)  # a cancelled request leaves it intact
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        try:
+            transport = await asyncio.shield(self._pending)
+        except Exception:  # noqa: BLE001 - it never got built; nothing to close
+            return
+        await transport.aclose()
 
 
 def is_loopback_host(host: str) -> bool:

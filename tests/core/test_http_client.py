@@ -1,0 +1,113 @@
+"""The core's HTTP client: its transport is built off the event loop, and TLS is still verified."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import http.server
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from musicauth_gui.core.errors import ProviderUnreachable
+from musicauth_gui.core.http import BackgroundTransport, make_client, send
+
+
+class _Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        body = b'{"hello": "world"}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def _serve(server: http.server.HTTPServer) -> Iterator[str]:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def plain() -> Iterator[str]:
+    yield from _serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello))
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> Iterator[str]:
+    """An https server whose certificate no trust store knows."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    yield from _serve(server)
+
+
+async def test_requests_go_through_a_transport_built_off_the_loop(plain: str) -> None:
+    async with make_client() as client:
+        assert isinstance(client._transport, BackgroundTransport)
+        response = await send(client, "GET", f"http://{plain}/", what="hello")
+        assert response.json() == {"hello": "world"}
+
+
+async def test_tls_is_still_verified(self_signed: str) -> None:
+    async with make_client() as client:
+        with pytest.raises(ProviderUnreachable, match="127.0.0.1"):
+            await send(client, "GET", f"https://{self_signed}/", what="hello")
+
+
+async def test_a_cancelled_first_request_leaves_the_client_usable(plain: str) -> None:
+    async with make_client() as client:
+        first = asyncio.ensure_future(client.get(f"http://{plain}/"))
+        await asyncio.sleep(0)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert (await client.get(f"http://{plain}/")).status_code == 200
+
+
+async def test_closing_an_unused_client_closes_what_was_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    closed: list[object] = []
+    real_aclose = httpx.AsyncHTTPTransport.aclose
+
+    async def spy(self: httpx.AsyncHTTPTransport) -> None:
+        closed.append(self)
+        await real_aclose(self)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "aclose", spy)
+    client = make_client()
+    await client.aclose()
+    assert closed == [await client._transport._pending]  # type: ignore[attr-defined]
+
+
+def test_without_a_loop_the_client_builds_its_transport_itself() -> None:
+    """The desktop app builds its shared client on a worker thread, where no loop runs."""
+    client = make_client()
+    assert not isinstance(client._transport, BackgroundTransport)
