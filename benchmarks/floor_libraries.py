@@ -19,20 +19,28 @@ from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
 builtins.__import__ = _import
 
-LIBRARIES = (
-    "asyncio",
-    "qasync",
-    "PySide6.QtNetwork",
-    "PySide6.QtSvg",
-    "httpx",
-    "anyio._backends._asyncio",  # what httpx's first request imports (the app loads it at start-up)
-    "httpcore._backends.anyio",
-    "cryptography.hazmat.primitives.asymmetric.ec",
-    "jwt",
-    "keyring",
-    "platformdirs",
-    "filelock",
+#: The libraries in groups, in the order the breakdown adds them (each group's share is what it
+#: adds on top of the ones before, so shared dependencies count once).
+GROUPS = (
+    ("asyncio+ssl", ("asyncio", "ssl")),
+    ("qasync", ("qasync",)),
+    # with what httpx's first request imports (the app loads it at start-up)
+    ("httpx+anyio", ("httpx", "anyio._backends._asyncio", "httpcore._backends.anyio")),
+    ("cryptography", ("cryptography.hazmat.primitives.asymmetric.ec",)),
+    ("PyJWT", ("jwt",)),
+    ("keyring", ("keyring",)),  # and its backend, below
+    ("QtNetwork+QtSvg", ("PySide6.QtNetwork", "PySide6.QtSvg")),
+    ("platformdirs+filelock", ("platformdirs", "filelock")),
 )
+LIBRARIES = tuple(name for _, names in GROUPS for name in names)
+
+
+def _libraries() -> tuple[str, ...]:
+    """All of them, or the first N groups with ``MUSICAUTH_BENCH_GROUPS=N`` (the breakdown)."""
+    count = os.environ.get("MUSICAUTH_BENCH_GROUPS")
+    if count is None:
+        return LIBRARIES
+    return tuple(name for _, names in GROUPS[: int(count)] for name in names)
 
 
 class Window(QMainWindow):
@@ -50,11 +58,13 @@ class Window(QMainWindow):
         print(f"first-paint {time.monotonic():.6f}", flush=True)
         import importlib
 
-        for name in LIBRARIES:
+        names = _libraries()
+        for name in names:
             importlib.import_module(name)
-        import keyring
+        if "keyring" in names:
+            import keyring
 
-        keyring.get_keyring()  # the backend the app uses (PYTHON_KEYRING_BACKEND in the benchmark)
+            keyring.get_keyring()  # the backend the app uses (PYTHON_KEYRING_BACKEND in the benchmark)
         print(f"ready {time.monotonic():.6f}", flush=True)
         if not os.environ.get("MUSICAUTH_BENCH_STAY"):  # the parent reads /proc, then ends it
             QApplication.quit()

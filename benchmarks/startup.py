@@ -12,7 +12,9 @@ machine that slows down mid-run penalises no one):
   cannot do without, to show how much of the memory is the app's own.
 
 Time is from just before ``Popen`` to the ``time.monotonic()`` the child prints (system-wide on
-Linux); peak RSS is the child's own ``ru_maxrss`` from ``wait4``.
+Linux); peak RSS is the child's ``VmHWM`` (``/proc/PID/status``), read once it has reported
+``ready`` and before it is ended (``wait4``'s ``ru_maxrss`` can include the parent's pages copied
+at fork, before the exec).
 """
 
 from __future__ import annotations
@@ -52,7 +54,10 @@ def _one(cmd: list[str], env: dict[str, str], want: tuple[str, ...]) -> dict[str
         proc.terminate()
         rss = wait_rusage(proc)
     out = {word: seen[word] - t0 for word in want}
-    out["rss_mb"] = rss
+    # VmHWM, the peak of the process image since its exec; wait4's ru_maxrss can also count the
+    # parent's pages copied at fork, before the exec (seen: every child "peaking" at the parent's
+    # 55 MB once the parent had imported PySide6).
+    out["rss_mb"] = status.get("VmHWM", rss)
     out["anon_mb"] = status.get("RssAnon", 0.0)
     out["file_mb"] = status.get("RssFile", 0.0)
     return out
@@ -76,6 +81,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         for i in range(runs):
             for name, cmd, want in kinds[i % 3 :] + kinds[: i % 3]:
                 raw[name].append(_one(cmd, env, want))
+        breakdown = _breakdown(env)
 
     def med(kind: str, key: str) -> float:
         return median([r[key] for r in raw[kind]])
@@ -132,7 +138,27 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             None,
         ),
     ]
+    rows.append(breakdown)
     return rows, raw  # type: ignore[return-value]
+
+
+def _breakdown(env: dict[str, str]) -> Row:
+    """What each library group adds to the bare window's peak RSS: one process per prefix of
+    ``floor_libraries.GROUPS`` (1 run each), differences of consecutive peaks."""
+    from .floor_libraries import GROUPS
+
+    peaks = [_one(FLOOR, env, ("first-paint",))["rss_mb"]]
+    for count in range(1, len(GROUPS) + 1):
+        peaks.append(_one(LIBRARIES, {**env, "MUSICAUTH_BENCH_GROUPS": str(count)}, ("first-paint", "ready"))["rss_mb"])
+    shares = " · ".join(f"{name} {b - a:+.1f}" for (name, _), a, b in zip(GROUPS, peaks, peaks[1:]))
+    return Row(
+        "(info) what each library adds to the bare window's peak RSS, in this order (1 run each; MB)",
+        shares,
+        f"{peaks[0]:.1f} MB",
+        f"{peaks[-1] / peaks[0]:.2f}×",
+        "-",
+        None,
+    )
 
 
 def _top_imports(cmd: list[str], env: dict[str, str], stop: str | None) -> list[tuple[float, str]]:
