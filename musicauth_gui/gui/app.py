@@ -1,10 +1,13 @@
 """``musicauth-gui``: the desktop app on the Qt event loop through qasync.
 
 Start-up order matters (``python -m benchmarks`` measures it): before the first paint only
-PySide6 and the window's own modules are imported, and a plain Qt event loop paints the window.
-asyncio, qasync and the core (httpx, cryptography, PyJWT: together more than the bare window
-costs) are imported after it, then the keyring (whose backend discovery alone costs about 0.4 s)
-is opened off the GUI thread.
+PySide6 (without its import hook, ``pyside_import``) and the window's own modules are imported,
+the first-instance lock is a file lock (``instance_lock``), no ``Qt.*`` enum is touched, and a
+plain Qt event loop paints the window. The colour scheme, the single-instance server
+(QtNetwork), asyncio, qasync and the core (httpx, cryptography, PyJWT: together more than the
+bare window costs) come after it, then the keyring (whose backend discovery alone costs about
+0.4 s) is opened off the GUI thread. The cyclic GC rests until the profiles are listed
+(``gc_policy``).
 
 Benchmark hook: with ``MUSICAUTH_BENCH`` set, the app prints ``first-paint <t>`` when the window
 has painted and ``ready <t>`` once the profiles are listed and the scheduler runs (``t`` is
