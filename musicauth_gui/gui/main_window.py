@@ -285,6 +285,12 @@ class MainWindow(QMainWindow):
             context.scheduler.watch(record.name)
         self._refresh_tray()
         if records:
+            # The rows' first paint in one event-loop pass, the detail pane's in the next: both
+            # in one pass was the longest stall of start-up (benchmarks/stall.py, "attach":
+            # 25-45 ms -> 15-35 ms).
+            import asyncio
+
+            await asyncio.sleep(0)
             self.select(records[0].name)
         self.statusBar().showMessage(
             f"{len(records)} profile{'s' if len(records) != 1 else ''}" + (" · demo mode: sandbox providers on 127.0.0.1" if self.demo else ""),
