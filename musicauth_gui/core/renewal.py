@@ -5,16 +5,13 @@ than half-way through its life (a 30 s token would otherwise be renewed on every
 comes from the provider's ``expires_in`` (or a JWT's ``exp``), never from a constant: Groove says
 24 h today and warns that it may change.
 
-Waiting: under qasync every ``asyncio.sleep`` becomes a Qt timer, and a delay past 2**31-1 ms
-(24.8 days) raises OverflowError; DevTokens may live six months. ``sleep_until`` therefore
-waits in bounded steps and recomputes, which also copes with a suspended laptop.
+Waiting: under qasync every timer is a Qt timer, and a delay past 2**31-1 ms (24.8 days)
+raises OverflowError; DevTokens may live six months. The scheduler therefore arms its timer at
+most ``MAX_SLEEP_STEP`` ahead and re-reads the wall clock when it fires, which also copes with a
+suspended laptop.
 """
 
 from __future__ import annotations
-
-import asyncio
-import time
-from typing import Callable
 
 from .model import TokenSet
 
@@ -48,12 +45,3 @@ def needs_renewal(token: TokenSet | None, now: float) -> bool:
         return True
     due = renew_at(token)
     return due is not None and now >= due
-
-
-async def sleep_until(deadline: float, *, clock: Callable[[], float] = time.time, step: float = MAX_SLEEP_STEP) -> None:
-    """Sleep until the wall clock reaches ``deadline``, in steps of at most ``step`` seconds."""
-    while True:
-        remaining = deadline - clock()
-        if remaining <= 0:
-            return
-        await asyncio.sleep(min(remaining, step))

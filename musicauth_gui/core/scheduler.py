@@ -1,9 +1,18 @@
-"""Auto-renew: one asyncio task per profile renews its token ahead of expiry.
+"""Auto-renew: every auto-renew profile's token is renewed ahead of its expiry.
 
-The policy is the engine's (``renewal.renew_at``); waits are bounded (``sleep_until``) so that a
-six-month DevToken never arms a timer past qasync's 24.8-day limit. Transient failures are
-retried with exponential backoff; a profile that needs the user (sign-in) is not retried, and a
-token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it dies.
+One timer for all profiles, not a task per profile: the profiles wait in a heap ordered by the
+time of their next look, and the timer is armed for the earliest. When a look is due it runs as a
+task, at most ``MAX_CONCURRENT_RENEWALS`` at once (the rest queue), so a thousand tokens due at
+the same moment (after a suspend, say) cost a handful of event-loop passes each, not one pass of
+a thousand wake-ups (benchmarks/stall.py). A look re-reads the profile, so a token renewed
+meanwhile (by the CLI, or by hand) moves its own next look.
+
+The policy is the engine's (``renewal.renew_at``); the timer is armed for at most
+``MAX_SLEEP_STEP`` ahead and re-reads the wall clock when it fires, so a six-month DevToken never
+arms a timer past qasync's 24.8-day limit and a suspended laptop is noticed. Transient failures
+are retried with exponential backoff; a profile that needs the user (sign-in) is not retried,
+and a token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it
+dies.
 
 Qt-free: the desktop app subscribes through ``SchedulerEvents`` callbacks.
 """
@@ -11,15 +20,18 @@ Qt-free: the desktop app subscribes through ``SchedulerEvents`` callbacks.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .engine import MAX_CONCURRENT_RENEWALS
 from .errors import MusicAuthError, NeedsSignIn, ProviderError, StoreError
 from .model import ProfileRecord
-from .renewal import renew_at, renewal_margin, sleep_until
+from .renewal import MAX_SLEEP_STEP, renew_at, renewal_margin
 
 log = logging.getLogger(__name__)
 
@@ -77,31 +89,46 @@ class RenewalScheduler:
         self.engine = engine
         self.clock = clock
         self.events = SchedulerEvents()
-        self._tasks: dict[str, asyncio.Task[None]] = {}
         self._backoff_start = backoff_start
         self._backoff_max = backoff_max
-        # Due renewals queue here, so that a burst (every token due at once, as after a
-        # suspend) wakes the subscribers only for the ones in flight: "renewing" then means
-        # what it says, and the event loop does not run a hundred handlers in one pass.
-        self._in_flight = asyncio.Semaphore(MAX_CONCURRENT_RENEWALS)
+        self._tickets = itertools.count()
+        #: name -> its current ticket; a heap entry or a queued look with another ticket is stale
+        self._ticket: dict[str, int] = {}
+        self._heap: list[tuple[float, int, str]] = []  # (when, ticket, name)
+        self._ready: deque[tuple[int, str]] = deque()  # due, waiting for a free slot
+        self._running: dict[str, asyncio.Task[float | None]] = {}
+        self._delay: dict[str, float] = {}  # the next backoff of a failing profile
+        self._timer: asyncio.TimerHandle | None = None
+        self._stopped = False
 
     @property
     def watched(self) -> set[str]:
-        return set(self._tasks)
+        return set(self._ticket)
 
     def watch(self, name: str) -> None:
-        """(Re)start the renewal task of ``name`` (after sign-in, import, or an outside change)."""
+        """(Re)start watching ``name`` (after sign-in, import, or an outside change): its next
+        look is now."""
         self.unwatch(name)
-        self._tasks[name] = asyncio.get_running_loop().create_task(self._run(name), name=f"renew:{name}")
+        self._stopped = False
+        self._schedule(name, self.clock())
 
     def unwatch(self, name: str) -> None:
-        task = self._tasks.pop(name, None)
+        self._ticket.pop(name, None)
+        self._delay.pop(name, None)
+        task = self._running.pop(name, None)
         if task is not None:
             task.cancel()
 
     async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        self._tasks.clear()
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._ticket.clear()
+        self._heap.clear()
+        self._ready.clear()
+        tasks = list(self._running.values())
+        self._running.clear()
         for task in tasks:
             task.cancel()
         if tasks:
@@ -111,42 +138,111 @@ class RenewalScheduler:
             if pending:
                 log.debug("%d renewal task(s) still ending at stop", len(pending))
 
-    async def _run(self, name: str) -> None:
+    # -- the timer and the queue ---------------------------------------------------------------
+
+    def _schedule(self, name: str, when: float) -> None:
+        ticket = next(self._tickets)
+        self._ticket[name] = ticket
+        if len(self._heap) > 2 * len(self._ticket) + 64:
+            # Stale entries (unwatched, re-watched) are dropped when they come up; a DevToken's
+            # comes up in months, so clear them out now and then.
+            self._heap = [entry for entry in self._heap if self._ticket.get(entry[2]) == entry[1]]
+            heapq.heapify(self._heap)
+        heapq.heappush(self._heap, (when, ticket, name))
+        if self._heap[0][1] == ticket:  # the new earliest: re-arm for it
+            self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._heap and not self._stopped:
+            wait = min(max(0.0, self._heap[0][0] - self.clock()), MAX_SLEEP_STEP)
+            self._timer = asyncio.get_running_loop().call_later(wait, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        now = self.clock()
+        while self._heap and self._heap[0][0] <= now:
+            _, ticket, name = heapq.heappop(self._heap)
+            if self._ticket.get(name) == ticket:
+                self._ready.append((ticket, name))
+        self._start_ready()
+        self._arm()
+
+    def _start_ready(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._ready and len(self._running) < MAX_CONCURRENT_RENEWALS:
+            ticket, name = self._ready.popleft()
+            if self._ticket.get(name) != ticket:
+                continue  # unwatched or re-watched meanwhile
+            task = loop.create_task(self._look(name), name=f"renew:{name}")
+            self._running[name] = task
+            task.add_done_callback(lambda done, n=name, t=ticket: self._finished(n, t, done))
+
+    def _finished(self, name: str, ticket: int, task: asyncio.Task[float | None]) -> None:
+        """A look ended: schedule the next one (here, once it no longer counts as running)."""
+        if self._running.get(name) is task:
+            del self._running[name]
+        if self._stopped:
+            return
+        if not task.cancelled() and self._ticket.get(name) == ticket:
+            when = task.result()
+            if when is None:
+                self._ticket.pop(name, None)
+                self._delay.pop(name, None)
+            else:
+                self._schedule(name, when)
+        self._start_ready()
+
+    # -- one look at one profile ---------------------------------------------------------------
+
+    async def _look(self, name: str) -> float | None:
+        try:
+            return await self._next_look(name)
+        except Exception:  # noqa: BLE001 - one profile's surprise must not stop the others
+            log.exception("auto-renew of %r failed unexpectedly", name)
+            return None
+
+    async def _next_look(self, name: str) -> float | None:
+        """Renew ``name`` if it is due; when to look at it again (wall clock), or None to stop."""
         engine = self.engine
-        delay = self._backoff_start
-        while True:
-            try:
-                record: ProfileRecord = await engine.store.load(name)  # type: ignore[attr-defined]
-            except MusicAuthError:
-                return  # removed meanwhile
-            if not record.profile.auto_renew:
-                return
-            token = record.token
-            if not can_renew_itself(record):
-                if token is None or token.expires_at is None:
-                    return
-                # Warn once, ahead of the end; a new sign-in re-watches the profile.
-                await sleep_until(token.expires_at - max(renewal_margin(token.lifetime), 300.0), clock=self.clock)
-                self.events.emit(self.events.expiring, name, max(0.0, token.expires_at - self.clock()))
-                return
-            due = renew_at(token) if token is not None else self.clock()
-            if due is None:
-                return  # unknown expiry: renewed on use, not on a schedule
-            await sleep_until(due, clock=self.clock)
-            try:
-                async with self._in_flight:
-                    self.events.emit(self.events.renewing, name)
-                    await engine.get_token(name)  # type: ignore[attr-defined]
-            except NeedsSignIn as exc:
-                self.events.emit(self.events.failed, name, str(exc), None)
-                return
-            except (ProviderError, StoreError) as exc:
-                self.events.emit(self.events.failed, name, str(exc), delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._backoff_max)
-                continue
-            except MusicAuthError as exc:
-                self.events.emit(self.events.failed, name, str(exc), None)
-                return
-            delay = self._backoff_start
-            self.events.emit(self.events.renewed, name)
+        try:
+            record: ProfileRecord = await engine.store.load(name)  # type: ignore[attr-defined]
+        except MusicAuthError:
+            return None  # removed meanwhile
+        if not record.profile.auto_renew:
+            return None
+        token = record.token
+        now = self.clock()
+        if not can_renew_itself(record):
+            if token is None or token.expires_at is None:
+                return None
+            # Warn once, ahead of the end; a new sign-in re-watches the profile.
+            warn_at = token.expires_at - max(renewal_margin(token.lifetime), 300.0)
+            if now < warn_at:
+                return warn_at
+            self.events.emit(self.events.expiring, name, max(0.0, token.expires_at - now))
+            return None
+        due = renew_at(token) if token is not None else now
+        if due is None:
+            return None  # unknown expiry: renewed on use, not on a schedule
+        if now < due:
+            return due
+        self.events.emit(self.events.renewing, name)
+        try:
+            await engine.get_token(name)  # type: ignore[attr-defined]
+        except NeedsSignIn as exc:
+            self.events.emit(self.events.failed, name, str(exc), None)
+            return None
+        except (ProviderError, StoreError) as exc:
+            delay = self._delay.get(name, self._backoff_start)
+            self._delay[name] = min(delay * 2, self._backoff_max)
+            self.events.emit(self.events.failed, name, str(exc), delay)
+            return self.clock() + delay
+        except MusicAuthError as exc:
+            self.events.emit(self.events.failed, name, str(exc), None)
+            return None
+        self._delay.pop(name, None)
+        self.events.emit(self.events.renewed, name)
+        return self.clock()  # look again: the new token's own renewal time

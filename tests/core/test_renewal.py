@@ -1,5 +1,3 @@
-import asyncio
-
 import pytest
 
 from musicauth_gui.core import renewal
@@ -27,23 +25,3 @@ def test_needs_renewal_follows_expires_in_not_a_constant() -> None:
     assert not renewal.needs_renewal(long, 1000 + 100 * 86400)
     assert renewal.needs_renewal(None, 0)
     assert not renewal.needs_renewal(token(1000, None), 10**12)
-
-
-async def test_sleep_until_uses_bounded_steps() -> None:
-    now = [0.0]
-    steps: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def fake_sleep(seconds: float) -> None:
-        steps.append(seconds)
-        now[0] += seconds
-        await real_sleep(0)
-
-    import unittest.mock
-
-    with unittest.mock.patch.object(renewal.asyncio, "sleep", fake_sleep):
-        # 180 days: far past qasync's 2**31-1 ms timer limit.
-        await renewal.sleep_until(180 * 86400.0, clock=lambda: now[0])
-    assert now[0] == 180 * 86400.0
-    assert max(steps) <= renewal.MAX_SLEEP_STEP
-    assert max(steps) * 1000 < 2**31 - 1

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
-from musicauth_gui.core.engine import TokenEngine
+from musicauth_gui.core.engine import MAX_CONCURRENT_RENEWALS, TokenEngine
+from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.profiles_file import parse_profiles_text
+from musicauth_gui.core.renewal import MAX_SLEEP_STEP
 from musicauth_gui.core.scheduler import RenewalScheduler
+from musicauth_gui.core.secret import Secret
 from musicauth_gui.core.store import change_log
 from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import MemoryVault
@@ -92,3 +96,143 @@ def test_change_stamps_report_other_processes_only(isolated_dirs) -> None:  # ty
     )
     assert watcher.poll() == {change_log.stamp_name("theirs"), change_log.INDEX_STAMP}
     assert watcher.poll() == set()
+
+
+def test_an_idle_poll_reads_no_stamp_and_a_rewrite_is_still_seen(isolated_dirs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    change_log.touch(*(change_log.stamp_name(f"p{i}") for i in range(300)))
+    watcher = change_log.ChangeWatcher()
+    reads: list[str] = []
+    real_read = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self.name) or real_read(self, *a, **k))
+    assert watcher.poll() == set() and reads == []  # nothing changed: nothing read
+    theirs = "from musicauth_gui.core.store import change_log as c; c.touch(c.stamp_name('p7'))"
+    for _ in range(3):  # the same stamp rewritten again and again by another process
+        subprocess.run([sys.executable, "-c", theirs], check=True)
+        assert watcher.poll() == {change_log.stamp_name("p7")}
+    assert reads == [change_log.stamp_name("p7")] * 3
+
+
+# -- the timer and the queue, with a stand-in engine (the flows are covered above) -------------
+
+
+class StandInStore:
+    def __init__(self, records: dict[str, ProfileRecord]) -> None:
+        self.records = records
+
+    async def load(self, name: str) -> ProfileRecord:
+        return self.records[name]
+
+
+class StandInEngine:
+    """Renews by replacing the token; ``gate`` holds every renewal until it is set."""
+
+    def __init__(self, records: dict[str, ProfileRecord]) -> None:
+        self.store = StandInStore(records)
+        self.gate = asyncio.Event()
+        self.running = 0
+        self.most_running = 0
+
+    async def get_token(self, name: str) -> None:
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        try:
+            await self.gate.wait()
+        finally:
+            self.running -= 1
+        now = time.time()
+        self.store.records[name] = dataclasses.replace(self.store.records[name], token=hour_token(now))
+
+
+def hour_token(issued: float, *, left: float | None = None) -> TokenSet:
+    expires = issued + 3600 if left is None else issued + left
+    return TokenSet(access_token=Secret("t"), issued_at=expires - 3600, expires_at=expires)
+
+
+def cc_record(name: str, token: TokenSet | None) -> ProfileRecord:
+    profile = Profile(name=name, provider="musixmatch", flow="client_credentials", client_id="c", token_endpoint="https://x/token")
+    return ProfileRecord(profile=profile, client_secret=Secret("s"), token=token)
+
+
+async def test_a_burst_renews_eight_at_a_time_and_says_renewing_only_for_those() -> None:
+    now = time.time()
+    records = {f"p{i:03d}": cc_record(f"p{i:03d}", hour_token(now, left=10)) for i in range(100)}  # all due
+    engine = StandInEngine(records)
+    scheduler = RenewalScheduler(engine)
+    renewing: list[str] = []
+    renewed: list[str] = []
+    scheduler.events.renewing.append(renewing.append)
+    scheduler.events.renewed.append(renewed.append)
+    for name in records:
+        scheduler.watch(name)
+    await asyncio.sleep(0.1)
+    assert engine.running == MAX_CONCURRENT_RENEWALS and len(renewing) == MAX_CONCURRENT_RENEWALS
+    engine.gate.set()
+    for _ in range(100):
+        if len(renewed) == 100:
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(renewed) == sorted(records) and engine.most_running == MAX_CONCURRENT_RENEWALS
+    # Each one is now waiting for its new token's renewal time, on one timer.
+    assert scheduler.watched == set(records) and not scheduler._running
+    assert scheduler._timer is not None
+    await scheduler.stop()
+
+
+async def test_the_timer_is_never_armed_more_than_an_hour_ahead() -> None:
+    """qasync's timers overflow past 24.8 days; a six-month DevToken is due much later."""
+    now = time.time()
+    engine = StandInEngine({"long": cc_record("long", TokenSet(access_token=Secret("t"), issued_at=now, expires_at=now + 180 * 86400))})
+    scheduler = RenewalScheduler(engine)
+    scheduler.watch("long")
+    await asyncio.sleep(0.05)
+    assert scheduler._timer is not None
+    ahead = scheduler._timer.when() - asyncio.get_running_loop().time()
+    assert 3000 < ahead <= MAX_SLEEP_STEP
+    await scheduler.stop()
+
+
+async def test_a_token_renewed_elsewhere_moves_its_own_next_look() -> None:
+    now = time.time()
+    clock = [now]
+    records = {"p": cc_record("p", hour_token(now, left=400))}  # due in ~40 s (margin 360 s)
+    engine = StandInEngine(records)
+    engine.gate.set()
+    scheduler = RenewalScheduler(engine, clock=lambda: clock[0])
+    renewing: list[str] = []
+    scheduler.events.renewing.append(renewing.append)
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    records["p"] = cc_record("p", hour_token(now))  # the CLI renewed it meanwhile
+    clock[0] = now + 60  # past the old due time
+    scheduler._on_timer()  # the timer fires (as it would, 40 s later)
+    await asyncio.sleep(0.05)
+    assert renewing == []  # the look re-read the profile: nothing to do for ~54 minutes
+    assert scheduler._heap[0][0] > now + 3000
+    await scheduler.stop()
+
+
+async def test_unwatch_cancels_a_renewal_in_flight_and_forgets_the_profile() -> None:
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10))})
+    scheduler = RenewalScheduler(engine)
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1
+    scheduler.unwatch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 0 and scheduler.watched == set() and not scheduler._running
+    await scheduler.stop()
+
+
+async def test_rewatching_does_not_grow_the_heap_without_bound() -> None:
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", TokenSet(access_token=Secret("t"), issued_at=now, expires_at=now + 180 * 86400))})
+    scheduler = RenewalScheduler(engine)
+    for _ in range(1000):  # e.g. every outside change of the profile re-watches it
+        scheduler.watch("p")
+    assert len(scheduler._heap) <= 2 * len(scheduler.watched) + 65
+    await scheduler.stop()
