@@ -109,6 +109,8 @@ def test_an_idle_poll_reads_no_stamp_and_a_rewrite_is_still_seen(isolated_dirs, 
     real_read = Path.read_text
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: reads.append(self.name) or real_read(self, *a, **k))
     assert watcher.poll() == set() and reads == []  # nothing changed: nothing read
+    change_log.touch(*(change_log.stamp_name(f"p{i}") for i in range(300)))  # a burst of our own
+    assert watcher.poll() == set() and reads == []  # known to be ours without reading them
     theirs = "from musicauth_gui.core.store import change_log as c; c.touch(c.stamp_name('p7'))"
     for _ in range(3):  # the same stamp rewritten again and again by another process
         subprocess.run([sys.executable, "-c", theirs], check=True)

@@ -31,6 +31,17 @@ def _folder() -> Path:
     return folder
 
 
+#: The file signature of each stamp this process wrote last, so that its own watcher need not
+#: read them back to tell them from another process's (a renewal burst rewrites hundreds).
+_own_writes: dict[str, tuple[int, int, int]] = {}
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int]:
+    # A stamp is replaced by a rename, so a new write is a new inode; the mtime guards against a
+    # freed inode number coming back.
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def touch(*names: str) -> None:
     """Record that ``names`` (stamp names: ``stamp_name(p)`` or ``INDEX_STAMP``) changed."""
     try:
@@ -38,7 +49,9 @@ def touch(*names: str) -> None:
         for name in names:
             tmp = folder / f".{name}.{os.getpid()}.tmp"
             tmp.write_text(f"{os.getpid()}:{next(_counter)}")
+            signature = _signature(tmp.stat())
             tmp.replace(folder / name)
+            _own_writes[name] = signature
     except OSError:
         pass  # stamps only speed up other processes' refresh; never fail a write for them
 
@@ -61,6 +74,8 @@ class ChangeWatcher:
         """Stamp names changed by another process since the previous poll."""
         changed: set[str] = set()
         for name, path in self._scan():
+            if _own_writes.get(name) == self._seen[name]:
+                continue  # our own latest write, known without reading it
             try:
                 content = Path(path).read_text()
             except OSError:
@@ -80,12 +95,9 @@ class ChangeWatcher:
             if entry.name.startswith("."):
                 continue
             try:
-                st = entry.stat()
+                signature = _signature(entry.stat())
             except OSError:
                 continue
-            # A stamp is replaced by a rename, so a new write is a new inode; the mtime guards
-            # against a freed inode number coming back.
-            signature = (entry.inode(), st.st_mtime_ns, st.st_size)
             if self._seen.get(entry.name) != signature:
                 self._seen[entry.name] = signature
                 news.append((entry.name, entry.path))
