@@ -321,7 +321,7 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
         ),
         Row(
             f"(info) worst probe gap when {PROFILES} bare asyncio tasks wake at the same instant under qasync "
-            "(no app code: the cost of one task per profile)",
+            "(no app code: what a task per profile would cost; the scheduler uses one timer)",
             f"{median(bare):.1f} ms",
             "none",
             "-",
