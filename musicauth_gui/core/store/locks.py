@@ -19,7 +19,6 @@ from filelock import FileLock, Timeout
 from ..paths import runtime_dir
 
 
-_folders_made: set[Path] = set()
 #: One FileLock per lock file, reused: building one costs more than taking it, and a renewal
 #: takes its profile's lock on the event loop thread.
 _renewal_locks: dict[Path, FileLock] = {}
@@ -27,9 +26,7 @@ _renewal_locks: dict[Path, FileLock] = {}
 
 def _lock_path(name: str) -> Path:
     folder = runtime_dir() / "locks"
-    if folder not in _folders_made:
-        folder.mkdir(exist_ok=True, mode=0o700)
-        _folders_made.add(folder)  # filelock itself recreates it if it goes away meanwhile
+    folder.mkdir(exist_ok=True, mode=0o700)
     return folder / f"{name}.lock"
 
 
