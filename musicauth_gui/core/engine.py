@@ -44,10 +44,10 @@ from .store.profile_store import ProfileStore
 log = logging.getLogger(__name__)
 
 DEFAULT_LOGIN_TIMEOUT = 300.0
-#: Renewals in progress at once per engine. The store serialises keyring calls on one worker
-#: thread anyway, so more would not finish sooner; the cap keeps a burst (every profile due at
-#: once, e.g. after a suspend) from running a hundred lock-file and request steps in a single
-#: pass of the event loop (benchmarks/stall.py).
+#: Renewals in progress at once per engine, whoever asks. The store serialises keyring calls on
+#: one worker thread anyway, so more would not finish sooner. The scheduler queues its own looks
+#: to the same number before they start (core/scheduler.py), so that a burst of due tokens does
+#: not even wake up all at once; this cap covers every other caller too.
 MAX_CONCURRENT_RENEWALS = 8
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]

@@ -99,7 +99,6 @@ class RenewalScheduler:
         self._running: dict[str, asyncio.Task[float | None]] = {}
         self._delay: dict[str, float] = {}  # the next backoff of a failing profile
         self._timer: asyncio.TimerHandle | None = None
-        self._stopped = False
 
     @property
     def watched(self) -> set[str]:
@@ -109,7 +108,6 @@ class RenewalScheduler:
         """(Re)start watching ``name`` (after sign-in, import, or an outside change): its next
         look is now."""
         self.unwatch(name)
-        self._stopped = False
         self._schedule(name, self.clock())
 
     def unwatch(self, name: str) -> None:
@@ -120,7 +118,8 @@ class RenewalScheduler:
             task.cancel()
 
     async def stop(self) -> None:
-        self._stopped = True
+        """Forget every profile (a look that ends after this schedules nothing: its ticket is
+        gone) and cancel the looks in flight."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -156,7 +155,7 @@ class RenewalScheduler:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self._heap and not self._stopped:
+        if self._heap:
             wait = min(max(0.0, self._heap[0][0] - self.clock()), MAX_SLEEP_STEP)
             self._timer = asyncio.get_running_loop().call_later(wait, self._on_timer)
 
@@ -184,8 +183,6 @@ class RenewalScheduler:
         """A look ended: schedule the next one (here, once it no longer counts as running)."""
         if self._running.get(name) is task:
             del self._running[name]
-        if self._stopped:
-            return
         if not task.cancelled() and self._ticket.get(name) == ticket:
             when = task.result()
             if when is None:
