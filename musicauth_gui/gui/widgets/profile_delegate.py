@@ -76,8 +76,7 @@ class ProfileDelegate(QStyledItemDelegate):
         selected = bool(option.state & _SELECTED)
         text_colour = option.palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT)
         fonts = self._fonts_for(option.font)
-        rect = option.rect.adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
-        text_left = rect.left() + ICON + 10
+        rect, text_left = _content_area(option.rect)
         count_width = fonts.count_width if view.countdown else 0
 
         layer = self._static_layer(view, option, fonts, selected, text_colour, count_width, widget)
@@ -134,8 +133,7 @@ class ProfileDelegate(QStyledItemDelegate):
         layer.fill(Qt.GlobalColor.transparent)
         painter = QPainter(layer)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRect(0, 0, size.width(), size.height()).adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
-        text_left = rect.left() + ICON + 10
+        rect, text_left = _content_area(QRect(0, 0, size.width(), size.height()))
         provider_icon(view.provider).paint(painter, QRect(rect.left(), rect.top() + 6, ICON, ICON))
 
         painter.setFont(fonts.name)
@@ -162,6 +160,13 @@ class ProfileDelegate(QStyledItemDelegate):
         while len(self._layers) > cache_limit(widget):
             self._layers.popitem(last=False)
         return layer
+
+
+def _content_area(row: QRect) -> tuple[QRect, int]:
+    """The row inside its padding, and where its text starts (right of the provider icon); the
+    same for the row on screen and for its cached layer, whose origin is the row's corner."""
+    rect = row.adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
+    return rect, rect.left() + ICON + 10
 
 
 def cache_limit(widget: object) -> int:
