@@ -21,7 +21,6 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -45,6 +44,7 @@ from ..messages import error_text
 from ..countdown import format_remaining
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
+from .status_row import status_and_close
 
 TICK_MS = 1000
 
@@ -215,16 +215,7 @@ class DevTokenDialog(QDialog):
         box_layout.addLayout(views, 1)
         box_layout.addLayout(copies)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(close, 0, Qt.AlignmentFlag.AlignBottom)
+        self.status, bottom = status_and_close(self)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)

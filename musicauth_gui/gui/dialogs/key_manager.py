@@ -25,7 +25,6 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, 
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,6 +43,7 @@ from ..icons import icon
 from ..messages import error_text
 from ..tasks import spawn
 from . import prompts
+from .status_row import status_and_close
 
 #: The file names the import accepts (dialog filter and drops alike).
 KEY_SUFFIXES: tuple[str, ...] = (".pem", ".p8", ".key", ".der")
@@ -152,10 +152,7 @@ class KeyManagerDialog(QDialog):
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("status")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status, bottom = status_and_close(self)
 
         # Actions carry the shortcuts (window-wide), the buttons trigger the same actions.
         self.generate_action = self._action("Generate…", "generate", QKeySequence("Ctrl+G"), self.generate)
@@ -188,14 +185,6 @@ class KeyManagerDialog(QDialog):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.deleteButton)
-
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.rejected.connect(self.reject)
-        close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(close, 0, Qt.AlignmentFlag.AlignBottom)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
