@@ -8,7 +8,8 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     │   └── InsecureEndpoint         http:// for a host that is not loopback
     ├── StoreError                   the keyring could not be used
     │   ├── NoKeyringError           no usable backend at all (headless Linux, WSL)
-    │   └── KeyringLockedError       a locked keyring, or a dismissed unlock prompt
+    │   ├── KeyringLockedError       a locked keyring, or a dismissed unlock prompt
+    │   └── EntryDamaged             one entry cannot be read back (the others still can)
     ├── ProviderError                the provider could not be reached or said no
     │   ├── ProviderUnreachable      connection refused, DNS, TLS, a timeout
     │   ├── ProviderRejected         a 4xx/5xx answer with an OAuth error, or none
@@ -89,6 +90,18 @@ class KeyringLockedError(StoreError):
             "the keyring is locked (or its unlock prompt was dismissed)",
             hint="unlock it (e.g. log in to gnome-keyring or KeePassXC) and try again",
         )
+
+
+class EntryDamaged(StoreError):
+    """One keyring entry exists but cannot be decoded: not JSON, wrong shape, parts missing.
+
+    Attributes:
+        entry: the vault key (``profile/<name>``, ``key/<name>``, ``index``); never the value.
+    """
+
+    def __init__(self, message: str, *, entry: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.entry = entry
 
 
 class ProviderError(MusicAuthError):

@@ -158,3 +158,28 @@ async def test_vault_calls_run_on_one_dedicated_thread() -> None:
     store.close()
     assert len(seen) == 1 and next(iter(seen)).startswith("musicauth-keyring")
     assert threading.current_thread().name not in seen
+
+
+async def test_scan_sets_damaged_entries_apart_and_keeps_the_readable_ones() -> None:
+    vault = MemoryVault()
+    store = ProfileStore(vault, cross_process=False)
+    for name in ("a", "b", "c"):
+        await store.save(ProfileRecord(Profile(name=name, provider="musixmatch", flow="client_credentials")))
+    vault.set("profile/b", "{not json")
+    listing = await store.scan()
+    assert [r.name for r in listing.records] == ["a", "c"]
+    assert [(d.name, d.kind) for d in listing.damaged] == [("b", "profile")]
+    assert "damaged" in listing.damaged[0].reason
+    assert [r.name for r in await store.load_all()] == ["a", "c"]
+    store.close()
+
+
+async def test_scan_still_raises_when_the_whole_keyring_is_locked() -> None:
+    class LockedBackend(DictBackend):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise keyring.errors.KeyringLocked("locked")
+
+    store = ProfileStore(KeyringVault(LockedBackend()), cross_process=False)
+    with pytest.raises(KeyringLockedError):
+        await store.scan()
+    store.close()

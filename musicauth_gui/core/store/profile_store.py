@@ -18,9 +18,10 @@ import asyncio
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, TypeVar
 
-from ..errors import ProfileNotFound, StoreError
+from ..errors import EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
 from . import change_log
 from .locks import store_lock
@@ -33,6 +34,29 @@ INDEX_KEY = "index"
 
 def profile_key(name: str) -> str:
     return f"profile/{name}"
+
+
+@dataclass(frozen=True)
+class DamagedEntry:
+    """A keyring entry that exists (or that the index names) but cannot be used.
+
+    Attributes:
+        name: the profile's (or key's) name as the index lists it.
+        kind: what the entry holds.
+        reason: what is wrong with it, one line, never the value itself.
+    """
+
+    name: str
+    kind: Literal["profile", "key"]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every profile the index names: the readable ones and the damaged ones, in index order."""
+
+    records: list[ProfileRecord] = field(default_factory=list)
+    damaged: list[DamagedEntry] = field(default_factory=list)
 
 
 class ProfileStore:
@@ -82,9 +106,9 @@ class ProfileStore:
         try:
             data = json.loads(raw)
         except ValueError as exc:
-            raise StoreError(f"the keyring entry {key!r} is damaged (not JSON)") from exc
+            raise EntryDamaged(f"the keyring entry {key!r} is damaged (not JSON)", entry=key) from exc
         if not isinstance(data, dict):
-            raise StoreError(f"the keyring entry {key!r} is damaged")
+            raise EntryDamaged(f"the keyring entry {key!r} is damaged (not a JSON object)", entry=key)
         return data
 
     def _write_json(self, key: str, data: dict[str, Any]) -> None:
@@ -141,19 +165,33 @@ class ProfileStore:
         self._remember(record)
         return record
 
-    async def load_all(self) -> list[ProfileRecord]:
-        def work() -> list[ProfileRecord]:
-            out = []
-            for name in self._read_index()["profiles"]:
-                data = self._read_json(profile_key(name))
-                if data is not None:
-                    out.append(_decode(name, data))
-            return out
+    async def scan(self) -> Listing:
+        """Every profile the index names, the damaged ones set apart instead of failing the lot.
 
-        records = await self.run(work)
-        for record in records:
+        A missing entry is skipped (a remove that another process finished between two reads);
+        one that cannot be read or decoded is listed in ``damaged``. Errors that concern the
+        whole keyring (locked, gone) still raise: no entry could be read then.
+        """
+
+        def work() -> Listing:
+            listing = Listing()
+            for name in self._read_index()["profiles"]:
+                try:
+                    data = self._read_json(profile_key(name))
+                    if data is not None:
+                        listing.records.append(_decode(name, data))
+                except EntryDamaged as exc:
+                    listing.damaged.append(DamagedEntry(name, "profile", exc.message))
+            return listing
+
+        listing = await self.run(work)
+        for record in listing.records:
             self._remember(record)
-        return records
+        return listing
+
+    async def load_all(self) -> list[ProfileRecord]:
+        """The readable profiles, in index order (``scan`` also tells which are damaged)."""
+        return (await self.scan()).records
 
     async def save(self, record: ProfileRecord) -> None:
         """Create or replace a record, adding its name to the index when new."""
@@ -213,4 +251,6 @@ def _decode(name: str, data: dict[str, Any]) -> ProfileRecord:
     try:
         return ProfileRecord.from_json(data)
     except (KeyError, TypeError, ValueError) as exc:
-        raise StoreError(f"the stored profile {name!r} is damaged; remove and import it again") from exc
+        raise EntryDamaged(
+            f"the stored profile {name!r} is damaged", entry=profile_key(name), hint="remove and import it again"
+        ) from exc

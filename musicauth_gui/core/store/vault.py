@@ -20,7 +20,7 @@ import os
 import threading
 from typing import Protocol
 
-from ..errors import KeyringLockedError, NoKeyringError, StoreError
+from ..errors import EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class KeyringVault:
         count = int(value[len(_CHUNK_MARKER) :])
         parts = [self._call("get_password", f"{key}#{i}") for i in range(1, count + 1)]
         if any(p is None for p in parts):
-            raise StoreError(f"the keyring entry {key!r} is incomplete (a part is missing)")
+            raise EntryDamaged(f"the keyring entry {key!r} is incomplete (a part is missing)", entry=key)
         return "".join(p for p in parts if p is not None)
 
     def set(self, key: str, value: str) -> None:
