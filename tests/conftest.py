@@ -36,7 +36,8 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", TEST_BACKEND)
     monkeypatch.delenv("BROWSER", raising=False)
     monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_LOCKED", raising=False)
-    monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_DELAY", raising=False)
+    for fault in ("DELAY", "FAIL", "FAIL_TIMES", "WRITE_DELAY"):
+        monkeypatch.delenv(f"MUSICAUTH_TEST_KEYRING_{fault}", raising=False)
     # Subprocesses (the real CLI) must find tests.support.file_keyring.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     import keyring

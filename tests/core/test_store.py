@@ -183,3 +183,14 @@ async def test_scan_still_raises_when_the_whole_keyring_is_locked() -> None:
     with pytest.raises(KeyringLockedError):
         await store.scan()
     store.close()
+
+
+def test_the_test_keyring_fails_on_request_the_first_n_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_FAIL", "set")
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_FAIL_TIMES", "2")
+    vault = KeyringVault(FileKeyring())
+    for _ in range(2):
+        with pytest.raises(StoreError, match="NoReply"):
+            vault.set("profile/x", "{}")
+    vault.set("profile/x", "{}")
+    assert vault.get("profile/x") == "{}"

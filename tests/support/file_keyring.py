@@ -4,6 +4,17 @@ seconds) to imitate a Secret Service round trip. With ``$MUSICAUTH_TEST_KEYRING_
 file path, every call appends one line (its method) to that file, so a benchmark can count the
 round trips of another process.
 
+Faults, for the hardening tests (all read per call, so a test can switch them on and off while
+another process runs):
+
+- ``$MUSICAUTH_TEST_KEYRING_LOCKED``: every call raises keyring's ``KeyringLocked``;
+- ``$MUSICAUTH_TEST_KEYRING_FAIL``: comma-separated methods (``get``, ``set``, ``delete``) that
+  raise ``BackendFailure`` (as a D-Bus error would); with ``$MUSICAUTH_TEST_KEYRING_FAIL_TIMES``
+  = N only the first N such calls fail (counted across processes in the keyring folder);
+- ``$MUSICAUTH_TEST_KEYRING_WRITE_DELAY``: seconds each ``set`` and ``delete`` sleeps, on top of
+  the per-call delay (a slow write, to be interrupted by a signal);
+- damaged values need no switch: ``FileKeyring().set_password(...)`` stores any string.
+
 Selected with ``PYTHON_KEYRING_BACKEND=tests.support.file_keyring.FileKeyring``. It stores
 plaintext on purpose, in a temporary folder the test owns: it stands in for the OS keyring and
 is never used outside the test suite.
@@ -19,6 +30,10 @@ from pathlib import Path
 
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
+
+
+class BackendFailure(Exception):
+    """What a backend raises for its own reasons (a D-Bus error, an OS error)."""
 
 
 class FileKeyring(KeyringBackend):
@@ -41,9 +56,24 @@ class FileKeyring(KeyringBackend):
                 fh.write(method + "\n")
         if os.environ.get("MUSICAUTH_TEST_KEYRING_LOCKED"):
             raise KeyringLocked("Failed to unlock the collection!")
+        if method in (os.environ.get("MUSICAUTH_TEST_KEYRING_FAIL") or "").split(",") and self._fail_now():
+            raise BackendFailure(f"org.freedesktop.DBus.Error.NoReply: {method} failed")
         delay = float(os.environ.get("MUSICAUTH_TEST_KEYRING_DELAY") or 0)
+        if method != "get":
+            delay += float(os.environ.get("MUSICAUTH_TEST_KEYRING_WRITE_DELAY") or 0)
         if delay:
             time.sleep(delay)
+
+    def _fail_now(self) -> bool:
+        times = os.environ.get("MUSICAUTH_TEST_KEYRING_FAIL_TIMES")
+        if not times:
+            return True
+        counter = self.folder / "failures.count"
+        done = int(counter.read_text() or 0) if counter.exists() else 0
+        if done >= int(times):
+            return False
+        counter.write_text(str(done + 1))
+        return True
 
     def get_password(self, service: str, username: str) -> str | None:
         self._tick("get")
