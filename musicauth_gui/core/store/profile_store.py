@@ -24,12 +24,11 @@ from typing import Any, Callable, Literal, TypeVar
 from ..errors import EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
 from . import change_log
+from .damage import INDEX_KEY, INDEX_REPAIR_HINT, MISSING_REASON, parse_index, profile_repair_hint
 from .locks import store_lock
 from .vault import SecretVault
 
 T = TypeVar("T")
-
-INDEX_KEY = "index"
 
 
 def profile_key(name: str) -> str:
@@ -115,11 +114,20 @@ class ProfileStore:
         self.vault.set(key, json.dumps(data, separators=(",", ":")))
 
     def _read_index(self) -> dict[str, Any]:
-        index = self._read_json(INDEX_KEY) or {}
-        index.setdefault("v", 1)
-        index.setdefault("profiles", [])
-        index.setdefault("keys", [])
-        return index
+        """The checked index; a damaged one raises ``EntryDamaged`` naming ``store repair``."""
+        try:
+            data = self._read_json(INDEX_KEY)
+        except EntryDamaged as exc:
+            raise with_hint(exc, INDEX_REPAIR_HINT) from exc
+        return parse_index(data)
+
+    def _read_profile(self, name: str) -> ProfileRecord | None:
+        """Blocking: the decoded record, None if there is no entry; damage names its repair."""
+        try:
+            data = self._read_json(profile_key(name))
+        except EntryDamaged as exc:
+            raise with_hint(exc, profile_repair_hint(name)) from exc
+        return None if data is None else _decode(name, data)
 
     def _remember(self, record: ProfileRecord) -> None:
         with self._cache_lock:
@@ -158,36 +166,48 @@ class ProfileStore:
             hit = self.cached(name)
             if hit is not None:
                 return hit
-        data = await self.run(self._read_json, profile_key(name))
-        if data is None:
+        record = await self.run(self._read_profile, name)
+        if record is None:
             raise ProfileNotFound(name)
-        record = _decode(name, data)
         self._remember(record)
         return record
 
     async def scan(self) -> Listing:
         """Every profile the index names, the damaged ones set apart instead of failing the lot.
 
-        A missing entry is skipped (a remove that another process finished between two reads);
-        one that cannot be read or decoded is listed in ``damaged``. Errors that concern the
-        whole keyring (locked, gone) still raise: no entry could be read then.
+        An entry that cannot be read or decoded is listed in ``damaged``; so is a name whose
+        entry is gone, once a second look under the store lock shows that no remove was just
+        finishing in another process. Errors that concern the whole keyring (locked, gone) still
+        raise: no entry could be read then. So does a damaged index (``EntryDamaged`` naming
+        ``musicauth store repair``): without it no entry can be found.
         """
 
-        def work() -> Listing:
-            listing = Listing()
+        def work() -> tuple[Listing, list[str]]:
+            listing, missing = Listing(), []
             for name in self._read_index()["profiles"]:
                 try:
-                    data = self._read_json(profile_key(name))
-                    if data is not None:
-                        listing.records.append(_decode(name, data))
+                    record = self._read_profile(name)
                 except EntryDamaged as exc:
                     listing.damaged.append(DamagedEntry(name, "profile", exc.message))
-            return listing
+                    continue
+                if record is None:
+                    missing.append(name)
+                else:
+                    listing.records.append(record)
+            return listing, missing
 
-        listing = await self.run(work)
+        listing, missing = await self.run(work)
+        if missing:
+            gone = set(await self.run(self.locked, lambda: self._still_missing(missing)))
+            listing.damaged.extend(DamagedEntry(name, "profile", MISSING_REASON) for name in missing if name in gone)
         for record in listing.records:
             self._remember(record)
         return listing
+
+    def _still_missing(self, names: list[str]) -> list[str]:
+        """Blocking, under the lock: those of ``names`` the index lists without an entry."""
+        listed = self._read_index()["profiles"]
+        return [n for n in names if n in listed and self.vault.get(profile_key(n)) is None]
 
     async def load_all(self) -> list[ProfileRecord]:
         """The readable profiles, in index order (``scan`` also tells which are damaged)."""
@@ -197,8 +217,10 @@ class ProfileStore:
         """Create or replace a record, adding its name to the index when new."""
 
         def work() -> None:
-            self._write_json(profile_key(record.name), record.to_json())
+            # The index first: a damaged one stops the save before it leaves an entry that no
+            # listing would find.
             index = self._read_index()
+            self._write_json(profile_key(record.name), record.to_json())
             if record.name not in index["profiles"]:
                 index["profiles"].append(record.name)
                 self._write_json(INDEX_KEY, index)
@@ -216,10 +238,10 @@ class ProfileStore:
         """
 
         def work() -> ProfileRecord:
-            data = self._read_json(profile_key(name))
-            if data is None:
+            old = self._read_profile(name)
+            if old is None:
                 raise ProfileNotFound(name)
-            record = change(_decode(name, data))
+            record = change(old)
             self._write_json(profile_key(name), record.to_json())
             self._touch(change_log.stamp_name(name))
             return record
@@ -229,12 +251,11 @@ class ProfileStore:
         return record
 
     async def delete(self, name: str) -> None:
-        """Remove a profile with its secrets and tokens."""
+        """Remove a profile with its secrets and tokens; the repair of a damaged or missing one."""
 
         def work() -> None:
             index = self._read_index()
-            exists = name in index["profiles"] or self.vault.get(profile_key(name)) is not None
-            if not exists:
+            if not (name in index["profiles"] or self._entry_exists(profile_key(name))):
                 raise ProfileNotFound(name)
             self.vault.delete(profile_key(name))
             if name in index["profiles"]:
@@ -246,11 +267,23 @@ class ProfileStore:
         with self._cache_lock:
             self._cache.pop(name, None)
 
+    def _entry_exists(self, key: str) -> bool:
+        """Blocking: whether the vault holds ``key``, readable or not."""
+        try:
+            return self.vault.get(key) is not None
+        except EntryDamaged:
+            return True
+
+
+def with_hint(exc: EntryDamaged, hint: str) -> EntryDamaged:
+    """The same damage, with the repair command for where it was found."""
+    return EntryDamaged(exc.message, entry=exc.entry, hint=hint)
+
 
 def _decode(name: str, data: dict[str, Any]) -> ProfileRecord:
     try:
         return ProfileRecord.from_json(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise EntryDamaged(
-            f"the stored profile {name!r} is damaged", entry=profile_key(name), hint="remove and import it again"
+            f"the stored profile {name!r} is damaged", entry=profile_key(name), hint=profile_repair_hint(name)
         ) from exc

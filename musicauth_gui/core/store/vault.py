@@ -29,6 +29,10 @@ SERVICE = "musicauth"
 # A value that needs parts is stored as this marker plus the part count; parts live under
 # "<key>#1" ... "<key>#N". Stored values are JSON objects, so no real value starts like this.
 _CHUNK_MARKER = "musicauth-parts:"
+# The most parts a value may have. Profiles and keys are a few KB (about 5 parts at Windows'
+# limit); the bound is checked before any part is read, so a damaged marker
+# ("musicauth-parts:99999999") is an error at once instead of millions of keyring calls.
+MAX_PARTS = 64
 # Windows: 2,560 bytes of UTF-16 per credential blob, i.e. 1,280 UTF-16 code units; keep a
 # margin for characters outside the BMP (two code units each).
 WINDOWS_CHUNK_CHARS = 1200
@@ -102,14 +106,19 @@ class KeyringVault:
         value = self._call("get_password", key)
         if value is None or not value.startswith(_CHUNK_MARKER):
             return value
-        count = int(value[len(_CHUNK_MARKER) :])
-        parts = [self._call("get_password", f"{key}#{i}") for i in range(1, count + 1)]
-        if any(p is None for p in parts):
-            raise EntryDamaged(f"the keyring entry {key!r} is incomplete (a part is missing)", entry=key)
-        return "".join(p for p in parts if p is not None)
+        count = _marker_count(value)
+        if count is None:
+            raise EntryDamaged(f"the keyring entry {key!r} is damaged (a bad part marker)", entry=key)
+        parts = []
+        for i in range(1, count + 1):
+            part = self._call("get_password", f"{key}#{i}")
+            if part is None:  # stop at the first gap: the value cannot be whole
+                raise EntryDamaged(f"the keyring entry {key!r} is incomplete (part {i} of {count} is missing)", entry=key)
+            parts.append(part)
+        return "".join(parts)
 
     def set(self, key: str, value: str) -> None:
-        old_parts = self._part_count(key)
+        old_parts = self._part_count(key)  # None: a damaged marker, parts unknown
         limit = self._chunk_chars
         if limit is None or len(value) <= limit:
             self._call("set_password", key, value)
@@ -121,24 +130,36 @@ class KeyringVault:
                 self._call("set_password", f"{key}#{i}", chunk)
             self._call("set_password", key, f"{_CHUNK_MARKER}{len(chunks)}")
             new_parts = len(chunks)
-        for i in range(new_parts + 1, old_parts + 1):
-            self._delete_quietly(f"{key}#{i}")
+        self._delete_parts(key, after=new_parts, known=old_parts)
 
     def delete(self, key: str) -> None:
+        """Delete ``key`` and its parts; works on a damaged entry too (that is how it is repaired)."""
         parts = self._part_count(key)
         self._delete_quietly(key)
-        for i in range(1, parts + 1):
-            self._delete_quietly(f"{key}#{i}")
+        self._delete_parts(key, after=0, known=parts)
 
-    def _part_count(self, key: str) -> int:
+    def _part_count(self, key: str) -> int | None:
+        """How many parts ``key`` has now: 0 without a marker, None when the marker is damaged."""
         if self._chunk_chars is None:
             return 0
         value = self._call("get_password", key)
         if value and value.startswith(_CHUNK_MARKER):
-            return int(value[len(_CHUNK_MARKER) :])
+            return _marker_count(value)
         return 0
 
-    def _delete_quietly(self, key: str) -> None:
+    def _delete_parts(self, key: str, *, after: int, known: int | None) -> None:
+        """Delete the parts numbered above ``after``: the ``known`` count of them, or, when the
+        marker was damaged, each one in turn until the first that is not there."""
+        if known is not None:
+            for i in range(after + 1, known + 1):
+                self._delete_quietly(f"{key}#{i}")
+            return
+        for i in range(after + 1, MAX_PARTS + 1):
+            if not self._delete_quietly(f"{key}#{i}"):
+                break
+
+    def _delete_quietly(self, key: str) -> bool:
+        """Delete ``key``; False if there was nothing to delete."""
         import keyring.errors
 
         try:
@@ -146,6 +167,8 @@ class KeyringVault:
         except StoreError as exc:
             if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
                 raise
+            return False
+        return True
 
     def _call(self, method: str, *args: str) -> str | None:
         import keyring.errors
@@ -167,6 +190,16 @@ class KeyringVault:
             if _looks_locked(exc):
                 raise KeyringLockedError() from exc
             raise StoreError(f"the keyring failed: {type(exc).__name__}: {_short(exc)}") from exc
+
+
+def _marker_count(value: str) -> int | None:
+    """The part count a marker announces, or None unless it is a plain number in 1..MAX_PARTS."""
+    digits = value[len(_CHUNK_MARKER) :]
+    # isdecimal() alone would let through other scripts' digits, which int() accepts.
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > len(str(MAX_PARTS)):
+        return None
+    count = int(digits)
+    return count if 1 <= count <= MAX_PARTS else None
 
 
 def _short(exc: BaseException) -> str:
