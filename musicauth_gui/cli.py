@@ -63,9 +63,14 @@ async def cmd_profile_import(engine: Any, args: argparse.Namespace) -> int:
 
 
 async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
-    records = await engine.store.load_all()
+    listing = await engine.store.scan()
     now = engine.clock()
-    rows = [_describe(record, now) for record in records]
+    rows = [_describe(record, now) for record in listing.records]
+    # Damaged entries are listed after the readable ones, each with its reason; the rest of the
+    # listing works as before.
+    rows += [_describe_damaged(entry) for entry in listing.damaged]
+    for entry in listing.damaged:
+        _eprint(f"musicauth: {_damage_line(entry)}")
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -74,7 +79,7 @@ async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
         return 0
     headers = ("NAME", "PROVIDER", "FLOW", "TOKEN", "EXPIRES")
     table = [headers] + [
-        (r["name"], r["provider"], r["flow"], r["token_state"], r["expires_at"] or "-") for r in rows
+        (r["name"], r["provider"] or "-", r["flow"] or "-", r["token_state"], r["expires_at"] or "-") for r in rows
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
     for row in table:
@@ -108,12 +113,52 @@ def _describe(record: Any, now: float) -> dict[str, Any]:
     }
 
 
+def _describe_damaged(entry: Any) -> dict[str, Any]:
+    """A ``profile list`` row for an entry that cannot be read: the same keys as a readable
+    row, so that scripts reading ``--json`` need no second shape."""
+    return {
+        "name": entry.name,
+        "provider": None,
+        "flow": None,
+        "token_state": "damaged",
+        "expires_at": None,
+        "expires_in": None,
+        "refresh_expires_at": None,
+        "reason": entry.reason,
+    }
+
+
+def _damage_line(entry: Any) -> str:
+    """One line naming a damaged entry, why, and the command that repairs it."""
+    from .core.store.damage import key_repair_hint, profile_repair_hint
+
+    hint = profile_repair_hint(entry.name) if entry.kind == "profile" else key_repair_hint(entry.name)
+    return f"{entry.reason}; {hint}"
+
+
 async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
+    """Export what can be read; a profile that cannot be is named on stderr and left out.
+
+    Exit 1 if a profile named on the command line was left out; exporting everything exits 0
+    with the damaged ones named (the export holds every readable profile).
+    """
     from .core.profiles_file import export_profiles
 
-    names = args.names or await engine.store.names()
-    profiles = [(await engine.store.load(name)).profile for name in names]
-    sys.stdout.write(export_profiles(profiles))
+    if args.names:
+        profiles, left_out = [], []
+        for name in dict.fromkeys(args.names):
+            try:
+                profiles.append((await engine.store.load(name, fresh=True)).profile)
+            except MusicAuthError as exc:  # not found, damaged: the others are still exported
+                left_out.append(exc)
+        sys.stdout.write(export_profiles(profiles))
+        for exc in left_out:
+            _eprint(f"musicauth: not exported: {exc}")
+        return EXIT_ERROR if left_out else 0
+    listing = await engine.store.scan()
+    sys.stdout.write(export_profiles([record.profile for record in listing.records]))
+    for entry in listing.damaged:
+        _eprint(f"musicauth: not exported: {_damage_line(entry)}")
     return 0
 
 
@@ -253,7 +298,7 @@ async def cmd_key_public(engine: Any, args: argparse.Namespace) -> int:
         jwk = public_jwk(key, kid=args.kid)
         print(json.dumps({**jwk, "thumbprint": jwk_thumbprint(jwk)}, indent=2))
         return 0
-    sys.stdout.write((await engine.keys.info(args.name)).public_pem)
+    sys.stdout.write(await engine.keys.public_pem(args.name))
     return 0
 
 
@@ -274,24 +319,59 @@ async def cmd_key_export(engine: Any, args: argparse.Namespace) -> int:
 
 
 async def cmd_key_list(engine: Any, args: argparse.Namespace) -> int:
-    keys = await engine.keys.list()
+    listing = await engine.keys.scan()
     rows = [
         {"name": k.name, "fingerprint": k.fingerprint, "created": _iso(k.created_at), "source": k.source, "used_by": list(k.used_by)}
-        for k in keys
+        for k in listing.keys
     ]
+    # A damaged or missing key keeps its place in the listing, with the reason instead of a
+    # fingerprint; the usable keys are listed as before.
+    damaged = [{"name": d.name, "state": "damaged", "reason": d.reason} for d in listing.damaged]
+    for entry in listing.damaged:
+        _eprint(f"musicauth: {_damage_line(entry)}")
     if args.json:
-        print(json.dumps(rows, indent=2))
-    elif not rows:
+        print(json.dumps(rows + damaged, indent=2))
+    elif not rows and not damaged:
         _eprint("no keys yet; `musicauth key generate NAME` or `musicauth key import NAME FILE`")
     else:
         for r in rows:
             print(f"{r['name']}  {r['fingerprint']}  {r['created']}  {r['source']}  used by: {', '.join(r['used_by']) or '-'}")
+        for d in damaged:
+            print(f"{d['name']}  damaged: {d['reason']}")
     return 0
 
 
 async def cmd_key_delete(engine: Any, args: argparse.Namespace) -> int:
     broken = await engine.keys.delete(args.name, force=args.force)
     _eprint(f"deleted key {args.name!r}" + (f"; profiles now without a key: {', '.join(broken)}" if broken else ""))
+    return 0
+
+
+async def cmd_store_repair(engine: Any, args: argparse.Namespace) -> int:
+    """Rewrite the index to match the keyring, and say exactly what was done and what is left."""
+    from .core.store.repair import repair_store
+
+    report = await repair_store(engine.store, engine.keys, args.names)
+    if report.index_problem:
+        found = report.profiles or report.keys
+        _eprint(f"{report.index_problem}: " + ("rebuilt it from the names that could still be found" if found else "reset it to empty: none of its names could be found"))
+    for kind, name in report.dropped:
+        _eprint(f"dropped {kind} {name!r} from the index: its keyring entry is gone")
+    for kind, name in report.found:
+        _eprint(f"listed {kind} {name!r} again: its keyring entry is there")
+    for entry in report.damaged:
+        _eprint(f"still damaged: {_damage_line(entry)}")
+    _eprint(
+        f"the index lists {len(report.profiles)} profile(s) and {len(report.keys)} key(s)"
+        + ("" if report.rewritten else "; it was sound, nothing was changed")
+    )
+    if report.index_problem:
+        # The keyring cannot be listed: what the damaged index no longer named cannot be found.
+        _eprint(
+            "profiles or keys not listed above could not be found (a keyring cannot be searched): "
+            "import your profiles files again (a profile still in the keyring keeps its tokens), "
+            "or name them: `musicauth store repair NAME...`"
+        )
     return 0
 
 
@@ -425,6 +505,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--passphrase-file", help="read the export passphrase from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
     p.set_defaults(func=cmd_key_export)
+
+    store = sub.add_parser("store", help="look after the store itself: repair its index")
+    ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+    p = ssub.add_parser(
+        "repair",
+        help="rewrite the index to match the keyring: drop names whose entries are gone, rebuild a damaged one",
+        description="Rewrite the store's index (the list of profile and key names) to match the keyring. "
+        "Names whose entries are gone are dropped; an index that cannot be read is rebuilt from the names "
+        "still legible in it, the keys the found profiles name, and the NAMEs given. Damaged entries are "
+        "kept and named with the command that removes them. Says on stderr what it did.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help="more profile or key names to look for in the keyring")
+    p.set_defaults(func=cmd_store_repair)
 
     p = sub.add_parser("devtoken", help="sign an ES256 DevToken for a profile; the JWT alone on stdout")
     p.add_argument("name")

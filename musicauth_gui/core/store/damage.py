@@ -20,9 +20,11 @@ INDEX_KEY = "index"
 INDEX_REPAIR = "musicauth store repair"
 INDEX_REPAIR_HINT = f"run `{INDEX_REPAIR}`"
 
-#: The reason given for a name the index lists but the keyring no longer holds: deleted with a
-#: keyring tool (Seahorse, Keychain Access), or a crash between the entry's and the index's write.
-MISSING_REASON = "its keyring entry is missing (deleted outside musicauth?)"
+
+def missing_reason(entry: str) -> str:
+    """Why a name the index lists cannot be used when the keyring no longer holds its entry:
+    deleted with a keyring tool (Seahorse, Keychain Access), or a crash between two writes."""
+    return f"the keyring entry {entry!r} is missing (deleted outside musicauth?)"
 
 
 def profile_repair_hint(name: str) -> str:

@@ -1,17 +1,21 @@
 """The key store: P-256 private keys in the keyring, one entry each (``key/<name>``).
 
 Loaded key objects are cached per process, so that signing never parses a PEM per token.
+A key entry that cannot be decoded, or that the index lists but the keyring lost (deleted in
+Seahorse or Keychain Access), is listed as damaged and removed with ``key delete NAME --force``.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ..errors import ConfigError, MusicAuthError, StoreError
+from ..errors import ConfigError, EntryDamaged, MusicAuthError
 from ..profiles_file import validate_name
 from ..keys import (
     KeyInfo,
@@ -22,7 +26,8 @@ from ..keys import (
     private_pkcs8_pem,
     public_pem,
 )
-from .profile_store import ProfileStore
+from .damage import key_repair_hint, missing_reason
+from .profile_store import DamagedEntry, ProfileStore, with_hint
 
 
 class KeyNotFound(ConfigError):
@@ -41,6 +46,14 @@ class KeyInUse(MusicAuthError):
 
 def key_entry(name: str) -> str:
     return f"key/{name}"
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """Every key the index names: the usable ones and the damaged or missing ones, in order."""
+
+    keys: list[KeyInfo] = field(default_factory=list)
+    damaged: list[DamagedEntry] = field(default_factory=list)
 
 
 class KeyStore:
@@ -65,8 +78,13 @@ class KeyStore:
         entry = {"v": 1, "name": name, "created_at": created, "source": source, "private_key": private_pkcs8_pem(key)}
 
         def work() -> None:
-            if self._profiles.vault.get(key_entry(name)) is not None:
-                raise ConfigError(f"a key named {name!r} exists already", hint="delete it first, or choose another name")
+            # The index first: a damaged one stops here, before a key is written that no
+            # listing would find.
+            self._profiles.read_index_unlocked()
+            if self._profiles.entry_exists(key_entry(name)):
+                raise ConfigError(
+                    f"a key named {name!r} exists already", hint=f"delete it first (`musicauth key delete {shlex.quote(name)}`), or choose another name"
+                )
             self._profiles.vault.set(key_entry(name), json.dumps(entry))
             self._profiles.update_index_unlocked(lambda index: _add_name(index, name))
 
@@ -87,44 +105,88 @@ class KeyStore:
     def _parse(self, name: str, entry: dict[str, Any]) -> ec.EllipticCurvePrivateKey:
         key = self._loaded.get(name)
         if key is None:
-            key = self._loaded[name] = load_private_key(entry["private_key"].encode("ascii"))
+            try:
+                key = load_private_key(entry["private_key"].encode("ascii"))
+            except (MusicAuthError, UnicodeError) as exc:
+                raise EntryDamaged(
+                    f"the stored key {name!r} is damaged (not a P-256 private key)",
+                    entry=key_entry(name),
+                    hint=key_repair_hint(name),
+                ) from exc
+            self._loaded[name] = key
         return key
 
     async def info(self, name: str) -> KeyInfo:
-        return (await self._infos([name]))[0]
+        """One key, with the readable profiles that use it."""
+        records = await self._profiles.load_all()
+        return self._info(name, await self._read(name), records)
+
+    async def public_pem(self, name: str) -> str:
+        """The public key alone: reads this key's entry and nothing else, so it works whatever
+        else in the store is damaged."""
+        return public_pem(await self.private_key(name))
 
     async def list(self) -> list[KeyInfo]:
-        return await self._infos(await self.names())
+        """The usable keys (``scan`` also tells which are damaged or missing)."""
+        return (await self.scan()).keys
 
-    async def _infos(self, names: list[str]) -> list[KeyInfo]:
+    async def scan(self) -> KeyListing:
+        """Every key the index names, a damaged or missing one set apart instead of failing the lot.
+
+        "Used by" comes from the readable profiles only (a damaged profile cannot say which key
+        it names). A damaged index raises ``EntryDamaged`` naming ``musicauth store repair``.
+        """
         records = await self._profiles.load_all()  # once for all keys: "used by"
-        infos = []
-        for name in names:
-            entry = await self._read(name)
-            key = self._parse(name, entry)
-            infos.append(
-                KeyInfo(
-                    name=name,
-                    fingerprint=fingerprint(key),
-                    created_at=float(entry.get("created_at", 0)),
-                    source=str(entry.get("source", "")),
-                    public_pem=public_pem(key),
-                    used_by=tuple(r.name for r in records if r.profile.key == name),
-                )
-            )
-        return infos
+        listing, missing = KeyListing(), []
+        for name in await self.names():
+            try:
+                entry = await self._profiles.run(self._read_unlocked, name)
+                if entry is None:
+                    missing.append(name)
+                else:
+                    listing.keys.append(self._info(name, entry, records))
+            except EntryDamaged as exc:
+                listing.damaged.append(DamagedEntry(name, "key", exc.message))
+        if missing:
+            # A second look under the store lock: a delete in another process removes the entry
+            # before the name, and is not damage.
+            gone = set(await self._profiles.run(self._profiles.locked, lambda: self._still_missing(missing)))
+            listing.damaged.extend(DamagedEntry(name, "key", missing_reason(key_entry(name))) for name in missing if name in gone)
+        return listing
+
+    def _still_missing(self, names: list[str]) -> list[str]:
+        listed = self._profiles.read_index_unlocked()["keys"]
+        return [n for n in names if n in listed and self._profiles.vault.get(key_entry(n)) is None]
+
+    def _info(self, name: str, entry: dict[str, Any], records: list[Any]) -> KeyInfo:
+        key = self._parse(name, entry)
+        created = entry.get("created_at", 0)
+        return KeyInfo(
+            name=name,
+            fingerprint=fingerprint(key),
+            created_at=float(created) if isinstance(created, (int, float)) else 0.0,
+            source=str(entry.get("source", "")),
+            public_pem=public_pem(key),
+            used_by=tuple(r.name for r in records if r.profile.key == name),
+        )
 
     async def export_private(self, name: str, passphrase: bytes) -> str:
         return encrypted_pkcs8_pem(await self.private_key(name), passphrase)
 
     async def delete(self, name: str, *, force: bool = False) -> list[str]:
-        """Delete a key; returns the profiles that used it (refuses without ``force``)."""
-        await self._read(name)
+        """Delete a key; returns the profiles that used it (refuses without ``force``).
+
+        Also the repair of a damaged key, and of a name the index lists whose entry is gone.
+        """
+        if not await self._profiles.run(self._known, name):
+            raise KeyNotFound(name)
         users = [r.name for r in await self._profiles.load_all() if r.profile.key == name]
         if users and not force:
             raise KeyInUse(name, users)
 
         def work() -> None:
+            if not self._known(name):  # deleted by another process in the meantime
+                raise KeyNotFound(name)
             self._profiles.vault.delete(key_entry(name))
             self._profiles.update_index_unlocked(lambda index: index["keys"].remove(name) if name in index["keys"] else None)
 
@@ -132,16 +194,45 @@ class KeyStore:
         self._loaded.pop(name, None)
         return users
 
+    def _known(self, name: str) -> bool:
+        """Blocking: the index lists ``name`` or the keyring holds its entry (readable or not)."""
+        return name in self._profiles.read_index_unlocked()["keys"] or self._profiles.entry_exists(key_entry(name))
+
     async def _read(self, name: str) -> dict[str, Any]:
-        raw = await self._profiles.run(self._profiles.vault.get, key_entry(name))
+        """The key's entry; ``KeyNotFound`` if unknown, ``EntryDamaged`` (naming the repair) if
+        it cannot be decoded or the index lists it without an entry."""
+        entry = await self._profiles.run(self._read_unlocked, name)
+        if entry is not None:
+            return entry
+        try:
+            listed = name in (await self._profiles.index())["keys"]
+        except EntryDamaged:
+            listed = False  # the index cannot say; the key is not there either way
+        if listed:
+            raise EntryDamaged(missing_reason(key_entry(name)), entry=key_entry(name), hint=key_repair_hint(name))
+        raise KeyNotFound(name)
+
+    def read_key_unlocked(self, name: str) -> ec.EllipticCurvePrivateKey | None:
+        """Blocking (worker thread): the key, None if there is no entry; ``EntryDamaged`` if it
+        cannot be used."""
+        entry = self._read_unlocked(name)
+        return None if entry is None else self._parse(name, entry)
+
+    def _read_unlocked(self, name: str) -> dict[str, Any] | None:
+        """Blocking: the decoded entry, None if there is none."""
+        try:
+            raw = self._profiles.vault.get(key_entry(name))
+        except EntryDamaged as exc:
+            raise with_hint(exc, key_repair_hint(name)) from exc
         if raw is None:
-            raise KeyNotFound(name)
+            return None
         try:
             entry = json.loads(raw)
-            assert isinstance(entry, dict) and "private_key" in entry
-            return entry
-        except (ValueError, AssertionError):
-            raise StoreError(f"the stored key {name!r} is damaged") from None
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict) or not isinstance(entry.get("private_key"), str):
+            raise EntryDamaged(f"the stored key {name!r} is damaged", entry=key_entry(name), hint=key_repair_hint(name))
+        return entry
 
 
 def _add_name(index: dict[str, Any], name: str) -> None:

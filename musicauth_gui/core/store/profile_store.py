@@ -24,7 +24,7 @@ from typing import Any, Callable, Literal, TypeVar
 from ..errors import EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
 from . import change_log
-from .damage import INDEX_KEY, INDEX_REPAIR_HINT, MISSING_REASON, parse_index, profile_repair_hint
+from .damage import INDEX_KEY, INDEX_REPAIR_HINT, missing_reason, parse_index, profile_repair_hint
 from .locks import store_lock
 from .vault import SecretVault
 
@@ -42,7 +42,7 @@ class DamagedEntry:
     Attributes:
         name: the profile's (or key's) name as the index lists it.
         kind: what the entry holds.
-        reason: what is wrong with it, one line, never the value itself.
+        reason: what is wrong with it, one line naming the entry, never the value itself.
     """
 
     name: str
@@ -121,8 +121,12 @@ class ProfileStore:
             raise with_hint(exc, INDEX_REPAIR_HINT) from exc
         return parse_index(data)
 
-    def _read_profile(self, name: str) -> ProfileRecord | None:
-        """Blocking: the decoded record, None if there is no entry; damage names its repair."""
+    def read_profile_unlocked(self, name: str) -> ProfileRecord | None:
+        """Blocking (worker thread): the decoded record, None if there is no entry.
+
+        Raises:
+            EntryDamaged: naming ``musicauth profile remove NAME``.
+        """
         try:
             data = self._read_json(profile_key(name))
         except EntryDamaged as exc:
@@ -142,6 +146,15 @@ class ProfileStore:
 
     async def index(self) -> dict[str, Any]:
         return await self.run(self._read_index)
+
+    def read_index_unlocked(self) -> dict[str, Any]:
+        """Blocking: the checked index (worker thread); raises ``EntryDamaged`` if it is damaged."""
+        return self._read_index()
+
+    def replace_index_unlocked(self, index: dict[str, Any]) -> None:
+        """Blocking: write ``index`` as it is (``store repair``); the caller holds ``locked``."""
+        self._write_json(INDEX_KEY, parse_index(index))
+        self._touch(change_log.INDEX_STAMP)
 
     def update_index_unlocked(self, change: Callable[[dict[str, Any]], None]) -> None:
         """Blocking: apply ``change`` to the index; the caller holds ``locked`` (worker thread)."""
@@ -166,7 +179,7 @@ class ProfileStore:
             hit = self.cached(name)
             if hit is not None:
                 return hit
-        record = await self.run(self._read_profile, name)
+        record = await self.run(self.read_profile_unlocked, name)
         if record is None:
             raise ProfileNotFound(name)
         self._remember(record)
@@ -186,7 +199,7 @@ class ProfileStore:
             listing, missing = Listing(), []
             for name in self._read_index()["profiles"]:
                 try:
-                    record = self._read_profile(name)
+                    record = self.read_profile_unlocked(name)
                 except EntryDamaged as exc:
                     listing.damaged.append(DamagedEntry(name, "profile", exc.message))
                     continue
@@ -199,7 +212,7 @@ class ProfileStore:
         listing, missing = await self.run(work)
         if missing:
             gone = set(await self.run(self.locked, lambda: self._still_missing(missing)))
-            listing.damaged.extend(DamagedEntry(name, "profile", MISSING_REASON) for name in missing if name in gone)
+            listing.damaged.extend(DamagedEntry(name, "profile", missing_reason(profile_key(name))) for name in missing if name in gone)
         for record in listing.records:
             self._remember(record)
         return listing
@@ -238,7 +251,7 @@ class ProfileStore:
         """
 
         def work() -> ProfileRecord:
-            old = self._read_profile(name)
+            old = self.read_profile_unlocked(name)
             if old is None:
                 raise ProfileNotFound(name)
             record = change(old)
@@ -255,7 +268,7 @@ class ProfileStore:
 
         def work() -> None:
             index = self._read_index()
-            if not (name in index["profiles"] or self._entry_exists(profile_key(name))):
+            if not (name in index["profiles"] or self.entry_exists(profile_key(name))):
                 raise ProfileNotFound(name)
             self.vault.delete(profile_key(name))
             if name in index["profiles"]:
@@ -267,8 +280,8 @@ class ProfileStore:
         with self._cache_lock:
             self._cache.pop(name, None)
 
-    def _entry_exists(self, key: str) -> bool:
-        """Blocking: whether the vault holds ``key``, readable or not."""
+    def entry_exists(self, key: str) -> bool:
+        """Blocking (worker thread): whether the vault holds ``key``, readable or not."""
         try:
             return self.vault.get(key) is not None
         except EntryDamaged:
