@@ -353,8 +353,10 @@ async def cmd_store_repair(engine: Any, args: argparse.Namespace) -> int:
 
     report = await repair_store(engine.store, engine.keys, args.names)
     if report.index_problem:
-        found = report.profiles or report.keys
-        _eprint(f"{report.index_problem}: " + ("rebuilt it from the names that could still be found" if found else "reset it to empty: none of its names could be found"))
+        done = "rebuilt it from the names that could still be found" if report.profiles or report.keys else (
+            "reset it to empty: none of its names could be found"
+        )
+        _eprint(f"{report.index_problem}: {done}")
     for kind, name in report.dropped:
         _eprint(f"dropped {kind} {name!r} from the index: its keyring entry is gone")
     for kind, name in report.found:

@@ -169,6 +169,9 @@ def test_export_leaves_out_damaged_profiles_and_says_so(tmp_path: Path) -> None:
     assert "[profiles.a]" in named.stdout and "profiles.b" not in named.stdout
     assert_one_clean_line(named, "not exported", "'profile/b'", "`musicauth profile remove b`")
 
+    import_profiles(tmp_path, profiles_toml("b"))  # importing it again over the damage works too
+    assert "[profiles.b]" in ok("profile", "export", "b").stdout
+
 
 def test_a_profile_the_index_lists_without_an_entry_is_listed_and_removable(tmp_path: Path) -> None:
     import_profiles(tmp_path, profiles_toml("a", "b"))

@@ -83,7 +83,8 @@ class KeyStore:
             self._profiles.read_index_unlocked()
             if self._profiles.entry_exists(key_entry(name)):
                 raise ConfigError(
-                    f"a key named {name!r} exists already", hint=f"delete it first (`musicauth key delete {shlex.quote(name)}`), or choose another name"
+                    f"a key named {name!r} exists already",
+                    hint=f"delete it first (`musicauth key delete {shlex.quote(name)}`), or choose another name",
                 )
             self._profiles.vault.set(key_entry(name), json.dumps(entry))
             self._profiles.update_index_unlocked(lambda index: _add_name(index, name))

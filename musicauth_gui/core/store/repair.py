@@ -84,8 +84,12 @@ def _repair(profiles: ProfileStore, keys: KeyStore, extra: list[str]) -> RepairR
     # A name a readable index lists is dropped only if its entry is gone; any other name (picked
     # out of a damaged index, named by a profile, given by the user) is put back only if its
     # entry is there.
-    listed = {"profiles": old["profiles"], "keys": old["keys"], "both": []} if old else _salvage(profiles)
-    trusted = {"profiles": set(listed["profiles"]), "keys": set(listed["keys"])} if old else {"profiles": set(), "keys": set()}
+    if old is not None:
+        listed = {"profiles": old["profiles"], "keys": old["keys"], "both": []}
+        trusted = {"profiles": set(old["profiles"]), "keys": set(old["keys"])}
+    else:
+        listed = _salvage(profiles)
+        trusted = {"profiles": set(), "keys": set()}
     keys_named_by_profiles: list[str] = []
 
     def read_profile(name: str) -> object | None:
@@ -171,4 +175,3 @@ def _plausible(name: str) -> bool:
 
 def _unique(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
-
