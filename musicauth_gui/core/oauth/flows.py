@@ -96,9 +96,10 @@ def jwt_expiry(token: str, *, now: float) -> float | None:
 def _printable_token(value: str, field: str, *, what: str) -> str:
     """``value`` unchanged when every character is printable ASCII without space.
 
-    RFC 6749 §A.12 and §A.13 allow access and refresh tokens only visible ASCII (VSCHAR), and
-    §A.7 a token type only letters, digits and ``-._``. Anything else (a C0 or C1 control, DEL,
-    a space, a bidi override) would be printed raw into terminals and sent in headers.
+    RFC 6749 §A.12 and §A.13 allow access and refresh tokens only visible ASCII (VSCHAR); §A.7
+    is stricter still for a token type, which is held to the same VSCHAR rule here. Anything
+    else (a C0 or C1 control, DEL, a space, a bidi override) would be printed raw into
+    terminals and sent in headers.
 
     Raises:
         MalformedResponse: naming the field, never showing the value.
