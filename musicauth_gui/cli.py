@@ -95,7 +95,7 @@ def _describe(record: Any, now: float) -> dict[str, Any]:
         state = "needs sign-in"
     elif token is None:
         state = "none"
-    elif token.expires_at is not None and token.expires_at <= now:
+    elif (left := _seconds_left(token, now)) is not None and left <= 0:
         state = "expired"
     elif needs_renewal(token, now):
         state = "renew due"
@@ -106,9 +106,9 @@ def _describe(record: Any, now: float) -> dict[str, Any]:
         "provider": record.profile.provider,
         "flow": record.profile.flow,
         "token_state": state,
-        "expires_at": _iso(token.expires_at) if token and token.expires_at else None,
-        "expires_in": int(token.expires_at - now) if token and token.expires_at else None,
-        "refresh_expires_at": _iso(token.refresh_expires_at) if token and token.refresh_expires_at else None,
+        "expires_at": _iso(token.expires_at) if token else None,
+        "expires_in": _seconds_left(token, now),
+        "refresh_expires_at": _iso(token.refresh_expires_at) if token else None,
         "reason": record.status.reason,
     }
 
@@ -393,9 +393,21 @@ async def cmd_devtoken(engine: Any, args: argparse.Namespace) -> int:
 
 
 def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
+    """ISO 8601 in UTC, or None for an unknown time (also one no datetime can hold: NaN, inf)."""
+    from .core.expiry import usable_epoch
+
+    usable = usable_epoch(epoch)
+    if usable is None:
         return None
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(usable, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _seconds_left(token: Any, now: float) -> int | None:
+    """Whole seconds until ``token`` expires (negative once expired), or None when unknown."""
+    from .core.expiry import usable_seconds
+
+    left = usable_seconds(token.expires_in(now)) if token is not None else None
+    return None if left is None else int(left)
 
 
 def format_token(record: Any, token: Any, fmt: str, *, now: float, scheme: str | None = None) -> str:
@@ -411,13 +423,13 @@ def format_token(record: Any, token: Any, fmt: str, *, now: float, scheme: str |
         data: dict[str, Any] = {
             "access_token": cred.value.reveal(),
             "token_type": token.token_type if token else cred.scheme,
-            "expires_in": int(token.expires_at - now) if token and token.expires_at else None,
+            "expires_in": _seconds_left(token, now),
             "expires_at": _iso(token.expires_at) if token else None,
             "issued_at": _iso(token.issued_at) if token else None,
             "scope": token.scope if token else None,
             "authorization_header": cred.header_value(),
         }
-        if token and token.refresh_expires_at:
+        if token and _iso(token.refresh_expires_at):
             data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)
         return json.dumps(data, indent=2)
     return curl_line(cred, try_url(record))

@@ -254,7 +254,7 @@ class TokenEngine:
             record = await self.store.load(name, fresh=True)
             token = record.token
             if token is not None:
-                renewed_meanwhile = force and token.issued_at >= asked_at
+                renewed_meanwhile = force and token.issued_at is not None and token.issued_at >= asked_at
                 if renewed_meanwhile or (not force and not needs_renewal(token, self.clock())):
                     return token
             return await self._renew(record)

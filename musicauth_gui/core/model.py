@@ -7,10 +7,12 @@ Everything here is a frozen dataclass; change one with ``dataclasses.replace``. 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .expiry import plausible_epoch
 from .secret import Secret
 
 Flow = Literal["authorization_code", "client_credentials", "devtoken"]
@@ -89,7 +91,8 @@ class TokenSet:
     """What a token endpoint gave, with absolute times (UTC epoch seconds).
 
     Attributes:
-        issued_at: when we received it (our clock, not the provider's ``iat``).
+        issued_at: when we received it (our clock, not the provider's ``iat``); None only when
+            a stored value was unusable (see ``from_json``).
         expires_at: absolute expiry, from ``expires_in`` (or a JWT's ``exp``); None if unknown.
         refresh_expires_at: when the refresh token itself dies, where the provider says or
             documents it (Spotify: six months after the original consent).
@@ -98,7 +101,7 @@ class TokenSet:
 
     access_token: Secret
     token_type: str = "Bearer"
-    issued_at: float = field(default_factory=time.time)
+    issued_at: float | None = field(default_factory=time.time)
     expires_at: float | None = None
     refresh_token: Secret | None = None
     refresh_expires_at: float | None = None
@@ -108,15 +111,18 @@ class TokenSet:
 
     @property
     def lifetime(self) -> float | None:
-        if self.expires_at is None:
+        """Seconds from issue to expiry, or None when unknown (or not a finite number)."""
+        if self.expires_at is None or self.issued_at is None:
             return None
-        return self.expires_at - self.issued_at
+        lifetime = self.expires_at - self.issued_at
+        return lifetime if math.isfinite(lifetime) else None
 
     def expires_in(self, now: float) -> float | None:
         """Seconds left at ``now`` (negative once expired), or None when unknown."""
         if self.expires_at is None:
             return None
-        return self.expires_at - now
+        left = self.expires_at - now
+        return left if math.isfinite(left) else None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON for the keyring (the only place a token is written)."""
@@ -130,14 +136,47 @@ class TokenSet:
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TokenSet:
-        secrets = {"access_token", "refresh_token", "id_token"}
-        kwargs = {}
+    def from_json(cls, data: dict[str, Any], *, now: float | None = None) -> TokenSet:
+        """A token set as ``to_json`` wrote it.
+
+        Times that no token could have (not a number, NaN, infinite, before 1970, more than ten
+        years past ``now``) are read as unknown (None), as a provider's answer would have been:
+        the entry stays usable, and such a token is renewed when the provider refuses it.
+
+        Raises:
+            TypeError: a field of the wrong type (the store reports the entry as damaged).
+        """
+        if not isinstance(data, dict):
+            raise TypeError("token: not an object")
+        at = time.time() if now is None else now
+        kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
-            if f.name in data:
-                value = data[f.name]
-                kwargs[f.name] = Secret(value) if f.name in secrets and value is not None else value
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if f.name in _TOKEN_TIMES:
+                kwargs[f.name] = plausible_epoch(value, now=at)
+            elif f.name in _TOKEN_SECRETS:
+                text = _optional_text(value, f"token.{f.name}")
+                kwargs[f.name] = Secret(text) if text else None
+            else:
+                kwargs[f.name] = _optional_text(value, f"token.{f.name}")
+        if kwargs.get("access_token") is None:
+            raise TypeError("token.access_token: missing or empty")
+        if not kwargs.get("token_type"):
+            kwargs.pop("token_type", None)  # the dataclass default, "Bearer", as on arrival
         return cls(**kwargs)
+
+
+_TOKEN_TIMES = frozenset({"issued_at", "expires_at", "refresh_expires_at", "consented_at"})
+_TOKEN_SECRETS = frozenset({"access_token", "refresh_token", "id_token"})
+
+
+def _optional_text(value: Any, field: str) -> str | None:
+    """A string or None, else TypeError naming the field (never the value: it may be a secret)."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{field}: not a string")
+    return value
 
 
 @dataclass(frozen=True)
@@ -181,16 +220,49 @@ class ProfileRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProfileRecord:
-        raw = dict(data["profile"])
-        for listed in ("scopes", "origin"):
-            if raw.get(listed) is not None:
-                raw[listed] = tuple(raw[listed])
-        secret = data.get("client_secret")
+        """A record as ``to_json`` wrote it; unusable token times read as unknown.
+
+        Raises:
+            KeyError, TypeError, ValueError: a missing part or a field of the wrong type (the
+                store turns each into ``EntryDamaged`` for this one entry).
+        """
+        raw = data["profile"]
+        if not isinstance(raw, dict):
+            raise TypeError("profile: not an object")
         token = data.get("token")
+        status = data.get("status") or {}
+        if not isinstance(status, dict):
+            raise TypeError("status: not an object")
+        if not isinstance(status.get("needs_sign_in", False), bool):
+            raise TypeError("status.needs_sign_in: not a boolean")
+        secret = _optional_text(data.get("client_secret"), "client_secret")
         return cls(
-            profile=Profile(**raw),
+            profile=_profile_from_json(raw),
             client_secret=Secret(secret) if secret else None,
             token=TokenSet.from_json(token) if token else None,
-            status=ProfileStatus(**(data.get("status") or {})),
-            signed_in_redirect_uri=data.get("signed_in_redirect_uri"),
+            status=ProfileStatus(
+                **{**status, "reason": _optional_text(status.get("reason"), "status.reason")}
+            ),
+            signed_in_redirect_uri=_optional_text(data.get("signed_in_redirect_uri"), "signed_in_redirect_uri"),
         )
+
+
+def _profile_from_json(raw: dict[str, Any]) -> Profile:
+    """A Profile from its stored fields, each checked for its type (Profile itself checks none,
+    and a number where a string belongs would only fail later, in a formatter or a paint)."""
+    fields = dict(raw)
+    for name in ("name", "provider", "flow"):
+        if not isinstance(fields.get(name), str) or not fields[name]:
+            raise TypeError(f"profile.{name}: missing or not a string")
+    for name, value in fields.items():
+        if name in ("scopes", "origin"):
+            if value is not None:
+                if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                    raise TypeError(f"profile.{name}: not a list of strings")
+                fields[name] = tuple(value)
+        elif name == "auto_renew":
+            if not isinstance(value, bool):
+                raise TypeError("profile.auto_renew: not a boolean")
+        else:
+            _optional_text(value, f"profile.{name}")
+    return Profile(**fields)

@@ -13,6 +13,8 @@ suspended laptop.
 
 from __future__ import annotations
 
+import math
+
 from .model import TokenSet
 
 MIN_MARGIN = 60.0
@@ -30,8 +32,8 @@ def renewal_margin(lifetime: float | None) -> float:
 
 def renew_at(token: TokenSet) -> float | None:
     """The absolute time to renew ``token``, or None when its expiry is unknown."""
-    if token.expires_at is None:
-        return None
+    if token.expires_at is None or not math.isfinite(token.expires_at):
+        return None  # NaN or infinity got past validation: no timer may be armed for it
     return token.expires_at - renewal_margin(token.lifetime)
 
 

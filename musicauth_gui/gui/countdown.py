@@ -1,6 +1,8 @@
-"""Remaining-life text: ``23h 59m 12s``, ``13d 23h 59m``, ``expired``."""
+"""Remaining-life text: ``23h 59m 12s``, ``13d 23h 59m``, ``expired``, ``unknown``."""
 
 from __future__ import annotations
+
+from ..core.expiry import usable_seconds
 
 
 def format_remaining(seconds: float | None, *, precise: bool = False) -> str:
@@ -8,9 +10,14 @@ def format_remaining(seconds: float | None, *, precise: bool = False) -> str:
     tokens does not need them; the DevToken dialog shows one token and does)."""
     if seconds is None:
         return "no expiry"
-    if seconds <= 0:
+    # Checked, not trusted: this runs inside a row's paint, where an exception (int(nan) once)
+    # takes the whole app down; NaN, infinities and decades-long values read "unknown".
+    usable = usable_seconds(seconds)
+    if usable is None:
+        return "unknown"
+    if usable <= 0:
         return "expired"
-    total = int(seconds)
+    total = int(usable)
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.devtoken import decode_unverified
+from ..core.expiry import remaining_fraction, usable_epoch
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.secret import scrub
@@ -38,9 +39,16 @@ from .widgets.secret_field import SecretField
 
 
 def local_time(epoch: float | None) -> str:
+    """The time in the local zone; "—" when there is none, "unknown" when it cannot be shown."""
     if epoch is None:
         return "—"
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    usable = usable_epoch(epoch)
+    if usable is None:
+        return "unknown"
+    try:
+        return datetime.fromtimestamp(usable).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    except (OverflowError, OSError, ValueError):  # local zones near year 1 or 9999; platform limits
+        return "unknown"
 
 
 def open_in_system_browser(url: str) -> None:
@@ -266,12 +274,9 @@ class ProfileDetailPane(QWidget):
         token = record.token
         assert self.context is not None
         now = self.context.engine.clock()
-        left = token.expires_in(now)
-        self.countdown.setText(format_remaining(left))
-        if left is None or not token.lifetime:
-            self.expiry_bar.setValue(0)
-        else:
-            self.expiry_bar.setValue(int(1000 * max(0.0, min(1.0, left / token.lifetime))))
+        self.countdown.setText(format_remaining(token.expires_in(now)))
+        fraction = remaining_fraction(token, now)
+        self.expiry_bar.setValue(0 if fraction is None else int(1000 * fraction))
 
     def _show_claims(self, token: str | None) -> None:
         decoded = decode_unverified(token) if token else None

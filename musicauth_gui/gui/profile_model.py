@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
+from ..core.expiry import remaining_fraction
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
@@ -70,7 +71,8 @@ def row_state(row: Row, now: float) -> str:
     token = row.record.token
     if token is None:
         return "needs-sign-in" if row.record.profile.flow == "authorization_code" else "none"
-    if token.expires_at is not None and token.expires_at <= now:
+    left = token.expires_in(now)  # None when unknown, NaN and infinities included
+    if left is not None and left <= 0:
         return "expired"
     return "valid"
 
@@ -80,10 +82,7 @@ def _countdown(record: ProfileRecord, now: float) -> str:
 
 
 def _fraction_left(record: ProfileRecord, now: float) -> float | None:
-    token = record.token
-    if token is None or token.expires_at is None or not token.lifetime:
-        return None
-    return max(0.0, min(1.0, (token.expires_at - now) / token.lifetime))
+    return None if record.token is None else remaining_fraction(record.token, now)
 
 
 class ProfileListModel(QAbstractListModel):

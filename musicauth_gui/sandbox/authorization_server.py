@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunspli
 from . import pages, pkce
 from .clients import AUTH_METHODS, ClientRegistration
 from .errors import NO_STORE, OAuthError
+from .odd_answers import odd_json
 from .server import FORM_CONTENT_TYPE, EmulatorServer, Request, Response
 from .token_store import AccessToken, AuthorizationCode, Grant, RefreshToken, TokenStore
 
@@ -205,6 +206,7 @@ class AuthorizationServer(EmulatorServer):
         self.store = TokenStore()
         self._clients: dict[str, ClientRegistration] = {}
         self._pending: dict[str, _PendingAuthorization] = {}
+        self._odd_answers: list[Mapping[str, Any]] = []
 
         self.route("GET", authorize_path, self._handle_authorize)
         self.route("POST", consent_path, self._handle_consent_decision)
@@ -353,6 +355,27 @@ class AuthorizationServer(EmulatorServer):
         """How many access tokens were issued through ``grant_type``."""
         with self._lock:
             return self.store.issued[grant_type]
+
+    def answer_next_token_with(self, changes: Mapping[str, Any], times: int = 1) -> None:
+        """Odd answers: the next ``times`` successful token answers carry ``changes``.
+
+        The tokens are issued as usual (a refresh still rotates, so the refresh token in the odd
+        answer is the only live one): only the JSON the client reads changes. Error answers do
+        not use up a queued change.
+
+        Args:
+            changes: Field values, e.g. ``{"expires_in": "nan"}``; see
+                :func:`~.odd_answers.odd_json` for :class:`~.odd_answers.JsonLiteral` (such as
+                ``JsonLiteral("1e400")``) and :data:`~.odd_answers.REMOVE`.
+            times: How many consecutive answers change this way.
+
+        Raises:
+            ValueError: ``times < 1``.
+        """
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._odd_answers.extend([dict(changes)] * times)
 
     def revoke_all_for_user(self) -> None:
         """Revoke every token and code of :attr:`user_id`, as if the user withdrew consent."""
@@ -647,6 +670,10 @@ class AuthorizationServer(EmulatorServer):
                 access, refresh = self._client_credentials(client, form)
         except OAuthError as error:
             return error.to_response()
+        if self._odd_answers:
+            changes = self._odd_answers.pop(0)
+            body = odd_json(self.token_response(access, refresh), changes)
+            return Response(200, body, [("Content-Type", "application/json"), *NO_STORE])
         return Response.json(200, self.token_response(access, refresh), NO_STORE)
 
     def _issue(

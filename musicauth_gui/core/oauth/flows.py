@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from ..errors import MalformedResponse
+from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..model import AuthMethod, TokenSet
 from ..secret import Secret
@@ -79,30 +80,37 @@ def authorization_url(
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError("boolean")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str) and value.strip():
-        return float(value)  # some servers send "3600"
-    raise ValueError("not a number")
-
-
-def jwt_expiry(token: str) -> float | None:
+def jwt_expiry(token: str, *, now: float) -> float | None:
     """The ``exp`` claim of a JWT access token, read without verification (it is only a hint
-    for scheduling; the provider still validates the token)."""
+    for scheduling; the provider still validates the token); None when absent or implausible."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-        exp = payload.get("exp") if isinstance(payload, dict) else None
-        return float(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) else None
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: a payload nested 10,000 deep
         return None
+    return plausible_epoch(payload.get("exp") if isinstance(payload, dict) else None, now=now)
+
+
+def _printable_token(value: str, field: str, *, what: str) -> str:
+    """``value`` unchanged when every character is printable ASCII without space.
+
+    RFC 6749 §A.12 and §A.13 allow access and refresh tokens only visible ASCII (VSCHAR); §A.7
+    is stricter still for a token type, which is held to the same VSCHAR rule here. Anything
+    else (a C0 or C1 control, DEL, a space, a bidi override) would be printed raw into
+    terminals and sent in headers.
+
+    Raises:
+        MalformedResponse: naming the field, never showing the value.
+    """
+    if not all("!" <= ch <= "~" for ch in value):
+        raise MalformedResponse(
+            f"{what}: the answer's {field} holds a control character, a space or a non-ASCII character; "
+            "nothing was stored",
+            hint="the provider (or something between it and you) sent a broken answer",
+        )
+    return value
 
 
 def parse_token_response(
@@ -115,30 +123,38 @@ def parse_token_response(
 ) -> TokenSet:
     """A TokenSet from a token endpoint's JSON (RFC 6749 §5.1).
 
+    An ``expires_in`` (or ``refresh_token_expires_in``) that is absent, not a number, not
+    positive, not finite or longer than ten years is an unknown lifetime, never an error: the
+    same answer may carry a rotated refresh token, and the provider has already retired the old
+    one. An unknown access-token lifetime falls back to a JWT's ``exp``, then to the renewal
+    policy's rule for unknown expiries (see ``core/expiry.py``, ``core/renewal.py``).
+
     Args:
         previous: the token set being refreshed: its refresh token is kept when the answer has
             none (providers that do not rotate), and its consent time carries over.
         refresh_token_lifetime: a documented refresh-token life from the original consent.
 
     Raises:
-        MalformedResponse: no access token, or an ``expires_in`` that is not a number.
+        MalformedResponse: no access token, a refresh token that is not a string, or a token
+            (or token type) with characters that are not printable ASCII.
     """
     # The Groove docs' table names the field accessToken; the service sends access_token.
     access = body.get("access_token", body.get("accessToken"))
     if not isinstance(access, str) or not access:
         raise MalformedResponse(f"{what}: the answer has no access_token", hint="check the token endpoint URL")
-    try:
-        expires_in = _number(body.get("expires_in"))
-        refresh_expires_in = _number(body.get("refresh_token_expires_in"))
-    except ValueError:
-        raise MalformedResponse(f"{what}: the answer's expires_in is not a number") from None
-    if expires_in is not None and expires_in <= 0:
-        raise MalformedResponse(f"{what}: the answer's expires_in is not positive")
-    expires_at = now + expires_in if expires_in is not None else jwt_expiry(access)
+    _printable_token(access, "access_token", what=what)
+    expires_in = lifetime_seconds(body.get("expires_in"))
+    refresh_expires_in = lifetime_seconds(body.get("refresh_token_expires_in"))
+    expires_at = now + expires_in if expires_in is not None else jwt_expiry(access, now=now)
 
     new_refresh = body.get("refresh_token")
     if new_refresh is not None and not isinstance(new_refresh, str):
         raise MalformedResponse(f"{what}: the answer's refresh_token is not a string")
+    if new_refresh:
+        _printable_token(new_refresh, "refresh_token", what=what)
+    token_type = body.get("token_type")
+    if isinstance(token_type, str) and token_type:
+        _printable_token(token_type, "token_type", what=what)
     consented_at = previous.consented_at if previous and previous.consented_at else now
     if new_refresh:
         refresh_token: Secret | None = Secret(new_refresh)
@@ -150,7 +166,6 @@ def parse_token_response(
         refresh_expires_at = consented_at + refresh_token_lifetime
     else:
         refresh_expires_at = previous.refresh_expires_at if previous and not new_refresh else None
-    token_type = body.get("token_type")
     id_token = body.get("id_token")
     scope = body.get("scope")
     return TokenSet(

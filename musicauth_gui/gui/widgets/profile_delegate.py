@@ -10,6 +10,7 @@ Most of a paint used to be Python-to-Qt calls for text that had not changed.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -86,13 +87,14 @@ class ProfileDelegate(QStyledItemDelegate):
             painter.setFont(fonts.digits)
             painter.setPen(text_colour)
             painter.drawText(QRect(rect.right() - count_width, rect.top(), count_width, 20), _RIGHT, view.countdown)
-        if view.fraction_left is not None:
+        fraction = bar_fraction(view.fraction_left)
+        if fraction is not None:
             bar = QRect(text_left, rect.bottom() - 3, rect.right() - text_left, 3)
             track = QColor(text_colour)
             track.setAlphaF(0.18)
             painter.fillRect(bar, track)
-            fill = QColor(BADGE_COLOURS["valid"] if view.fraction_left > 0.1 else BADGE_COLOURS["needs-sign-in"])
-            painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * view.fraction_left), bar.height()), fill)
+            fill = QColor(BADGE_COLOURS["valid"] if fraction > 0.1 else BADGE_COLOURS["needs-sign-in"])
+            painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), fill)
 
     def _fonts_for(self, base: QFont) -> _Fonts:
         fonts = self._fonts
@@ -160,6 +162,14 @@ class ProfileDelegate(QStyledItemDelegate):
         while len(self._layers) > cache_limit(widget):
             self._layers.popitem(last=False)
         return layer
+
+
+def bar_fraction(value: float | None) -> float | None:
+    """The life bar's fill from 0 to 1, or None for no bar. Checked here too, not only in the
+    model: an exception raised inside paint() ends the whole app (int(nan) once did)."""
+    if value is None or not math.isfinite(value):
+        return None
+    return max(0.0, min(1.0, value))
 
 
 def _content_area(row: QRect) -> tuple[QRect, int]:
