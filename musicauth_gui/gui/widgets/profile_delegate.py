@@ -28,6 +28,7 @@ BADGE_COLOURS = {
     "error": "#cf222e",
     "expired": "#6e7781",
     "none": "#6e7781",
+    "damaged": "#cf222e",
 }
 ROW_HEIGHT = 58
 ICON = 32
