@@ -326,16 +326,8 @@ class MainWindow(QMainWindow):
         for record in records:
             context.scheduler.watch(record.name)
         self._refresh_tray()
-        if listing.damaged:
-            names = ", ".join(repr(entry.name) for entry in listing.damaged)
-            one = len(listing.damaged) == 1
-            self.banner.show_problem(
-                f"{len(listing.damaged)} profile entr{'y' if one else 'ies'} in the keyring {'is' if one else 'are'} damaged "
-                f"({names}); the other profiles work. Select {'it' if one else 'one'} to remove it or import it again.",
-                kind="warning",
-            )
-        else:
-            self.banner.clear()
+        self.banner.clear()
+        self._show_damage()
         self._update_empty()
         names = self.model.all_names()
         if names:
@@ -353,6 +345,21 @@ class MainWindow(QMainWindow):
             8000,
         )
         return True
+
+    def _show_damage(self) -> None:
+        """A warning banner while damaged entries are listed; it goes with the last of them.
+        A keyring error in the banner stays (it says more)."""
+        damaged = self.model.damaged_names()
+        if damaged:
+            one = len(damaged) == 1
+            self.banner.show_problem(
+                f"{len(damaged)} profile entr{'y' if one else 'ies'} in the keyring {'is' if one else 'are'} damaged "
+                f"({', '.join(map(repr, damaged))}); the other profiles work. "
+                f"Select {'it' if one else 'one'} to remove it or import it again.",
+                kind="warning",
+            )
+        elif self.banner.property("kind") == "warning":
+            self.banner.clear()
 
     def _show_keyring_problem(self, message: str) -> None:
         """The keyring could not be listed (locked, failing): the banner, with a way out."""
@@ -474,6 +481,7 @@ class MainWindow(QMainWindow):
         else:
             self.model.upsert(record)
         self._refresh_tray()
+        self._show_damage()
         if name == self.selected_name():
             self._show_current()
 
@@ -530,6 +538,7 @@ class MainWindow(QMainWindow):
                 self.model.upsert(record)
                 context.scheduler.watch(name)
             self._refresh_tray()
+            self._show_damage()
             self._show_current()
 
         spawn(reload(), on_error=self.statusBar().showMessage, owner=self)
@@ -577,6 +586,7 @@ class MainWindow(QMainWindow):
             await context.engine.remove_profile(name)
             self.model.remove(name)
             self._refresh_tray()
+            self._show_damage()
 
         spawn(remove(), on_error=self.statusBar().showMessage, owner=self)
 

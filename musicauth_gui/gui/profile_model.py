@@ -165,7 +165,10 @@ class ProfileListModel(QAbstractListModel):
 
     def all_names(self) -> list[str]:
         """Every row's name, the damaged entries' included."""
-        return self.names() + [entry.name for entry in self._damaged]
+        return self.names() + self.damaged_names()
+
+    def damaged_names(self) -> list[str]:
+        return [entry.name for entry in self._damaged]
 
     def damaged(self, name: str) -> DamagedEntry | None:
         return next((entry for entry in self._damaged if entry.name == name), None)
