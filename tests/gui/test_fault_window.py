@@ -120,6 +120,30 @@ def test_a_locked_keyring_is_a_banner_and_retry_lists_and_renews(qtbot, open_win
     assert state_of(window, "one") == "valid" and mxm.issued_count("client_credentials") == 2
 
 
+def test_unlock_asks_for_the_prompt_off_the_gui_thread_then_lists(qtbot, open_window, mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On the Secret Service the banner offers Unlock; the prompt (here a stand-in that the
+    user answers) runs on the store's keyring thread, and the profiles follow."""
+    import threading
+
+    from musicauth_gui.core.store import unlock
+
+    seed(mxm, "one")
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_LOCKED", "1")
+    monkeypatch.setattr(unlock, "can_prompt_unlock", lambda vault: True)
+    prompted_on: list[str] = []
+
+    def prompt_unlock() -> None:
+        prompted_on.append(threading.current_thread().name)
+        os.environ.pop("MUSICAUTH_TEST_KEYRING_LOCKED")  # the user typed the password
+
+    monkeypatch.setattr(unlock, "prompt_unlock", prompt_unlock)
+    window = open_window()
+    click(qtbot, window.banner.unlock_button)
+    qtbot.waitUntil(lambda: window.model.names() == ["one"], timeout=5000)
+    assert prompted_on and prompted_on[0].startswith("musicauth-keyring")
+    assert window.banner.isHidden()
+
+
 def test_a_raising_keyring_is_a_banner_and_retry_recovers(qtbot, open_window, mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     seed(mxm, "one")
     monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_FAIL", "get")

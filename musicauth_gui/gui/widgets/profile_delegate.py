@@ -154,7 +154,8 @@ class ProfileDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         label = get_preset(view.provider).label if view.provider else ""
         rest = QRect(text_left + 18 + badge_width + 10, rect.top() + 22, rect.right() - text_left - badge_width - 28, 18)
-        painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
+        if label:  # a damaged entry has no readable provider
+            painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
         painter.end()
 
         self._layers[key] = layer
