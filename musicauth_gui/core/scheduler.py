@@ -9,7 +9,9 @@ meanwhile (by the CLI, or by hand) moves its own next look.
 
 The policy is the engine's (``renewal.renew_at``); the timer is armed for at most
 ``MAX_SLEEP_STEP`` ahead and re-reads the wall clock when it fires, so a six-month DevToken never
-arms a timer past qasync's 24.8-day limit and a suspended laptop is noticed. Transient failures
+arms a timer past qasync's 24.8-day limit. A suspended laptop is noticed by ``wake()``, which
+the desktop app calls when the wall clock jumps (``clock_jump``) or the system says it resumed:
+the timer runs on the monotonic clock, which stands still during sleep. Transient failures
 are retried with exponential backoff; a profile that needs the user (sign-in) is not retried,
 and a token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it
 dies.
@@ -116,6 +118,22 @@ class RenewalScheduler:
         task = self._running.pop(name, None)
         if task is not None:
             task.cancel()
+
+    def wake(self) -> None:
+        """Look at every watched profile now: the machine has just woken up (or the clock was
+        set), so the timer, armed on a clock that stood still, may be far behind the tokens.
+
+        A profile whose look is running is left to it (that look reads the clock afresh); a
+        failing profile keeps its backoff. The looks start at most ``MAX_CONCURRENT_RENEWALS``
+        at a time, like any burst.
+        """
+        now = self.clock()
+        for name in list(self._ticket):
+            if name not in self._running:
+                self._schedule(name, now)
+        # Re-armed here, not only by _schedule: the old entries (now stale) are still in the
+        # heap ahead of the new ones, and the timer still waits for the first of them.
+        self._arm()
 
     async def stop(self) -> None:
         """Forget every profile (a look that ends after this schedules nothing: its ticket is

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 PROVIDERS = ("groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2")
 STATES = ("valid", "renewing", "needs-sign-in", "error", "none", "expired")
+#: States drawn with another state's icon (a damaged keyring entry is an error of its own kind).
+STATE_ICON_ALIASES = {"damaged": "error"}
 ACTIONS = (
     "copy", "reveal", "hide", "key", "sign-in", "sign-out", "renew", "try", "add", "edit", "import",
     "export", "delete", "generate", "save", "discover", "filter", "settings", "devtoken", "tray", "info",
@@ -67,6 +69,7 @@ def provider_icon(provider: str) -> QIcon:
 
 def state_icon(state: str) -> QIcon:
     """The small badge for a token state (``valid``, ``renewing``, ``needs-sign-in``, ...)."""
+    state = STATE_ICON_ALIASES.get(state, state)
     return icon(f"state-{state if state in STATES else 'none'}")
 
 

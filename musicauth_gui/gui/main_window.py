@@ -5,6 +5,10 @@ paint shows (menus, toolbar, filter field, an empty list) and imports no core mo
 pulls in asyncio, httpx, cryptography and PyJWT, which together cost more than the bare window.
 ``complete()`` builds the rest (the model, the row delegate, the detail pane) once the window is
 on screen; ``attach()`` calls it too, so the order can never be wrong.
+
+Keyring trouble never closes the window: a locked or failing keyring is a banner with Retry (and
+Unlock where the backend can prompt), a damaged profile entry is a row of its own with Remove and
+Re-import, and the readable profiles work meanwhile.
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QShowEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from .countdown import format_remaining
 from .icons import app_icon, icon
+from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSortFilterProxyModel
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 
     from ..core.model import ProfileRecord
     from .context import AppContext
+    from .damaged_pane import DamagedEntryPane
     from .detail_pane import ProfileDetailPane
     from .profile_model import ProfileListModel
 
@@ -65,6 +69,7 @@ class MainWindow(QMainWindow):
     model: ProfileListModel
     proxy: QSortFilterProxyModel
     detail: ProfileDetailPane
+    damaged_pane: DamagedEntryPane
 
     def __init__(self, *, demo: bool = False, clock: Callable[[], float] = time.time, lazy: bool = False) -> None:
         """Args:
@@ -89,15 +94,10 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.banner = QFrame()
-        self.banner.setObjectName("banner")
-        self.banner.setProperty("kind", "error")
-        banner_layout = QHBoxLayout(self.banner)
-        self.banner_text = QLabel()
-        self.banner_text.setObjectName("bannerText")
-        self.banner_text.setWordWrap(True)
-        banner_layout.addWidget(self.banner_text)
-        self.banner.hide()
+        self.banner = StoreBanner()
+        self.banner_text = self.banner.text
+        self.banner.retry_clicked.connect(self.retry_store)
+        self.banner.unlock_clicked.connect(self.unlock_store)
         layout.addWidget(self.banner)
 
         splitter = QSplitter()
@@ -146,7 +146,9 @@ class MainWindow(QMainWindow):
             return
         self._complete = True
         from PySide6.QtCore import QSortFilterProxyModel, Qt
+        from PySide6.QtWidgets import QStackedWidget
 
+        from .damaged_pane import DamagedEntryPane
         from .detail_pane import ProfileDetailPane
         from .profile_model import ProfileListModel
         from .widgets.profile_delegate import ProfileDelegate
@@ -165,7 +167,15 @@ class MainWindow(QMainWindow):
         self.detail = ProfileDetailPane()
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
-        old = self._splitter.replaceWidget(1, self.detail)
+        # A damaged entry has no record to show: its own pane takes the detail pane's place.
+        self.damaged_pane = DamagedEntryPane()
+        self.damaged_pane.remove_requested.connect(lambda name: self.remove_profile())
+        self.damaged_pane.reimport_requested.connect(lambda name: self.import_profiles())
+        self.detail_stack = QStackedWidget()
+        self.detail_stack.setObjectName("detailStack")
+        self.detail_stack.addWidget(self.detail)
+        self.detail_stack.addWidget(self.damaged_pane)
+        old = self._splitter.replaceWidget(1, self.detail_stack)
         if old is not None:
             old.deleteLater()
         self._detail_placeholder = None
@@ -179,6 +189,12 @@ class MainWindow(QMainWindow):
             self.list_view.addAction(action)
 
         self.model.ticked.connect(lambda: self.detail.tick(self._current_record()))
+        from .sleep_watch import WakeWatcher
+
+        # The countdown tick also compares the clocks: a jump means the machine slept.
+        self.wake_watcher = WakeWatcher(parent=self)
+        self.model.ticked.connect(self.wake_watcher.check)
+        self.wake_watcher.woke.connect(self._on_woke)
         self.model.rowsInserted.connect(lambda *_: self._update_empty())
         self.model.modelReset.connect(self._update_empty)
 
@@ -279,28 +295,132 @@ class MainWindow(QMainWindow):
         bridge.expiring.connect(self._on_expiring)
         bridge.outside_change.connect(self._on_outside_change)
         context.clipboard.clear_after = float(context.settings.get("clipboard_clear_seconds", 30))
-        records = await context.engine.store.load_all()
-        self.model.set_records(records)
+        await self.load_profiles()
+        if not self.demo:
+            self.wake_watcher.listen_to_logind()
+
+    async def load_profiles(self) -> bool:
+        """List the profiles and start auto-renew; False when the keyring could not be read.
+
+        Never raises: a locked or failing keyring becomes the banner (Retry, and Unlock where
+        the backend can prompt) and damaged entries become rows of their own, so the window
+        stays up whatever the keyring does.
+        """
+        from ..core.errors import MusicAuthError
+        from .messages import error_text
+
+        assert self.context is not None
+        context = self.context
+        try:
+            listing = await context.engine.store.scan()
+        except Exception as exc:  # noqa: BLE001 - MusicAuthError mostly; a bug must not close the window either
+            if not isinstance(exc, MusicAuthError):
+                import logging
+
+                logging.getLogger(__name__).error("listing the profiles failed", exc_info=exc)
+            self._show_keyring_problem(error_text(exc))
+            return False
+        records = listing.records
+        selected = self.selected_name()
+        self.model.set_records(records, listing.damaged)
         for record in records:
             context.scheduler.watch(record.name)
         self._refresh_tray()
-        if records:
+        self.banner.clear()
+        self._show_damage()
+        self._update_empty()
+        names = self.model.all_names()
+        if names:
             # The rows' first paint in one event-loop pass, the detail pane's in the next: both
             # in one pass was the longest stall of start-up (benchmarks/stall.py, "attach":
             # 25-45 ms -> 15-35 ms).
             import asyncio
 
             await asyncio.sleep(0)
-            self.select(records[0].name)
+            self.select(selected if selected in names else names[0])
         self.statusBar().showMessage(
-            f"{len(records)} profile{'s' if len(records) != 1 else ''}" + (" · demo mode: sandbox providers on 127.0.0.1" if self.demo else ""),
+            f"{len(records)} profile{'s' if len(records) != 1 else ''}"
+            + (f", {len(listing.damaged)} damaged" if listing.damaged else "")
+            + (" · demo mode: sandbox providers on 127.0.0.1" if self.demo else ""),
             8000,
         )
+        return True
+
+    def _show_damage(self) -> None:
+        """A warning banner while damaged entries are listed; it goes with the last of them.
+        A keyring error in the banner stays (it says more)."""
+        damaged = self.model.damaged_names()
+        if damaged:
+            one = len(damaged) == 1
+            self.banner.show_problem(
+                f"{len(damaged)} profile entr{'y' if one else 'ies'} in the keyring {'is' if one else 'are'} damaged "
+                f"({', '.join(map(repr, damaged))}); the other profiles work. "
+                f"Select {'it' if one else 'one'} to remove it or import it again.",
+                kind="warning",
+            )
+        elif self.banner.property("kind") == "warning":
+            self.banner.clear()
+
+    def _show_keyring_problem(self, message: str) -> None:
+        """The keyring could not be listed (locked, failing): the banner, with a way out."""
+        from ..core.store.unlock import can_prompt_unlock
+
+        assert self.context is not None
+        self.banner.show_problem(message, kind="error", unlock=can_prompt_unlock(self.context.engine.store.vault))
+        if not self.model.all_names():
+            self.empty_label.setText("Your profiles show here once the keyring can be read: unlock it, then Retry.")
+            self.empty_label.show()
+        self.statusBar().showMessage("The keyring could not be read")
+
+    def retry_store(self) -> None:
+        """Read the keyring again (the banner's Retry)."""
+        if self.context is None:
+            return
+        self.banner.set_busy(True)
+
+        async def work() -> None:
+            try:
+                await self.load_profiles()
+            finally:
+                self.banner.set_busy(False)
+
+        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+
+    def unlock_store(self) -> None:
+        """Ask the keyring for its unlock prompt (the banner's Unlock), then read it again."""
+        if self.context is None:
+            return
+        from ..core.store.unlock import prompt_unlock
+
+        store = self.context.engine.store
+        self.banner.set_busy(True)
+        self.statusBar().showMessage("Waiting for the keyring's unlock prompt…")
+
+        async def work() -> None:
+            from ..core.errors import MusicAuthError
+            from .messages import error_text
+
+            try:
+                await store.run(prompt_unlock)  # the store's keyring thread: it may wait on the user
+            except MusicAuthError as exc:
+                self._show_keyring_problem(error_text(exc))
+                return
+            finally:
+                self.banner.set_busy(False)
+            await self.load_profiles()
+
+        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+
+    def _on_woke(self, how: str) -> None:
+        """The machine resumed: every token gets a look now, not at the next timer."""
+        if self.context is None:
+            return
+        self.context.scheduler.wake()
+        self.statusBar().showMessage("Resumed: checking every token", 5000)
 
     def show_store_error(self, message: str) -> None:
         """The store could not be opened (no keyring, locked): say so where the list would be."""
-        self.banner_text.setText(message)
-        self.banner.show()
+        self.banner.show_problem(message, retry=False)
         self.empty_label.setText("Profiles live in the OS keyring. Try `musicauth-gui --demo` to explore without one.")
         for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action, self.export_action):
             action.setEnabled(False)
@@ -310,7 +430,7 @@ class MainWindow(QMainWindow):
         if not self._complete:
             return
         empty = self.model.rowCount() == 0
-        if empty:
+        if empty and not self.banner.isVisibleTo(self):
             self.empty_label.setText("No profiles yet. Ctrl+N adds one; Ctrl+O imports a profiles file.")
         self.empty_label.setVisible(empty)
 
@@ -339,6 +459,13 @@ class MainWindow(QMainWindow):
         from .profile_model import Role
 
         index = self.list_view.currentIndex()
+        damaged = index.data(Role.DAMAGED) if index.isValid() else None
+        if damaged is not None:
+            self.detail.show_profile(None, None)  # nothing for Ctrl+C and friends to act on
+            self.damaged_pane.show_entry(damaged)
+            self.detail_stack.setCurrentWidget(self.damaged_pane)
+            return
+        self.detail_stack.setCurrentWidget(self.detail)
         if not index.isValid():
             self.detail.show_profile(None, None)
             return
@@ -354,6 +481,7 @@ class MainWindow(QMainWindow):
         else:
             self.model.upsert(record)
         self._refresh_tray()
+        self._show_damage()
         if name == self.selected_name():
             self._show_current()
 
@@ -381,30 +509,36 @@ class MainWindow(QMainWindow):
 
     def _on_outside_change(self, stamps: set[str]) -> None:
         """Another process (the CLI) changed the store: reload what changed, a few records only."""
-        from ..core.errors import MusicAuthError
+        from ..core.errors import EntryDamaged, ProfileNotFound
         from ..core.store import change_log
+        from ..core.store.profile_store import DamagedEntry
 
         assert self.context is not None
         context = self.context
-        known = {change_log.stamp_name(n): n for n in self.model.names()}
+        known = {change_log.stamp_name(n): n for n in self.model.all_names()}
 
         async def reload() -> None:
             names = {known[s] for s in stamps if s in known}
             if change_log.INDEX_STAMP in stamps or any(s not in known for s in stamps):
                 current = await context.engine.store.names()
-                for gone in set(self.model.names()) - set(current):
+                for gone in set(self.model.all_names()) - set(current):
                     context.scheduler.unwatch(gone)
                     self.model.remove(gone)
-                names |= set(current) - set(self.model.names())
+                names |= set(current) - set(self.model.all_names())
             for name in names:
                 try:
                     record = await context.engine.store.load(name, fresh=True)
-                except MusicAuthError:
+                except EntryDamaged as exc:  # damaged by another process, or still damaged
+                    context.scheduler.unwatch(name)
+                    self.model.set_damaged(DamagedEntry(name, "profile", exc.message))
+                    continue
+                except ProfileNotFound:  # removed meanwhile; any other error (locked) is shown
                     self.model.remove(name)
                     continue
                 self.model.upsert(record)
                 context.scheduler.watch(name)
             self._refresh_tray()
+            self._show_damage()
             self._show_current()
 
         spawn(reload(), on_error=self.statusBar().showMessage, owner=self)
@@ -452,6 +586,7 @@ class MainWindow(QMainWindow):
             await context.engine.remove_profile(name)
             self.model.remove(name)
             self._refresh_tray()
+            self._show_damage()
 
         spawn(remove(), on_error=self.statusBar().showMessage, owner=self)
 

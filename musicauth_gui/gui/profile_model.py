@@ -3,6 +3,10 @@
 One 1 s QTimer drives every countdown (not a timer per row): each tick announces a change of
 the countdown role for all rows, and the view repaints only the rows it shows. Nothing here
 touches the keyring; records come from the engine's cache.
+
+A profile whose keyring entry cannot be read (``ProfileStore.scan`` lists it as damaged) has a
+row too, after the readable ones, in the ``damaged`` state: it has no record, only its name and
+what is wrong, so that the user sees it and can remove it or import it again.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 
@@ -20,6 +24,9 @@ from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from .countdown import format_remaining
+
+if TYPE_CHECKING:
+    from ..core.store.profile_store import DamagedEntry
 
 
 class Role(IntEnum):
@@ -31,6 +38,7 @@ class Role(IntEnum):
     MESSAGE = Qt.ItemDataRole.UserRole + 6
     RECORD = Qt.ItemDataRole.UserRole + 7
     PAINT = Qt.ItemDataRole.UserRole + 8  # a RowView: what the delegate paints, in one call
+    DAMAGED = Qt.ItemDataRole.UserRole + 9  # the DamagedEntry of a damaged row, else None
 
 
 STATE_LABELS = {
@@ -40,6 +48,7 @@ STATE_LABELS = {
     "error": "error",
     "expired": "expired",
     "none": "no token",
+    "damaged": "damaged",
 }
 
 
@@ -96,6 +105,7 @@ class ProfileListModel(QAbstractListModel):
         super().__init__(parent)
         self.clock = clock
         self._rows: list[Row] = []
+        self._damaged: list[DamagedEntry] = []  # shown after the rows, in scan order
         self._row_of_name: dict[str, int] = {}  # every renewal event looks a row up by name
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -105,11 +115,13 @@ class ProfileListModel(QAbstractListModel):
     # -- Qt model API --------------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._rows) + len(self._damaged)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
+        if index.row() >= len(self._rows):
+            return _damaged_data(self._damaged[index.row() - len(self._rows)], role)
         row = self._rows[index.row()]
         record = row.record
         now = self.clock()
@@ -138,14 +150,36 @@ class ProfileListModel(QAbstractListModel):
 
     # -- updates ---------------------------------------------------------------------------------
 
-    def set_records(self, records: list[ProfileRecord]) -> None:
+    def set_records(self, records: list[ProfileRecord], damaged: list[DamagedEntry] | None = None) -> None:
+        """Replace every row: the readable profiles, then the damaged entries."""
         self.beginResetModel()
         self._rows = [Row(record) for record in records]
+        self._damaged = list(damaged or [])
         self._reindex()
         self.endResetModel()
 
     def names(self) -> list[str]:
+        """The readable profiles' names (a damaged entry has nothing to copy or export)."""
         return [row.record.name for row in self._rows]
+
+    def all_names(self) -> list[str]:
+        """Every row's name, the damaged entries' included."""
+        return self.names() + self.damaged_names()
+
+    def damaged_names(self) -> list[str]:
+        return [entry.name for entry in self._damaged]
+
+    def damaged(self, name: str) -> DamagedEntry | None:
+        return next((entry for entry in self._damaged if entry.name == name), None)
+
+    def set_damaged(self, entry: DamagedEntry) -> None:
+        """Show ``entry`` as damaged (replacing its readable row, or its earlier damage)."""
+        self.remove(entry.name)
+        at = self.rowCount()
+        self.beginInsertRows(QModelIndex(), at, at)
+        self._damaged.append(entry)
+        self._reindex()
+        self.endInsertRows()
 
     def records(self) -> list[ProfileRecord]:
         return [row.record for row in self._rows]
@@ -155,17 +189,21 @@ class ProfileListModel(QAbstractListModel):
 
     def _reindex(self) -> None:
         self._row_of_name = {row.record.name: i for i, row in enumerate(self._rows)}
+        for i, entry in enumerate(self._damaged, start=len(self._rows)):
+            self._row_of_name[entry.name] = i
 
     def record(self, name: str) -> ProfileRecord | None:
         i = self.row_of(name)
-        return self._rows[i].record if i >= 0 else None
+        return self._rows[i].record if 0 <= i < len(self._rows) else None
 
     def upsert(self, record: ProfileRecord) -> None:
+        if self.damaged(record.name) is not None:
+            self.remove(record.name)  # imported again: the readable record replaces the damage
         i = self.row_of(record.name)
         if i < 0:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
             self._rows.append(Row(record))
-            self._row_of_name[record.name] = len(self._rows) - 1
+            self._reindex()  # the damaged rows after it moved down one
             self.endInsertRows()
             return
         row = self._rows[i]
@@ -178,13 +216,16 @@ class ProfileListModel(QAbstractListModel):
         i = self.row_of(name)
         if i >= 0:
             self.beginRemoveRows(QModelIndex(), i, i)
-            del self._rows[i]
+            if i < len(self._rows):
+                del self._rows[i]
+            else:
+                del self._damaged[i - len(self._rows)]
             self._reindex()
             self.endRemoveRows()
 
     def set_renewing(self, name: str, renewing: bool) -> None:
         i = self.row_of(name)
-        if i >= 0:
+        if 0 <= i < len(self._rows):
             self._rows[i].renewing = renewing
             if renewing:
                 self._rows[i].error = None
@@ -192,7 +233,7 @@ class ProfileListModel(QAbstractListModel):
 
     def set_error(self, name: str, message: str | None) -> None:
         i = self.row_of(name)
-        if i >= 0:
+        if 0 <= i < len(self._rows):
             self._rows[i].error = message
             self._rows[i].renewing = False
             self._changed(i)
@@ -220,3 +261,23 @@ class ProfileListModel(QAbstractListModel):
                 self.index(0), self.index(len(self._rows) - 1), [Role.COUNTDOWN, Role.FRACTION_LEFT, Role.STATE, Role.PAINT]
             )
         self.ticked.emit()
+
+
+def _damaged_data(entry: DamagedEntry, role: int) -> object:
+    """A damaged row's roles: its name, the ``damaged`` state and the reason; no record, no
+    provider (its definition is what cannot be read), no countdown."""
+    if role == Role.PAINT:
+        return RowView(entry.name, "", "damaged", "", None)
+    if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
+        return entry.name
+    if role == Role.STATE:
+        return "damaged"
+    if role == Role.MESSAGE:
+        return entry.reason
+    if role == Role.DAMAGED:
+        return entry
+    if role == Qt.ItemDataRole.ToolTipRole:
+        return f"damaged keyring entry\n{entry.reason}"
+    if role in (Role.PROVIDER, Role.COUNTDOWN):
+        return ""
+    return None

@@ -238,3 +238,94 @@ async def test_rewatching_does_not_grow_the_heap_without_bound() -> None:
         scheduler.watch("p")
     assert len(scheduler._heap) <= 2 * len(scheduler.watched) + 65
     await scheduler.stop()
+
+
+# -- suspend and resume ----------------------------------------------------------------------------
+
+
+class SleepyClocks:
+    """A wall clock and a monotonic clock; ``sleep(s)`` moves only the wall clock, as a suspend does."""
+
+    def __init__(self) -> None:
+        self.wall = time.time()
+        self.mono = 1000.0
+
+    def tick(self, seconds: float = 1.0) -> None:
+        self.wall += seconds
+        self.mono += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.wall += seconds
+
+
+def test_a_jump_of_the_wall_clock_is_noticed_and_an_ordinary_tick_is_not() -> None:
+    from musicauth_gui.core.clock_jump import ClockJumpDetector
+
+    clocks = SleepyClocks()
+    detector = ClockJumpDetector(wall=lambda: clocks.wall, monotonic=lambda: clocks.mono)
+    clocks.tick()
+    assert detector.check() is None
+    clocks.tick(3.0)  # a late tick (busy loop) moves both clocks alike
+    clocks.wall += 2.0  # and a small step (NTP) stays under the threshold
+    assert detector.check() is None
+    clocks.tick()
+    clocks.sleep(8 * 3600)
+    assert detector.check() == 8 * 3600
+    clocks.tick()
+    assert detector.check() is None  # said once
+    clocks.wall -= 600  # the clock set back: every remaining lifetime changed too
+    assert detector.check() == -600
+
+
+async def test_after_a_suspend_wake_looks_at_every_profile_within_seconds() -> None:
+    from musicauth_gui.core.clock_jump import ClockJumpDetector
+
+    clocks = SleepyClocks()
+    records = {f"p{i:02d}": cc_record(f"p{i:02d}", hour_token(clocks.wall)) for i in range(20)}
+    engine = StandInEngine(records)
+    engine.gate.set()
+    scheduler = RenewalScheduler(engine, clock=lambda: clocks.wall)
+    detector = ClockJumpDetector(wall=lambda: clocks.wall, monotonic=lambda: clocks.mono)
+    looked: list[str] = []
+    scheduler.events.renewing.append(looked.append)
+    for name in records:
+        scheduler.watch(name)
+    await asyncio.sleep(0.05)
+    assert looked == [] and scheduler._timer is not None  # every token good for another hour
+
+    clocks.tick()
+    clocks.sleep(2 * 3600)  # the lid closed for two hours: every token expired an hour ago
+    clocks.tick()
+    # The scheduler's own timer runs on the loop's monotonic clock, which stood still: left to
+    # itself it would look again only in about 54 minutes.
+    assert scheduler._timer.when() - asyncio.get_running_loop().time() > 3000
+    jumped = detector.check()
+    assert jumped is not None and jumped > 7000
+    started = time.monotonic()
+    scheduler.wake()
+    while len(set(looked)) < len(records) and time.monotonic() - started < 3.0:
+        await asyncio.sleep(0.01)
+    assert sorted(set(looked)) == sorted(records), f"looked at {len(set(looked))} of {len(records)}"
+    assert time.monotonic() - started < 3.0
+    # Each renewed token is back on the timer; the looks ran in bursts, never past the cap.
+    assert engine.most_running <= MAX_CONCURRENT_RENEWALS
+    assert scheduler.watched == set(records)
+    await scheduler.stop()
+
+
+async def test_wake_leaves_a_running_look_alone_and_forgets_nothing() -> None:
+    now = time.time()
+    records = {"due": cc_record("due", hour_token(now, left=10)), "fresh": cc_record("fresh", hour_token(now))}
+    engine = StandInEngine(records)
+    scheduler = RenewalScheduler(engine)
+    scheduler.watch("due")
+    scheduler.watch("fresh")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1  # "due" renewing, held at the gate
+    scheduler.wake()
+    await asyncio.sleep(0.05)
+    assert engine.running == 1  # not a second renewal of "due"; "fresh" looked and needs none
+    engine.gate.set()
+    await asyncio.sleep(0.05)
+    assert engine.running == 0 and scheduler.watched == {"due", "fresh"}
+    await scheduler.stop()

@@ -29,6 +29,7 @@ BADGE_COLOURS = {
     "error": "#cf222e",
     "expired": "#6e7781",
     "none": "#6e7781",
+    "damaged": "#cf222e",
 }
 ROW_HEIGHT = 58
 ICON = 32
@@ -155,7 +156,8 @@ class ProfileDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         label = get_preset(view.provider).label if view.provider else ""
         rest = QRect(text_left + 18 + badge_width + 10, rect.top() + 22, rect.right() - text_left - badge_width - 28, 18)
-        painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
+        if label:  # a damaged entry has no readable provider
+            painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
         painter.end()
 
         self._layers[key] = layer

@@ -1,0 +1,89 @@
+"""What the detail side shows for a damaged keyring entry: what is wrong, Remove and Re-import.
+
+A damaged entry has no readable record (no provider, no secret, no token), so it gets its own
+small pane instead of the profile pane with everything greyed out.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ..core.store.profile_store import DamagedEntry
+from .icons import icon, repolish, state_icon
+from .profile_model import STATE_LABELS
+
+
+class DamagedEntryPane(QWidget):
+    """Shows one ``DamagedEntry``.
+
+    Signals:
+        remove_requested(str): the user chose Remove for this profile name.
+        reimport_requested(str): the user chose Re-import for this profile name.
+    """
+
+    remove_requested = Signal(str)
+    reimport_requested = Signal(str)
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name: str | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(10)
+
+        head = QHBoxLayout()
+        self.icon_label = QLabel()
+        self.icon_label.setFixedSize(40, 40)
+        self.icon_label.setPixmap(state_icon("damaged").pixmap(40, 40))
+        head.addWidget(self.icon_label)
+        titles = QVBoxLayout()
+        self.title = QLabel()
+        self.title.setObjectName("damagedTitle")
+        self.title.setProperty("role", "heading")
+        subtitle = QLabel("Damaged keyring entry")
+        subtitle.setProperty("role", "muted")
+        titles.addWidget(self.title)
+        titles.addWidget(subtitle)
+        head.addLayout(titles, 1)
+        self.badge = QLabel(STATE_LABELS["damaged"])
+        self.badge.setObjectName("badge")
+        self.badge.setProperty("state", "error")  # the stylesheet's red pill
+        head.addWidget(self.badge)
+        outer.addLayout(head)
+
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("damagedReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setProperty("kind", "error")
+        outer.addWidget(self.reason_label)
+
+        self.help_label = QLabel()
+        self.help_label.setObjectName("damagedHelp")
+        self.help_label.setWordWrap(True)
+        outer.addWidget(self.help_label)
+
+        buttons = QHBoxLayout()
+        self.remove_button = QPushButton(icon("delete"), "&Remove entry…")
+        self.remove_button.setObjectName("removeDamagedButton")
+        self.remove_button.clicked.connect(lambda _=False: self.name and self.remove_requested.emit(self.name))
+        self.reimport_button = QPushButton(icon("import"), "Re-&import…")
+        self.reimport_button.setObjectName("reimportDamagedButton")
+        self.reimport_button.clicked.connect(lambda _=False: self.name and self.reimport_requested.emit(self.name))
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.reimport_button)
+        buttons.addStretch(1)
+        outer.addLayout(buttons)
+        outer.addStretch(1)
+        repolish(self.badge)
+
+    def show_entry(self, entry: DamagedEntry) -> None:
+        self.name = entry.name
+        self.title.setText(entry.name)
+        self.reason_label.setText(entry.reason)
+        self.help_label.setText(
+            f"Its definition, client secret and tokens cannot be read back, so it cannot be used or "
+            f"renewed; the other profiles are not affected. Re-import a profiles file that defines "
+            f"{entry.name!r} (or save a new profile with that name) to replace it, or remove the entry. "
+            f"A token it held is lost either way: sign in again afterwards."
+        )
