@@ -131,7 +131,8 @@ async def send(
 
     Raises:
         ProviderUnreachable: no answer, a broken exchange, or the deadline passed.
-        MalformedResponse: the answer is larger than ``MAX_ANSWER_BYTES``.
+        MalformedResponse: the answer is larger than ``MAX_ANSWER_BYTES``, or its body does not
+            decode as its Content-Encoding says.
     """
     total = deadline or deadline_from_env()
     try:
@@ -143,6 +144,10 @@ async def send(
         raise ProviderUnreachable(
             f"{what}: {host_of(url)} did not answer within {total:.0f} s",
             hint="check the endpoint and your connection, then try again",
+        ) from exc
+    except httpx.DecodingError as exc:  # now raised while we read, so ours to name
+        raise MalformedResponse(
+            f"{what}: {host_of(url)} sent a body that its Content-Encoding does not describe",
         ) from exc
     except httpx.TransportError as exc:
         raise ProviderUnreachable(

@@ -29,7 +29,8 @@ TOKEN_ANSWER = b'{"access_token": "small-token", "token_type": "Bearer", "expire
 
 
 class _FaultHandler(socketserver.BaseRequestHandler):
-    """Answers any request by its path: /declared, /understated, /close-delimited, /chunked, /small."""
+    """Answers any request by its path: /declared, /understated, /close-delimited, /chunked,
+    /small (a token answer), /bad-gzip."""
 
     server: FaultServer
 
@@ -46,6 +47,9 @@ class _FaultHandler(socketserver.BaseRequestHandler):
         try:
             if path == "/small":
                 self.request.sendall(_head(f"Content-Length: {len(TOKEN_ANSWER)}") + TOKEN_ANSWER)
+                return
+            if path == "/bad-gzip":
+                self.request.sendall(_head("Content-Encoding: gzip\r\nContent-Length: 9") + b"not gzip!")
                 return
             framing = {
                 "/declared": f"Content-Length: {HUGE}",
@@ -65,8 +69,9 @@ class _FaultHandler(socketserver.BaseRequestHandler):
         except OSError:
             pass  # the client hung up: what the tests want
         finally:
-            self.server.sent[path] = sent
-            self.server.done.release()
+            with self.server.finished:
+                self.server.sent[path] = sent
+                self.server.finished.notify_all()
 
 
 def _head(framing: str) -> bytes:
@@ -80,15 +85,16 @@ class FaultServer(socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _FaultHandler)
         self.sent: dict[str, int] = {}
-        self.done = threading.Semaphore(0)
+        self.finished = threading.Condition()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
 
     def bytes_sent(self, path: str) -> int:
         """What the server managed to send for ``path``, once its handler has finished."""
-        assert self.done.acquire(timeout=15), "the fault server is still sending"
-        return self.sent[path]
+        with self.finished:
+            assert self.finished.wait_for(lambda: path in self.sent, timeout=15), "the fault server is still sending"
+            return self.sent[path]
 
 
 @pytest.fixture
@@ -143,6 +149,12 @@ async def test_an_answer_within_the_limit_reads_as_before(fault_server: FaultSer
     assert len(response.content) < MAX_ANSWER_BYTES
 
 
+async def test_a_body_that_does_not_decode_is_one_clear_error(fault_server: FaultServer) -> None:
+    async with make_client() as client:
+        with pytest.raises(MalformedResponse, match="body that its Content-Encoding does not describe"):
+            await send(client, "GET", fault_server.url("/bad-gzip"), what="discovery")
+
+
 # -- the real command line --------------------------------------------------------------------
 
 
@@ -188,7 +200,6 @@ def test_the_cli_refuses_a_50_mb_token_answer_without_buffering_it(tmp_path: Pat
     baseline, baseline_rss = _token_command(tmp_path, fault_server.url("/small"))
     assert baseline.returncode == 0, baseline.stderr
     assert baseline.stdout.strip() == "small-token"
-    fault_server.bytes_sent("/small")
 
     result, rss = _token_command(tmp_path, fault_server.url("/close-delimited"))
     assert result.returncode == 4, result.stderr  # a provider error (cli-contract.md)
