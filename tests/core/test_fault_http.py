@@ -8,6 +8,7 @@ client hung up, which is how the tests see that the client stopped reading.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import socketserver
 import subprocess
@@ -42,6 +43,10 @@ class _FaultHandler(socketserver.BaseRequestHandler):
             if not data:
                 return
             head += data
+        head, _, body = head.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        while length and len(body) < int(length.group(1)):  # all of it: unread bytes would make our close a reset
+            body += self.request.recv(4096)
         path = head.split(b" ", 2)[1].decode()
         sent = 0
         try:
