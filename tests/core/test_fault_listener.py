@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import socket
 import subprocess
@@ -94,10 +95,10 @@ def test_login_survives_running_out_of_file_descriptors(tmp_path, mxm) -> None: 
         "resource.setrlimit(resource.RLIMIT_NOFILE, (int(sys.argv.pop(1)), hard))\n"
         "runpy.run_module('musicauth_gui.cli', run_name='__main__', alter_sys=True)\n"
     )
-    env = {**browser_env(FAKE_BROWSER_FLOOD="60", FAKE_BROWSER_LOG=str(log))}
+    env = browser_env(FAKE_BROWSER_FLOOD="60", FAKE_BROWSER_LOG=str(log))
     login = subprocess.run(
         [sys.executable, "-c", limited, "40", "-v", "login", "mxm"],
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=60,
