@@ -2,6 +2,11 @@
 
 Every request has a deadline: httpx's per-phase timeouts plus an overall one, so that a server
 that trickles bytes is still a clear error within ``DEFAULT_DEADLINE`` seconds.
+
+Every answer has a size limit, ``MAX_ANSWER_BYTES``: token, refresh, introspection, revocation,
+discovery and try-it answers are a few kilobytes, so a larger one is a wrong endpoint or a
+hostile server. The body is read as a stream and counted as it arrives, so the limit holds
+before the bytes are in memory (a 50 MB token answer used to cost 195 MB resident; issue 10).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from .. import __version__
 from .errors import InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
 
 DEFAULT_DEADLINE = 30.0
+# The largest answer read from a provider. Discovery documents, the largest legitimate answers
+# here, are tens of kilobytes; a try-it call's search result rarely passes a few hundred.
+MAX_ANSWER_BYTES = 4 * 1024 * 1024
 USER_AGENT = f"musicauth/{__version__}"
 
 
@@ -118,22 +126,77 @@ async def send(
     headers: Mapping[str, str] | None = None,
     deadline: float | None = None,
 ) -> httpx.Response:
-    """Send one request; map transport failures and the overall deadline to typed errors."""
+    """Send one request and read its answer; map transport failures, the overall deadline and an
+    answer over ``MAX_ANSWER_BYTES`` to typed errors.
+
+    Raises:
+        ProviderUnreachable: no answer, a broken exchange, or the deadline passed.
+        MalformedResponse: the answer is larger than ``MAX_ANSWER_BYTES``, or its body does not
+            decode as its Content-Encoding says.
+    """
     total = deadline or deadline_from_env()
     try:
         return await asyncio.wait_for(
-            client.request(method, url, data=data, headers=headers), timeout=total
+            _request_bounded(client, client.build_request(method, url, data=data, headers=headers), what=what),
+            timeout=total,
         )
     except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
         raise ProviderUnreachable(
             f"{what}: {host_of(url)} did not answer within {total:.0f} s",
             hint="check the endpoint and your connection, then try again",
         ) from exc
+    except httpx.DecodingError as exc:  # now raised while we read, so ours to name
+        raise MalformedResponse(
+            f"{what}: {host_of(url)} sent a body that its Content-Encoding does not describe",
+        ) from exc
     except httpx.TransportError as exc:
         raise ProviderUnreachable(
             f"{what}: could not reach {host_of(url)} ({_transport_reason(exc)})",
             hint="check the endpoint and your connection, then try again",
         ) from exc
+
+
+async def _request_bounded(client: httpx.AsyncClient, request: httpx.Request, *, what: str) -> httpx.Response:
+    """The answer to ``request`` with its body read, refusing one over ``MAX_ANSWER_BYTES``.
+
+    The declared Content-Length is checked before any of the body is read; the bytes are counted
+    as they arrive either way, because the length may be absent (chunked, or until the server
+    closes) or understated. Decoded bytes are counted: they are what would sit in memory.
+    """
+    response = await client.send(request, stream=True)
+    try:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise _too_large(what, request.url)
+        chunks: list[bytes] = []
+        received = 0
+        async for chunk in response.aiter_bytes():
+            received += len(chunk)
+            if received > MAX_ANSWER_BYTES:
+                raise _too_large(what, request.url)
+            chunks.append(chunk)
+    finally:
+        # Closes the connection of an answer cut short: no more of it is read.
+        await response.aclose()
+    # The same answer with the body in memory (already decoded, so without Content-Encoding).
+    return httpx.Response(
+        response.status_code,
+        headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() not in _BODY_FRAMING],
+        content=b"".join(chunks),
+        request=request,
+        extensions={k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")},
+    )
+
+
+# Headers that describe the body as it came over the wire, not as it is once read and decoded.
+_BODY_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def _too_large(what: str, url: httpx.URL) -> MalformedResponse:
+    return MalformedResponse(
+        f"{what}: the answer from {host_of(str(url))} is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MB",
+        hint="check that the endpoint URL is the provider's API endpoint",
+    )
 
 
 def _transport_reason(exc: httpx.TransportError) -> str:

@@ -49,7 +49,8 @@ async def test_binds_the_advertised_literal_and_an_ephemeral_port() -> None:
     async with LoopbackListener(RedirectTarget(), state=STATE) as listener:
         assert listener.port > 0
         assert listener.redirect_uri == f"http://127.0.0.1:{listener.port}/callback"
-        sock = listener._server.sockets[0]  # type: ignore[union-attr]
+        sock = listener._sock
+        assert sock is not None
         assert sock.getsockname()[0] == "127.0.0.1"
 
 

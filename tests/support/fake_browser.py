@@ -7,13 +7,24 @@ redirect: for a sign-in, that is the app's loopback listener. It writes what it 
 
 ``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (a forged answer);
 ``$FAKE_BROWSER_GARBAGE=1`` first sends garbage and a favicon request to the listener.
+
+Before the final redirect, as Chrome's speculative preconnects or an attacker on the same machine
+would: ``$FAKE_BROWSER_IDLE=N`` opens N connections to the listener that send nothing;
+``$FAKE_BROWSER_FLOOD=N`` opens N that send a partial request head and stop. Both are held until
+the listener closes them (or 10 s), and the log gets one line of figures: ``held opened=N
+closed_before=K closed_after=M peak_sockets=P``, where K of them were closed by the listener
+before the redirect, M by the end, and P is the most sockets the listening process (our parent,
+on Linux) had open at once meanwhile.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import sys
+import threading
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -38,19 +49,97 @@ def _garbage(url: str) -> None:
     httpx.get(f"{parts.scheme}://{parts.netloc}/favicon.ico", timeout=5)
 
 
+class _SocketCounter(threading.Thread):
+    """Samples how many sockets a process has open, every few milliseconds (Linux /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.fd_dir = f"/proc/{pid}/fd"
+        self.peak = -1
+        self.stop = threading.Event()
+
+    def count(self) -> int:
+        sockets = 0
+        try:
+            for fd in os.listdir(self.fd_dir):
+                try:
+                    sockets += os.readlink(f"{self.fd_dir}/{fd}").startswith("socket:")
+                except OSError:
+                    pass
+        except OSError:
+            return -1
+        return sockets
+
+    def run(self) -> None:
+        while not self.stop.wait(0.002):
+            self.peak = max(self.peak, self.count())
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:  # reset: closed with our unread partial request in its buffer
+        return True
+
+
+def _hold(url: str, count: int, partial: bool) -> list[socket.socket]:
+    parts = urlsplit(url)
+    # Our parent lowered its own descriptor limit in some tests; that is not ours to share.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    held = []
+    for i in range(count):
+        sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        if partial:
+            sock.sendall(b"GET /callback?flood=%d&padding=" % i + b"a" * 8000)
+        held.append(sock)
+    return held
+
+
+def _wait_closed(held: list[socket.socket], timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        closed = sum(_closed_by_peer(sock) for sock in held)
+        if closed == len(held) or time.monotonic() > deadline:
+            return closed
+        time.sleep(0.05)
+
+
 def browse(url: str) -> int:
     log = os.environ.get("FAKE_BROWSER_LOG")
     with httpx.Client(follow_redirects=False, timeout=20) as client:
         for _ in range(20):
+            held: list[socket.socket] = []
+            counter = _SocketCounter(os.getppid())
             if _is_loopback_redirect(url):
                 if os.environ.get("FAKE_BROWSER_GARBAGE"):
                     _garbage(url)
                 if os.environ.get("FAKE_BROWSER_TAMPER") == "state":
                     url = _tamper(url)
+                idle, flood = int(os.environ.get("FAKE_BROWSER_IDLE", 0)), int(os.environ.get("FAKE_BROWSER_FLOOD", 0))
+                if idle or flood:
+                    counter.start()
+                    held = _hold(url, idle, partial=False) + _hold(url, flood, partial=True)
+                    time.sleep(0.5)  # let the listener take them all in
+                    closed_before = sum(_closed_by_peer(sock) for sock in held)
             response = client.get(url)
             if log:
                 with open(log, "a") as fh:
                     fh.write(f"{response.status_code} {urlsplit(url).netloc}{urlsplit(url).path}\n")
+            if held:
+                closed_after = _wait_closed(held, timeout=10)
+                counter.stop.set()
+                if log:
+                    with open(log, "a") as fh:
+                        fh.write(
+                            f"held opened={len(held)} closed_before={closed_before} "
+                            f"closed_after={closed_after} peak_sockets={counter.peak}\n"
+                        )
+                for sock in held:
+                    sock.close()
             location = response.headers.get("location")
             if response.is_redirect and location:
                 url = str(response.url.join(location))

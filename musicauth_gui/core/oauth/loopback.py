@@ -14,6 +14,19 @@ What it does, and why:
 - The first request on the redirect path that carries ``code`` or ``error`` ends the flow:
   ``state`` is compared in constant time, the answer page is written, and the socket closed.
 - Everything reflected into the answer page is HTML-escaped.
+- It holds at most ``_MAX_CONNECTIONS`` connections at once and reads at most ``_MAX_HEAD``
+  bytes from each: a browser needs one or two (Chrome opens a speculative preconnect beside
+  the real request), so a full house means a scan or a flood. A new connection evicts the
+  idlest held one (silent ones first, then the longest quiet), because the newest is the one
+  most likely to be the browser's redirect.
+- Running out of file descriptors (EMFILE on accept) is survived: the idlest connection is
+  dropped to free one, and accepting resumes shortly; the kernel keeps the pending
+  connections in the listen backlog meanwhile.
+- Nothing it does can print a traceback. It accepts with its own task instead of
+  ``asyncio.start_server``, whose connection callback on Python 3.11.7 logs "Exception in
+  callback" with a ``CancelledError`` traceback for every connection still open when the server
+  closes (CPython gh-113538, fixed in 3.12.2), and whose accept loop logs EMFILE with a
+  traceback. Every task it starts has a done-callback that retrieves its outcome.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ import errno
 import hmac
 import html
 import logging
+import os
 import socket
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +52,20 @@ DEFAULT_PATH = "/callback"
 _MAX_HEAD = 16 * 1024
 # How long one connection may take to send its request head.
 _READ_DEADLINE = 5.0
+# How long one connection may take to take its answer page (a client that never reads).
+_WRITE_DEADLINE = 5.0
+# Connections held at once: a browser needs one or two; 1,000 held connections of 60 KB each
+# cost 125 MB before this cap (issue 10).
+_MAX_CONNECTIONS = 32
+# Bytes asked of the kernel per read; a head never needs more than a few reads.
+_CHUNK = 4096
+# The pause before accepting again when the process is out of descriptors (asyncio's own
+# server waits 1 s; a browser's redirect should not wait that long).
+_ACCEPT_RETRY_DELAY = 0.1
+# accept() failures that mean "out of resources", not "this one connection failed".
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+# The listen backlog (asyncio.start_server's default).
+_BACKLOG = 100
 
 
 @dataclass(frozen=True)
@@ -117,10 +145,11 @@ class LoopbackListener:
     def __init__(self, target: RedirectTarget, *, state: str) -> None:
         self.target = target
         self._state = state
-        self._server: asyncio.base_events.Server | None = None
+        self._sock: socket.socket | None = None
+        self._accepting: asyncio.Task[None] | None = None
         self._result: asyncio.Future[Callback] | None = None
         self._port = target.port
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._connections: dict[asyncio.Task[None], _Connection] = {}
 
     @property
     def redirect_uri(self) -> str:
@@ -133,19 +162,10 @@ class LoopbackListener:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._result = loop.create_future()
-        family = socket.AF_INET6 if ":" in self.target.host else socket.AF_INET
-        try:
-            self._server = await asyncio.start_server(
-                self._on_connection, host=self.target.host, port=self.target.port, family=family
-            )
-        except OSError as exc:
-            if exc.errno in (errno.EADDRINUSE, errno.EACCES) or "in use" in str(exc).lower():
-                raise PortInUse(self.target.host, self.target.port) from exc
-            raise SignInError(
-                f"could not listen on {self.target.host} port {self.target.port} ({exc.strerror or exc})"
-            ) from exc
-        sock = self._server.sockets[0]
-        self._port = sock.getsockname()[1]
+        self._sock = _bind(self.target)
+        self._port = self._sock.getsockname()[1]
+        self._accepting = loop.create_task(self._accept_forever(self._sock), name="loopback accept")
+        self._accepting.add_done_callback(self._on_accepting_done)
         log.debug("loopback listener on %s", self.redirect_uri)
 
     async def __aenter__(self) -> LoopbackListener:
@@ -178,67 +198,158 @@ class LoopbackListener:
             await self.close()
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for task in list(self._tasks):
-                task.cancel()
-            try:
-                await asyncio.wait_for(self._server.wait_closed(), 2)
-            except asyncio.TimeoutError:  # pragma: no cover - a client that will not go away
-                pass
-            self._server = None
+        """Stop listening, drop every held connection, and wait until their sockets are closed."""
+        self._stop_accepting()
+        tasks = [task for task in (self._accepting, *self._connections) if task is not None and not task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            # asyncio.wait, not gather: it neither raises nor cancels what it waits for when the
+            # caller itself is cancelled (Ctrl-C during a sign-in); the done-callbacks close the
+            # sockets either way.
+            await asyncio.wait(tasks, timeout=2)
         if self._result is not None and not self._result.done():
             self._result.cancel()
 
+    def _stop_accepting(self) -> None:
+        # The listening socket is closed by the accept task's done-callback, never here: closing
+        # it while the loop still watches its descriptor could let a new socket reuse the number
+        # and lose its reader (the cancelled accept unregisters "its" descriptor afterwards).
+        if self._accepting is not None and not self._accepting.done():
+            self._accepting.cancel()
+
+    # -- accepting ----------------------------------------------------------------------------
+
+    async def _accept_forever(self, listening: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                sock, _ = await loop.sock_accept(listening)
+            except OSError as exc:
+                if exc.errno in _OUT_OF_RESOURCES:
+                    # EMFILE: the process is out of descriptors (a flood, or a low ulimit).
+                    # Free one by dropping the idlest connection, then try again shortly; the
+                    # pending connections wait in the kernel's backlog.
+                    log.debug("loopback listener: accept failed (%s); dropping the idlest connection", exc.strerror)
+                    self._drop_idlest()
+                else:  # ECONNABORTED and the like: that one client gave up
+                    log.debug("loopback listener: accept failed (%s)", exc.strerror or exc)
+                await asyncio.sleep(_ACCEPT_RETRY_DELAY)
+                continue
+            self._admit(sock)
+            # Let the new connection start and the dropped ones finish (and close) before the
+            # next accept: a backlog of ready connections would otherwise be accepted in one go,
+            # without ever yielding, past the cap.
+            await asyncio.sleep(0)
+
+    def _on_accepting_done(self, task: asyncio.Task[None]) -> None:
+        if self._sock is not None:
+            self._sock.close()
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        # Not expected (the loop only ends by cancellation); end the flow with one line instead of
+        # leaving it waiting for a browser that can no longer reach us.
+        log.debug("loopback listener stopped accepting", exc_info=exc)
+        if self._result is not None and not self._result.done():
+            self._result.set_exception(SignInError(f"the loopback listener stopped ({type(exc).__name__}); nothing was stored"))
+
+    def _admit(self, sock: socket.socket) -> None:
+        sock.setblocking(False)
+        held = sum(1 for connection in self._connections.values() if not connection.dropped)
+        if held >= _MAX_CONNECTIONS:
+            self._drop_idlest()
+        loop = asyncio.get_running_loop()
+        connection = _Connection(sock, opened=loop.time())
+        task = loop.create_task(self._serve(connection), name="loopback connection")
+        self._connections[task] = connection
+        task.add_done_callback(self._on_connection_done)
+
+    def _drop_idlest(self) -> None:
+        held = [(task, connection) for task, connection in self._connections.items() if not connection.dropped]
+        if not held:
+            return
+        task, victim = min(held, key=lambda pair: pair[1].eviction_order())
+        victim.dropped = True
+        # Its socket is closed by _on_connection_done, once the loop no longer watches it.
+        task.cancel()
+
+    def _on_connection_done(self, task: asyncio.Task[None]) -> None:
+        connection = self._connections.pop(task, None)
+        if connection is not None:
+            connection.sock.close()
+        # Asking for the exception marks it retrieved: asyncio never logs "Task exception was
+        # never retrieved" for a connection, whatever it ran into.
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("loopback connection ended with an error", exc_info=task.exception())
+
     # -- connections --------------------------------------------------------------------------
 
-    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
+    async def _serve(self, connection: _Connection) -> None:
         try:
-            await self._serve_one(reader, writer)
-        except (asyncio.TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass  # a port scanner, a preconnect, or garbage: not our callback
-        except ValueError:
-            pass
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-            writer.close()
+            async with asyncio.timeout(_READ_DEADLINE):
+                head = await self._read_head(connection)
+            if head is None:
+                return
+            connection.answering = True
+            async with asyncio.timeout(_WRITE_DEADLINE):
+                await self._answer(connection.sock, head)
+        except (TimeoutError, OSError, ValueError):
+            pass  # a port scanner, a preconnect, garbage, or a client that went away: not our callback
 
-    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), _READ_DEADLINE)
-        if len(head) > _MAX_HEAD:
-            return
+    async def _read_head(self, connection: _Connection) -> bytes | None:
+        """The request head (through the blank line), or None: closed early, or too large."""
+        loop = asyncio.get_running_loop()
+        buffer = bytearray()
+        while True:
+            chunk = await loop.sock_recv(connection.sock, _CHUNK)
+            if not chunk:
+                return None
+            connection.last_byte = loop.time()
+            searched_from = max(0, len(buffer) - 3)
+            buffer += chunk
+            end = buffer.find(b"\r\n\r\n", searched_from)
+            if end >= 0:
+                return bytes(buffer[: end + 4]) if end + 4 <= _MAX_HEAD else None
+            if len(buffer) > _MAX_HEAD:
+                return None
+
+    async def _answer(self, sock: socket.socket, head: bytes) -> None:
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
         parts = request_line.split(" ")
         if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-            await _respond(writer, 400, "Bad request", "This address only answers a sign-in redirect.")
+            await _respond(sock, 400, "Bad request", "This address only answers a sign-in redirect.")
             return
         method, target, _ = parts
         url = urlsplit(target)
         if method != "GET" or url.path != self.target.path:
-            await _respond(writer, 404, "Not found", "This address only answers a sign-in redirect.")
+            await _respond(sock, 404, "Not found", "This address only answers a sign-in redirect.")
             return
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         if "code" not in query and "error" not in query:
-            await _respond(writer, 400, "Not a sign-in answer", "This address only answers a sign-in redirect.")
+            await _respond(sock, 400, "Not a sign-in answer", "This address only answers a sign-in redirect.")
             return
         assert self._result is not None
         if self._result.done():
-            await _respond(writer, 410, "Already finished", "This sign-in has already finished.")
+            await _respond(sock, 410, "Already finished", "This sign-in has already finished.")
             return
         outcome = self._judge(query)
-        if isinstance(outcome, Callback):
-            await _respond(writer, 200, "Signed in", "You are signed in. You can close this tab and return to musicauth.")
-            self._result.set_result(outcome)
-        else:
-            await _respond(writer, 400, "Sign-in failed", f"{outcome} You can close this tab.")
-            self._result.set_exception(outcome)
         # One-shot: nothing more to listen for.
-        if self._server is not None:
-            self._server.close()
+        self._stop_accepting()
+        try:
+            if isinstance(outcome, Callback):
+                await _respond(sock, 200, "Signed in", "You are signed in. You can close this tab and return to musicauth.")
+            else:
+                await _respond(sock, 400, "Sign-in failed", f"{outcome} You can close this tab.")
+        finally:
+            # The answer counts even if the browser did not take the page.
+            if not self._result.done():
+                if isinstance(outcome, Callback):
+                    self._result.set_result(outcome)
+                else:
+                    self._result.set_exception(outcome)
 
     def _judge(self, query: dict[str, str]) -> Callback | SignInError:
         state = query.get("state", "")
@@ -258,6 +369,50 @@ class LoopbackListener:
         if not code:
             return SignInError("the provider redirected back without a code; nothing was stored")
         return Callback(code=Secret(code), iss=query.get("iss"))
+
+
+@dataclass(eq=False)
+class _Connection:
+    """One accepted connection, and what the eviction order needs to know about it."""
+
+    sock: socket.socket
+    opened: float
+    last_byte: float | None = None
+    answering: bool = False
+    dropped: bool = False
+
+    def eviction_order(self) -> tuple[bool, bool, float]:
+        """Sorts first the connection to drop: silent ones, then the longest quiet; one being
+        answered last (its request is complete)."""
+        return (self.answering, self.last_byte is not None, self.last_byte if self.last_byte is not None else self.opened)
+
+
+def _bind(target: RedirectTarget) -> socket.socket:
+    """A listening, non-blocking socket on exactly ``target``'s address.
+
+    Raises:
+        PortInUse: a fixed port that another program holds.
+        SignInError: any other failure to listen.
+    """
+    family = socket.AF_INET6 if ":" in target.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name == "posix":
+            # As asyncio.start_server does on POSIX: a fixed port still in TIME_WAIT from the last
+            # sign-in can be bound again, while a port another program listens on still fails.
+            # (Not on Windows, where SO_REUSEADDR would let us steal a bound port.)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind((target.host, target.port))
+        sock.listen(_BACKLOG)
+        sock.setblocking(False)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES) or "in use" in str(exc).lower():
+            raise PortInUse(target.host, target.port) from exc
+        raise SignInError(f"could not listen on {target.host} port {target.port} ({exc.strerror or exc})") from exc
+    return sock
 
 
 def _duration(seconds: float) -> str:
@@ -283,7 +438,7 @@ h1 {{ font-size: 1.3rem; margin: 0 0 .5rem; color: {colour}; }}
 """
 
 
-async def _respond(writer: asyncio.StreamWriter, status: int, title: str, body: str) -> None:
+async def _respond(sock: socket.socket, status: int, title: str, body: str) -> None:
     colour = "#1a7f37" if status == 200 else "#b42318"
     page = _PAGE.format(title=html.escape(title), body=html.escape(body), colour=colour).encode()
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 410: "Gone"}[status]
@@ -295,5 +450,4 @@ async def _respond(writer: asyncio.StreamWriter, status: int, title: str, body: 
         "Referrer-Policy: no-referrer\r\n"
         "Connection: close\r\n\r\n"
     ).encode()
-    writer.write(head + page)
-    await writer.drain()
+    await asyncio.get_running_loop().sock_sendall(sock, head + page)
