@@ -29,6 +29,7 @@ from .discovery import Discovery
 from .devtoken import DevTokenSigner, parse_ttl
 from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError
 from .http import check_endpoint, make_client
+from .names import shell_arg, shown
 from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
@@ -197,10 +198,16 @@ class TokenEngine:
         style = preset.introspection_style
         if profile.issuer or preset.issuer_required:
             # The issuer replaces the preset's base URL: whatever the profile does not set
-            # explicitly comes from the issuer's metadata.
-            if not all(values[k] for k in needed) or not values["introspection_endpoint"]:
-                if not profile.issuer:
-                    raise ConfigError(f"profile {profile.name!r} needs an issuer or explicit endpoints")
+            # explicitly comes from the issuer's metadata. Without an issuer there is nothing
+            # to discover: the explicit endpoints are all there is (introspection, revocation
+            # and logout are optional), and only the ones the flow needs must be set.
+            missing_needed = not all(values[k] for k in needed)
+            if missing_needed and not profile.issuer:
+                raise ConfigError(
+                    f"profile {shown(profile.name)} needs an issuer or explicit endpoints",
+                    hint="set issuer, or " + " and ".join(needed) + ", in the profile",
+                )
+            if profile.issuer and (missing_needed or not values["introspection_endpoint"]):
                 metadata = await self.discovery.fetch(client, profile.issuer)
                 for key in ("authorization_endpoint", "token_endpoint", "introspection_endpoint", "revocation_endpoint"):
                     values[key] = values[key] or metadata.endpoint(key)
@@ -223,7 +230,7 @@ class TokenEngine:
                 values["logout_endpoint"] = preset.logout_endpoint
         for key in needed:
             if not values[key]:
-                raise ConfigError(f"profile {profile.name!r} has no {key}", hint="set it in the profile")
+                raise ConfigError(f"profile {shown(profile.name)} has no {key}", hint="set it in the profile")
         for key, value in values.items():
             if value:
                 check_endpoint(value, key.replace("_", " "))
@@ -330,7 +337,7 @@ class TokenEngine:
         profile = record.profile
         preset = get_preset(profile.provider)
         if not profile.key or not profile.key_id:
-            raise ConfigError(f"profile {profile.name!r} needs key and key_id for DevTokens")
+            raise ConfigError(f"profile {shown(profile.name)} needs key and key_id for DevTokens")
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
         lifetime = parse_ttl(ttl or profile.devtoken_ttl)
         now = int(self.clock())
@@ -348,7 +355,7 @@ class TokenEngine:
         """A one-off DevToken for ``name`` (not stored): ``musicauth devtoken``, batches."""
         record = await self.store.load(name)
         if record.profile.flow != "devtoken":
-            raise ConfigError(f"profile {name!r} does not use DevTokens (its flow is {record.profile.flow})")
+            raise ConfigError(f"profile {shown(name)} does not use DevTokens (its flow is {record.profile.flow})")
         return await self._sign_devtoken(record, sub=sub, ttl=ttl)
 
     # -- sign-in ------------------------------------------------------------------------------
@@ -375,8 +382,8 @@ class TokenEngine:
         preset = get_preset(profile.provider)
         if profile.flow != "authorization_code":
             raise ConfigError(
-                f"profile {name!r} uses {profile.flow}, which needs no sign-in",
-                hint=f"run `musicauth token {name}`",
+                f"profile {shown(name)} uses {profile.flow}, which needs no sign-in",
+                hint=f"run `musicauth token {shell_arg(name)}`",
             )
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
@@ -435,7 +442,7 @@ class TokenEngine:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
-                    f"profile {name!r} has no introspection endpoint",
+                    f"profile {shown(name)} has no introspection endpoint",
                     hint="set introspection_endpoint in the profile",
                 )
             return await flows.introspect(
@@ -491,7 +498,7 @@ class TokenEngine:
             method = "client_secret_post" if record.client_secret else "none"
         if method != "none" and record.client_secret is None:
             raise ConfigError(
-                f"profile {profile.name!r} has no client secret stored",
+                f"profile {shown(profile.name)} has no client secret stored",
                 hint="add client_secret to the profiles file and import it again, or set "
                 "token_endpoint_auth_method = \"none\" for a public client",
             )

@@ -32,6 +32,8 @@ without the token itself).
 
 from __future__ import annotations
 
+from .names import shell_arg, shown
+
 
 class MusicAuthError(Exception):
     """Base class. ``str(error)`` is the one line to show the user."""
@@ -58,7 +60,7 @@ class ConfigError(MusicAuthError):
 class ProfileNotFound(ConfigError):
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"no profile named {name!r}",
+            f"no profile named {shown(name)}",
             hint="`musicauth profile list` shows the profiles, `musicauth profile import FILE` adds one",
         )
         self.name = name
@@ -189,8 +191,8 @@ class NeedsSignIn(MusicAuthError):
     def __init__(self, name: str, reason: str | None = None) -> None:
         why = f" ({reason})" if reason else ""
         super().__init__(
-            f"profile {name!r} needs sign-in{why}",
-            hint=f"run `musicauth login {name}`",
+            f"profile {shown(name)} needs sign-in{why}",
+            hint=f"run `musicauth login {shell_arg(name)}`",
         )
         self.name = name
 
