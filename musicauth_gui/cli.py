@@ -21,6 +21,7 @@ from . import __version__
 from .core.errors import MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
 from .core.names import shown
 from .core.secret import scrub
+from .interrupts import Terminated, terminating_signals_interrupt
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -449,12 +450,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
+    # being stored is stored, then the process exits with 128 + the signal number.
+    with terminating_signals_interrupt() as interruptible:
+        try:
+            return _run(args, interruptible)
+        except Terminated as exc:
+            what = "cancelled; nothing was stored" if args.command == "login" else "interrupted"
+            _eprint(f"musicauth: {what} ({exc.signal_name})")
+            return exc.exit_code
+
+
+def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     debug = bool(os.environ.get("MUSICAUTH_DEBUG"))
     command: Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
     try:
         engine = _open_engine()
-        return asyncio.run(command(engine, args))
+        opened = engine
+        result: int = asyncio.run(interruptible(lambda: command(opened, args)))
+        return result
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
         return EXIT_CANCELLED
@@ -470,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MusicAuthError as exc:
         _eprint(f"musicauth: {exc}")
         return EXIT_ERROR
+    except Terminated:
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if debug:
             raise
@@ -480,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         if engine is not None:
+            # Waits for the store's worker thread: a keyring write under way completes.
             engine.store.close()
 
 

@@ -20,14 +20,28 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
 from .discovery import Discovery
 from .devtoken import DevTokenSigner, parse_ttl
-from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError
+from . import inflight
+from .errors import (
+    ConfigError,
+    EntryDamaged,
+    InvalidGrant,
+    MalformedResponse,
+    MusicAuthError,
+    NeedsSignIn,
+    NoKeyringError,
+    ProviderRejected,
+    ProviderUnreachable,
+    SignInError,
+    StoreError,
+    UnusableRotation,
+)
 from .http import check_endpoint, make_client
 from .names import shell_arg, shown
 from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
@@ -50,8 +64,11 @@ DEFAULT_LOGIN_TIMEOUT = 300.0
 #: to the same number before they start (core/scheduler.py), so that a burst of due tokens does
 #: not even wake up all at once; this cap covers every other caller too.
 MAX_CONCURRENT_RENEWALS = 8
+#: Pauses before the second, third and fourth attempt to store a renewed token (2 s in all).
+STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -179,6 +196,7 @@ class TokenEngine:
 
     async def remove_profile(self, name: str) -> None:
         await self.store.delete(name)
+        await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
 
     # -- endpoints ----------------------------------------------------------------------------
@@ -298,25 +316,111 @@ class TokenEngine:
                 await self._mark_needs_sign_in(profile.name, "the refresh token has expired")
                 raise NeedsSignIn(profile.name, "the refresh token has expired")
             redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
-            try:
-                token = await flows.refresh(
-                    client,
-                    endpoints.token,
-                    auth,
-                    token=current,
-                    now=now,
-                    redirect_uri=redirect_uri,
-                    refresh_token_lifetime=preset.refresh_token_lifetime,
-                )
-            except InvalidGrant as exc:
+            spend = self._spend_refresh_token(
+                client,
+                endpoints.token,
+                auth,
+                record,
+                now=now,
+                redirect_uri=redirect_uri,
+                refresh_token_lifetime=preset.refresh_token_lifetime,
+            )
+            return await finish_despite_cancellation(spend)
+
+    async def _spend_refresh_token(
+        self,
+        client: httpx.AsyncClient,
+        endpoint: str,
+        auth: flows.ClientAuth,
+        record: ProfileRecord,
+        *,
+        now: float,
+        redirect_uri: str | None,
+        refresh_token_lifetime: float | None,
+    ) -> TokenSet:
+        """One refresh-token grant, from the in-flight marker to the new token stored.
+
+        The new refresh token is stored before the new access token is handed out (a crash
+        after the write loses nothing; the reverse order could lose the only valid, rotated
+        refresh token), with retries, and even from an answer that is otherwise unusable. The
+        marker (core/inflight.py) stays behind whenever the token might have been spent
+        without its replacement stored, so that the next ``invalid_grant`` can say why.
+        """
+        name = record.profile.name
+        current = record.token
+        assert current is not None and current.refresh_token is not None
+        earlier = await asyncio.to_thread(inflight.read, name)
+        await asyncio.to_thread(inflight.begin, name, now=now)
+        try:
+            token = await flows.refresh(
+                client,
+                endpoint,
+                auth,
+                token=current,
+                now=now,
+                redirect_uri=redirect_uri,
+                refresh_token_lifetime=refresh_token_lifetime,
+            )
+        except InvalidGrant as exc:
+            if earlier is not None:
+                reason = earlier.explanation(now=now)
+            else:
                 reason = "the provider no longer accepts the refresh token"
                 if exc.description:
                     reason += f": {exc.description}"
-                await self._mark_needs_sign_in(profile.name, reason)
-                raise NeedsSignIn(profile.name, reason) from exc
-            # Stored before it is handed out: a crash after this line loses nothing, while the
-            # reverse order could lose the only valid (rotated) refresh token.
-            return await self._store_token(profile.name, token)
+            await self._mark_needs_sign_in(name, reason)
+            await asyncio.to_thread(inflight.clear, name)
+            raise NeedsSignIn(name, reason) from exc
+        except UnusableRotation as exc:
+            # The provider rotated, then sent something unusable: keep its new refresh token,
+            # with the old access token marked expired so that the next call renews.
+            kept = dataclasses.replace(current, refresh_token=exc.refresh_token, expires_at=now)
+            await self._store_renewed(name, kept, rotated=True)
+            await asyncio.to_thread(inflight.clear, name)
+            raise
+        except ProviderRejected:
+            await asyncio.to_thread(inflight.clear, name)  # refused: nothing was spent
+            raise
+        except ProviderUnreachable:
+            await asyncio.to_thread(inflight.note_outcome, name, "no_answer")
+            raise
+        except MalformedResponse:
+            await asyncio.to_thread(inflight.note_outcome, name, "unreadable")
+            raise
+        rotated = token.refresh_token is not None and token.refresh_token != current.refresh_token
+        stored = await self._store_renewed(name, token, rotated=rotated)
+        await asyncio.to_thread(inflight.clear, name)
+        return stored
+
+    async def _store_renewed(self, name: str, token: TokenSet, *, rotated: bool) -> TokenSet:
+        """Store a renewed token, retrying a failed keyring write a few times with backoff.
+
+        A keyring call can fail for a moment (a D-Bus timeout, a busy Secret Service, an unlock
+        prompt just answered) and a rotated refresh token cannot be asked for again. If every
+        attempt fails and the token was rotated, the error says what was lost and the marker
+        records it for the next run.
+        """
+        failure: StoreError | None = None
+        for delay in (*STORE_RETRY_DELAYS, None):
+            try:
+                return await self._store_token(name, token)
+            except StoreError as exc:
+                failure = exc
+                # A damaged entry or a missing keyring will not heal in two seconds.
+                if delay is None or isinstance(exc, (EntryDamaged, NoKeyringError)):
+                    break
+                log.info("storing the renewed token of %r failed (%s); trying again in %.2f s", name, exc, delay)
+                await asyncio.sleep(delay)
+        assert failure is not None
+        if not rotated:
+            await asyncio.to_thread(inflight.clear, name)  # the old refresh token still works
+            raise failure
+        await asyncio.to_thread(inflight.note_outcome, name, "not_stored")
+        raise StoreError(
+            f"the renewed token of profile {shown(name)} could not be stored ({failure.message}), "
+            "and the provider has already replaced the old refresh token",
+            hint=f"fix the keyring, then run `musicauth login {shell_arg(name)}`",
+        ) from failure
 
     async def _store_token(self, name: str, token: TokenSet, *, extra_status: ProfileStatus | None = None) -> TokenSet:
         await self.store.update(
@@ -428,6 +532,8 @@ class TokenEngine:
                     rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=listener.redirect_uri
                 ),
             )
+            # A fresh grant: whatever an earlier refresh left behind no longer applies.
+            await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
         return token
 
@@ -476,6 +582,7 @@ class TokenEngine:
                     warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
         async with self._single_flight(name):
             await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
+            await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
         logout_url = None
         if endpoints is not None and endpoints.logout:
@@ -550,6 +657,30 @@ class _SingleFlight:
                 self._file_cm = None
         finally:
             self._lock.release()
+
+
+async def finish_despite_cancellation(work: Awaitable[T]) -> T:
+    """Await ``work`` to its end even if the caller is cancelled meanwhile; the cancellation is
+    raised once it is done.
+
+    For the stretch from spending a refresh token to storing its replacement: Ctrl-C, SIGTERM
+    and SIGHUP (the CLI turns each into a cancellation) or a closing window would otherwise
+    drop the provider's answer, and with it the only valid refresh token. It lasts at most one
+    HTTP deadline plus the keyring write and its retries.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.cancelled():  # the work itself was cancelled (the loop is shutting down)
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError()
+    return result
 
 
 def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:

@@ -15,6 +15,7 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     │   ├── ProviderRejected         a 4xx/5xx answer with an OAuth error, or none
     │   │   └── InvalidGrant         refresh token or code dead: sign in again
     │   ├── MalformedResponse        an answer that is not the JSON OAuth promises
+    │   │   └── UnusableRotation     ... but it carries a new refresh token, to be kept
     │   └── DiscoveryFailed
     ├── SignInError                  the browser round trip failed
     │   ├── SignInDenied             the user refused consent (error=access_denied)
@@ -33,6 +34,7 @@ without the token itself).
 from __future__ import annotations
 
 from .names import shell_arg, shown
+from .secret import Secret
 
 
 class MusicAuthError(Exception):
@@ -144,6 +146,21 @@ class InvalidGrant(ProviderRejected):
 
 class MalformedResponse(ProviderError):
     """A 2xx answer that is not the JSON the protocol promises."""
+
+
+class UnusableRotation(MalformedResponse):
+    """A refresh answer that cannot be used, yet carries a new refresh token.
+
+    The provider has rotated already: the old refresh token is spent, so the new one must be
+    stored even though the answer as a whole is refused.
+
+    Attributes:
+        refresh_token: the new refresh token (a ``Secret``).
+    """
+
+    def __init__(self, cause: MalformedResponse, refresh_token: Secret) -> None:
+        super().__init__(cause.message, hint=cause.hint)
+        self.refresh_token = refresh_token
 
 
 class DiscoveryFailed(ProviderError):

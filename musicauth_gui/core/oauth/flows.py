@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import MalformedResponse
+from ..errors import MalformedResponse, UnusableRotation
 from ..http import json_body, raise_for_oauth_error, send
 from ..model import AuthMethod, TokenSet
 from ..secret import Secret
@@ -234,15 +234,32 @@ async def refresh(
     redirect_uri: str | None = None,
     refresh_token_lifetime: float | None = None,
 ) -> TokenSet:
-    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one."""
+    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one.
+
+    Raises:
+        UnusableRotation: the answer cannot be used (no access token, say) but carries a new
+            refresh token, which the caller must store: the old one is spent.
+    """
     assert token.refresh_token is not None
     form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token.reveal()}
     if redirect_uri:
         form["redirect_uri"] = redirect_uri  # Live asks for it on refresh too
     body = await token_request(client, endpoint, form, auth, what="refresh")
-    return parse_token_response(
-        body, now=now, what="refresh", previous=token, refresh_token_lifetime=refresh_token_lifetime
-    )
+    try:
+        return parse_token_response(
+            body, now=now, what="refresh", previous=token, refresh_token_lifetime=refresh_token_lifetime
+        )
+    except MalformedResponse as exc:
+        rescued = body.get("refresh_token")
+        if _is_token_value(rescued) and rescued != token.refresh_token.reveal():
+            raise UnusableRotation(exc, Secret(rescued)) from None
+        raise
+
+
+def _is_token_value(value: object) -> TypeGuard[str]:
+    # RFC 6749 Appendix A.17: refresh-token = 1*VSCHAR (printable ASCII); anything else is not
+    # a token worth keeping.
+    return isinstance(value, str) and 0 < len(value) <= 8192 and all(0x20 <= ord(c) <= 0x7E for c in value)
 
 
 IntrospectionStyle = Literal["rfc7662", "musixmatch"]
