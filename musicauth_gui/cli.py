@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -467,8 +468,7 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     engine = None
     try:
         engine = _open_engine()
-        opened = engine
-        result: int = asyncio.run(interruptible(lambda: command(opened, args)))
+        result: int = asyncio.run(interruptible(functools.partial(command, engine, args)))
         return result
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")

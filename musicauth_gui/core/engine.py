@@ -8,7 +8,11 @@ what to store and when:
   process renewed meanwhile is used instead of spending a rotating refresh token twice;
 - after a refresh, the new refresh token is stored before the new access token is handed out;
 - a transient failure (5xx, timeout, malformed answer) stores nothing, so the old refresh token
-  survives; ``invalid_grant`` marks the profile as needing sign-in.
+  survives; ``invalid_grant`` marks the profile as needing sign-in;
+- a refresh, once its refresh token may be spent, runs to its stored end even if the caller is
+  cancelled, retries a failed keyring write, keeps a new refresh token from an otherwise
+  unusable answer, and leaves an in-flight marker (core/inflight.py) whenever it could not
+  store, so that the next ``invalid_grant`` says why (README: "What survives a fault").
 """
 
 from __future__ import annotations

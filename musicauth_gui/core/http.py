@@ -109,7 +109,7 @@ def check_endpoint(url: str, what: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # an unclosed [IPv6 literal
-        raise InsecureEndpoint(f"{what} {_short_url(url)} is not a valid URL") from None
+        raise InsecureEndpoint(f"{what} is not a valid URL") from None
     if "@" in parts.netloc:
         raise InsecureEndpoint(
             f"{what} contains user information (user@host); it may be a password, so it is not shown",
