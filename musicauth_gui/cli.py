@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -19,7 +20,9 @@ from typing import Any, Callable, Coroutine, Sequence
 
 from . import __version__
 from .core.errors import MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
+from .core.names import shown
 from .core.secret import scrub
+from .interrupts import Terminated, terminating_signals_interrupt
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -164,7 +167,7 @@ async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
 
 async def cmd_profile_remove(engine: Any, args: argparse.Namespace) -> int:
     await engine.remove_profile(args.name)
-    _eprint(f"removed profile {args.name!r} with its secrets and tokens")
+    _eprint(f"removed profile {shown(args.name)} with its secrets and tokens")
     return 0
 
 
@@ -181,7 +184,7 @@ async def cmd_login(engine: Any, args: argparse.Namespace) -> int:
     _eprint("Waiting for the browser (Ctrl-C to cancel)...")
     token = await engine.login(args.name, open_browser=open_browser, timeout=args.timeout)
     expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
-    _eprint(f"signed in to {args.name!r}{expiry}")
+    _eprint(f"signed in to {shown(args.name)}{expiry}")
     return 0
 
 
@@ -207,7 +210,7 @@ async def cmd_token(engine: Any, args: argparse.Namespace) -> int:
 async def cmd_refresh(engine: Any, args: argparse.Namespace) -> int:
     token = await engine.refresh(args.name)
     expiry = f"; expires {_iso(token.expires_at)}" if token.expires_at else ""
-    _eprint(f"renewed {args.name!r}{expiry}")
+    _eprint(f"renewed {shown(args.name)}{expiry}")
     return 0
 
 
@@ -221,7 +224,7 @@ async def cmd_logout(engine: Any, args: argparse.Namespace) -> int:
     result = await engine.sign_out(args.name)
     if result.warning:
         _eprint(f"warning: {result.warning}")
-    _eprint(f"signed out of {args.name!r}" + ("; tokens revoked at the provider" if result.revoked else ""))
+    _eprint(f"signed out of {shown(args.name)}" + ("; tokens revoked at the provider" if result.revoked else ""))
     if result.logout_url:
         if args.no_browser:
             _eprint(f"To end the browser session too, open:\n{result.logout_url}")
@@ -257,7 +260,7 @@ async def cmd_key_generate(engine: Any, args: argparse.Namespace) -> int:
 async def cmd_key_import(engine: Any, args: argparse.Namespace) -> int:
     from .core.keys import PassphraseRequired
 
-    data = _read_input_file(args.file)
+    data = _read_input_file(args.file, "key file")
     passphrase = _passphrase_from(args)
     try:
         info = await engine.keys.import_key(args.name, data, passphrase)
@@ -271,21 +274,16 @@ async def cmd_key_import(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_input_file(path: str) -> bytes:
-    from .core.errors import ConfigError
+def _read_input_file(path: str, what: str = "file") -> bytes:
+    """A file the user named (``-``: stdin), bounded in size and in waiting (core/input_file.py)."""
+    from .core.input_file import read_input
 
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise ConfigError(f"no such file: {path}") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    return read_input(path, what=what)
 
 
 def _passphrase_from(args: argparse.Namespace) -> bytes | None:
     if getattr(args, "passphrase_file", None):
-        return _read_input_file(args.passphrase_file).rstrip(b"\r\n")
+        return _read_input_file(args.passphrase_file, "passphrase file").rstrip(b"\r\n")
     env = os.environ.get("MUSICAUTH_KEY_PASSPHRASE")
     return env.encode() if env else None
 
@@ -379,7 +377,7 @@ async def cmd_store_repair(engine: Any, args: argparse.Namespace) -> int:
 
 async def cmd_devtoken(engine: Any, args: argparse.Namespace) -> int:
     if args.sub_file:
-        subjects = [line.strip() for line in _read_input_file(args.sub_file).decode("utf-8", "replace").splitlines()]
+        subjects = [line.strip() for line in _read_input_file(args.sub_file, "subjects file").decode("utf-8", "replace").splitlines()]
         for sub in (s for s in subjects if s and not s.startswith("#")):
             token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
             print(json.dumps({"sub": sub, "token": token.access_token.reveal(), "exp": int(token.expires_at)}))
@@ -451,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     profile = sub.add_parser("profile", help="import, list, export or remove profiles")
     psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
     p = psub.add_parser("import", help="add or update profiles from a TOML file; secrets go to the keyring")
-    p.add_argument("file")
+    p.add_argument("file", help="the profiles file (at most 1 MB), or - for stdin")
     p.set_defaults(func=cmd_profile_import)
     p = psub.add_parser("list", help="name, provider, flow, token state, expiry")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -500,7 +498,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_key_generate)
     p = ksub.add_parser("import", help="a PEM/DER private key (SEC1 or PKCS#8, encrypted too; Apple .p8)")
     p.add_argument("name")
-    p.add_argument("file")
+    p.add_argument("file", help="the key file (at most 1 MB), or - for stdin")
     p.add_argument("--passphrase-file", help="read the passphrase of an encrypted key from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
     p.set_defaults(func=cmd_key_import)
     p = ksub.add_parser("public", help="the public key: SubjectPublicKeyInfo PEM, or --jwk")
@@ -560,12 +558,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
+    # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
+    # being stored is stored, then the process exits with 128 + the signal number.
+    with terminating_signals_interrupt() as interruptible:
+        try:
+            return _run(args, interruptible)
+        except Terminated as exc:
+            what = "cancelled; nothing was stored" if args.command == "login" else "interrupted"
+            _eprint(f"musicauth: {what} ({exc.signal_name})")
+            return exc.exit_code
+
+
+def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     debug = bool(os.environ.get("MUSICAUTH_DEBUG"))
     command: Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
     try:
         engine = _open_engine()
-        return asyncio.run(command(engine, args))
+        result: int = asyncio.run(interruptible(functools.partial(command, engine, args)))
+        return result
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
         return EXIT_CANCELLED
@@ -581,6 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MusicAuthError as exc:
         _eprint(f"musicauth: {exc}")
         return EXIT_ERROR
+    except Terminated:
+        raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if debug:
             raise
@@ -591,6 +604,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         if engine is not None:
+            # Waits for the store's worker thread: a keyring write under way completes.
             engine.store.close()
 
 

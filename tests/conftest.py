@@ -23,6 +23,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
         "cache": tmp_path / "cache",
         "data": tmp_path / "data",
         "runtime": tmp_path / "runtime",
+        "state": tmp_path / "state",
         "keyring": tmp_path / "keyring",
     }
     for path in dirs.values():
@@ -32,6 +33,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     monkeypatch.setenv("XDG_CACHE_HOME", str(dirs["cache"]))
     monkeypatch.setenv("XDG_DATA_HOME", str(dirs["data"]))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(dirs["runtime"]))
+    monkeypatch.setenv("XDG_STATE_HOME", str(dirs["state"]))
     monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_DIR", str(dirs["keyring"]))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", TEST_BACKEND)
     monkeypatch.delenv("BROWSER", raising=False)
@@ -55,7 +57,7 @@ def _load_test_backend():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def app_written_dirs(isolated_dirs: dict[str, Path]) -> list[Path]:
     """The folders the app itself writes (not the stand-in keyring, which holds secrets by design)."""
-    return [isolated_dirs[k] for k in ("home", "config", "cache", "data", "runtime")]
+    return [isolated_dirs[k] for k in ("home", "config", "cache", "data", "runtime", "state")]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -8,7 +8,11 @@ what to store and when:
   process renewed meanwhile is used instead of spending a rotating refresh token twice;
 - after a refresh, the new refresh token is stored before the new access token is handed out;
 - a transient failure (5xx, timeout, malformed answer) stores nothing, so the old refresh token
-  survives; ``invalid_grant`` marks the profile as needing sign-in.
+  survives; ``invalid_grant`` marks the profile as needing sign-in;
+- a refresh, once its refresh token may be spent, runs to its stored end even if the caller is
+  cancelled, retries a failed keyring write, keeps a new refresh token from an otherwise
+  unusable answer, and leaves an in-flight marker (core/inflight.py) whenever it could not
+  store, so that the next ``invalid_grant`` says why (README: "What survives a fault").
 """
 
 from __future__ import annotations
@@ -20,15 +24,31 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 
 from .discovery import Discovery
 from .devtoken import DevTokenSigner, parse_ttl
-from .errors import ConfigError, InvalidGrant, MusicAuthError, NeedsSignIn, SignInError
+from . import inflight
+from .errors import (
+    ConfigError,
+    EntryDamaged,
+    InvalidGrant,
+    MalformedResponse,
+    MusicAuthError,
+    NeedsSignIn,
+    NoKeyringError,
+    ProviderRejected,
+    ProfileNotFound,
+    ProviderUnreachable,
+    SignInError,
+    StoreError,
+    UnusableRotation,
+)
 from .http import check_endpoint, make_client
+from .names import shell_arg, shown
 from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
@@ -49,8 +69,11 @@ DEFAULT_LOGIN_TIMEOUT = 300.0
 #: to the same number before they start (core/scheduler.py), so that a burst of due tokens does
 #: not even wake up all at once; this cap covers every other caller too.
 MAX_CONCURRENT_RENEWALS = 8
+#: Pauses before the second, third and fourth attempt to store a renewed token (2 s in all).
+STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -152,7 +175,9 @@ class TokenEngine:
         for item in inputs:
             try:
                 old: ProfileRecord | None = await self.store.load(item.profile.name, fresh=True)
-            except MusicAuthError:
+            except (ProfileNotFound, EntryDamaged):
+                # New, or beyond reading: the import replaces it. Any other error (a locked or
+                # failing keyring) must stop here, or the stored tokens would be overwritten.
                 old = None
             secret = item.client_secret or (old.client_secret if old else None)
             keep_tokens = old is not None and _same_client(old.profile, item.profile)
@@ -178,6 +203,7 @@ class TokenEngine:
 
     async def remove_profile(self, name: str) -> None:
         await self.store.delete(name)
+        await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
 
     # -- endpoints ----------------------------------------------------------------------------
@@ -197,10 +223,16 @@ class TokenEngine:
         style = preset.introspection_style
         if profile.issuer or preset.issuer_required:
             # The issuer replaces the preset's base URL: whatever the profile does not set
-            # explicitly comes from the issuer's metadata.
-            if not all(values[k] for k in needed) or not values["introspection_endpoint"]:
-                if not profile.issuer:
-                    raise ConfigError(f"profile {profile.name!r} needs an issuer or explicit endpoints")
+            # explicitly comes from the issuer's metadata. Without an issuer there is nothing
+            # to discover: the explicit endpoints are all there is (introspection, revocation
+            # and logout are optional), and only the ones the flow needs must be set.
+            missing_needed = not all(values[k] for k in needed)
+            if missing_needed and not profile.issuer:
+                raise ConfigError(
+                    f"profile {shown(profile.name)} needs an issuer or explicit endpoints",
+                    hint="set issuer, or " + " and ".join(needed) + ", in the profile",
+                )
+            if profile.issuer and (missing_needed or not values["introspection_endpoint"]):
                 metadata = await self.discovery.fetch(client, profile.issuer)
                 for key in ("authorization_endpoint", "token_endpoint", "introspection_endpoint", "revocation_endpoint"):
                     values[key] = values[key] or metadata.endpoint(key)
@@ -223,7 +255,7 @@ class TokenEngine:
                 values["logout_endpoint"] = preset.logout_endpoint
         for key in needed:
             if not values[key]:
-                raise ConfigError(f"profile {profile.name!r} has no {key}", hint="set it in the profile")
+                raise ConfigError(f"profile {shown(profile.name)} has no {key}", hint="set it in the profile")
         for key, value in values.items():
             if value:
                 check_endpoint(value, key.replace("_", " "))
@@ -291,25 +323,111 @@ class TokenEngine:
                 await self._mark_needs_sign_in(profile.name, "the refresh token has expired")
                 raise NeedsSignIn(profile.name, "the refresh token has expired")
             redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
-            try:
-                token = await flows.refresh(
-                    client,
-                    endpoints.token,
-                    auth,
-                    token=current,
-                    now=now,
-                    redirect_uri=redirect_uri,
-                    refresh_token_lifetime=preset.refresh_token_lifetime,
-                )
-            except InvalidGrant as exc:
+            spend = self._spend_refresh_token(
+                client,
+                endpoints.token,
+                auth,
+                record,
+                now=now,
+                redirect_uri=redirect_uri,
+                refresh_token_lifetime=preset.refresh_token_lifetime,
+            )
+            return await finish_despite_cancellation(spend)
+
+    async def _spend_refresh_token(
+        self,
+        client: httpx.AsyncClient,
+        endpoint: str,
+        auth: flows.ClientAuth,
+        record: ProfileRecord,
+        *,
+        now: float,
+        redirect_uri: str | None,
+        refresh_token_lifetime: float | None,
+    ) -> TokenSet:
+        """One refresh-token grant, from the in-flight marker to the new token stored.
+
+        The new refresh token is stored before the new access token is handed out (a crash
+        after the write loses nothing; the reverse order could lose the only valid, rotated
+        refresh token), with retries, and even from an answer that is otherwise unusable. The
+        marker (core/inflight.py) stays behind whenever the token might have been spent
+        without its replacement stored, so that the next ``invalid_grant`` can say why.
+        """
+        name = record.profile.name
+        current = record.token
+        assert current is not None and current.refresh_token is not None
+        earlier = await asyncio.to_thread(inflight.read, name)
+        await asyncio.to_thread(inflight.begin, name, now=now)
+        try:
+            token = await flows.refresh(
+                client,
+                endpoint,
+                auth,
+                token=current,
+                now=now,
+                redirect_uri=redirect_uri,
+                refresh_token_lifetime=refresh_token_lifetime,
+            )
+        except InvalidGrant as exc:
+            if earlier is not None:
+                reason = earlier.explanation(now=now)
+            else:
                 reason = "the provider no longer accepts the refresh token"
                 if exc.description:
                     reason += f": {exc.description}"
-                await self._mark_needs_sign_in(profile.name, reason)
-                raise NeedsSignIn(profile.name, reason) from exc
-            # Stored before it is handed out: a crash after this line loses nothing, while the
-            # reverse order could lose the only valid (rotated) refresh token.
-            return await self._store_token(profile.name, token)
+            await self._mark_needs_sign_in(name, reason)
+            await asyncio.to_thread(inflight.clear, name)
+            raise NeedsSignIn(name, reason) from exc
+        except UnusableRotation as exc:
+            # The provider rotated, then sent something unusable: keep its new refresh token,
+            # with the old access token marked expired so that the next call renews.
+            kept = dataclasses.replace(current, refresh_token=exc.refresh_token, expires_at=now)
+            await self._store_renewed(name, kept, rotated=True)
+            await asyncio.to_thread(inflight.clear, name)
+            raise
+        except ProviderRejected:
+            await asyncio.to_thread(inflight.clear, name)  # refused: nothing was spent
+            raise
+        except ProviderUnreachable:
+            await asyncio.to_thread(inflight.note_outcome, name, "no_answer")
+            raise
+        except MalformedResponse:
+            await asyncio.to_thread(inflight.note_outcome, name, "unreadable")
+            raise
+        rotated = token.refresh_token is not None and token.refresh_token != current.refresh_token
+        stored = await self._store_renewed(name, token, rotated=rotated)
+        await asyncio.to_thread(inflight.clear, name)
+        return stored
+
+    async def _store_renewed(self, name: str, token: TokenSet, *, rotated: bool) -> TokenSet:
+        """Store a renewed token, retrying a failed keyring write a few times with backoff.
+
+        A keyring call can fail for a moment (a D-Bus timeout, a busy Secret Service, an unlock
+        prompt just answered) and a rotated refresh token cannot be asked for again. If every
+        attempt fails and the token was rotated, the error says what was lost and the marker
+        records it for the next run.
+        """
+        failure: StoreError | None = None
+        for delay in (*STORE_RETRY_DELAYS, None):
+            try:
+                return await self._store_token(name, token)
+            except StoreError as exc:
+                failure = exc
+                # A damaged entry or a missing keyring will not heal in two seconds.
+                if delay is None or isinstance(exc, (EntryDamaged, NoKeyringError)):
+                    break
+                log.info("storing the renewed token of %r failed (%s); trying again in %.2f s", name, exc, delay)
+                await asyncio.sleep(delay)
+        assert failure is not None
+        if not rotated:
+            await asyncio.to_thread(inflight.clear, name)  # the old refresh token still works
+            raise failure
+        await asyncio.to_thread(inflight.note_outcome, name, "not_stored")
+        raise StoreError(
+            f"the renewed token of profile {shown(name)} could not be stored ({failure.message}), "
+            "and the provider has already replaced the old refresh token",
+            hint=f"fix the keyring, then run `musicauth login {shell_arg(name)}`",
+        ) from failure
 
     async def _store_token(self, name: str, token: TokenSet, *, extra_status: ProfileStatus | None = None) -> TokenSet:
         await self.store.update(
@@ -330,7 +448,7 @@ class TokenEngine:
         profile = record.profile
         preset = get_preset(profile.provider)
         if not profile.key or not profile.key_id:
-            raise ConfigError(f"profile {profile.name!r} needs key and key_id for DevTokens")
+            raise ConfigError(f"profile {shown(profile.name)} needs key and key_id for DevTokens")
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
         lifetime = parse_ttl(ttl or profile.devtoken_ttl)
         now = int(self.clock())
@@ -348,7 +466,7 @@ class TokenEngine:
         """A one-off DevToken for ``name`` (not stored): ``musicauth devtoken``, batches."""
         record = await self.store.load(name)
         if record.profile.flow != "devtoken":
-            raise ConfigError(f"profile {name!r} does not use DevTokens (its flow is {record.profile.flow})")
+            raise ConfigError(f"profile {shown(name)} does not use DevTokens (its flow is {record.profile.flow})")
         return await self._sign_devtoken(record, sub=sub, ttl=ttl)
 
     # -- sign-in ------------------------------------------------------------------------------
@@ -375,8 +493,8 @@ class TokenEngine:
         preset = get_preset(profile.provider)
         if profile.flow != "authorization_code":
             raise ConfigError(
-                f"profile {name!r} uses {profile.flow}, which needs no sign-in",
-                hint=f"run `musicauth token {name}`",
+                f"profile {shown(name)} uses {profile.flow}, which needs no sign-in",
+                hint=f"run `musicauth token {shell_arg(name)}`",
             )
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
@@ -421,6 +539,8 @@ class TokenEngine:
                     rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=listener.redirect_uri
                 ),
             )
+            # A fresh grant: whatever an earlier refresh left behind no longer applies.
+            await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
         return token
 
@@ -435,7 +555,7 @@ class TokenEngine:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
-                    f"profile {name!r} has no introspection endpoint",
+                    f"profile {shown(name)} has no introspection endpoint",
                     hint="set introspection_endpoint in the profile",
                 )
             return await flows.introspect(
@@ -469,6 +589,7 @@ class TokenEngine:
                     warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
         async with self._single_flight(name):
             await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
+            await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
         logout_url = None
         if endpoints is not None and endpoints.logout:
@@ -491,7 +612,7 @@ class TokenEngine:
             method = "client_secret_post" if record.client_secret else "none"
         if method != "none" and record.client_secret is None:
             raise ConfigError(
-                f"profile {profile.name!r} has no client secret stored",
+                f"profile {shown(profile.name)} has no client secret stored",
                 hint="add client_secret to the profiles file and import it again, or set "
                 "token_endpoint_auth_method = \"none\" for a public client",
             )
@@ -543,6 +664,30 @@ class _SingleFlight:
                 self._file_cm = None
         finally:
             self._lock.release()
+
+
+async def finish_despite_cancellation(work: Awaitable[T]) -> T:
+    """Await ``work`` to its end even if the caller is cancelled meanwhile; the cancellation is
+    raised once it is done.
+
+    For the stretch from spending a refresh token to storing its replacement: Ctrl-C, SIGTERM
+    and SIGHUP (the CLI turns each into a cancellation) or a closing window would otherwise
+    drop the provider's answer, and with it the only valid refresh token. It lasts at most one
+    HTTP deadline plus the keyring write and its retries.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.cancelled():  # the work itself was cancelled (the loop is shutting down)
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError()
+    return result
 
 
 def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:

@@ -15,6 +15,7 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     │   ├── ProviderRejected         a 4xx/5xx answer with an OAuth error, or none
     │   │   └── InvalidGrant         refresh token or code dead: sign in again
     │   ├── MalformedResponse        an answer that is not the JSON OAuth promises
+    │   │   └── UnusableRotation     ... but it carries a new refresh token, to be kept
     │   └── DiscoveryFailed
     ├── SignInError                  the browser round trip failed
     │   ├── SignInDenied             the user refused consent (error=access_denied)
@@ -31,6 +32,9 @@ without the token itself).
 """
 
 from __future__ import annotations
+
+from .names import shell_arg, shown
+from .secret import Secret
 
 
 class MusicAuthError(Exception):
@@ -58,7 +62,7 @@ class ConfigError(MusicAuthError):
 class ProfileNotFound(ConfigError):
     def __init__(self, name: str) -> None:
         super().__init__(
-            f"no profile named {name!r}",
+            f"no profile named {shown(name)}",
             hint="`musicauth profile list` shows the profiles, `musicauth profile import FILE` adds one",
         )
         self.name = name
@@ -144,6 +148,21 @@ class MalformedResponse(ProviderError):
     """A 2xx answer that is not the JSON the protocol promises."""
 
 
+class UnusableRotation(MalformedResponse):
+    """A refresh answer that cannot be used, yet carries a new refresh token.
+
+    The provider has rotated already: the old refresh token is spent, so the new one must be
+    stored even though the answer as a whole is refused.
+
+    Attributes:
+        refresh_token: the new refresh token (a ``Secret``).
+    """
+
+    def __init__(self, cause: MalformedResponse, refresh_token: Secret) -> None:
+        super().__init__(f"{cause.message}; the new refresh token in it was kept", hint=cause.hint)
+        self.refresh_token = refresh_token
+
+
 class DiscoveryFailed(ProviderError):
     """Neither RFC 8414 nor OpenID Connect discovery gave usable metadata."""
 
@@ -189,8 +208,8 @@ class NeedsSignIn(MusicAuthError):
     def __init__(self, name: str, reason: str | None = None) -> None:
         why = f" ({reason})" if reason else ""
         super().__init__(
-            f"profile {name!r} needs sign-in{why}",
-            hint=f"run `musicauth login {name}`",
+            f"profile {shown(name)} needs sign-in{why}",
+            hint=f"run `musicauth login {shell_arg(name)}`",
         )
         self.name = name
 

@@ -97,8 +97,32 @@ def is_loopback_host(host: str) -> bool:
 
 
 def check_endpoint(url: str, what: str) -> str:
-    """``url`` if it is https, or http on a loopback host; else InsecureEndpoint."""
-    parts = urlsplit(url)
+    """``url`` if it is https, or http on a loopback host; else InsecureEndpoint.
+
+    The URL must mean the same host to us as to a browser (a sign-in URL is opened in one).
+    Rather than reimplement the WHATWG URL parser, the characters on which it and
+    ``urlsplit`` disagree are refused: a backslash (a browser reads it as ``/`` in http(s)
+    URLs, so ``http://evil.example\\@127.0.0.1/`` is evil.example to it and 127.0.0.1 to
+    ``urlsplit``), userinfo (``user@``: no OAuth endpoint has one, and it is where such tricks
+    hide), and white space or control characters (which a browser strips before parsing).
+    What is left parses alike; where they still differ (a browser also reads ``0x7f.1`` or
+    percent-encoded hosts as 127.0.0.1), ``urlsplit`` sees a non-loopback host and refuses.
+    """
+    if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        raise InsecureEndpoint(
+            # The URL itself is not echoed: it may hold user:password@ (see below).
+            f"{what} contains a backslash, white space or a control character",
+            hint="write the URL as plain https://host/path",
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [IPv6 literal
+        raise InsecureEndpoint(f"{what} is not a valid URL") from None
+    if "@" in parts.netloc:
+        raise InsecureEndpoint(
+            f"{what} contains user information (user@host); it may be a password, so it is not shown",
+            hint="remove the part before @; credentials belong in client_id and client_secret",
+        )
     if parts.scheme == "https" and parts.hostname:
         return url
     if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
@@ -108,7 +132,12 @@ def check_endpoint(url: str, what: str) -> str:
             f"{what} {parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback",
             hint="use https (http is accepted only for 127.0.0.1, [::1] and localhost)",
         )
-    raise InsecureEndpoint(f"{what} {url!r} is not an http(s) URL")
+    raise InsecureEndpoint(f"{what} {_short_url(url)} is not an http(s) URL")
+
+
+def _short_url(url: str, limit: int = 80) -> str:
+    # A message shows at most ``limit`` characters of the URL, escapes and all.
+    return repr(url[:limit]) + ("…" if len(url) > limit else "")
 
 
 def host_of(url: str) -> str:

@@ -2,6 +2,7 @@
 
 - runtime: lock files (and, in the desktop app, change stamps); per session, cleaned by the OS.
 - cache: discovery metadata, which is public.
+- state: in-flight refresh markers (profile name, time, pid), which must outlive a reboot.
 """
 
 from __future__ import annotations
@@ -34,5 +35,12 @@ def runtime_dir() -> Path:
 
 def cache_dir() -> Path:
     path = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def state_dir() -> Path:
+    """A per-user folder for small records that must survive a reboot (XDG_STATE_HOME)."""
+    path = Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

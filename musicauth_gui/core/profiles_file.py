@@ -12,7 +12,9 @@ import tomli_w
 
 from .errors import ConfigError
 from .http import check_endpoint
+from .input_file import STDIN, read_input
 from .model import AUTH_METHODS, FLOWS, PROFILE_FIELDS, Profile
+from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .devtoken import parse_ttl
 from .presets import Preset, get_preset
@@ -39,9 +41,14 @@ class ProfileInput:
 
 
 def validate_name(name: str, *, what: str = "profile") -> str:
-    """A profile or key name: it becomes part of a keyring entry name (``profile/<name>``)."""
-    if not name or len(name) > 100 or any(ord(c) < 0x20 or c in "/\\" for c in name):
-        raise ConfigError(f"{what} name {name!r} is not valid (1-100 characters, no slashes or control characters)")
+    """A profile or key name: it becomes part of a keyring entry name (``profile/<name>``) and
+    of every message and hint about it (the rules are in ``core.names``)."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise ConfigError(
+            f"{what} name {shown(name)} is not valid: {problem}",
+            hint=f"use 1-{MAX_NAME_LENGTH} characters without slashes, control or invisible characters",
+        )
     return name
 
 
@@ -52,7 +59,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         ConfigError: naming the profile and the field at fault.
     """
     validate_name(name)
-    where = f"profile {name!r}"
+    where = f"profile {shown(name)}"
     unknown = set(table) - set(PROFILE_FIELDS) - {"client_secret"}
     if unknown:
         raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -140,26 +147,30 @@ def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[Pro
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source} is not valid TOML ({exc})") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: [[[[...]]]] a few
+        # thousand deep exhausts the interpreter's stack. No profile nests at all.
+        raise ConfigError(f"{source} nests arrays or tables too deeply to be a profiles file") from None
     profiles = data.get("profiles")
     if not isinstance(profiles, dict) or not profiles:
         raise ConfigError(f"{source} has no [profiles.NAME] tables")
     out = []
     for name, table in profiles.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"{source}: profiles.{name} must be a table")
+            raise ConfigError(f"{source}: profile {shown(name)} must be a table ([profiles.NAME])")
         out.append(parse_profile(name, table))
     return out
 
 
 def read_profiles_file(path: str | Path) -> list[ProfileInput]:
-    path = Path(path)
+    """Parse the profiles file at ``path`` (``-``: stdin), at most ``MAX_INPUT_BYTES`` of it."""
+    source = "stdin" if str(path) == STDIN else str(path)
+    data = read_input(str(path), what="profiles file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_profiles_text(text, source=str(path))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read {source}: it is not UTF-8 text") from None
+    return parse_profiles_text(text, source=source)
 
 
 def export_profiles(profiles: list[Profile]) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
+from .names import shown
 from .http import check_endpoint, host_of, send
 from .secret import scrub
 from .usage import credential, needs_token, try_url
@@ -33,7 +34,7 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
         return TryResult(ok=bool(active), status=200, target="token-metadata", summary=_summarise(answer))
     url = try_url(record)
     if not url:
-        raise ConfigError(f"profile {name!r} has no URL to try", hint="set try_url in the profile")
+        raise ConfigError(f"profile {shown(name)} has no URL to try", hint="set try_url in the profile")
     check_endpoint(url, "try_url")
     token = await engine.get_token(name) if needs_token(record, scheme) else None
     record = await engine.store.load(name)

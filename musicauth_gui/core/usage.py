@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import ConfigError
+from .names import shown
 from .model import ProfileRecord, TokenSet
 from .presets import get_preset
 from .secret import Secret
@@ -54,11 +55,11 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         return Credential("Token", Secret(profile.client_id))
     if chosen == "basic":
         if record.client_secret is None:
-            raise ConfigError(f"profile {profile.name!r} has no client secret for Basic authentication")
+            raise ConfigError(f"profile {shown(profile.name)} has no client secret for Basic authentication")
         raw = f"{profile.client_id}:{record.client_secret.reveal()}".encode()
         return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
     if token is None:
-        raise ConfigError(f"profile {profile.name!r} has no token yet")
+        raise ConfigError(f"profile {shown(profile.name)} has no token yet")
     return Credential(preset.auth_scheme, token.access_token)
 
 

@@ -131,3 +131,20 @@ async def test_concurrent_callers_share_one_renewal(mxm) -> None:  # type: ignor
     assert len({t.access_token.reveal() for t in tokens}) == 1
     assert mxm.issued_count("client_credentials") == 2
     engine.store.close()
+
+
+async def test_an_import_while_the_keyring_fails_to_read_keeps_the_stored_tokens(mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.core.errors import StoreError
+
+    text = mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())))
+    await engine.import_profiles(parse_profiles_text(text))
+    token = await engine.get_token("mxm")
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_FAIL", "get")
+    monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_FAIL_TIMES", "1")  # only the read of the old record
+    with pytest.raises(StoreError):
+        await engine.import_profiles(parse_profiles_text(text))
+    monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_FAIL")
+    stored = await engine.store.load("mxm", fresh=True)
+    engine.store.close()
+    assert stored.token is not None and stored.token.access_token == token.access_token

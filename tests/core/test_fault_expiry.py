@@ -87,7 +87,7 @@ def test_an_odd_expires_in_on_refresh_keeps_the_rotated_refresh_token(mxm, signe
 
 
 def test_an_odd_expires_in_falls_back_to_the_jwt_exp_and_token_renews_when_due(mxm, signed_in) -> None:  # type: ignore[no-untyped-def]
-    # The access token in the odd answer is a JWT whose exp says 4 s: renewal is due after 2 s
+    # The access token in the odd answer is a JWT whose exp says 4 s: renewal is due half-way
     # (renewal.py: never earlier than half-way). The refresh token beside it is real.
     exp = int(time.time()) + 4
     claims = base64.urlsafe_b64encode(json.dumps({"exp": exp}).encode()).rstrip(b"=").decode()
@@ -97,7 +97,8 @@ def test_an_odd_expires_in_falls_back_to_the_jwt_exp_and_token_renews_when_due(m
     assert stored["expires_at"] == exp
     assert stored["refresh_token"] == rotated_refresh_token(mxm)
 
-    time.sleep(max(0.0, stored["expires_at"] - 2 - time.time()) + 0.2)
+    # Due from half-way through its life as stored (the refresh itself took part of the 4 s).
+    time.sleep(max(0.0, (stored["issued_at"] + stored["expires_at"]) / 2 - time.time()) + 0.3)
     token = musicauth("token", "mxm")
     assert token.returncode == 0, token.stderr
     assert token.stdout.strip() != stored["access_token"] and mxm.is_access_token_active(token.stdout.strip())
@@ -105,12 +106,22 @@ def test_an_odd_expires_in_falls_back_to_the_jwt_exp_and_token_renews_when_due(m
 
 
 @pytest.mark.parametrize("field", ["access_token", "refresh_token", "token_type"])
-def test_a_token_with_a_control_character_is_one_clean_line_and_nothing_is_stored(mxm, signed_in, field) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_with_a_control_character_is_one_clean_line_and_a_clean_rotation_is_kept(mxm, signed_in, field) -> None:  # type: ignore[no-untyped-def]
     mxm.answer_next_token_with({field: "abc\x1b]0;pwned\x07def"})
     result = musicauth("refresh", "mxm")
     line = assert_one_clean_line(result, field, "control character")
     assert result.returncode == 4 and "\x1b" not in result.stderr and "pwned" not in line
-    assert stored_record("mxm")["token"] == signed_in
+    stored = stored_record("mxm")["token"]
+    if field == "refresh_token":
+        assert stored == signed_in  # nothing in the answer is worth keeping
+        return
+    # The provider rotated before it sent the broken field: its new refresh token is kept (the
+    # old one is spent), and the next refresh spends it.
+    assert "refresh token in it was kept" in line
+    assert stored["refresh_token"] == rotated_refresh_token(mxm) != signed_in["refresh_token"]
+    again = musicauth("refresh", "mxm")
+    assert again.returncode == 0, again.stderr
+    assert refresh_tokens_sent(mxm)[-1] == stored["refresh_token"]
 
 
 # -- odd values already stored (written by an older version) --------------------------------------------

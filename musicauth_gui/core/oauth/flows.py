@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import MalformedResponse
+from ..errors import MalformedResponse, UnusableRotation
 from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..model import AuthMethod, TokenSet
@@ -93,6 +93,10 @@ def jwt_expiry(token: str, *, now: float) -> float | None:
     return plausible_epoch(payload.get("exp") if isinstance(payload, dict) else None, now=now)
 
 
+def _is_vschar(value: str) -> bool:
+    return all("!" <= ch <= "~" for ch in value)
+
+
 def _printable_token(value: str, field: str, *, what: str) -> str:
     """``value`` unchanged when every character is printable ASCII without space.
 
@@ -104,10 +108,9 @@ def _printable_token(value: str, field: str, *, what: str) -> str:
     Raises:
         MalformedResponse: naming the field, never showing the value.
     """
-    if not all("!" <= ch <= "~" for ch in value):
+    if not _is_vschar(value):
         raise MalformedResponse(
-            f"{what}: the answer's {field} holds a control character, a space or a non-ASCII character; "
-            "nothing was stored",
+            f"{what}: the answer's {field} holds a control character, a space or a non-ASCII character",
             hint="the provider (or something between it and you) sent a broken answer",
         )
     return value
@@ -249,15 +252,32 @@ async def refresh(
     redirect_uri: str | None = None,
     refresh_token_lifetime: float | None = None,
 ) -> TokenSet:
-    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one."""
+    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one.
+
+    Raises:
+        UnusableRotation: the answer cannot be used (no access token, say) but carries a new
+            refresh token, which the caller must store: the old one is spent.
+    """
     assert token.refresh_token is not None
     form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token.reveal()}
     if redirect_uri:
         form["redirect_uri"] = redirect_uri  # Live asks for it on refresh too
     body = await token_request(client, endpoint, form, auth, what="refresh")
-    return parse_token_response(
-        body, now=now, what="refresh", previous=token, refresh_token_lifetime=refresh_token_lifetime
-    )
+    try:
+        return parse_token_response(
+            body, now=now, what="refresh", previous=token, refresh_token_lifetime=refresh_token_lifetime
+        )
+    except MalformedResponse as exc:
+        rescued = body.get("refresh_token")
+        if _is_token_value(rescued) and rescued != token.refresh_token.reveal():
+            raise UnusableRotation(exc, Secret(rescued)) from None
+        raise
+
+
+def _is_token_value(value: object) -> TypeGuard[str]:
+    # RFC 6749 Appendix A.17: refresh-token = 1*VSCHAR (printable ASCII); anything else is not
+    # a token worth keeping.
+    return isinstance(value, str) and 0 < len(value) <= 8192 and _is_vschar(value)
 
 
 IntrospectionStyle = Literal["rfc7662", "musixmatch"]
