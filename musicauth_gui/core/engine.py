@@ -71,6 +71,9 @@ DEFAULT_LOGIN_TIMEOUT = 300.0
 MAX_CONCURRENT_RENEWALS = 8
 #: Pauses before the second, third and fourth attempt to store a renewed token (2 s in all).
 STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
+#: How long closing the engine waits for refreshes in flight: the HTTP deadline (30 s by
+#: default), the keyring write and its retries, and a margin.
+FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
 T = TypeVar("T")
@@ -130,6 +133,8 @@ class TokenEngine:
         self._client_pending: asyncio.Future[httpx.AsyncClient] | None = None
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
+        #: Refreshes past the point of no return (the refresh token is spent): see ``aclose``.
+        self._finishing: set[asyncio.Future[Any]] = set()
         self._cross_process = cross_process
         #: Called with a profile name whenever its stored record changed (the GUI listens).
         self.listeners: list[Callable[[str], None]] = []
@@ -161,7 +166,16 @@ class TokenEngine:
         return self._client
 
     async def aclose(self) -> None:
-        """Close the shared client (if any); the next call makes a new one."""
+        """Close the shared client (if any); the next call makes a new one.
+
+        A refresh that has spent its refresh token is awaited first (bounded by the HTTP deadline
+        and the keyring retries): the desktop app closes its engine when it quits, and closing
+        the client under that request would lose the provider's rotated answer.
+        """
+        if self._finishing:
+            _, pending = await asyncio.wait(set(self._finishing), timeout=FINISH_TIMEOUT)
+            if pending:
+                log.warning("quit with %d refresh(es) still waiting for the provider", len(pending))
         client, self._client, self._client_loop, self._client_pending = self._client, None, None, None
         if client is not None:
             await client.aclose()
@@ -332,7 +346,7 @@ class TokenEngine:
                 redirect_uri=redirect_uri,
                 refresh_token_lifetime=preset.refresh_token_lifetime,
             )
-            return await finish_despite_cancellation(spend)
+            return await finish_despite_cancellation(spend, track=self._finishing)
 
     async def _spend_refresh_token(
         self,
@@ -666,7 +680,7 @@ class _SingleFlight:
             self._lock.release()
 
 
-async def finish_despite_cancellation(work: Awaitable[T]) -> T:
+async def finish_despite_cancellation(work: Awaitable[T], *, track: set[asyncio.Future[Any]] | None = None) -> T:
     """Await ``work`` to its end even if the caller is cancelled meanwhile; the cancellation is
     raised once it is done.
 
@@ -676,6 +690,9 @@ async def finish_despite_cancellation(work: Awaitable[T]) -> T:
     HTTP deadline plus the keyring write and its retries.
     """
     task = asyncio.ensure_future(work)
+    if track is not None:  # so that closing the engine can wait for it (``aclose``)
+        track.add(task)
+        task.add_done_callback(track.discard)
     cancelled = False
     while True:
         try:

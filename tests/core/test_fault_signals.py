@@ -194,3 +194,29 @@ def test_an_answer_without_access_token_still_keeps_its_new_refresh_token(mxm, s
     token = musicauth("token", "mxm")
     assert token.returncode == 0, token.stderr
     assert mxm.is_access_token_active(token.stdout.strip())
+
+
+# -- the desktop app's way out: closing a shared-client engine --------------------------------------
+
+
+async def test_closing_the_engine_waits_for_a_refresh_that_spent_its_token(mxm, signed_in) -> None:  # type: ignore[no-untyped-def]
+    """The desktop app cancels its renewals and closes the engine when it quits: a refresh whose
+    request is out must still be answered and stored before the shared client closes."""
+    import asyncio
+
+    from musicauth_gui.core.engine import TokenEngine
+    from musicauth_gui.core.store.profile_store import ProfileStore
+    from musicauth_gui.core.store.vault import KeyringVault
+    from tests.support.file_keyring import FileKeyring
+
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())), shared_client=True)
+    mxm.fail_next("/oauth/token", "slow:1.0")
+    renewal = asyncio.create_task(engine.refresh("mxm"))
+    while refreshes_seen(mxm) == 0:
+        await asyncio.sleep(0.02)
+    renewal.cancel()  # what the scheduler's stop does
+    await engine.aclose()
+    assert_stored_token_is_live(mxm, signed_in)
+    with pytest.raises(asyncio.CancelledError):  # the caller's cancellation still stands
+        await renewal
+    engine.store.close()

@@ -4,6 +4,7 @@ through its environment switches, and the profiles renew against a Musixmatch em
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -322,9 +323,21 @@ def test_without_a_system_bus_logind_is_skipped_quietly(qtbot, caplog) -> None: 
 # -- a real musicauth-gui process -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault", ["locked", "fail-get", "damaged"])
+def store_token_with_nan_expiry(name: str) -> None:
+    """Give ``name`` a token whose times are NaN, written as raw JSON the way an older version's
+    ``json.dumps`` wrote them (the record that made every start segfault in the row painter)."""
+    entry = json.loads(FileKeyring().get_password("musicauth", f"profile/{name}") or "{}")
+    text = json.dumps({**entry, "token": "@@token@@"}).replace(
+        '"@@token@@"', '{"access_token": "tok", "token_type": "Bearer", "issued_at": NaN, "expires_at": NaN}'
+    )
+    FileKeyring().set_password("musicauth", f"profile/{name}", text)
+
+
+@pytest.mark.parametrize("fault", ["locked", "fail-get", "damaged", "nan-expiry"])
 def test_the_real_app_stays_up(fault: str, tmp_path: Path, mxm) -> None:  # type: ignore[no-untyped-def]
     seed(mxm, "one", damaged=("broken",) if fault == "damaged" else ())
+    if fault == "nan-expiry":
+        store_token_with_nan_expiry("one")
     env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="stay", QT_QPA_PLATFORM="offscreen")
     if fault == "locked":
         env["MUSICAUTH_TEST_KEYRING_LOCKED"] = "1"
