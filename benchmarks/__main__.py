@@ -12,7 +12,7 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .common import ROOT, Row
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text_table(rows))
     print(f"\n{len(rows)} rows in {total:.0f} s")
 
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     header = (
         f"`python -m benchmarks`{' --quick' if args.quick else ''}, {stamp}, {total:.0f} s. Machine: {info}.\n\n"
         "Every ratio is to a floor measured in the same run; start-up, memory and idle CPU are whole "

@@ -117,7 +117,7 @@ def measure() -> tuple[list[Row], dict[str, object]]:
     out = subprocess.run(
         [PYTHON, "-m", "benchmarks.devtokens", "--child"], cwd=str(ROOT), capture_output=True, text=True, timeout=120
     )
-    line = next((l for l in out.stdout.splitlines() if l.startswith("result ")), None)
+    line = next((text for text in out.stdout.splitlines() if text.startswith("result ")), None)
     if line is None:
         raise RuntimeError(f"devtokens child failed: {out.stderr[-2000:]}")
     raw = json.loads(line[len("result ") :])

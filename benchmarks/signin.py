@@ -18,11 +18,11 @@ import hashlib
 import os
 import secrets
 import statistics
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .common import Row, temp_base
@@ -36,9 +36,10 @@ CLIENT_SECRET = "bench-secret"
 class _Listener(BaseHTTPRequestHandler):
     """The floor's loopback listener: remembers the query, answers 200."""
 
-    last_query: dict[str, list[str]] = {}
+    #: Shared by every handler instance on purpose: the benchmark reads it after the request.
+    last_query: ClassVar[dict[str, list[str]]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:  # stdlib name
         type(self).last_query = parse_qs(urlsplit(self.path).query)
         body = b"<!doctype html><p>You can close this tab.</p>"
         self.send_response(200)
@@ -47,7 +48,7 @@ class _Listener(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

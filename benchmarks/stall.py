@@ -10,12 +10,13 @@ all 100 tokens are renewed. It prints one JSON line.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
-
-from .common import Row, isolated_env, median, run_until_lines, temp_base, wait_rusage, PYTHON
 from pathlib import Path
+
+from .common import PYTHON, Row, isolated_env, median, temp_base
 
 PROFILES = 100
 KEYRING_DELAY = 0.02
@@ -102,18 +103,24 @@ def _start_stall_sampler(ticks: list[float], threshold: float = 0.010) -> None:
         if slowest[1] is not None:
             out = io.StringIO()
             pstats.Stats(slowest[1], stream=out).sort_stats("cumulative").print_stats(25)  # type: ignore[arg-type]
-            print(f"--- profile of the slowest callback ({slowest[0] * 1000:.1f} ms with the profiler on):\n" + out.getvalue(), file=sys.stderr)
+            print(
+                f"--- profile of the slowest callback ({slowest[0] * 1000:.1f} ms with the profiler on):\n" + out.getvalue(),
+                file=sys.stderr,
+            )
         if combined[0] is not None:
             out = io.StringIO()
             combined[0].stream = out  # type: ignore[attr-defined]
             combined[0].sort_stats("tottime").print_stats(30)  # type: ignore[attr-defined]
             print("--- all callbacks over 0.5 ms together, by own time:\n" + out.getvalue(), file=sys.stderr)
-        gaps = sorted(((b - a) * 1000, a) for a, b in zip(ticks, ticks[1:]))[-10:]
-        print("--- longest gaps (ms, s after first tick): " + ", ".join(f"{g:.1f}@{t - ticks[0]:.2f}" for g, t in reversed(gaps)), file=sys.stderr)
+        gaps = sorted(((b - a) * 1000, a) for a, b in itertools.pairwise(ticks))[-10:]
+        print(
+            "--- longest gaps (ms, s after first tick): " + ", ".join(f"{g:.1f}@{t - ticks[0]:.2f}" for g, t in reversed(gaps)),
+            file=sys.stderr,
+        )
         for g, t in list(reversed(gaps))[:4]:
             inside = [(d, h) for (t0, d, h) in runs if t <= t0 <= t + g / 1000]
             kinds: collections.Counter[str] = collections.Counter()
-            for d, h in inside:
+            for _, h in inside:
                 cb = getattr(h, "_callback", None)
                 coro = getattr(getattr(cb, "__self__", None), "get_coro", lambda: None)()
                 name = getattr(coro, "__qualname__", None) or getattr(cb, "__qualname__", None) or repr(cb)[:60]
@@ -200,7 +207,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
 
     def stats(start: float, end: float) -> dict[str, object]:
         span = [t for t in ticks if start <= t <= end]
-        gaps = sorted((b - a) * 1000 for a, b in zip(span, span[1:]))
+        gaps = sorted((b - a) * 1000 for a, b in itertools.pairwise(span))
         return {
             "seconds": round(end - start, 3),
             "ticks": len(span),
@@ -283,7 +290,7 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
             out = subprocess.run(cmd + extra, env=env, capture_output=True, text=True, timeout=120)
             if diagnose:
                 print(out.stderr, file=sys.stderr)
-            line = next((l for l in out.stdout.splitlines() if l.startswith("result ")), None)
+            line = next((text for text in out.stdout.splitlines() if text.startswith("result ")), None)
             if line is None:
                 raise RuntimeError(f"stall child failed: {out.stderr[-2000:]}")
             result = json.loads(line[len("result "):])

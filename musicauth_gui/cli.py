@@ -15,8 +15,9 @@ import os
 import sys
 import threading
 import webbrowser
-from datetime import datetime, timezone
-from typing import Any, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from . import __version__
 from .core.errors import MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
@@ -86,7 +87,7 @@ async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
     for row in table:
-        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
 
 
@@ -397,7 +398,7 @@ def _iso(epoch: float | None) -> str | None:
     usable = usable_epoch(epoch)
     if usable is None:
         return None
-    return datetime.fromtimestamp(usable, tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(usable, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _seconds_left(token: Any, now: float) -> int | None:
@@ -594,7 +595,7 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
         return EXIT_ERROR
     except Terminated:
         raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+    except Exception as exc:  # the last line of defence: no traceback for users
         if debug:
             raise
         _eprint(

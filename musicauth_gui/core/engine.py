@@ -29,9 +29,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from .discovery import Discovery
-from .devtoken import DevTokenSigner, parse_ttl
 from . import inflight
+from .devtoken import DevTokenSigner, parse_ttl
+from .discovery import Discovery
 from .errors import (
     ConfigError,
     EntryDamaged,
@@ -40,16 +40,16 @@ from .errors import (
     MusicAuthError,
     NeedsSignIn,
     NoKeyringError,
-    ProviderRejected,
     ProfileNotFound,
+    ProviderRejected,
     ProviderUnreachable,
     SignInError,
     StoreError,
     UnusableRotation,
 )
 from .http import check_endpoint, make_client
-from .names import shell_arg, shown
 from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
+from .names import shell_arg, shown
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
@@ -649,7 +649,7 @@ class TokenEngine:
         for listener in list(self.listeners):
             try:
                 listener(name)
-            except Exception:  # noqa: BLE001 - a listener must not break the engine
+            except Exception:  # a listener must not break the engine
                 log.exception("profile-change listener failed")
 
 

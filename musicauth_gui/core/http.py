@@ -15,7 +15,8 @@ import asyncio
 import ipaddress
 import json
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -169,7 +170,7 @@ async def send(
             _request_bounded(client, client.build_request(method, url, data=data, headers=headers), what=what),
             timeout=total,
         )
-    except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+    except (TimeoutError, httpx.TimeoutException) as exc:
         raise ProviderUnreachable(
             f"{what}: {host_of(url)} did not answer within {total:.0f} s",
             hint="check the endpoint and your connection, then try again",

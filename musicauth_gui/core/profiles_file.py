@@ -10,13 +10,13 @@ from typing import Any
 
 import tomli_w
 
+from .devtoken import parse_ttl
 from .errors import ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
 from .model import AUTH_METHODS, FLOWS, PROFILE_FIELDS, Profile
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
-from .devtoken import parse_ttl
 from .presets import Preset, get_preset
 from .secret import Secret
 

@@ -59,7 +59,7 @@ class SchedulerEvents:
         for callback in list(callbacks):
             try:
                 callback(*args)
-            except Exception:  # noqa: BLE001 - a subscriber must not stop renewals
+            except Exception:  # a subscriber must not stop renewals
                 log.exception("scheduler subscriber failed")
 
 
@@ -215,7 +215,7 @@ class RenewalScheduler:
     async def _look(self, name: str) -> float | None:
         try:
             return await self._next_look(name)
-        except Exception:  # noqa: BLE001 - one profile's surprise must not stop the others
+        except Exception:  # one profile's surprise must not stop the others
             log.exception("auto-renew of %r failed unexpectedly", name)
             return None
 

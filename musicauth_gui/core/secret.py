@@ -8,10 +8,10 @@ time, and ``redact_url`` masks codes and tokens in URLs that do get printed.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import threading
-import hmac
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 

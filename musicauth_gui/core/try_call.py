@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
-from .names import shown
 from .http import check_endpoint, host_of, send
+from .names import shown
 from .secret import scrub
 from .usage import credential, needs_token, try_url
 

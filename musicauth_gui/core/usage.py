@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .errors import ConfigError
-from .names import shown
 from .model import ProfileRecord, TokenSet
+from .names import shown
 from .presets import get_preset
 from .secret import Secret
 

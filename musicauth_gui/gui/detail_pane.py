@@ -169,7 +169,14 @@ class ProfileDetailPane(QWidget):
         self.sign_out_button = self._button("Sign &out", "sign-out", "signOutButton", lambda: self.run_action("sign_out"))
         self.try_button = self._button("Tr&y it", "try", "tryButton", lambda: self.run_action("try"))
         self.introspect_button = self._button("&Introspect", "info", "introspectButton", lambda: self.run_action("introspect"))
-        for b in (self.get_token_button, self.sign_in_button, self.renew_button, self.sign_out_button, self.try_button, self.introspect_button):
+        for b in (
+            self.get_token_button,
+            self.sign_in_button,
+            self.renew_button,
+            self.sign_out_button,
+            self.try_button,
+            self.introspect_button,
+        ):
             actions.addWidget(b)
         actions.addStretch(1)
         outer.addLayout(actions)

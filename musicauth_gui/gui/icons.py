@@ -21,7 +21,7 @@ What the style sheets target is listed in ``resources/styles/light.qss``.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from functools import cache
 
 # Not ``Qt``: PySide builds the whole Qt namespace (every enum in it, ~25 ms) on first touch,
 # and this module runs before the first paint. Functions that need it import it after.
@@ -30,7 +30,7 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 try:  # the generated module registers ":/icons/..." and ":/styles/..." with Qt
-    from . import _rc  # noqa: F401
+    from . import _rc
 except ImportError:  # pragma: no cover - only before the first resources/compile.py run
     _rc = None
 
@@ -51,7 +51,7 @@ HEADING_SCALE = 1.3
 _THEME_HOOKED = "_musicauthThemeHooked"
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon(name: str) -> QIcon:
     """The icon ``:/icons/<name>.svg`` (an empty icon, and one warning in the log, when there is none)."""
     path = f":/icons/{name}.svg"

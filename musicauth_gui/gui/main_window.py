@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 # Not ``Qt`` either: its first use builds every enum of the Qt namespace (~25 ms), so the code
 # before the first paint uses none, and methods that run later import it themselves.
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QShowEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
@@ -209,7 +209,14 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------------
 
-    def _action(self, text: str, icon_name: str, slot: Callable[[], object], shortcut: QKeySequence.StandardKey | str | None = None, name: str = "") -> QAction:
+    def _action(
+        self,
+        text: str,
+        icon_name: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence.StandardKey | str | None = None,
+        name: str = "",
+    ) -> QAction:
         action = QAction(icon(icon_name), text, self)
         if shortcut is not None:
             # Set in complete(): setShortcut() resolves its overloads through Qt.Key, which
@@ -222,7 +229,9 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
         self.edit_action = self._action("&Edit profile…", "edit", self.edit_profile, "Ctrl+E", "editProfile")
-        self.remove_action = self._action("&Remove profile", "delete", self.remove_profile, QKeySequence.StandardKey.Delete, "removeProfile")
+        self.remove_action = self._action(
+            "&Remove profile", "delete", self.remove_profile, QKeySequence.StandardKey.Delete, "removeProfile"
+        )
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
         self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
@@ -313,7 +322,7 @@ class MainWindow(QMainWindow):
         context = self.context
         try:
             listing = await context.engine.store.scan()
-        except Exception as exc:  # noqa: BLE001 - MusicAuthError mostly; a bug must not close the window either
+        except Exception as exc:  # MusicAuthError mostly; a bug must not close the window either
             if not isinstance(exc, MusicAuthError):
                 import logging
 

@@ -397,7 +397,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server_version = "musicauth-sandbox/1"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib signature
         """Log nothing: the emulators must be quiet."""
 
     def _handle(self) -> None:

@@ -59,7 +59,7 @@ token_endpoint = "{live.url('/accesstoken.srf')}"
     assert raw.returncode == 0, raw.stderr
     token = raw.stdout.strip()
     assert live.is_access_token_active(token)
-    sent = [r for r in live.requests if r.path == "/accesstoken.srf"][0]
+    sent = next(r for r in live.requests if r.path == "/accesstoken.srf")
     assert sent.form["grant_type"] == "client_credentials"
     assert sent.form["scope"] == "app.music.xboxlive.com"
     assert sent.form["client_secret"] == CLIENT_SECRET
@@ -102,7 +102,7 @@ token_endpoint = "{soundcloud.url('/oauth/token')}"
         assert header.returncode == 0, header.stderr
     assert header.stdout.startswith("Authorization: OAuth ")
     assert soundcloud.issued_count("client_credentials") == 1
-    assert "authorization" in {k.lower() for k in [r for r in soundcloud.requests if r.path == "/oauth/token"][0].headers}
+    assert "authorization" in {k.lower() for k in next(r for r in soundcloud.requests if r.path == "/oauth/token").headers}
 
 
 # -- authorization code + PKCE ------------------------------------------------------------------
@@ -115,7 +115,7 @@ def test_musixmatch_sign_in_rotation_and_introspection(tmp_path, mxm) -> None:  
 
     login = musicauth("login", "mxm", env=browser_env())
     assert login.returncode == 0, login.stderr
-    authorize = [r for r in mxm.requests if r.path == "/oauth/authorize"][0]
+    authorize = next(r for r in mxm.requests if r.path == "/oauth/authorize")
     assert authorize.query["code_challenge_method"] == "S256"
     assert authorize.query["redirect_uri"].startswith("http://127.0.0.1:")
     assert set(authorize.query["scope"].split()) >= {"profile", "email"}
@@ -139,7 +139,7 @@ def test_musixmatch_sign_in_rotation_and_introspection(tmp_path, mxm) -> None:  
     assert introspected.returncode == 0, introspected.stderr
     answer = json.loads(introspected.stdout)
     assert answer == {"active": True, "sub": "mxm-user-1234"}
-    metadata_request = [r for r in mxm.requests if r.path == "/oauth/token-metadata"][0]
+    metadata_request = next(r for r in mxm.requests if r.path == "/oauth/token-metadata")
     assert metadata_request.form == {"accessToken": third["access_token"]}
 
 
@@ -162,7 +162,7 @@ logout_endpoint = "{live.url('/oauth20_logout.srf')}"
     assert record["token"]["refresh_token"]
     refreshed = musicauth("refresh", "groove-me")
     assert refreshed.returncode == 0, refreshed.stderr
-    sent = [r for r in live.requests if r.form.get("grant_type") == "refresh_token"][0]
+    sent = next(r for r in live.requests if r.form.get("grant_type") == "refresh_token")
     assert sent.form["redirect_uri"] == record["signed_in_redirect_uri"]
     assert sent.form["client_secret"] == CLIENT_SECRET
     out = musicauth("logout", "groove-me", "--no-browser")
@@ -188,7 +188,7 @@ token_endpoint = "{spotify.url('/api/token')}"
     token = stored_record("sp")["token"]
     six_months = 182 * 86400
     assert token["refresh_expires_at"] == pytest.approx(token["consented_at"] + six_months, abs=1)
-    exchange = [r for r in spotify.requests if r.form.get("grant_type") == "authorization_code"][0]
+    exchange = next(r for r in spotify.requests if r.form.get("grant_type") == "authorization_code")
     assert "client_secret" not in exchange.form and len(exchange.form["code_verifier"]) == 43
     assert musicauth("refresh", "sp").returncode == 0
     assert stored_record("sp")["token"]["refresh_expires_at"] == token["refresh_expires_at"]
@@ -286,7 +286,9 @@ def test_ctrl_c_ends_login_cleanly(tmp_path, mxm) -> None:  # type: ignore[no-un
 
 def test_concurrent_renewals_never_spend_a_refresh_token_twice(mxm, signed_in_mxm) -> None:  # type: ignore[no-untyped-def]
     procs = [
-        subprocess.Popen([sys.executable, "-m", "musicauth_gui.cli", "refresh", "mxm"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "musicauth_gui.cli", "refresh", "mxm"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(3)
     ]
     results = [p.communicate(timeout=60) for p in procs]

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import serialization
 
 from musicauth_gui.sandbox import MusicApiServer
 from tests.core.test_keys import openssl
-from tests.support.jws import verify_es256
 from tests.support.cli import assert_one_clean_line, musicauth
+from tests.support.jws import verify_es256
 
 CLIENT = "2cf82db3-4064-4235-8253-16994eb51773"
 SECRET = "9facfe28-83e5-4b3f-815f-23551d77cd48"

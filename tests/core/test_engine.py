@@ -109,7 +109,7 @@ def test_profiles_file_rules() -> None:
         parse_profiles_text('[profiles.x]\nprovider = "oauth2"\nclient_id = "a"\nissuer = "http://id.example.com"\n')
     with pytest.raises(ConfigError, match="needs an issuer"):
         parse_profiles_text('[profiles.x]\nprovider = "oauth2"\nclient_id = "a"\n')
-    with pytest.raises(ConfigError, match="needs the scope.s. email"):
+    with pytest.raises(ConfigError, match=r"needs the scope\(s\) email"):
         parse_profiles_text('[profiles.x]\nprovider = "musixmatch"\nclient_id = "a"\nscopes = ["profile"]\n')
     with pytest.raises(ConfigError, match="unknown field"):
         parse_profiles_text('[profiles.x]\nprovider = "groove"\nclient_id = "a"\nclient_secert = "typo"\n')

@@ -12,7 +12,6 @@ import shlex
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -43,7 +42,9 @@ def toml_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     """The CLI with stdin given (``musicauth()`` closes it)."""
     return subprocess.run(
         [*CLI, *args], input=stdin.decode() if stdin is not None else None, capture_output=True, text=True,
@@ -174,7 +175,8 @@ def test_pipes_process_substitution_and_stdin_still_work(tmp_path, mxm) -> None:
     # A named pipe whose writer comes a moment later is read too.
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    late = subprocess.Popen(["sh", "-c", f"sleep 0.5; cat {shlex.quote(str(profiles_file(tmp_path, mxm_table(mxm, 'late'))))} > {shlex.quote(str(fifo))}"])
+    source = shlex.quote(str(profiles_file(tmp_path, mxm_table(mxm, "late"))))
+    late = subprocess.Popen(["sh", "-c", f"sleep 0.5; cat {source} > {shlex.quote(str(fifo))}"])
     try:
         assert musicauth("profile", "import", str(fifo)).stdout.split() == ["late"]
     finally:

@@ -128,7 +128,7 @@ async def _open(port: int, data: bytes = b"") -> tuple[asyncio.StreamReader, asy
 async def _closed_by_listener(reader: asyncio.StreamReader) -> bool:
     try:
         return await asyncio.wait_for(reader.read(1), 0.01) == b""
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
     except ConnectionError:
         return True

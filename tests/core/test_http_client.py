@@ -21,7 +21,7 @@ from musicauth_gui.core.http import BackgroundTransport, make_client, send
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:  # stdlib name
         body = b'{"hello": "world"}'
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -29,7 +29,7 @@ class _Hello(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -53,14 +53,16 @@ def self_signed(tmp_path: Path) -> Iterator[str]:
     """An https server whose certificate no trust store knows."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
@@ -77,7 +79,7 @@ async def test_requests_go_through_a_transport_built_off_the_loop(plain: str) ->
 
 async def test_tls_is_still_verified(self_signed: str) -> None:
     async with make_client() as client:
-        with pytest.raises(ProviderUnreachable, match="127.0.0.1"):
+        with pytest.raises(ProviderUnreachable, match=r"127\.0\.0\.1"):
             await send(client, "GET", f"https://{self_signed}/", what="hello")
 
 

@@ -21,7 +21,7 @@ from tests.support.jws import b64url_decode, verify_es256
 PASSPHRASE = b"correct horse battery"
 
 
-def openssl(*args: str, input: bytes | None = None) -> bytes:  # noqa: A002
+def openssl(*args: str, input: bytes | None = None) -> bytes:
     return subprocess.run(["openssl", *args], input=input, capture_output=True, check=True).stdout
 
 
@@ -66,7 +66,13 @@ def test_encrypted_pkcs8_asks_for_the_passphrase() -> None:
     ("data", "error", "message"),
     [
         (lambda: openssl("ecparam", "-name", "secp384r1", "-genkey", "-noout"), keys.UnsupportedKey, "secp384r1"),
-        (lambda: rsa.generate_private_key(65537, 2048).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), keys.UnsupportedKey, "RSA"),
+        (
+            lambda: rsa.generate_private_key(65537, 2048).private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+            keys.UnsupportedKey,
+            "RSA",
+        ),
         (lambda: keys.public_pem(keys.generate_private_key()).encode(), keys.UnsupportedKey, "public key"),
         (lambda: b"garbage that is no key at all", keys.KeyProblem, "not a private key"),
         (lambda: b"-----BEGIN PRIVATE KEY-----\nnot base64!!\n-----END PRIVATE KEY-----\n", keys.KeyProblem, "not a private key"),

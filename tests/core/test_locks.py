@@ -46,7 +46,12 @@ async def _hold(name: str) -> None:
 async def test_held_by_another_process_times_out_with_a_message() -> None:
     path = locks._lock_path(locks.profile_lock_name("busy"))
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, filelock, time; l = filelock.FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(30)", str(path)],
+        [
+            sys.executable,
+            "-c",
+            "import sys, filelock, time; l = filelock.FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(30)",
+            str(path),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -62,7 +62,12 @@ def test_sign_in_refresh_introspect_against_a_real_openid_provider(tmp_path, oid
         meta = client.get(oidc.discovery_url).json()
         dead = client.post(
             meta["token_endpoint"],
-            data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"], "client_id": oidc.client_id, "client_secret": oidc.client_secret},
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": first["refresh_token"],
+                "client_id": oidc.client_id,
+                "client_secret": oidc.client_secret,
+            },
         )
     assert dead.json()["error"] == "invalid_grant"
     # ...and replaying it revoked the grant (OAuth 2.1 replay detection): we now need sign-in,

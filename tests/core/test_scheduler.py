@@ -23,7 +23,10 @@ def engine_for(mxm) -> TokenEngine:  # type: ignore[no-untyped-def]
 
 
 async def import_cc(engine: TokenEngine, mxm) -> None:  # type: ignore[no-untyped-def]
-    text = f'[profiles.mxm]\nprovider = "musixmatch"\nflow = "client_credentials"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\ntoken_endpoint = "{mxm.url("/oauth/token")}"\n'
+    text = (
+        f'[profiles.mxm]\nprovider = "musixmatch"\nflow = "client_credentials"\nclient_id = "{CLIENT_ID}"\n'
+        f'client_secret = "{CLIENT_SECRET}"\ntoken_endpoint = "{mxm.url("/oauth/token")}"\n'
+    )
     await engine.import_profiles(parse_profiles_text(text))
 
 
@@ -72,7 +75,10 @@ async def test_transient_failures_back_off_and_recover(mxm) -> None:  # type: ig
 
 async def test_needs_sign_in_is_reported_once_and_not_retried(mxm) -> None:  # type: ignore[no-untyped-def]
     engine = engine_for(mxm)
-    text = f'[profiles.u]\nprovider = "musixmatch"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\ntoken_endpoint = "{mxm.url("/oauth/token")}"\nauthorization_endpoint = "{mxm.url("/oauth/authorize")}"\n'
+    text = (
+        f'[profiles.u]\nprovider = "musixmatch"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+        f'token_endpoint = "{mxm.url("/oauth/token")}"\nauthorization_endpoint = "{mxm.url("/oauth/authorize")}"\n'
+    )
     await engine.import_profiles(parse_profiles_text(text))
     scheduler = RenewalScheduler(engine)
     scheduler.watch("u")

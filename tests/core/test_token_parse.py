@@ -45,7 +45,9 @@ def test_malformed_answers_are_typed_errors(body: dict) -> None:  # type: ignore
 
 def test_rotation_keeps_newest_and_falls_back_to_previous() -> None:
     old = TokenSet(access_token=Secret("old-access"), refresh_token=Secret("old-refresh"), consented_at=50, issued_at=100, expires_at=200)
-    rotated = parse_token_response({"access_token": "new-access", "refresh_token": "new-refresh", "expires_in": 60}, now=300, what="t", previous=old)
+    rotated = parse_token_response(
+        {"access_token": "new-access", "refresh_token": "new-refresh", "expires_in": 60}, now=300, what="t", previous=old
+    )
     assert rotated.refresh_token == Secret("new-refresh")
     kept = parse_token_response({"access_token": "new-access", "expires_in": 60}, now=300, what="t", previous=old)
     assert kept.refresh_token == Secret("old-refresh")
@@ -53,9 +55,17 @@ def test_rotation_keeps_newest_and_falls_back_to_previous() -> None:
 
 
 def test_refresh_token_lifetime_counts_from_original_consent() -> None:
-    first = parse_token_response({"access_token": "a" * 10, "refresh_token": "r1", "expires_in": 3600}, now=1000, what="t", refresh_token_lifetime=500000)
+    first = parse_token_response(
+        {"access_token": "a" * 10, "refresh_token": "r1", "expires_in": 3600}, now=1000, what="t", refresh_token_lifetime=500000
+    )
     assert first.refresh_expires_at == 1000 + 500000
-    later = parse_token_response({"access_token": "b" * 10, "refresh_token": "r2", "expires_in": 3600}, now=90000, what="t", previous=first, refresh_token_lifetime=500000)
+    later = parse_token_response(
+        {"access_token": "b" * 10, "refresh_token": "r2", "expires_in": 3600},
+        now=90000,
+        what="t",
+        previous=first,
+        refresh_token_lifetime=500000,
+    )
     assert later.refresh_expires_at == 1000 + 500000
     assert later.consented_at == 1000
 
@@ -87,7 +97,9 @@ def test_1e400_in_the_json_text_reads_as_infinity_and_is_unknown() -> None:
 
 
 def test_the_longest_believable_lifetime_is_ten_years() -> None:
-    t = parse_token_response({"access_token": "abc", "expires_in": TEN_YEARS, "refresh_token_expires_in": str(TEN_YEARS)}, now=1000, what="t")
+    t = parse_token_response(
+        {"access_token": "abc", "expires_in": TEN_YEARS, "refresh_token_expires_in": str(TEN_YEARS)}, now=1000, what="t"
+    )
     assert t.expires_at == 1000 + TEN_YEARS
     assert t.refresh_expires_at == 1000 + TEN_YEARS
 

@@ -18,7 +18,6 @@ from musicauth_gui.core.profiles_file import parse_profiles_text
 from musicauth_gui.demo import DEMO_KEY, DEMO_KID, DEMO_MUSICAPI_CLIENT
 from musicauth_gui.gui.countdown import format_remaining
 from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog
-
 from tests.support.jws import verify_es256
 
 from .conftest import run
@@ -81,7 +80,7 @@ def test_generate_verify_and_call_the_emulator(qtbot, qloop, dialog, demo_contex
     assert dialog.headerView.isReadOnly() and dialog.payloadView.isReadOnly()
 
     # a tampered payload does not verify: the check above really checks
-    h, p, s = token.split(".")
+    h, _, s = token.split(".")
     forged = base64.urlsafe_b64encode(json.dumps({**payload, "sub": "admin"}).encode()).rstrip(b"=").decode()
     with pytest.raises(InvalidSignature):
         verify_es256(f"{h}.{forged}.{s}", public)

@@ -12,7 +12,10 @@ from pathlib import Path
 from musicauth_gui.gui.instance_lock import InstanceLock, instance_name
 from musicauth_gui.gui.single_instance import SingleInstance, activate_running
 
-HOLD = "import sys, time; from musicauth_gui.gui.instance_lock import InstanceLock; l = InstanceLock(sys.argv[1], sys.argv[2]); print(l.acquire(), flush=True); time.sleep(60)"
+HOLD = (
+    "import sys, time; from musicauth_gui.gui.instance_lock import InstanceLock; "
+    "l = InstanceLock(sys.argv[1], sys.argv[2]); print(l.acquire(), flush=True); time.sleep(60)"
+)
 
 
 def test_names_differ_by_mode_and_hide_the_user() -> None:
@@ -52,7 +55,9 @@ def test_second_instance_activates_the_first(qtbot) -> None:  # type: ignore[no-
 def test_a_second_app_knocks_and_leaves(tmp_path: Path) -> None:
     """Two real ``musicauth-gui`` processes: the second one brings the first forward and exits."""
     env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="stay", QT_QPA_PLATFORM="offscreen")
-    first = subprocess.Popen([sys.executable, "-m", "musicauth_gui", "--no-tray"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "musicauth_gui", "--no-tray"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         assert first.stdout is not None
         deadline = time.monotonic() + 60

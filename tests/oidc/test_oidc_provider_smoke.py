@@ -154,7 +154,10 @@ def test_code_flow_refresh_introspect_revoke(provider: OidcProvider, discovery: 
     assert info["iss"] == provider.issuer
 
     # Revocation of the access token, then it is inactive.
-    revocation = httpx.post(discovery["revocation_endpoint"], data={"token": refreshed["access_token"], "token_type_hint": "access_token", **post_auth(provider)})
+    revocation = httpx.post(
+        discovery["revocation_endpoint"],
+        data={"token": refreshed["access_token"], "token_type_hint": "access_token", **post_auth(provider)},
+    )
     assert revocation.status_code == 200, revocation.text
     introspection = httpx.post(discovery["introspection_endpoint"], data={"token": refreshed["access_token"], **post_auth(provider)})
     assert introspection.json() == {"active": False}
@@ -185,7 +188,9 @@ def test_revoking_refresh_token(provider: OidcProvider, discovery: dict) -> None
     assert info["sub"] == "test-user-1"
     assert "offline_access" in info["scope"].split()
 
-    revocation = httpx.post(discovery["revocation_endpoint"], data={"token": refresh, "token_type_hint": "refresh_token", **post_auth(provider)})
+    revocation = httpx.post(
+        discovery["revocation_endpoint"], data={"token": refresh, "token_type_hint": "refresh_token", **post_auth(provider)}
+    )
     assert revocation.status_code == 200
     assert httpx.post(discovery["introspection_endpoint"], data={"token": refresh, **post_auth(provider)}).json() == {"active": False}
     response = token_request(discovery, {"grant_type": "refresh_token", "refresh_token": refresh, **post_auth(provider)})
@@ -231,7 +236,10 @@ def test_public_client_any_loopback_port(provider: OidcProvider, discovery: dict
         })
         assert refreshed.status_code == 200, refreshed.text
         assert refreshed.json()["refresh_token"] != tokens["refresh_token"]
-        info = httpx.post(discovery["introspection_endpoint"], data={"token": refreshed.json()["access_token"], "client_id": provider.public_client_id}).json()
+        info = httpx.post(
+            discovery["introspection_endpoint"],
+            data={"token": refreshed.json()["access_token"], "client_id": provider.public_client_id},
+        ).json()
         assert info["active"] is True and info["sub"] == "test-user-1"
 
 
@@ -272,7 +280,9 @@ def test_pkce_is_required_and_checked(provider: OidcProvider, discovery: dict) -
         "state": "s1",
     }
     with httpx.Client() as browser:
-        location = follow_redirects(browser, f"{discovery['authorization_endpoint']}?{urlencode(query)}", stop=lambda u: u.startswith(redirect_uri))
+        location = follow_redirects(
+            browser, f"{discovery['authorization_endpoint']}?{urlencode(query)}", stop=lambda u: u.startswith(redirect_uri)
+        )
     params = parse_qs(urlsplit(location).query)
     assert params["error"] == ["invalid_request"]
     assert params["state"] == ["s1"]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, TypeGuard
+from typing import Any, Literal, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx

@@ -189,7 +189,7 @@ class LoopbackListener:
         assert self._result is not None, "start() first"
         try:
             return await asyncio.wait_for(asyncio.shield(self._result), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise SignInTimeout(
                 f"no answer from the browser within {_duration(timeout)}; nothing was stored",
                 hint="start the sign-in again",

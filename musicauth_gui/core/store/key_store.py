@@ -16,7 +16,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..errors import ConfigError, EntryDamaged, MusicAuthError
-from ..profiles_file import validate_name
 from ..keys import (
     KeyInfo,
     encrypted_pkcs8_pem,
@@ -26,6 +25,7 @@ from ..keys import (
     private_pkcs8_pem,
     public_pem,
 )
+from ..profiles_file import validate_name
 from .damage import key_repair_hint, missing_reason
 from .profile_store import DamagedEntry, ProfileStore, with_hint
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from filelock import FileLock, Timeout
 
 from ..paths import runtime_dir
-
 
 #: One FileLock per lock file, reused: building one costs more than taking it, and a renewal
 #: takes its profile's lock on the event loop thread.

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from ..errors import ConfigError, EntryDamaged
 from ..profiles_file import validate_name
-from .damage import INDEX_KEY, parse_index
+from .damage import INDEX_KEY
 from .key_store import KeyStore
 from .profile_store import DamagedEntry, ProfileStore
 

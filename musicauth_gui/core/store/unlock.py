@@ -54,7 +54,7 @@ def prompt_unlock(backend: object | None = None) -> None:
         raise KeyringLockedError() from exc
     except keyring.errors.InitError as exc:
         raise NoKeyringError(str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "") from exc
-    except Exception as exc:  # noqa: BLE001 - secretstorage and jeepney raise their own (D-Bus) errors
+    except Exception as exc:  # secretstorage and jeepney raise their own (D-Bus) errors
         raise StoreError(f"the keyring could not be unlocked: {type(exc).__name__}") from exc
     connection = getattr(collection, "connection", None)
     if connection is not None:

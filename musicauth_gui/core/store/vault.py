@@ -184,7 +184,7 @@ class KeyringVault:
             raise NoKeyringError(_short(exc)) from exc
         except keyring.errors.PasswordDeleteError as exc:
             raise StoreError("keyring entry not found") from exc
-        except Exception as exc:  # noqa: BLE001 - backends raise D-Bus, OS and their own errors
+        except Exception as exc:  # backends raise D-Bus, OS and their own errors
             # The backend's message names the failure (never our value, which is an argument
             # we passed, not something it echoes); keep its type and first line.
             if _looks_locked(exc):
@@ -226,7 +226,7 @@ def open_keyring_backend() -> object:
 
     try:
         backend = keyring.get_keyring()
-    except Exception as exc:  # noqa: BLE001 - a broken keyringrc or backend import
+    except Exception as exc:  # a broken keyringrc or backend import
         raise NoKeyringError(_short(exc)) from exc
     if isinstance(backend, keyring.backends.fail.Keyring):
         raise NoKeyringError()

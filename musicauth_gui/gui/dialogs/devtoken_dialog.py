@@ -39,9 +39,9 @@ from ...core.presets import Preset, get_preset
 from ...core.secret import Secret
 from ...core.usage import Credential, curl_line, try_url
 from ..context import AppContext
+from ..countdown import format_remaining
 from ..icons import icon, provider_icon
 from ..messages import error_text
-from ..countdown import format_remaining
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
 from .status_row import status_and_close
@@ -382,7 +382,7 @@ class DevTokenDialog(QDialog):
         if left <= 0:
             self._ticker.stop()
 
-    def done(self, result: int) -> None:  # noqa: D102 (QDialog)
+    def done(self, result: int) -> None:  # overrides QDialog.done
         self._show_token(None)  # overwrite the token before the window goes
         super().done(result)
 

@@ -299,16 +299,16 @@ class KeyManagerDialog(QDialog):
 
     # -- drag and drop ------------------------------------------------------------------------
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt's name
         if dropped_key_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 (Qt)
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # Qt's name
         self.dragEnterEvent(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt)
+    def dropEvent(self, event: QDropEvent) -> None:  # Qt's name
         paths = dropped_key_files(event.mimeData())
         if not paths:
             event.ignore()

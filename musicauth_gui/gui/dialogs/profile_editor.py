@@ -19,6 +19,7 @@ Two ways to open it:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from typing import Any
 
@@ -373,7 +374,7 @@ class ProfileEditorDialog(QDialog):
             self._save,
             self._cancel,
         ]
-        for first, second in zip(chain, chain[1:]):
+        for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:

@@ -125,7 +125,18 @@ class ProfileDelegate(QStyledItemDelegate):
         everything that changes how they look."""
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         size = option.rect.size()
-        key = (view.name, view.provider, view.state, selected, count_width, size.width(), size.height(), text_colour.rgba(), fonts.generation, ratio)
+        key = (
+            view.name,
+            view.provider,
+            view.state,
+            selected,
+            count_width,
+            size.width(),
+            size.height(),
+            text_colour.rgba(),
+            fonts.generation,
+            ratio,
+        )
         layer = self._layers.get(key)
         if layer is not None:
             self._layers.move_to_end(key)
@@ -157,7 +168,8 @@ class ProfileDelegate(QStyledItemDelegate):
         label = get_preset(view.provider).label if view.provider else ""
         rest = QRect(text_left + 18 + badge_width + 10, rect.top() + 22, rect.right() - text_left - badge_width - 28, 18)
         if label:  # a damaged entry has no readable provider
-            painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width()))
+            shown_label = painter.fontMetrics().elidedText(f"· {label}", Qt.TextElideMode.ElideRight, rest.width())
+            painter.drawText(rest, Qt.AlignmentFlag.AlignVCenter, shown_label)
         painter.end()
 
         self._layers[key] = layer
