@@ -156,8 +156,8 @@ async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
             except MusicAuthError as exc:  # not found, damaged: the others are still exported
                 left_out.append(exc)
         sys.stdout.write(export_profiles(profiles))
-        for exc in left_out:
-            _eprint(f"musicauth: not exported: {exc}")
+        for error in left_out:
+            _eprint(f"musicauth: not exported: {error}")
         return EXIT_ERROR if left_out else 0
     listing = await engine.store.scan()
     sys.stdout.write(export_profiles([record.profile for record in listing.records]))

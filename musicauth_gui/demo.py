@@ -12,7 +12,7 @@ from .core.engine import TokenEngine
 from .core.profiles_file import parse_profiles_text
 from .core.store.profile_store import ProfileStore
 from .core.store.vault import MemoryVault
-from .sandbox import MusicApiServer, Sandbox
+from .sandbox import DemoProvider, MusicApiServer, Sandbox
 
 DEMO_KEY = "demo-key"
 DEMO_KID = "DEMOKID001"
@@ -35,7 +35,7 @@ class DemoWorld:
 def _profiles(sandbox: Sandbox, musicapi: MusicApiServer) -> str:
     live, mxm, spotify, sc = (sandbox.providers[n] for n in ("live", "musixmatch", "spotify", "soundcloud"))
 
-    def client(p) -> str:  # type: ignore[no-untyped-def]
+    def client(p: DemoProvider) -> str:
         return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
 
     return f"""

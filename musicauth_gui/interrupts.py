@@ -85,7 +85,8 @@ def terminating_signals_interrupt() -> Iterator[Callable[[Callable[[], Awaitable
     Off the main thread (where Python cannot install handlers) nothing changes.
     """
     catcher = _Catcher()
-    previous: dict[int, object] = {}
+    # What signal.signal() returns: a handler, SIG_DFL/SIG_IGN, or None (set outside Python).
+    previous: dict[int, Callable[[int, FrameType | None], object] | int | None] = {}
     if threading.current_thread() is threading.main_thread():
         for signum in HANDLED:
             previous[signum] = signal.signal(signum, catcher.handle)
@@ -93,4 +94,4 @@ def terminating_signals_interrupt() -> Iterator[Callable[[Callable[[], Awaitable
         yield catcher.run
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+            signal.signal(signum, handler)

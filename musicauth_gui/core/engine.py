@@ -754,6 +754,7 @@ def prepare_http_stack() -> None:
     try:
         importlib.import_module("sniffio")
     except ImportError:
+        # typeshed types sys.modules as holding modules only; None is the documented blocker.
         sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 

@@ -22,6 +22,7 @@ Qt-free: the desktop app subscribes through ``SchedulerEvents`` callbacks.
 from __future__ import annotations
 
 import asyncio
+import functools
 import heapq
 import itertools
 import logging
@@ -30,7 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .engine import MAX_CONCURRENT_RENEWALS
+from .engine import MAX_CONCURRENT_RENEWALS, TokenEngine
 from .errors import MusicAuthError, NeedsSignIn, ProviderError, StoreError
 from .model import ProfileRecord
 from .renewal import MAX_SLEEP_STEP, renew_at, renewal_margin
@@ -82,7 +83,7 @@ class RenewalScheduler:
 
     def __init__(
         self,
-        engine: object,
+        engine: TokenEngine,
         *,
         clock: Callable[[], float] = time.time,
         backoff_start: float = BACKOFF_START,
@@ -195,7 +196,7 @@ class RenewalScheduler:
                 continue  # unwatched or re-watched meanwhile
             task = loop.create_task(self._look(name), name=f"renew:{name}")
             self._running[name] = task
-            task.add_done_callback(lambda done, n=name, t=ticket: self._finished(n, t, done))
+            task.add_done_callback(functools.partial(self._finished, name, ticket))
 
     def _finished(self, name: str, ticket: int, task: asyncio.Task[float | None]) -> None:
         """A look ended: schedule the next one (here, once it no longer counts as running)."""
@@ -223,7 +224,7 @@ class RenewalScheduler:
         """Renew ``name`` if it is due; when to look at it again (wall clock), or None to stop."""
         engine = self.engine
         try:
-            record: ProfileRecord = await engine.store.load(name)  # type: ignore[attr-defined]
+            record = await engine.store.load(name)
         except MusicAuthError:
             return None  # removed meanwhile
         if not record.profile.auto_renew:
@@ -246,7 +247,7 @@ class RenewalScheduler:
             return due
         self.events.emit(self.events.renewing, name)
         try:
-            await engine.get_token(name)  # type: ignore[attr-defined]
+            await engine.get_token(name)
         except NeedsSignIn as exc:
             self.events.emit(self.events.failed, name, str(exc), None)
             return None

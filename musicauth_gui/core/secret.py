@@ -12,7 +12,7 @@ import hmac
 import logging
 import re
 import threading
-from typing import Final
+from typing import Final, NoReturn
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK: Final = "****"
@@ -70,7 +70,7 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self) -> object:  # never pickle a secret into some cache by accident
+    def __reduce__(self) -> NoReturn:  # never pickle a secret into some cache by accident
         raise TypeError("Secret values cannot be pickled")
 
 

@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -49,13 +49,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _install_excepthook(window_getter: object) -> None:
+def _install_excepthook(window_getter: Callable[[], MainWindow | None]) -> None:
     """Unexpected errors: logged (secrets scrubbed), one line in the status bar, no traceback dialog."""
     log = logging.getLogger("musicauth")
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error", exc_info=(kind, exc, tb))
-        window = window_getter()  # type: ignore[operator]
+        window = window_getter()
         if window is not None:
             from .messages import error_text
 
@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     logging.basicConfig(level=logging.DEBUG if os.environ.get("MUSICAUTH_DEBUG") else logging.WARNING)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
@@ -159,9 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .messages import error_text
 
         loop = asyncio.get_running_loop()
-        quit_requested = loop.create_future()
+        quit_requested: asyncio.Future[None] = loop.create_future()
         window.quit_requested.disconnect(on_quit_before_loop)
-        window.quit_requested.connect(lambda: quit_requested.done() or quit_requested.set_result(None))
+
+        def request_quit() -> None:
+            if not quit_requested.done():
+                quit_requested.set_result(None)
+
+        window.quit_requested.connect(request_quit)
         if quit_early:  # closed while it was loading
             return
         if not args.no_tray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..core.engine import TokenEngine
 from ..core.scheduler import RenewalScheduler
 from ..core.store import change_log
 
@@ -31,9 +32,9 @@ class EngineBridge(QObject):
     expiring = Signal(str, float)
     outside_change = Signal(set)
 
-    def __init__(self, engine: object, scheduler: RenewalScheduler, *, watch_outside: bool, poll_ms: int = 2000) -> None:
+    def __init__(self, engine: TokenEngine, scheduler: RenewalScheduler, *, watch_outside: bool, poll_ms: int = 2000) -> None:
         super().__init__()
-        engine.listeners.append(self.profile_changed.emit)  # type: ignore[attr-defined]
+        engine.listeners.append(self.profile_changed.emit)
         events = scheduler.events
         events.renewing.append(self.renewing.emit)
         events.renewed.append(self.renewed.emit)

@@ -339,18 +339,18 @@ class ProfileDetailPane(QWidget):
                 await engine.refresh(name)
                 self.status_message.emit(f"{name}: renewed")
             elif action == "sign_out":
-                result = await engine.sign_out(name)
-                if result.logout_url:
-                    self.open_browser(result.logout_url)
-                self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if result.revoked else ""))
+                signed_out = await engine.sign_out(name)
+                if signed_out.logout_url:
+                    self.open_browser(signed_out.logout_url)
+                self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else ""))
             elif action == "introspect":
                 answer = await engine.introspect(name)
                 self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
             elif action == "try":
                 from ..core.try_call import try_profile
 
-                result = await try_profile(engine, name)
-                self._show_answer(f"{result.status} {result.target}\n\n{result.summary}")
+                tried = await try_profile(engine, name)
+                self._show_answer(f"{tried.status} {tried.target}\n\n{tried.summary}")
             assert self.context is not None
             self.context.scheduler.watch(name)
 

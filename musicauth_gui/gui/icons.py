@@ -30,9 +30,9 @@ from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 try:  # the generated module registers ":/icons/..." and ":/styles/..." with Qt
-    from . import _rc
+    from . import _rc  # noqa: F401 - imported for that side effect
 except ImportError:  # pragma: no cover - only before the first resources/compile.py run
-    _rc = None
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +114,11 @@ def is_dark(app: QGuiApplication | None = None) -> bool:
     """
     from PySide6.QtCore import Qt
 
-    app = app or QGuiApplication.instance()  # type: ignore[assignment]
     if app is None:
-        return False
+        running = QGuiApplication.instance()
+        if not isinstance(running, QGuiApplication):
+            return False
+        app = running
     scheme = _color_scheme(app)
     if scheme == Qt.ColorScheme.Dark:
         return True

@@ -41,13 +41,13 @@ from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSortFilterProxyModel
-    from PySide6.QtWidgets import QSystemTrayIcon
 
     from ..core.model import ProfileRecord
     from .context import AppContext
     from .damaged_pane import DamagedEntryPane
     from .detail_pane import ProfileDetailPane
     from .profile_model import ProfileListModel
+    from .tray import TrayIcon
 
 
 def spawn(*args: Any, **kwargs: Any) -> Any:
@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.context: AppContext | None = None
         self.demo = demo
-        self.tray: QSystemTrayIcon | None = None
+        self.tray: TrayIcon | None = None
         self._tray_profiles: list[tuple[str, str]] | None = None
         self._clock = clock
         self._painted = False
@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.empty_label)
         splitter.addWidget(left)
         # The detail pane's place until complete(): nothing is selected before the profiles load.
-        self._detail_placeholder = QWidget()
+        self._detail_placeholder: QWidget | None = QWidget()
         splitter.addWidget(self._detail_placeholder)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -665,7 +665,7 @@ class MainWindow(QMainWindow):
             # its entries change, not for a new token.
             if profiles != self._tray_profiles:
                 self._tray_profiles = profiles
-                self.tray.set_profiles(profiles)  # type: ignore[attr-defined]
+                self.tray.set_profiles(profiles)
 
     def _copy_token_of(self, name: str) -> None:
         if self.context is None:
@@ -684,7 +684,7 @@ class MainWindow(QMainWindow):
 
     def _notify(self, title: str, message: str, *, warning: bool = False) -> None:
         if self.tray is not None:
-            self.tray.notify(title, message, warning=warning)  # type: ignore[attr-defined]
+            self.tray.notify(title, message, warning=warning)
 
     def bring_to_front(self) -> None:
         self.showNormal()

@@ -127,7 +127,7 @@ class KeyStore:
         else in the store is damaged."""
         return public_pem(await self.private_key(name))
 
-    async def list(self) -> list[KeyInfo]:
+    async def usable_keys(self) -> list[KeyInfo]:
         """The usable keys (``scan`` also tells which are damaged or missing)."""
         return (await self.scan()).keys
 

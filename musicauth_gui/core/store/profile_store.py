@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, TypeVarTuple
 
 from ..errors import EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
@@ -30,6 +30,7 @@ from .locks import store_lock
 from .vault import SecretVault
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 def profile_key(name: str) -> str:
@@ -76,7 +77,7 @@ class ProfileStore:
 
     # -- plumbing -----------------------------------------------------------------------------
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         """Run a blocking vault function on the store's worker thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)

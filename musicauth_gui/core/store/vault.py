@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
 from ..errors import EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
@@ -175,7 +176,8 @@ class KeyringVault:
 
         self.calls += 1
         try:
-            return getattr(self._backend, method)(SERVICE, *args)  # type: ignore[no-any-return]
+            call: Callable[..., str | None] = getattr(self._backend, method)  # get/set/delete_password
+            return call(SERVICE, *args)
         except keyring.errors.KeyringLocked as exc:
             raise KeyringLockedError() from exc
         except keyring.errors.NoKeyringError as exc:

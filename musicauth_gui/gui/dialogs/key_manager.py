@@ -15,7 +15,7 @@ import asyncio
 import functools
 import re
 import time
-from collections.abc import Coroutine
+from collections.abc import Container, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ def dropped_key_files(mime: QMimeData) -> list[Path]:
     return paths
 
 
-def key_name_for(path: Path, taken: set[str] | list[str]) -> str:
+def key_name_for(path: Path, taken: Container[str]) -> str:
     """A key name from a file name (``AuthKey_ABC123.p8`` → ``AuthKey_ABC123``), made unique."""
     base = re.sub(r"[\x00-\x1f/\\]+", "-", path.stem).strip() or "imported-key"
     base = base[:90]
@@ -78,6 +78,14 @@ def key_name_for(path: Path, taken: set[str] | list[str]) -> str:
     while name in taken:
         name, n = f"{base}-{n}", n + 1
     return name
+
+
+def _accept_key_files(event: QDragMoveEvent) -> None:
+    """Take a drag (entering or moving; QDragEnterEvent is a QDragMoveEvent) only if it brings key files."""
+    if dropped_key_files(event.mimeData()):
+        event.acceptProposedAction()
+    else:
+        event.ignore()
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -290,7 +298,8 @@ class KeyManagerDialog(QDialog):
 
     def key_names(self) -> list[str]:
         """The names shown in the table, in order."""
-        return [self.table.item(row, COL_NAME).text() for row in range(self.table.rowCount())]
+        items = (self.table.item(row, COL_NAME) for row in range(self.table.rowCount()))
+        return [item.text() for item in items if item is not None]
 
     def refresh(self, *, select: str | None = None) -> asyncio.Task[Any]:
         """Reload the table from the store (the newest reload wins)."""
@@ -300,13 +309,10 @@ class KeyManagerDialog(QDialog):
     # -- drag and drop ------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # Qt's name
-        if dropped_key_files(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        _accept_key_files(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # Qt's name
-        self.dragEnterEvent(event)
+        _accept_key_files(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # Qt's name
         paths = dropped_key_files(event.mimeData())
@@ -321,7 +327,7 @@ class KeyManagerDialog(QDialog):
 
     async def _load(self, generation: int, select: str | None) -> None:
         try:
-            infos = await self._keys.list()
+            infos = await self._keys.usable_keys()
         except MusicAuthError as exc:
             if self._alive():
                 self._set_status(error_text(exc), error=True)

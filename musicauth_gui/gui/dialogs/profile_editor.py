@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from ...core.discovery import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import ConfigError, MusicAuthError
-from ...core.model import PROFILE_FIELDS, ProfileRecord
+from ...core.model import FLOWS, PROFILE_FIELDS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset
 from ...core.profiles_file import ProfileInput, parse_profile
 from ..context import AppContext
@@ -307,12 +307,12 @@ class ProfileEditorDialog(QDialog):
             add(key, text, edit)
 
         # One label width for every preset, so the fields do not jump when rows come and go.
-        labels = [self._form.labelForField(w) for w in self._rows.values()]
-        width = max(label.sizeHint().width() for label in labels if label is not None)
+        # (add() gives every row a QLabel.)
+        labels = [label for w in self._rows.values() if isinstance(label := self._form.labelForField(w), QLabel)]
+        width = max(label.sizeHint().width() for label in labels)
         for label in labels:
-            if label is not None:
-                label.setMinimumWidth(width)
-                label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setMinimumWidth(width)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         self._validation = QLabel()
         self._validation.setObjectName("validationMessage")
@@ -523,8 +523,10 @@ class ProfileEditorDialog(QDialog):
             raise ValueError(f"{self.preset().id} has no flow {flow}")
         self._flow_combo.setCurrentIndex(index)
 
-    def flow(self) -> str:
-        return str(self._flow_combo.currentData())
+    def flow(self) -> Flow:
+        """The chosen flow (the combo holds the preset's flows; with none chosen, the preset's default)."""
+        chosen = self._flow_combo.currentData()
+        return next((flow for flow in FLOWS if flow == chosen), self.preset().flows[0])
 
     def build_table(self) -> dict[str, Any]:
         """The ``[profiles.NAME]`` table the fields describe (the secret included when typed)."""
@@ -543,7 +545,7 @@ class ProfileEditorDialog(QDialog):
         if "scopes" in shown:
             scopes = tuple(self._scopes.text().split())
             # Empty, or the preset's own list: leave it to the preset (None in the profile).
-            if scopes and scopes != preset.scopes.get(flow, ()):  # type: ignore[call-overload]
+            if scopes and scopes != preset.scopes.get(flow, ()):
                 table["scopes"] = list(scopes)
         text("issuer", self._issuer)
         for key, edit in self._endpoint_edits.items():
@@ -654,7 +656,7 @@ class ProfileEditorDialog(QDialog):
     def _on_flow_changed(self) -> None:
         preset = self.preset()
         flow = self.flow()
-        default = preset.scopes.get(flow, ())  # type: ignore[call-overload]
+        default = preset.scopes.get(flow, ())
         current = tuple(self._scopes.text().split())
         if not current or current == self._shown_scope_default:
             self._scopes.setText(" ".join(default))
@@ -723,9 +725,9 @@ class ProfileEditorDialog(QDialog):
     def _update_discover_button(self) -> None:
         self._discover.setEnabled(self.discovery_task is None and bool(self._issuer.text().strip()))
 
-    def _fill_auth_methods(self, preset: Preset, flow: str) -> None:
+    def _fill_auth_methods(self, preset: Preset, flow: Flow) -> None:
         current = self._auth_method.currentData()
-        default = preset.auth_method.get(flow)  # type: ignore[call-overload]
+        default = preset.auth_method.get(flow)
         self._auth_method.blockSignals(True)
         self._auth_method.clear()
         self._auth_method.addItem(

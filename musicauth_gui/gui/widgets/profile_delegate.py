@@ -14,9 +14,9 @@ import math
 from collections import OrderedDict
 from typing import NamedTuple
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ...core.presets import get_preset
 from ..icons import provider_icon, state_icon
@@ -54,7 +54,7 @@ class _Fonts(NamedTuple):
 
 
 class ProfileDelegate(QStyledItemDelegate):
-    def __init__(self, parent: object = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._base_font: QFont | None = None
         self._fonts: _Fonts | None = None
@@ -119,7 +119,7 @@ class ProfileDelegate(QStyledItemDelegate):
         selected: bool,
         text_colour: QColor,
         count_width: int,
-        widget: object,
+        widget: QWidget | None,
     ) -> QPixmap:
         """The row's icon, name, badge and provider label on a transparent pixmap, cached by
         everything that changes how they look."""
@@ -193,7 +193,7 @@ def _content_area(row: QRect) -> tuple[QRect, int]:
     return rect, rect.left() + ICON + 10
 
 
-def cache_limit(widget: object) -> int:
+def cache_limit(widget: QWidget | None) -> int:
     """Layers kept for a view of this height: CACHED_SCREENS screenfuls of rows, plus a few."""
-    height = widget.height() if widget is not None else 600  # type: ignore[attr-defined]
+    height = widget.height() if widget is not None else 600
     return CACHED_SCREENS * (height // ROW_HEIGHT + 1) + 4

@@ -6,6 +6,7 @@ label exist until a problem is shown; the buttons are made then.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -65,11 +66,11 @@ class StoreBanner(QFrame):
         self.text.clear()
         self.hide()
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
         from PySide6.QtWidgets import QPushButton  # not before the first paint: no problem yet
 
         button = QPushButton(text)
         button.setObjectName(name)
-        button.clicked.connect(lambda _=False: slot())  # type: ignore[operator]
+        button.clicked.connect(lambda _=False: slot())
         self._layout.addWidget(button)
         return button
