@@ -94,4 +94,5 @@ def terminating_signals_interrupt() -> Iterator[Callable[[Callable[[], Awaitable
         yield catcher.run
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # a handler set from C cannot be put back (signal() rejects None)
+                signal.signal(signum, handler)
