@@ -13,6 +13,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_BACKEND = "tests.support.file_keyring.FileKeyring"
 
+# A log record at WARNING or above that the test does not declare fails it (see the module).
+pytest_plugins = ["tests.support.logfail"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:

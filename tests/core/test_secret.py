@@ -1,5 +1,7 @@
 import logging
 
+import pytest
+
 from musicauth_gui.core.secret import MASK, Secret, SecretScrubber, redact_url, scrub
 
 
@@ -25,6 +27,7 @@ def test_redact_url_masks_code_and_userinfo() -> None:
     assert "state=s1" in url and MASK in url
 
 
+@pytest.mark.allow_warning_logs(match="^sending ")  # the record the filter works on
 def test_log_filter_scrubs_records(caplog) -> None:  # type: ignore[no-untyped-def]
     Secret("token-in-a-log-line")
     logger = logging.getLogger("musicauth.test")
