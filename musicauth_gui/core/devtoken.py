@@ -12,7 +12,6 @@ rate (benchmarks/devtokens.py).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import time
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
 from .errors import ConfigError
+from .jws import b64url_encode
 
 DEFAULT_TTL = 14 * 24 * 3600
 #: Apple refuses developer tokens that live longer than this (about six months).
@@ -60,7 +60,7 @@ class DevTokenSigner:
         self._key = key
         self._algorithm = ECAlgorithm(ECAlgorithm.SHA256)
         header = {"alg": "ES256", "kid": kid, "typ": "JWT"}
-        self._header_b64 = _b64url(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
+        self._header_b64 = b64url_encode(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
 
     def sign(
         self,
@@ -85,25 +85,7 @@ class DevTokenSigner:
             payload["sub"] = sub
         if extra:
             payload.update(extra)
-        payload_b64 = _b64url(json.dumps(payload, separators=(",", ":")).encode())
+        payload_b64 = b64url_encode(json.dumps(payload, separators=(",", ":")).encode())
         signing_input = f"{self._header_b64}.{payload_b64}"
         signature = self._algorithm.sign(signing_input.encode("ascii"), self._key)
-        return f"{signing_input}.{_b64url(signature)}"
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Header and payload of a JWT, for display only (no signature check); None if not a JWT."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        decoded = [json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4))) for p in parts[:2]]
-    except (ValueError, TypeError):
-        return None
-    if not all(isinstance(d, dict) for d in decoded):
-        return None
-    return decoded[0], decoded[1]
+        return f"{signing_input}.{b64url_encode(signature)}"

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .errors import MusicAuthError
+from .jws import b64url_encode
 
 
 class KeyProblem(MusicAuthError):
@@ -42,10 +43,6 @@ class WrongPassphrase(KeyProblem):
 
 CURVE_NAME = "P-256"
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.+?-----END \1-----", re.S)
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def generate_private_key() -> ec.EllipticCurvePrivateKey:
@@ -180,8 +177,8 @@ def public_jwk(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey, *, k
     jwk = {
         "kty": "EC",
         "crv": CURVE_NAME,
-        "x": _b64url(numbers.x.to_bytes(32, "big")),
-        "y": _b64url(numbers.y.to_bytes(32, "big")),
+        "x": b64url_encode(numbers.x.to_bytes(32, "big")),
+        "y": b64url_encode(numbers.y.to_bytes(32, "big")),
     }
     if kid:
         jwk["kid"] = kid
@@ -194,7 +191,7 @@ def jwk_thumbprint(jwk: dict[str, str]) -> str:
     """RFC 7638 thumbprint: SHA-256 over the required members, sorted, no whitespace."""
     required = {k: jwk[k] for k in ("crv", "kty", "x", "y")}
     canonical = json.dumps(required, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    return _b64url(hashlib.sha256(canonical).digest())
+    return b64url_encode(hashlib.sha256(canonical).digest())
 
 
 @dataclass(frozen=True)

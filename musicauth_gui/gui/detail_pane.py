@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.devtoken import decode_unverified
 from ..core.expiry import remaining_fraction, usable_epoch
+from ..core.jws import decode_unverified
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.secret import scrub

@@ -7,7 +7,6 @@ them stores anything (the engine decides what to keep, and in which order).
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeGuard
@@ -18,6 +17,7 @@ import httpx
 from ..errors import MalformedResponse, UnusableRotation
 from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
+from ..jws import decode_unverified
 from ..model import AuthMethod, TokenSet
 from ..secret import Secret
 from .pkce import Pkce
@@ -84,14 +84,8 @@ def authorization_url(
 def jwt_expiry(token: str, *, now: float) -> float | None:
     """The ``exp`` claim of a JWT access token, read without verification (it is only a hint
     for scheduling; the provider still validates the token); None when absent or implausible."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError, RecursionError):  # RecursionError: a payload nested 10,000 deep
-        return None
-    return plausible_epoch(payload.get("exp") if isinstance(payload, dict) else None, now=now)
+    decoded = decode_unverified(token)
+    return plausible_epoch(decoded[1].get("exp"), now=now) if decoded else None
 
 
 def _is_vschar(value: str) -> bool:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
 
+from ..jws import b64url_encode
 from ..secret import Secret
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def challenge_for(verifier: str) -> str:
     """BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2."""
-    return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
+    return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
 @dataclass(frozen=True)
@@ -29,7 +25,7 @@ class Pkce:
     def generate(cls) -> Pkce:
         # 32 random bytes give a 43-character verifier: the minimum length, 256 bits of entropy
         # (RFC 7636 §7.1 recommends exactly this).
-        verifier = _b64url(secrets.token_bytes(32))
+        verifier = b64url_encode(secrets.token_bytes(32))
         return cls(verifier=Secret(verifier), challenge=challenge_for(verifier))
 
 

@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.devtoken import DEFAULT_TTL, DevTokenSigner, decode_unverified, parse_ttl
+from ...core.devtoken import DEFAULT_TTL, DevTokenSigner, parse_ttl
 from ...core.errors import ConfigError, MusicAuthError
+from ...core.jws import decode_unverified
 from ...core.model import ProfileRecord
 from ...core.presets import Preset, get_preset
 from ...core.secret import Secret
