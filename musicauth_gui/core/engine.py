@@ -48,7 +48,7 @@ from .errors import (
     UnusableRotation,
 )
 from .http import check_endpoint, make_client
-from .model import AuthMethod, Profile, ProfileRecord, ProfileStatus, TokenSet
+from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shell_arg, shown
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
@@ -86,7 +86,7 @@ class Endpoints:
     authorization: str | None
     token: str | None
     introspection: str | None
-    introspection_style: flows.IntrospectionStyle | None
+    introspection_style: IntrospectionStyle | None
     revocation: str | None
     logout: str | None
 

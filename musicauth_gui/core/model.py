@@ -19,6 +19,8 @@ Flow = Literal["authorization_code", "client_credentials", "devtoken"]
 FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken")
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
 AUTH_METHODS: tuple[AuthMethod, ...] = ("client_secret_post", "client_secret_basic", "none")
+#: How a provider's introspection endpoint is asked: RFC 7662, or Musixmatch's ``token-metadata``.
+IntrospectionStyle = Literal["rfc7662", "musixmatch"]
 
 # The non-secret fields of a profile as they appear in the profiles file, in file order.
 # ``client_secret`` is the only secret one; it is kept apart in ``ProfileSecrets``.

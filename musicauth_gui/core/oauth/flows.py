@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeGuard
+from typing import Any, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -18,7 +18,7 @@ from ..errors import MalformedResponse, UnusableRotation
 from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..jws import decode_unverified
-from ..model import AuthMethod, TokenSet
+from ..model import AuthMethod, IntrospectionStyle, TokenSet
 from ..secret import Secret
 from .pkce import Pkce
 
@@ -273,9 +273,6 @@ def _is_token_value(value: object) -> TypeGuard[str]:
     # RFC 6749 Appendix A.17: refresh-token = 1*VSCHAR (printable ASCII); anything else is not
     # a token worth keeping.
     return isinstance(value, str) and 0 < len(value) <= 8192 and _is_vschar(value)
-
-
-IntrospectionStyle = Literal["rfc7662", "musixmatch"]
 
 
 async def introspect(

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-from ..model import AuthMethod, Flow
-
-IntrospectionStyle = Literal["rfc7662", "musixmatch"]
+from ..model import AuthMethod, Flow, IntrospectionStyle
 
 
 @dataclass(frozen=True)
