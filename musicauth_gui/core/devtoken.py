@@ -28,6 +28,8 @@ DEFAULT_TTL = 14 * 24 * 3600
 APPLE_MAX_TTL = 15_777_000
 _TTL_RE = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_MEAN_MONTH = 2_629_746  # 365.2425 days / 12: Apple's cap is six of these, give or take a minute
+_NUMBER_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 
 
 def parse_ttl(text: str | int | None, *, default: int = DEFAULT_TTL) -> int:
@@ -44,6 +46,30 @@ def parse_ttl(text: str | int | None, *, default: int = DEFAULT_TTL) -> int:
     if seconds <= 0:
         raise ConfigError("a lifetime must be positive")
     return seconds
+
+
+def check_lifetime(seconds: int, max_ttl: int | None) -> int:
+    """``seconds`` when a provider whose cap is ``max_ttl`` (None: no cap) accepts it.
+
+    The one lifetime check, made wherever a DevToken's lifetime is chosen: the profiles file (and
+    so the profile editor), the DevToken dialog's field, and every signature.
+
+    Raises:
+        ConfigError: the lifetime is over the cap.
+    """
+    if max_ttl is not None and seconds > max_ttl:
+        raise ConfigError(
+            f"a DevToken lifetime of {seconds:,} s exceeds the provider's limit of {max_ttl:,} s ({_roughly(max_ttl)})"
+        )
+    return seconds
+
+
+def _roughly(seconds: int) -> str:
+    """``about six months`` for a cap a user would recognise in months, else days."""
+    months = round(seconds / _MEAN_MONTH)
+    if 1 <= months <= len(_NUMBER_WORDS):
+        return f"about {_NUMBER_WORDS[months - 1]} month{'s' if months > 1 else ''}"
+    return f"about {round(seconds / 86400):,} days"
 
 
 class DevTokenSigner:
@@ -72,13 +98,10 @@ class DevTokenSigner:
         max_ttl: int | None = None,
         extra: dict[str, Any] | None = None,
     ) -> str:
-        """A compact JWS. ``max_ttl`` refuses longer lifetimes (Apple's cap)."""
+        """A compact JWS. ``max_ttl`` refuses longer lifetimes (Apple's cap; see ``check_lifetime``)."""
         if not iss:
             raise ConfigError("a DevToken needs an issuer (iss): the client id, or Apple's Team ID")
-        if max_ttl is not None and ttl > max_ttl:
-            raise ConfigError(
-                f"a lifetime of {ttl} s is longer than the provider allows ({max_ttl} s, about six months)"
-            )
+        check_lifetime(ttl, max_ttl)
         issued = int(now if now is not None else time.time())
         payload: dict[str, Any] = {"iss": iss, "iat": issued, "exp": issued + ttl}
         if sub:

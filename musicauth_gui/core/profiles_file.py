@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from .devtoken import parse_ttl
+from .devtoken import check_lifetime, parse_ttl
 from .errors import ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
@@ -135,11 +135,10 @@ def _check_devtoken_fields(where: str, preset: Preset, values: dict[str, Any]) -
         for field_name in ("team_id", "key_id"):
             if not re.fullmatch(r"[A-Z0-9]{10}", values[field_name]):
                 raise ConfigError(f"{where}: {field_name} must be Apple's 10-character id (A-Z, 0-9)")
-    ttl = parse_ttl(values.get("devtoken_ttl"))
-    if preset.devtoken_max_ttl is not None and ttl > preset.devtoken_max_ttl:
-        raise ConfigError(
-            f"{where}: devtoken_ttl of {ttl} s exceeds the {preset.devtoken_max_ttl} s (six months) {preset.label} allows"
-        )
+    try:
+        check_lifetime(parse_ttl(values.get("devtoken_ttl")), preset.devtoken_max_ttl)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
 
 
 def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[ProfileInput]:

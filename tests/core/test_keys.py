@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from musicauth_gui.core import keys
-from musicauth_gui.core.devtoken import APPLE_MAX_TTL, DevTokenSigner, parse_ttl
+from musicauth_gui.core.devtoken import APPLE_MAX_TTL, DevTokenSigner, check_lifetime, parse_ttl
 from musicauth_gui.core.errors import ConfigError
+from musicauth_gui.core.profiles_file import parse_profile
 from tests.support.jws import b64url_decode, verify_es256
 
 PASSPHRASE = b"correct horse battery"
@@ -130,3 +131,24 @@ def test_ttl_forms_and_apple_cap() -> None:
     signer.sign(iss="TEAM123456", ttl=APPLE_MAX_TTL, max_ttl=APPLE_MAX_TTL)
     with pytest.raises(ConfigError, match="six months"):
         signer.sign(iss="TEAM123456", ttl=APPLE_MAX_TTL + 1, max_ttl=APPLE_MAX_TTL)
+
+
+def test_the_lifetime_cap_is_one_check_with_one_message() -> None:
+    # The profiles file (and so the profile editor), the DevToken dialog and the signer all ask
+    # check_lifetime, so a user reads the same words wherever the lifetime was chosen.
+    too_long = APPLE_MAX_TTL + 1
+    assert check_lifetime(APPLE_MAX_TTL, APPLE_MAX_TTL) == APPLE_MAX_TTL
+    assert check_lifetime(10**9, None) == 10**9  # no cap (MusicAPI)
+    with pytest.raises(ConfigError) as direct:
+        check_lifetime(too_long, APPLE_MAX_TTL)
+    assert direct.value.message == (
+        "a DevToken lifetime of 15,777,001 s exceeds the provider's limit of 15,777,000 s (about six months)"
+    )
+    signer = DevTokenSigner(keys.generate_private_key(), kid="ABCDE12345")
+    with pytest.raises(ConfigError) as signed:
+        signer.sign(iss="TEAM123456", ttl=too_long, max_ttl=APPLE_MAX_TTL)
+    table = {"provider": "apple-music", "team_id": "TEAM123456", "key": "k", "key_id": "ABCDE12345"}
+    with pytest.raises(ConfigError) as imported:
+        parse_profile("am", {**table, "devtoken_ttl": f"{too_long}s"})
+    assert signed.value.message == direct.value.message
+    assert imported.value.message == f"profile 'am': {direct.value.message}"

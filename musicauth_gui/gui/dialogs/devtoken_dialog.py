@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.devtoken import DEFAULT_TTL, DevTokenSigner, parse_ttl
+from ...core.devtoken import DEFAULT_TTL, DevTokenSigner, check_lifetime, parse_ttl
 from ...core.errors import ConfigError, MusicAuthError
 from ...core.jws import decode_unverified
 from ...core.model import ProfileRecord
@@ -63,14 +63,7 @@ def validate_ttl(text: str, preset: Preset) -> int:
     Raises:
         ConfigError: not Nd/Nh/Nm/Ns, not positive, or longer than the provider allows.
     """
-    seconds = parse_ttl(text.strip())
-    cap = preset.devtoken_max_ttl
-    if cap is not None and seconds > cap:
-        raise ConfigError(
-            f"{preset.label} refuses DevTokens that live longer than {cap:,} s "
-            f"(about {cap // 86400} days); {text.strip()} is {seconds:,} s"
-        )
-    return seconds
+    return check_lifetime(parse_ttl(text.strip()), preset.devtoken_max_ttl)
 
 
 @dataclass(frozen=True)
