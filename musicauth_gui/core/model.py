@@ -22,6 +22,14 @@ AUTH_METHODS: tuple[AuthMethod, ...] = ("client_secret_post", "client_secret_bas
 #: How a provider's introspection endpoint is asked: RFC 7662, or Musixmatch's ``token-metadata``.
 IntrospectionStyle = Literal["rfc7662", "musixmatch"]
 
+#: The endpoint overrides a profile may set, each replacing the preset's (or discovery's) URL.
+ENDPOINT_FIELDS: tuple[str, ...] = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "introspection_endpoint",
+    "revocation_endpoint",
+    "logout_endpoint",
+)
 # The non-secret fields of a profile as they appear in the profiles file, in file order.
 # ``client_secret`` is the only secret one; it is kept apart in ``ProfileSecrets``.
 PROFILE_FIELDS: tuple[str, ...] = (
@@ -30,11 +38,7 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "client_id",
     "scopes",
     "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "introspection_endpoint",
-    "revocation_endpoint",
-    "logout_endpoint",
+    *ENDPOINT_FIELDS,
     "redirect_uri",
     "token_endpoint_auth_method",
     "try_url",

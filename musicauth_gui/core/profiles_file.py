@@ -1,4 +1,5 @@
-"""The profiles file (TOML, see cli-contract.md): parsing, validation and secret-free export."""
+"""The profiles file (TOML, see docs/cli.md): which fields apply to which flow, parsing,
+validation and secret-free export."""
 
 from __future__ import annotations
 
@@ -14,22 +15,62 @@ from .devtoken import check_lifetime, parse_ttl
 from .errors import ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
-from .model import AUTH_METHODS, FLOWS, PROFILE_FIELDS, Profile
+from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, Flow, Profile
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
 from .secret import Secret
 
-_URL_FIELDS = (
-    "issuer",
-    "authorization_endpoint",
-    "token_endpoint",
-    "introspection_endpoint",
-    "revocation_endpoint",
-    "logout_endpoint",
-    "try_url",
-)
+_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url")
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
+
+# Which fields mean something for which flow: the one table that the checks below, the profile
+# editor's rows and docs/cli.md follow. ``name`` is the table's key in the file, a field in the
+# editor. The preset adds a few (``applicable_fields``).
+_EVERY_FLOW = frozenset({"name", "provider", "flow", "try_url", "auto_renew"})
+_OAUTH_FIELDS = frozenset(
+    {
+        "client_id",
+        "client_secret",
+        "scopes",
+        "token_endpoint",
+        "introspection_endpoint",
+        "revocation_endpoint",
+        "token_endpoint_auth_method",
+    }
+)
+FLOW_FIELDS: dict[Flow, frozenset[str]] = {
+    "authorization_code": _EVERY_FLOW | _OAUTH_FIELDS | {"authorization_endpoint", "logout_endpoint", "redirect_uri"},
+    "client_credentials": _EVERY_FLOW | _OAUTH_FIELDS,
+    "devtoken": _EVERY_FLOW | {"key", "key_id", "subject", "devtoken_ttl"},
+}
+
+
+def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -> frozenset[str]:
+    """The profile fields that mean something for ``preset`` with ``flow`` (the editor hides the rest).
+
+    Args:
+        has_issuer: the profile already sets an issuer (kept then even for presets that do not
+            use discovery themselves).
+    """
+    fields = set(FLOW_FIELDS[flow])
+    if flow == "devtoken":
+        fields.add(preset.devtoken_issuer)  # client_id (MusicAPI) or team_id (Apple)
+        if preset.devtoken_issuer != "client_id":
+            fields.add("origin")  # Apple's optional claim; MusicAPI has none
+        if "basic" in preset.extra_schemes:  # MusicAPI's Basic scheme sends id:secret
+            fields.add("client_secret")
+    elif preset.issuer_required or preset.issuer or has_issuer:
+        fields.add("issuer")
+    return frozenset(fields)
+
+
+def required_fields(preset: Preset, flow: Flow) -> tuple[str, ...]:
+    """The fields a profile cannot do without (beyond ``provider``): a DevToken's issuer, key
+    and key id, or every OAuth flow's client id."""
+    if flow == "devtoken":
+        return (preset.devtoken_issuer, "key", "key_id")
+    return ("client_id",)
 
 
 @dataclass(frozen=True)
@@ -105,10 +146,11 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
             parse_redirect_uri(values["redirect_uri"])
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    for required in required_fields(preset, flow):
+        if not values.get(required):
+            raise ConfigError(f"{where}: {required} is required" + (" for DevTokens" if flow == "devtoken" else ""))
     if flow == "devtoken":
         _check_devtoken_fields(where, preset, values)
-    elif not values.get("client_id"):
-        raise ConfigError(f"{where}: client_id is required")
     if preset.issuer_required and not values.get("issuer"):
         needed = ("token_endpoint",) if flow == "client_credentials" else ("authorization_endpoint", "token_endpoint")
         if not all(values.get(k) for k in needed):
@@ -126,10 +168,6 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
 
 
 def _check_devtoken_fields(where: str, preset: Preset, values: dict[str, Any]) -> None:
-    issuer_field = preset.devtoken_issuer
-    for needed in (issuer_field, "key", "key_id"):
-        if not values.get(needed):
-            raise ConfigError(f"{where}: {needed} is required for DevTokens")
     if preset.id == "apple-music":
         # Apple's Team ID and Key ID are both 10 characters (App Store Connect shows them).
         for field_name in ("team_id", "key_id"):

@@ -45,7 +45,7 @@ from ...core.discovery import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import ConfigError, MusicAuthError
 from ...core.model import FLOWS, PROFILE_FIELDS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset
-from ...core.profiles_file import ProfileInput, parse_profile
+from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile
 from ..context import AppContext
 from ..icons import icon, provider_icon
 from ..messages import error_text
@@ -79,39 +79,6 @@ _ALIASES = {"lifetime": "devtoken_ttl", "scope(s)": "scopes", "profile name": "n
 # Never blamed: the provider and flow come from combos limited to valid values, and "provider"
 # opens messages that are about another field ("provider oauth2 needs an issuer ...").
 _NOT_BLAMED = {"provider", "flow", "auto_renew"}
-
-
-def applicable_fields(preset: Preset, flow: str, *, has_issuer: bool = False) -> set[str]:
-    """The profile fields that mean something for ``preset`` with ``flow`` (the rest are hidden).
-
-    Args:
-        has_issuer: the profile already sets an issuer (shown then even for presets that do not
-            use discovery themselves).
-    """
-    fields = {"name", "provider", "flow", "try_url"}
-    if flow == "devtoken":
-        fields |= {"key", "key_id", "subject", "devtoken_ttl"}
-        if preset.devtoken_issuer == "client_id":
-            fields.add("client_id")
-        else:
-            fields |= {preset.devtoken_issuer, "origin"}
-        if "basic" in preset.extra_schemes:  # MusicAPI's Basic scheme uses id:secret
-            fields.add("client_secret")
-        return fields
-    fields |= {
-        "client_id",
-        "client_secret",
-        "scopes",
-        "token_endpoint",
-        "introspection_endpoint",
-        "revocation_endpoint",
-        "token_endpoint_auth_method",
-    }
-    if flow == "authorization_code":
-        fields |= {"authorization_endpoint", "logout_endpoint", "redirect_uri"}
-    if preset.issuer_required or preset.issuer or has_issuer:
-        fields.add("issuer")
-    return fields
 
 
 def blamed_field(message: str) -> str | None:
@@ -686,7 +653,7 @@ class ProfileEditorDialog(QDialog):
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _applicable(self) -> set[str]:
+    def _applicable(self) -> frozenset[str]:
         # An issuer stays on the form for a preset without discovery only when the edited
         # profile already had one for that very provider.
         old = self._existing.profile if self._existing else None
