@@ -35,10 +35,6 @@ EXIT_INTERNAL = 70
 FORMATS = ("raw", "header", "json", "curl")
 
 
-class UsageError(MusicAuthError):
-    pass
-
-
 def _eprint(text: str) -> None:
     print(scrub(text), file=sys.stderr, flush=True)
 

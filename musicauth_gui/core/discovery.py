@@ -142,6 +142,3 @@ class Discovery:
             tmp.replace(path)
         except OSError as exc:  # a cache, nothing more
             log.debug("discovery cache not written: %s", exc)
-
-    def forget(self, issuer: str) -> None:
-        self._memory.pop(issuer.rstrip("/"), None)

@@ -3,7 +3,7 @@
 ``Secret`` wraps a value so that an accidental ``repr``, f-string or log call shows ``'****'``; the
 value is unwrapped with ``reveal()`` only where it is used (the HTTP request, the clipboard, the
 keyring). ``SecretScrubber`` is a logging filter that masks every secret value registered at run
-time, and ``redact_url`` masks codes and tokens in URLs that do get printed.
+time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import logging
 import re
 import threading
 from typing import Final, NoReturn
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK: Final = "****"
 
@@ -112,19 +111,6 @@ _FIELD_RE: Final = re.compile(
 _JSON_FIELD_RE: Final = re.compile(
     r'(?i)("(?:' + "|".join(sorted(SECRET_FIELDS, key=len, reverse=True)) + r')"\s*:\s*)"[^"]*"'
 )
-
-
-def redact_url(url: str) -> str:
-    """``url`` with userinfo and secret query parameters masked, for messages and logs."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
-    query = urlencode(
-        [(k, MASK if k.lower() in SECRET_FIELDS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
-        safe="*",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class SecretScrubber(logging.Filter):

@@ -46,11 +46,9 @@ class SecretClipboard(QObject):
 
     Signals:
         copied(str): a description of what was copied ("token", "header", ...), for a status line.
-        cleared(): the secret copied last was removed from the clipboard.
     """
 
     copied = Signal(str)
-    cleared = Signal()
 
     def __init__(self, *, clear_after: float = DEFAULT_CLEAR_SECONDS, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,5 +86,4 @@ class SecretClipboard(QObject):
         self._timer.stop()
         if self._last is not None and self.clipboard.text(QClipboard.Mode.Clipboard) == self._last:
             self.clipboard.clear(QClipboard.Mode.Clipboard)
-            self.cleared.emit()
         self._last = None

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from musicauth_gui.core.secret import MASK, Secret, SecretScrubber, redact_url, scrub
+from musicauth_gui.core.secret import Secret, SecretScrubber, scrub
 
 
 def test_secret_repr_and_str_are_masked() -> None:
@@ -19,12 +19,6 @@ def test_scrub_masks_registered_values_and_secret_fields() -> None:
     assert "registered-value-123" not in text
     assert "abc123" not in text and "zzz" not in text
     assert "state=ok" in text
-
-
-def test_redact_url_masks_code_and_userinfo() -> None:
-    url = redact_url("https://user:pw@example.com/cb?code=SECRETCODE&state=s1")
-    assert "SECRETCODE" not in url and "pw" not in url
-    assert "state=s1" in url and MASK in url
 
 
 @pytest.mark.allow_warning_logs(match="^sending ")  # the record the filter works on

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
@@ -41,17 +41,6 @@ class ClientAuth:
         form["client_id"] = self.client_id
         if self.method == "client_secret_post" and self.client_secret is not None:
             form["client_secret"] = self.client_secret.reveal()
-
-
-@dataclass(frozen=True)
-class AuthorizationRequest:
-    """An authorization URL with the values the callback and the exchange will need."""
-
-    url: str
-    state: str
-    pkce: Pkce
-    redirect_uri: str
-    scopes: tuple[str, ...] = field(default=())
 
 
 def authorization_url(
