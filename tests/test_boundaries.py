@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 QT_FREE = ["musicauth_gui/core", "musicauth_gui/sandbox"]
-QT_FREE_MODULES = ["musicauth_gui.cli", "musicauth_gui.demo"]
+QT_FREE_MODULES = ["musicauth_gui.cli", "musicauth_gui.demo_world"]
 
 
 def test_core_imports_no_qt() -> None:

@@ -57,7 +57,7 @@ class AppContext:
             MusicAuthError: no usable keyring (the window shows the message).
         """
         if demo:
-            from ..demo import start_demo
+            from ..demo_world import start_demo
 
             world = await start_demo()
             return cls.for_engine(world.engine, demo=world, watch_outside=False)

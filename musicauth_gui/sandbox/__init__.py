@@ -12,7 +12,7 @@ Modules:
 
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
-from .demo import DemoProvider, Sandbox, start_all
+from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .live import LiveServer
 from .musicapi import MusicApiServer

@@ -44,7 +44,7 @@ async def pause(seconds: float) -> None:
 
 
 async def scenario(window) -> None:  # type: ignore[no-untyped-def]
-    from musicauth_gui.demo import start_demo
+    from musicauth_gui.demo_world import start_demo
     from musicauth_gui.gui.context import AppContext
     from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog
     from musicauth_gui.gui.dialogs.key_manager import KeyManagerDialog

@@ -64,7 +64,7 @@ def memory_context(qtbot, qloop):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def demo_context(qtbot, qloop):  # type: ignore[no-untyped-def]
     """An AppContext over the demo world: every emulator running, demo profiles, a demo key."""
-    from musicauth_gui.demo import start_demo
+    from musicauth_gui.demo_world import start_demo
     from musicauth_gui.gui.context import AppContext
 
     world = run(qtbot, qloop, start_demo(consent="approve", short_lived=False))

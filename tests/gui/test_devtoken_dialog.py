@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 
 from musicauth_gui.core.devtoken import APPLE_MAX_TTL
 from musicauth_gui.core.profiles_file import parse_profiles_text
-from musicauth_gui.demo import DEMO_KEY, DEMO_KID, DEMO_MUSICAPI_CLIENT
+from musicauth_gui.demo_world import DEMO_KEY, DEMO_KID, DEMO_MUSICAPI_CLIENT
 from musicauth_gui.gui.countdown import format_remaining
 from musicauth_gui.gui.dialogs.devtoken_dialog import DevTokenDialog
 from tests.support.jws import verify_es256

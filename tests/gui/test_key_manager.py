@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFontInfo, QGuiApplicatio
 from PySide6.QtWidgets import QApplication
 
 from musicauth_gui.core.keys import fingerprint
-from musicauth_gui.demo import DEMO_KEY
+from musicauth_gui.demo_world import DEMO_KEY
 from musicauth_gui.gui.dialogs import prompts
 from musicauth_gui.gui.dialogs.key_manager import KeyManagerDialog, dropped_key_files, key_name_for
 
