@@ -1,19 +1,23 @@
 """Whether this is the first ``musicauth-gui`` of this user (and mode), decided before any window.
 
-A lock file in the temp folder, held for the life of the process (``flock`` on POSIX,
-``msvcrt.locking`` on Windows). The OS drops it when the process ends, crashes included, so it
-is never stale, and taking it costs well under a millisecond. Talking to the running instance
-needs QtNetwork (about 15 ms to load), so that happens only when the lock is taken already
-(``single_instance.activate_running``); the first instance starts its QLocalServer after its
-first paint. Qt-free and cheap to import: it runs before the window shows.
+A lock file in the temp folder, held for the life of the process through ``filelock`` (the same
+library and the same OS lock as the store's locks: ``flock`` on POSIX, ``LockFileEx`` on
+Windows). The OS drops it when the process ends, crashes included, so it is never stale, and
+taking it costs well under a millisecond. Importing filelock adds about 10 ms before the first
+paint (``python -X importtime``, see CONTRIBUTING.md; the hand-written ``flock`` it replaced cost
+under 1 ms): time the start-up paid anyway a moment later, when the store imports filelock.
+Talking to the running instance needs QtNetwork (about 15 ms to load), so that happens only
+when the lock is taken already (``single_instance.activate_running``); the first instance starts
+its QLocalServer after its first paint. Qt-free: it runs before the window shows.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import zlib
+
+from filelock import FileLock, Timeout
 
 from .. import APP_ID
 
@@ -34,37 +38,23 @@ class InstanceLock:
     def __init__(self, name: str, folder: str | None = None) -> None:
         self.name = name
         self.path = os.path.join(folder or tempfile.gettempdir(), f"{name}.lock")
-        self._fd: int | None = None
+        self._lock: FileLock | None = None
 
     def acquire(self) -> bool:
         """True when this process is the first instance (or when it cannot tell: a temp folder
         that refuses the file must not keep the app from starting)."""
+        # thread_local=False: taken on the GUI thread, released by whichever thread ends the app.
+        lock = FileLock(self.path, mode=0o600, thread_local=False)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by children
+            lock.acquire(timeout=0)
+        except Timeout:
+            return False
         except OSError:
             return True
-        try:
-            _lock(fd)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
+        self._lock = lock
         return True
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing drops the lock
-            self._fd = None
-
-
-if sys.platform == "win32":
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
-else:
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

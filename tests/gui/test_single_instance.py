@@ -43,6 +43,12 @@ def test_an_unwritable_temp_folder_does_not_keep_the_app_from_starting(tmp_path:
     assert InstanceLock("x", str(tmp_path / "missing" / "folder")).acquire()
 
 
+def test_a_temp_folder_that_cannot_hold_a_file_does_not_keep_the_app_from_starting(tmp_path: Path) -> None:
+    # filelock creates a missing folder; a file where the folder should be refuses even root.
+    (tmp_path / "a-file").write_text("")
+    assert InstanceLock("x", str(tmp_path / "a-file")).acquire()
+
+
 def test_second_instance_activates_the_first(qtbot) -> None:  # type: ignore[no-untyped-def]
     name = instance_name(False) + "-test"
     instance = SingleInstance(name)
