@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 
 import httpx
@@ -82,6 +83,44 @@ async def test_stray_requests_do_not_end_the_flow() -> None:
         assert not waiter.done()
         response = await get(f"{base}/callback?code=c&state={STATE}")
         assert response.status_code == 200
+        assert (await waiter).code.reveal() == "c"
+
+
+async def test_a_request_target_urlsplit_refuses_is_answered_400_and_the_flow_goes_on() -> None:
+    async with LoopbackListener(RedirectTarget(), state=STATE) as listener:
+        waiter = asyncio.create_task(listener.wait(5))
+        answer = await raw(listener.port, b"GET http://[::1/callback?code=x HTTP/1.1\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.1 400")  # it used to close without a word
+        assert not waiter.done()
+        assert (await get(f"{listener.redirect_uri}?code=c&state={STATE}")).status_code == 200
+        assert (await waiter).code.reveal() == "c"
+
+
+async def test_a_bug_while_serving_a_connection_is_logged_not_swallowed(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.ERROR, logger="musicauth_gui.core.oauth.loopback")
+    async with LoopbackListener(RedirectTarget(), state=STATE) as listener:
+        waiter = asyncio.create_task(listener.wait(5))
+        judge = listener._judge
+        calls = iter([RuntimeError("a bug in judging"), None])
+
+        def judge_with_one_bug(query: dict[str, str]) -> object:
+            bug = next(calls)
+            if bug is not None:
+                raise bug
+            return judge(query)
+
+        monkeypatch.setattr(listener, "_judge", judge_with_one_bug)
+        with pytest.raises(httpx.RemoteProtocolError):  # the connection closed without an answer
+            await get(f"{listener.redirect_uri}?code=x&state={STATE}")
+        await asyncio.sleep(0.05)
+        [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert record.getMessage() == "loopback listener: a connection failed unexpectedly"
+        assert record.exc_info is not None and str(record.exc_info[1]) == "a bug in judging"
+        # The failed connection need not have been the browser's: the sign-in still waits.
+        assert not waiter.done()
+        assert (await get(f"{listener.redirect_uri}?code=c&state={STATE}")).status_code == 200
         assert (await waiter).code.reveal() == "c"
 
 

@@ -281,9 +281,12 @@ class LoopbackListener:
         if connection is not None:
             connection.sock.close()
         # Asking for the exception marks it retrieved: asyncio never logs "Task exception was
-        # never retrieved" for a connection, whatever it ran into.
+        # never retrieved" for a connection. _serve has already let go of what a client can cause
+        # (timeouts, resets, garbage gets a 400), so what arrives here is a bug of ours: logged
+        # with its traceback (secrets scrubbed), while the sign-in keeps waiting for the browser,
+        # since the connection that failed need not have been the browser's.
         if not task.cancelled() and task.exception() is not None:
-            log.debug("loopback connection ended with an error", exc_info=task.exception())
+            log.error("loopback listener: a connection failed unexpectedly", exc_info=task.exception())
 
     # -- connections --------------------------------------------------------------------------
 
@@ -296,8 +299,8 @@ class LoopbackListener:
             connection.answering = True
             async with asyncio.timeout(_WRITE_DEADLINE):
                 await self._answer(connection.sock, head)
-        except (TimeoutError, OSError, ValueError):
-            pass  # a port scanner, a preconnect, garbage, or a client that went away: not our callback
+        except (TimeoutError, OSError):
+            pass  # a port scanner, a preconnect, a silent client, or one that went away: not our callback
 
     async def _read_head(self, connection: _Connection) -> bytes | None:
         """The request head (through the blank line), or None: closed early, or too large."""
@@ -323,7 +326,11 @@ class LoopbackListener:
             await _respond(sock, 400, "Bad request", "This address only answers a sign-in redirect.")
             return
         method, target, _ = parts
-        url = urlsplit(target)
+        try:
+            url = urlsplit(target)
+        except ValueError:  # garbage such as "GET http://[::1/ HTTP/1.1" (an unclosed IPv6 bracket)
+            await _respond(sock, 400, "Bad request", "This address only answers a sign-in redirect.")
+            return
         if method != "GET" or url.path != self.target.path:
             await _respond(sock, 404, "Not found", "This address only answers a sign-in redirect.")
             return
