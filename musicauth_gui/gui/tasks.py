@@ -1,7 +1,8 @@
 """Running core coroutines from Qt slots without losing them or their errors.
 
 Every background task is kept in a set until it is done (the event loop keeps only weak
-references), and a ``MusicAuthError`` it raises is handed to ``on_error`` as one readable line;
+references), and a ``MusicAuthError`` it raises is handed to ``on_error`` as one readable line
+(``messages.error_text``: the words the app shows everywhere, secrets scrubbed);
 anything else goes to ``sys.excepthook`` (the app's hook logs it, redacted, and shows a short
 message), never a traceback dialog.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from ..core.errors import MusicAuthError
+from .messages import error_text
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,9 @@ def spawn(
             return
         if isinstance(exc, MusicAuthError):
             if on_error is not None:
-                on_error(str(exc))
+                on_error(error_text(exc))
             else:
-                log.warning("%s", exc)
+                log.warning("%s", error_text(exc))
             return
         sys.excepthook(type(exc), exc, exc.__traceback__)
 
