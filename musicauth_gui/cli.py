@@ -1,4 +1,4 @@
-"""The ``musicauth`` command line: a thin adapter over the core (see cli-contract.md).
+"""The ``musicauth`` command line: a thin adapter over the core (see docs/cli.md).
 
 Errors end with a non-zero exit and one line on stderr; no traceback (set MUSICAUTH_DEBUG=1 to
 see one), and every line printed passes through the secret scrubber.

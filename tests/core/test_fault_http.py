@@ -207,7 +207,7 @@ def test_the_cli_refuses_a_50_mb_token_answer_without_buffering_it(tmp_path: Pat
     assert baseline.stdout.strip() == "small-token"
 
     result, rss = _token_command(tmp_path, fault_server.url("/close-delimited"))
-    assert result.returncode == 4, result.stderr  # a provider error (cli-contract.md)
+    assert result.returncode == 4, result.stderr  # a provider error (docs/cli.md, "Exit codes")
     assert_one_clean_line(result, f"the answer from 127.0.0.1:{fault_server.server_address[1]} is larger than 4 MB")
     assert fault_server.bytes_sent("/close-delimited") < NOT_READ
     growth_mib = (rss - baseline_rss) / 1024

@@ -1,5 +1,5 @@
 """Qt tests: offscreen, with a qasync loop on pytest-qt's QApplication (the pattern in
-ENVIRONMENT.md that does not segfault), and an AppContext over the demo world or a memory store."""
+CONTRIBUTING.md that does not segfault), and an AppContext over the demo world or a memory store."""
 
 from __future__ import annotations
 

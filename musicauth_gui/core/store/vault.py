@@ -4,7 +4,7 @@
 implementations: ``KeyringVault`` over the ``keyring`` package (the only one the app uses for
 real), and ``MemoryVault`` for tests and ``--demo``.
 
-Keyring facts that shape this module (see ENVIRONMENT.md):
+Keyring facts that shape this module (CONTRIBUTING.md, "The keyring"):
 - every call is a round trip (about 20 ms on Secret Service, whatever the size), so the store
   keeps few, larger values;
 - Windows Credential Locker refuses values over 2,560 bytes of UTF-16, so a larger value is

@@ -5,8 +5,8 @@ so a test replaces one with ``monkeypatch.setattr(prompts, "ask_text", ...)`` an
 modal loop (pytest-qt's ``note_dialogs.rst``).
 
 Only call these from ordinary Qt slots, never from inside a coroutine: a modal dialog spins a
-nested event loop, and qasync would then re-enter a task (ENVIRONMENT.md, "four traps"). The
-dialogs bounce back to a plain slot with ``QTimer.singleShot(0, ...)`` first.
+nested event loop, and qasync would then re-enter a task (CONTRIBUTING.md, "qasync and pytest-qt",
+trap 3). The dialogs bounce back to a plain slot with ``QTimer.singleShot(0, ...)`` first.
 """
 
 from __future__ import annotations
