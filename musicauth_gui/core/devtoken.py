@@ -15,12 +15,12 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from .clock import SYSTEM_CLOCK
 from .errors import ConfigError
 
 DEFAULT_TTL = 14 * 24 * 3600
@@ -79,7 +79,7 @@ class DevTokenSigner:
             raise ConfigError(
                 f"a lifetime of {ttl} s is longer than the provider allows ({max_ttl} s, about six months)"
             )
-        issued = int(now if now is not None else time.time())
+        issued = int(now if now is not None else SYSTEM_CLOCK.now())
         payload: dict[str, Any] = {"iss": iss, "iat": issued, "exp": issued + ttl}
         if sub:
             payload["sub"] = sub

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import shlex
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, EntryDamaged, MusicAuthError
 from ..keys import (
     KeyInfo,
@@ -59,8 +59,9 @@ class KeyListing:
 class KeyStore:
     """Keys next to the profiles, through the profile store's vault, thread and locks."""
 
-    def __init__(self, profiles: ProfileStore) -> None:
+    def __init__(self, profiles: ProfileStore, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self._profiles = profiles
+        self._clock = clock
         self._loaded: dict[str, ec.EllipticCurvePrivateKey] = {}
 
     async def generate(self, name: str) -> KeyInfo:
@@ -74,7 +75,7 @@ class KeyStore:
         return await self._add(name, key, source="imported")
 
     async def _add(self, name: str, key: ec.EllipticCurvePrivateKey, *, source: str) -> KeyInfo:
-        created = time.time()
+        created = self._clock.now()
         entry = {"v": 1, "name": name, "created_at": created, "source": source, "private_key": private_pkcs8_pem(key)}
 
         def work() -> None:
