@@ -199,11 +199,11 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
     probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
     renewed: set[str] = set()
     failed: list[str] = []
-    context.bridge.renewed.connect(renewed.add)
-    context.bridge.renewal_failed.connect(lambda name, message, retry: failed.append(f"{name}: {message}"))
+    context.bridge.token_renewed.connect(renewed.add)
+    context.bridge.renewal_failed.connect(lambda name, error, retry: failed.append(f"{name}: {error}"))
 
     renewing_at: list[float] = []
-    context.bridge.renewing.connect(lambda name: renewing_at.append(time.perf_counter()))
+    context.bridge.renewal_started.connect(lambda name: renewing_at.append(time.perf_counter()))
 
     def stats(start: float, end: float) -> dict[str, object]:
         span = [t for t in ticks if start <= t <= end]

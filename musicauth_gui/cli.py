@@ -64,7 +64,7 @@ async def cmd_profile_import(engine: Any, args: argparse.Namespace) -> int:
 
 async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
     listing = await engine.store.scan()
-    now = engine.clock()
+    now = engine.clock.now()
     rows = [_describe(record, now) for record in listing.records]
     # Damaged entries are listed after the readable ones, each with its reason; the rest of the
     # listing works as before.
@@ -200,7 +200,7 @@ async def cmd_token(engine: Any, args: argparse.Namespace) -> int:
     record = await engine.store.load(args.name)
     token = await engine.get_token(args.name) if needs_token(record, args.scheme) else None
     record = await engine.store.load(args.name)
-    print(format_token(record, token, args.format, now=engine.clock(), scheme=args.scheme))
+    print(format_token(record, token, args.format, now=engine.clock.now(), scheme=args.scheme))
     return 0
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from musicauth_gui.core.clock import FakeClock
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,3 +71,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.gui)
 
 
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """Clocks that move only when the test says so (``advance``, ``set``, ``suspend``).
+
+    The wall clock starts at the real time, so that the emulators, which read the real clock,
+    agree with it until the test moves it.
+    """
+    return FakeClock()

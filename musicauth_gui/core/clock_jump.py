@@ -1,7 +1,7 @@
 """Noticing that the machine slept: the wall clock jumped ahead of the monotonic clock.
 
-On Linux ``CLOCK_MONOTONIC`` (``time.monotonic``) stands still while the machine is suspended,
-and so do the timers that asyncio and Qt arm on it, while the wall clock (``time.time``) goes on:
+On Linux ``CLOCK_MONOTONIC`` (``Clock.monotonic``) stands still while the machine is suspended,
+and so do the timers that asyncio and Qt arm on it, while the wall clock (``Clock.now``) goes on:
 after a night's sleep a timer armed for "in an hour" still has most of its hour to run, but every
 token has long expired. Comparing how far each clock moved between two checks tells a sleep (or
 an NTP step, or a user setting the clock; either way, every expiry deserves a fresh look) from an
@@ -13,8 +13,7 @@ Qt-free: the desktop app calls ``check()`` from its 1 s countdown tick.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from .clock import SYSTEM_CLOCK, Clock
 
 #: Seconds the wall clock may run ahead of the monotonic clock between two checks before it
 #: counts as a sleep. A 1 s tick late by a busy event loop moves both clocks alike; NTP slews
@@ -26,26 +25,23 @@ class ClockJumpDetector:
     """Compares the wall clock with the monotonic clock at each ``check()``.
 
     Args:
-        wall: the wall clock (tests inject a fake one).
-        monotonic: the monotonic clock.
+        clock: both clocks (tests inject a ``FakeClock`` and ``suspend()`` it).
         threshold: seconds of difference that count as a jump.
     """
 
     def __init__(
         self,
         *,
-        wall: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
         threshold: float = JUMP_THRESHOLD,
     ) -> None:
-        self._wall = wall
-        self._monotonic = monotonic
+        self._clock = clock
         self.threshold = threshold
-        self._last = (wall(), monotonic())
+        self._last = (clock.now(), clock.monotonic())
 
     def check(self) -> float | None:
         """Seconds the wall clock jumped since the last check (forward or back), or None."""
-        wall, mono = self._wall(), self._monotonic()
+        wall, mono = self._clock.now(), self._clock.monotonic()
         last_wall, last_mono = self._last
         self._last = (wall, mono)
         jump = (wall - last_wall) - (mono - last_mono)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
+from .clock import SYSTEM_CLOCK
 from .errors import ConfigError
 from .jws import b64url_encode
 
@@ -102,7 +102,7 @@ class DevTokenSigner:
         if not iss:
             raise ConfigError("a DevToken needs an issuer (iss): the client id, or Apple's Team ID")
         check_lifetime(ttl, max_ttl)
-        issued = int(now if now is not None else time.time())
+        issued = int(now if now is not None else SYSTEM_CLOCK.now())
         payload: dict[str, Any] = {"iss": iss, "iat": issued, "exp": issued + ttl}
         if sub:
             payload["sub"] = sub

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from .clock import SYSTEM_CLOCK, Clock
 from .errors import DiscoveryFailed, MusicAuthError, ProviderRejected
 from .http import check_endpoint, json_body, raise_for_oauth_error, send
 from .paths import cache_dir
@@ -63,7 +63,7 @@ class Discovery:
         clock: wall clock, for cache ages.
     """
 
-    def __init__(self, *, use_disk_cache: bool = True, clock: Any = time.time) -> None:
+    def __init__(self, *, use_disk_cache: bool = True, clock: Clock = SYSTEM_CLOCK) -> None:
         self._memory: dict[str, tuple[float, ServerMetadata]] = {}
         self._use_disk = use_disk_cache
         self._clock = clock
@@ -112,7 +112,7 @@ class Discovery:
         return cache_dir() / "discovery" / (hashlib.sha256(issuer.encode()).hexdigest()[:32] + ".json")
 
     def _cached(self, issuer: str) -> ServerMetadata | None:
-        now = self._clock()
+        now = self._clock.now()
         hit = self._memory.get(issuer)
         if hit and now - hit[0] < CACHE_TTL:
             return hit[1]
@@ -129,7 +129,7 @@ class Discovery:
         return None
 
     def _store(self, metadata: ServerMetadata) -> None:
-        now = self._clock()
+        now = self._clock.now()
         self._memory[metadata.issuer] = (now, metadata)
         if not self._use_disk:
             return

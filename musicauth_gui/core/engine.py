@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from urllib.parse import urlencode
 import httpx
 
 from . import inflight
+from .clock import SYSTEM_CLOCK, Clock
 from .devtoken import DevTokenSigner, parse_ttl
 from .discovery import Discovery
 from .errors import (
@@ -47,6 +47,7 @@ from .errors import (
     StoreError,
     UnusableRotation,
 )
+from .events import EventHub, ProfileChanged
 from .http import check_endpoint, make_client
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shell_arg, shown
@@ -103,7 +104,7 @@ class TokenEngine:
 
     Args:
         store: the profile store (keyring or memory).
-        clock: wall clock in UTC epoch seconds; tests inject a fake one.
+        clock: the wall and monotonic clocks (``core.clock``); tests inject a ``FakeClock``.
         discovery: shared metadata cache.
         client_factory: makes the httpx client (tests may shorten its deadline).
         shared_client: keep one client for every call instead of one per call. Creating a
@@ -116,14 +117,14 @@ class TokenEngine:
         self,
         store: ProfileStore,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
         discovery: Discovery | None = None,
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
         cross_process: bool = True,
         shared_client: bool = False,
     ) -> None:
         self.store = store
-        self.keys = KeyStore(store)
+        self.keys = KeyStore(store, clock=clock)
         self.clock = clock
         self.discovery = discovery or Discovery()
         self.client_factory = client_factory
@@ -136,8 +137,8 @@ class TokenEngine:
         #: Refreshes past the point of no return (the refresh token is spent): see ``aclose``.
         self._finishing: set[asyncio.Future[Any]] = set()
         self._cross_process = cross_process
-        #: Called with a profile name whenever its stored record changed (the GUI listens).
-        self.listeners: list[Callable[[str], None]] = []
+        #: What happened (core/events.py): profile changes from here, renewals from the scheduler.
+        self.events = EventHub()
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -292,16 +293,16 @@ class TokenEngine:
             ProviderError: the renewal failed; nothing stored changed.
         """
         record = await self.store.load(name)
-        if not force and not needs_renewal(record.token, self.clock()):
+        if not force and not needs_renewal(record.token, self.clock.now()):
             assert record.token is not None
             return record.token
-        asked_at = self.clock()
+        asked_at = self.clock.now()
         async with self._renewal_slot(), self._single_flight(name):
             record = await self.store.load(name, fresh=True)
             token = record.token
             if token is not None:
                 renewed_meanwhile = force and token.issued_at is not None and token.issued_at >= asked_at
-                if renewed_meanwhile or (not force and not needs_renewal(token, self.clock())):
+                if renewed_meanwhile or (not force and not needs_renewal(token, self.clock.now())):
                     return token
             return await self._renew(record)
 
@@ -319,7 +320,7 @@ class TokenEngine:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
             auth = self._client_auth(record, preset)
-            now = self.clock()
+            now = self.clock.now()
             log.debug("renewing %r (%s) at %s", profile.name, profile.flow, endpoints.token)
             if profile.flow == "client_credentials":
                 scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("client_credentials", ())
@@ -465,7 +466,7 @@ class TokenEngine:
             raise ConfigError(f"profile {shown(profile.name)} needs key and key_id for DevTokens")
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
         lifetime = parse_ttl(ttl or profile.devtoken_ttl)
-        now = int(self.clock())
+        now = int(self.clock.now())
         jwt = signer.sign(
             iss=getattr(profile, preset.devtoken_issuer) or "",
             sub=sub or profile.subject,
@@ -543,7 +544,7 @@ class TokenEngine:
                 code=callback.code,
                 redirect_uri=listener.redirect_uri,
                 pkce=pkce,
-                now=self.clock(),
+                now=self.clock.now(),
                 refresh_token_lifetime=preset.refresh_token_lifetime,
             )
         async with self._single_flight(name):
@@ -646,11 +647,7 @@ class TokenEngine:
         return _SingleFlight(lock, name if self._cross_process else None)
 
     def _changed(self, name: str) -> None:
-        for listener in list(self.listeners):
-            try:
-                listener(name)
-            except Exception:  # a listener must not break the engine
-                log.exception("profile-change listener failed")
+        self.events.emit(ProfileChanged(name))  # a failing subscriber is logged there, not raised
 
 
 class _SingleFlight:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .clock import SYSTEM_CLOCK
 from .paths import state_dir
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class InFlight:
     def explanation(self, *, now: float | None = None) -> str:
         """One clause for the user: what happened, and that the provider has moved on."""
         local = time.localtime(self.started_at)
-        recent = (now if now is not None else time.time()) - self.started_at < 20 * 3600
+        recent = (now if now is not None else SYSTEM_CLOCK.now()) - self.started_at < 20 * 3600
         when = time.strftime("%H:%M:%S" if recent else "%Y-%m-%d %H:%M:%S", local)
         return f"a refresh at {when} {_PHRASES[self.outcome]}, and the provider has already replaced the old one"
 

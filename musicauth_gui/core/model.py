@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .clock import SYSTEM_CLOCK
 from .expiry import plausible_epoch
 from .secret import Secret
 
@@ -107,7 +107,7 @@ class TokenSet:
 
     access_token: Secret
     token_type: str = "Bearer"
-    issued_at: float | None = field(default_factory=time.time)
+    issued_at: float | None = field(default_factory=SYSTEM_CLOCK.now)
     expires_at: float | None = None
     refresh_token: Secret | None = None
     refresh_expires_at: float | None = None
@@ -154,7 +154,7 @@ class TokenSet:
         """
         if not isinstance(data, dict):
             raise TypeError("token: not an object")
-        at = time.time() if now is None else now
+        at = SYSTEM_CLOCK.now() if now is None else now
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if f.name not in data:

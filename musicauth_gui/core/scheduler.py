@@ -16,7 +16,9 @@ are retried with exponential backoff; a profile that needs the user (sign-in) is
 and a token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it
 dies.
 
-Qt-free: the desktop app subscribes through ``SchedulerEvents`` callbacks.
+Qt-free: it tells what it does through the engine's event hub (``RenewalStarted``,
+``TokenRenewed``, ``RenewalFailed``, ``ExpiryNear``: core/events.py), which the desktop app's
+bridge re-emits as Qt signals.
 """
 
 from __future__ import annotations
@@ -26,13 +28,12 @@ import functools
 import heapq
 import itertools
 import logging
-import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from .clock import Clock
 from .engine import MAX_CONCURRENT_RENEWALS, TokenEngine
 from .errors import MusicAuthError, NeedsSignIn, ProviderError, StoreError
+from .events import ExpiryNear, RenewalFailed, RenewalStarted, TokenRenewed
 from .model import ProfileRecord
 from .renewal import MAX_SLEEP_STEP, renew_at, renewal_margin
 
@@ -42,26 +43,6 @@ BACKOFF_START = 5.0
 BACKOFF_MAX = 300.0
 #: How long to wait before looking again at a profile with no token or an unknown expiry.
 IDLE_RECHECK = 3600.0
-
-
-@dataclass
-class SchedulerEvents:
-    """Callbacks; each receives the profile name first. All run on the event loop thread."""
-
-    renewing: list[Callable[[str], None]] = field(default_factory=list)
-    renewed: list[Callable[[str], None]] = field(default_factory=list)
-    #: (name, one-line message, seconds until the next try or None when it will not retry)
-    failed: list[Callable[[str, str, float | None], None]] = field(default_factory=list)
-    #: (name, seconds left) for tokens that cannot renew themselves
-    expiring: list[Callable[[str, float], None]] = field(default_factory=list)
-
-    @staticmethod
-    def emit(callbacks: list[Callable[..., None]], *args: object) -> None:
-        for callback in list(callbacks):
-            try:
-                callback(*args)
-            except Exception:  # a subscriber must not stop renewals
-                log.exception("scheduler subscriber failed")
 
 
 def can_renew_itself(record: ProfileRecord) -> bool:
@@ -77,7 +58,7 @@ class RenewalScheduler:
 
     Args:
         engine: the TokenEngine.
-        clock: wall clock (tests inject one).
+        clock: the clocks to read (default: the engine's).
         backoff_start, backoff_max: retry delays for transient failures.
     """
 
@@ -85,13 +66,13 @@ class RenewalScheduler:
         self,
         engine: TokenEngine,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
         backoff_start: float = BACKOFF_START,
         backoff_max: float = BACKOFF_MAX,
     ) -> None:
         self.engine = engine
-        self.clock = clock
-        self.events = SchedulerEvents()
+        self.clock = clock if clock is not None else engine.clock
+        self.events = engine.events
         self._backoff_start = backoff_start
         self._backoff_max = backoff_max
         self._tickets = itertools.count()
@@ -111,7 +92,7 @@ class RenewalScheduler:
         """(Re)start watching ``name`` (after sign-in, import, or an outside change): its next
         look is now."""
         self.unwatch(name)
-        self._schedule(name, self.clock())
+        self._schedule(name, self.clock.now())
 
     def unwatch(self, name: str) -> None:
         self._ticket.pop(name, None)
@@ -128,7 +109,7 @@ class RenewalScheduler:
         failing profile keeps its backoff. The looks start at most ``MAX_CONCURRENT_RENEWALS``
         at a time, like any burst.
         """
-        now = self.clock()
+        now = self.clock.now()
         for name in list(self._ticket):
             if name not in self._running:
                 self._schedule(name, now)
@@ -175,12 +156,12 @@ class RenewalScheduler:
             self._timer.cancel()
             self._timer = None
         if self._heap:
-            wait = min(max(0.0, self._heap[0][0] - self.clock()), MAX_SLEEP_STEP)
+            wait = min(max(0.0, self._heap[0][0] - self.clock.now()), MAX_SLEEP_STEP)
             self._timer = asyncio.get_running_loop().call_later(wait, self._on_timer)
 
     def _on_timer(self) -> None:
         self._timer = None
-        now = self.clock()
+        now = self.clock.now()
         while self._heap and self._heap[0][0] <= now:
             _, ticket, name = heapq.heappop(self._heap)
             if self._ticket.get(name) == ticket:
@@ -230,7 +211,7 @@ class RenewalScheduler:
         if not record.profile.auto_renew:
             return None
         token = record.token
-        now = self.clock()
+        now = self.clock.now()
         if not can_renew_itself(record):
             if token is None or token.expires_at is None:
                 return None
@@ -238,27 +219,28 @@ class RenewalScheduler:
             warn_at = token.expires_at - max(renewal_margin(token.lifetime), 300.0)
             if now < warn_at:
                 return warn_at
-            self.events.emit(self.events.expiring, name, max(0.0, token.expires_at - now))
+            self.events.emit(ExpiryNear(name, token.expires_at, max(0.0, token.expires_at - now)))
             return None
         due = renew_at(token) if token is not None else now
         if due is None:
             return None  # unknown expiry: renewed on use, not on a schedule
         if now < due:
             return due
-        self.events.emit(self.events.renewing, name)
+        self.events.emit(RenewalStarted(name))
         try:
             await engine.get_token(name)
         except NeedsSignIn as exc:
-            self.events.emit(self.events.failed, name, str(exc), None)
+            self.events.emit(RenewalFailed(name, exc, self.clock.now(), None))
             return None
         except (ProviderError, StoreError) as exc:
             delay = self._delay.get(name, self._backoff_start)
             self._delay[name] = min(delay * 2, self._backoff_max)
-            self.events.emit(self.events.failed, name, str(exc), delay)
-            return self.clock() + delay
+            failed = RenewalFailed(name, exc, self.clock.now(), delay)
+            self.events.emit(failed)
+            return failed.retry_at
         except MusicAuthError as exc:
-            self.events.emit(self.events.failed, name, str(exc), None)
+            self.events.emit(RenewalFailed(name, exc, self.clock.now(), None))
             return None
         self._delay.pop(name, None)
-        self.events.emit(self.events.renewed, name)
-        return self.clock()  # look again: the new token's own renewal time
+        self.events.emit(TokenRenewed(name))
+        return self.clock.now()  # look again: the new token's own renewal time

@@ -1,4 +1,10 @@
-"""Core callbacks re-emitted as Qt signals, so that slots always run on the GUI thread.
+"""The core's events (core/events.py) re-emitted as Qt signals, so that slots always run on the
+GUI thread.
+
+Electrum's ``QtEventListener`` is the model: the hub calls the bridge in whatever thread emitted
+(the event loop's, which under qasync is the GUI thread); the bridge passes the event through a
+private signal of its own, which Qt delivers on the bridge's thread (queued when it comes from
+another thread, at once when it does not), and only there emits the public signal.
 
 Also polls the store's change stamps every ``poll_ms`` (default 2 s): a token the CLI renewed,
 or a profile it imported, shows up in the open window without a restart.
@@ -8,38 +14,47 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core.engine import TokenEngine
-from ..core.scheduler import RenewalScheduler
+from ..core.events import (
+    Event,
+    EventHub,
+    ExpiryNear,
+    ProfileChanged,
+    RenewalFailed,
+    RenewalStarted,
+    StoreChangedElsewhere,
+    TokenRenewed,
+)
 from ..core.store import change_log
 
 
 class EngineBridge(QObject):
     """Signals:
-        profile_changed(str): the stored record of a profile changed (here or elsewhere).
-        profiles_changed(): profiles were added or removed (the index changed).
-        renewing(str): an automatic renewal started.
-        renewed(str): an automatic renewal succeeded.
-        renewal_failed(str, str, float): name, one-line message, seconds to the retry (-1: none).
-        expiring(str, float): a token that cannot renew itself has this many seconds left.
-        outside_change(): another process changed the store (the window reloads what it shows).
+        profile_changed(str): this process changed the profile's stored record (the store's
+            cache has the new one, or no longer has the profile if it was removed).
+        renewal_started(str): auto-renew started renewing the profile's token.
+        token_renewed(str): auto-renew stored a new token for the profile.
+        renewal_failed(str, object, float): the profile, the ``MusicAuthError`` (words for it
+            come from ``gui/messages.py``), seconds until the next attempt (-1: none).
+        expiry_neared(str, float): a token that cannot renew itself has this many seconds left.
+        store_changed_elsewhere(set): another process changed the store; the change stamps it
+            touched (``core.store.change_log``), for the window to reload just those.
     """
 
     profile_changed = Signal(str)
-    profiles_changed = Signal()
-    renewing = Signal(str)
-    renewed = Signal(str)
-    renewal_failed = Signal(str, str, float)
-    expiring = Signal(str, float)
-    outside_change = Signal(set)
+    renewal_started = Signal(str)
+    token_renewed = Signal(str)
+    renewal_failed = Signal(str, object, float)
+    expiry_neared = Signal(str, float)
+    store_changed_elsewhere = Signal(set)
+    #: Private: carries each event to the bridge's own thread (see the module docstring).
+    _event_arrived = Signal(object)
 
-    def __init__(self, engine: TokenEngine, scheduler: RenewalScheduler, *, watch_outside: bool, poll_ms: int = 2000) -> None:
-        super().__init__()
-        engine.listeners.append(self.profile_changed.emit)
-        events = scheduler.events
-        events.renewing.append(self.renewing.emit)
-        events.renewed.append(self.renewed.emit)
-        events.failed.append(lambda name, msg, retry: self.renewal_failed.emit(name, msg, -1.0 if retry is None else retry))
-        events.expiring.append(self.expiring.emit)
+    def __init__(self, hub: EventHub, *, watch_outside: bool, poll_ms: int = 2000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._hub = hub
+        self._event_arrived.connect(self._deliver)
+        # A bound method: the hub holds it weakly, so a bridge that is gone stops listening.
+        hub.subscribe(Event, self._on_event)
         self._watcher: change_log.ChangeWatcher | None = None
         if watch_outside:
             self._watcher = change_log.ChangeWatcher()
@@ -48,8 +63,34 @@ class EngineBridge(QObject):
             self._timer.timeout.connect(self._poll)
             self._timer.start()
 
+    def close(self) -> None:
+        """Stop listening to the hub and polling (the app is closing)."""
+        self._hub.unsubscribe(Event, self._on_event)
+        if self._watcher is not None:
+            self._timer.stop()
+
+    def _on_event(self, event: Event) -> None:
+        # Any thread: hop to the bridge's own (a direct call when already there).
+        self._event_arrived.emit(event)
+
+    def _deliver(self, event: Event) -> None:
+        match event:
+            case ProfileChanged(profile=name):
+                self.profile_changed.emit(name)
+            case RenewalStarted(profile=name):
+                self.renewal_started.emit(name)
+            case TokenRenewed(profile=name):
+                self.token_renewed.emit(name)
+            case RenewalFailed(profile=name, error=error, retry_in=retry_in):
+                self.renewal_failed.emit(name, error, -1.0 if retry_in is None else retry_in)
+            case ExpiryNear(profile=name, seconds_left=left):
+                self.expiry_neared.emit(name, left)
+            case StoreChangedElsewhere(stamps=stamps):
+                self.store_changed_elsewhere.emit(set(stamps))
+
     def _poll(self) -> None:
         assert self._watcher is not None
         changed = self._watcher.poll()
         if changed:
-            self.outside_change.emit(changed)
+            # Through the hub like every other event, so that core subscribers hear it too.
+            self._hub.emit(StoreChangedElsewhere(frozenset(changed)))

@@ -46,7 +46,7 @@ class AppContext:
         engine.shared_client = True
         prepare_http_stack()
         scheduler = RenewalScheduler(engine)
-        bridge = EngineBridge(engine, scheduler, watch_outside=watch_outside, poll_ms=poll_ms)
+        bridge = EngineBridge(engine.events, watch_outside=watch_outside, poll_ms=poll_ms)
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
 
     @classmethod
@@ -69,6 +69,7 @@ class AppContext:
         return cls.for_engine(TokenEngine(ProfileStore(vault)))
 
     async def close(self) -> None:
+        self.bridge.close()
         await self.scheduler.stop()
         await self.engine.aclose()
         if self.demo is not None:

@@ -280,7 +280,7 @@ class ProfileDetailPane(QWidget):
             return
         token = record.token
         assert self.context is not None
-        now = self.context.engine.clock()
+        now = self.context.engine.clock.now()
         self.countdown.setText(format_remaining(token.expires_in(now)))
         fraction = remaining_fraction(token, now)
         self.expiry_bar.setValue(0 if fraction is None else int(1000 * fraction))

@@ -42,6 +42,7 @@ from .widgets.store_banner import StoreBanner
 if TYPE_CHECKING:
     from PySide6.QtCore import QSortFilterProxyModel
 
+    from ..core.errors import MusicAuthError
     from ..core.model import ProfileRecord
     from .context import AppContext
     from .damaged_pane import DamagedEntryPane
@@ -298,11 +299,11 @@ class MainWindow(QMainWindow):
         self.detail.set_context(context)
         bridge = context.bridge
         bridge.profile_changed.connect(self._on_profile_changed)
-        bridge.renewing.connect(lambda name: self.model.set_renewing(name, True))
-        bridge.renewed.connect(self._on_renewed)
+        bridge.renewal_started.connect(lambda name: self.model.set_renewing(name, True))
+        bridge.token_renewed.connect(self._on_renewed)
         bridge.renewal_failed.connect(self._on_renewal_failed)
-        bridge.expiring.connect(self._on_expiring)
-        bridge.outside_change.connect(self._on_outside_change)
+        bridge.expiry_neared.connect(self._on_expiring)
+        bridge.store_changed_elsewhere.connect(self._on_outside_change)
         context.clipboard.clear_after = float(context.settings.get("clipboard_clear_seconds", 30))
         await self.load_profiles()
         if not self.demo:
@@ -498,7 +499,10 @@ class MainWindow(QMainWindow):
         self.model.set_renewing(name, False)
         self._on_profile_changed(name)
 
-    def _on_renewal_failed(self, name: str, message: str, retry_in: float) -> None:
+    def _on_renewal_failed(self, name: str, error: MusicAuthError, retry_in: float) -> None:
+        from .messages import error_text
+
+        message = error_text(error)
         self.model.set_error(name, message)
         if name == self.selected_name():
             self._show_current()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from musicauth_gui.core.clock import FakeClock
 from musicauth_gui.core.engine import TokenEngine
 from musicauth_gui.core.errors import ConfigError, DiscoveryFailed, InsecureEndpoint
 from musicauth_gui.core.profiles_file import parse_profiles_text
@@ -11,14 +12,6 @@ from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import KeyringVault, MemoryVault
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET
 from tests.support.file_keyring import FileKeyring
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def mxm_cc(mxm, **extra: str) -> str:  # type: ignore[no-untyped-def]
@@ -47,17 +40,16 @@ async def test_a_valid_token_costs_one_keyring_call(mxm) -> None:  # type: ignor
     assert mxm.issued_count("client_credentials") == 1
 
 
-async def test_renewal_is_driven_by_expires_in(mxm) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
+async def test_renewal_is_driven_by_expires_in(mxm, fake_clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     mxm.access_token_ttl = 1000
-    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=clock, cross_process=False)
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=fake_clock, cross_process=False)
     await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
     first = await engine.get_token("mxm")
-    assert first.expires_at == clock.now + 1000
-    clock.now += 1000 - 61  # 61 s left: margin is max(60, 100) = 100, so renew
+    assert first.expires_at == fake_clock.now() + 1000
+    fake_clock.advance(1000 - 61)  # 61 s left: margin is max(60, 100) = 100, so renew
     second = await engine.get_token("mxm")
     assert second.access_token != first.access_token
-    clock.now += 800  # 139 s left of the new one: keep it
+    fake_clock.advance(800)  # 139 s left of the new one: keep it
     assert (await engine.get_token("mxm")).access_token == second.access_token
     engine.store.close()
 
@@ -87,20 +79,19 @@ async def test_discovery_refuses_metadata_for_another_issuer(mxm) -> None:  # ty
     engine.store.close()
 
 
-async def test_devtoken_profiles_are_re_signed_before_expiry() -> None:
-    clock = Clock()
-    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=clock, cross_process=False)
+async def test_devtoken_profiles_are_re_signed_before_expiry(fake_clock: FakeClock) -> None:
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), clock=fake_clock, cross_process=False)
     await engine.keys.generate("k")
     await engine.import_profiles(
         parse_profiles_text('[profiles.m]\nprovider = "musicapi"\nclient_id = "c"\nkey = "k"\nkey_id = "KID"\ndevtoken_ttl = "10d"\n')
     )
     first = await engine.get_token("m")
-    assert first.expires_at == int(clock.now) + 10 * 86400
-    clock.now += 9 * 86400 - 1  # a day and a second left: just outside the 10 % (one day) margin
+    assert first.expires_at == int(fake_clock.now()) + 10 * 86400
+    fake_clock.advance(9 * 86400 - 1)  # a day and a second left: just outside the 10 % (one day) margin
     assert (await engine.get_token("m")).access_token == first.access_token
-    clock.now += 2
+    fake_clock.advance(2)
     second = await engine.get_token("m")
-    assert second.access_token != first.access_token and second.issued_at == int(clock.now)
+    assert second.access_token != first.access_token and second.issued_at == int(fake_clock.now())
     engine.store.close()
 
 
@@ -118,14 +109,13 @@ def test_profiles_file_rules() -> None:
     assert item.client_secret is None
 
 
-async def test_concurrent_callers_share_one_renewal(mxm) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_callers_share_one_renewal(mxm, fake_clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
-    clock = Clock()
-    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())), clock=clock)
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())), clock=fake_clock)
     await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
     await engine.get_token("mxm")
-    clock.now += 3600  # expired
+    fake_clock.advance(3600)  # expired
     mxm.fail_next("/oauth/token", "slow:0.3")  # a renewal slow enough for everyone to pile up
     tokens = await asyncio.gather(*(engine.get_token("mxm") for _ in range(5)))
     assert len({t.access_token.reveal() for t in tokens}) == 1

@@ -6,7 +6,9 @@ import asyncio
 import dataclasses
 import time
 
+from musicauth_gui.core.clock import SYSTEM_CLOCK, FakeClock
 from musicauth_gui.core.engine import MAX_CONCURRENT_RENEWALS, TokenEngine
+from musicauth_gui.core.events import EventHub, RenewalFailed, RenewalStarted, TokenRenewed
 from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.profiles_file import parse_profiles_text
 from musicauth_gui.core.renewal import MAX_SLEEP_STEP
@@ -16,6 +18,7 @@ from musicauth_gui.core.store import change_log
 from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import MemoryVault
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET
+from tests.support.events import EventLog
 
 
 def engine_for(mxm) -> TokenEngine:  # type: ignore[no-untyped-def]
@@ -36,15 +39,18 @@ async def test_renews_each_token_before_it_expires(mxm) -> None:  # type: ignore
     await import_cc(engine, mxm)
     scheduler = RenewalScheduler(engine)
     renewed: list[float] = []
-    scheduler.events.renewed.append(lambda name: renewed.append(time.time()))
     time_left_at_renewal: list[float] = []
 
-    def on_renewing(name: str) -> None:
-        record = engine.store.cached(name)
+    def on_renewed(event: TokenRenewed) -> None:
+        renewed.append(time.time())
+
+    def on_renewing(event: RenewalStarted) -> None:
+        record = engine.store.cached(event.profile)
         if record is not None and record.token is not None and record.token.expires_at is not None:
             time_left_at_renewal.append(record.token.expires_at - time.time())
 
-    scheduler.events.renewing.append(on_renewing)
+    engine.events.subscribe(TokenRenewed, on_renewed)
+    engine.events.subscribe(RenewalStarted, on_renewing)
     scheduler.watch("mxm")
     await asyncio.sleep(3.5)
     await scheduler.stop()
@@ -62,9 +68,16 @@ async def test_transient_failures_back_off_and_recover(mxm) -> None:  # type: ig
     mxm.fail_next("/oauth/token", "503", times=2)
     scheduler = RenewalScheduler(engine, backoff_start=0.1)
     failures: list[tuple[str, float | None]] = []
-    scheduler.events.failed.append(lambda name, msg, retry: failures.append((msg, retry)))
     done = asyncio.Event()
-    scheduler.events.renewed.append(lambda name: done.set())
+
+    def on_failed(event: RenewalFailed) -> None:
+        failures.append((str(event.error), event.retry_in))
+
+    def on_renewed(event: TokenRenewed) -> None:
+        done.set()
+
+    engine.events.subscribe(RenewalFailed, on_failed)
+    engine.events.subscribe(TokenRenewed, on_renewed)
     scheduler.watch("mxm")
     await asyncio.wait_for(done.wait(), 5)
     await scheduler.stop()
@@ -140,6 +153,8 @@ class StandInEngine:
 
     def __init__(self, records: dict[str, ProfileRecord]) -> None:
         self.store = StandInStore(records)
+        self.clock = SYSTEM_CLOCK
+        self.events = EventHub()
         self.gate = asyncio.Event()
         self.running = 0
         self.most_running = 0
@@ -170,20 +185,17 @@ async def test_a_burst_renews_eight_at_a_time_and_says_renewing_only_for_those()
     records = {f"p{i:03d}": cc_record(f"p{i:03d}", hour_token(now, left=10)) for i in range(100)}  # all due
     engine = StandInEngine(records)
     scheduler = RenewalScheduler(engine)
-    renewing: list[str] = []
-    renewed: list[str] = []
-    scheduler.events.renewing.append(renewing.append)
-    scheduler.events.renewed.append(renewed.append)
+    log = EventLog(engine.events, RenewalStarted, TokenRenewed)
     for name in records:
         scheduler.watch(name)
     await asyncio.sleep(0.1)
-    assert engine.running == MAX_CONCURRENT_RENEWALS and len(renewing) == MAX_CONCURRENT_RENEWALS
+    assert engine.running == MAX_CONCURRENT_RENEWALS and len(log.names(RenewalStarted)) == MAX_CONCURRENT_RENEWALS
     engine.gate.set()
     for _ in range(100):
-        if len(renewed) == 100:
+        if len(log.names(TokenRenewed)) == 100:
             break
         await asyncio.sleep(0.01)
-    assert sorted(renewed) == sorted(records) and engine.most_running == MAX_CONCURRENT_RENEWALS
+    assert sorted(log.names(TokenRenewed)) == sorted(records) and engine.most_running == MAX_CONCURRENT_RENEWALS
     # Each one is now waiting for its new token's renewal time, on one timer.
     assert scheduler.watched == set(records) and not scheduler._running
     assert scheduler._timer is not None
@@ -203,22 +215,20 @@ async def test_the_timer_is_never_armed_more_than_an_hour_ahead() -> None:
     await scheduler.stop()
 
 
-async def test_a_token_renewed_elsewhere_moves_its_own_next_look() -> None:
-    now = time.time()
-    clock = [now]
+async def test_a_token_renewed_elsewhere_moves_its_own_next_look(fake_clock: FakeClock) -> None:
+    now = fake_clock.now()
     records = {"p": cc_record("p", hour_token(now, left=400))}  # due in ~40 s (margin 360 s)
     engine = StandInEngine(records)
     engine.gate.set()
-    scheduler = RenewalScheduler(engine, clock=lambda: clock[0])
-    renewing: list[str] = []
-    scheduler.events.renewing.append(renewing.append)
+    scheduler = RenewalScheduler(engine, clock=fake_clock)
+    log = EventLog(engine.events, RenewalStarted)
     scheduler.watch("p")
     await asyncio.sleep(0.05)
     records["p"] = cc_record("p", hour_token(now))  # the CLI renewed it meanwhile
-    clock[0] = now + 60  # past the old due time
+    fake_clock.advance(60)  # past the old due time
     scheduler._on_timer()  # the timer fires (as it would, 40 s later)
     await asyncio.sleep(0.05)
-    assert renewing == []  # the look re-read the profile: nothing to do for ~54 minutes
+    assert log.events == []  # the look re-read the profile: nothing to do for ~54 minutes
     assert scheduler._heap[0][0] > now + 3000
     await scheduler.stop()
 
@@ -249,59 +259,41 @@ async def test_rewatching_does_not_grow_the_heap_without_bound() -> None:
 # -- suspend and resume ----------------------------------------------------------------------------
 
 
-class SleepyClocks:
-    """A wall clock and a monotonic clock; ``sleep(s)`` moves only the wall clock, as a suspend does."""
-
-    def __init__(self) -> None:
-        self.wall = time.time()
-        self.mono = 1000.0
-
-    def tick(self, seconds: float = 1.0) -> None:
-        self.wall += seconds
-        self.mono += seconds
-
-    def sleep(self, seconds: float) -> None:
-        self.wall += seconds
-
-
-def test_a_jump_of_the_wall_clock_is_noticed_and_an_ordinary_tick_is_not() -> None:
+def test_a_jump_of_the_wall_clock_is_noticed_and_an_ordinary_tick_is_not(fake_clock: FakeClock) -> None:
     from musicauth_gui.core.clock_jump import ClockJumpDetector
 
-    clocks = SleepyClocks()
-    detector = ClockJumpDetector(wall=lambda: clocks.wall, monotonic=lambda: clocks.mono)
-    clocks.tick()
+    detector = ClockJumpDetector(clock=fake_clock)
+    fake_clock.advance(1)
     assert detector.check() is None
-    clocks.tick(3.0)  # a late tick (busy loop) moves both clocks alike
-    clocks.wall += 2.0  # and a small step (NTP) stays under the threshold
+    fake_clock.advance(3.0)  # a late tick (busy loop) moves both clocks alike
+    fake_clock.set(fake_clock.now() + 2.0)  # and a small step (NTP) stays under the threshold
     assert detector.check() is None
-    clocks.tick()
-    clocks.sleep(8 * 3600)
+    fake_clock.advance(1)
+    fake_clock.suspend(8 * 3600)
     assert detector.check() == 8 * 3600
-    clocks.tick()
+    fake_clock.advance(1)
     assert detector.check() is None  # said once
-    clocks.wall -= 600  # the clock set back: every remaining lifetime changed too
+    fake_clock.set(fake_clock.now() - 600)  # the clock set back: every remaining lifetime changed too
     assert detector.check() == -600
 
 
-async def test_after_a_suspend_wake_looks_at_every_profile_within_seconds() -> None:
+async def test_after_a_suspend_wake_looks_at_every_profile_within_seconds(fake_clock: FakeClock) -> None:
     from musicauth_gui.core.clock_jump import ClockJumpDetector
 
-    clocks = SleepyClocks()
-    records = {f"p{i:02d}": cc_record(f"p{i:02d}", hour_token(clocks.wall)) for i in range(20)}
+    records = {f"p{i:02d}": cc_record(f"p{i:02d}", hour_token(fake_clock.now())) for i in range(20)}
     engine = StandInEngine(records)
     engine.gate.set()
-    scheduler = RenewalScheduler(engine, clock=lambda: clocks.wall)
-    detector = ClockJumpDetector(wall=lambda: clocks.wall, monotonic=lambda: clocks.mono)
-    looked: list[str] = []
-    scheduler.events.renewing.append(looked.append)
+    scheduler = RenewalScheduler(engine, clock=fake_clock)
+    detector = ClockJumpDetector(clock=fake_clock)
+    log = EventLog(engine.events, RenewalStarted)
     for name in records:
         scheduler.watch(name)
     await asyncio.sleep(0.05)
-    assert looked == [] and scheduler._timer is not None  # every token good for another hour
+    assert log.names(RenewalStarted) == [] and scheduler._timer is not None  # every token good for another hour
 
-    clocks.tick()
-    clocks.sleep(2 * 3600)  # the lid closed for two hours: every token expired an hour ago
-    clocks.tick()
+    fake_clock.advance(1)
+    fake_clock.suspend(2 * 3600)  # the lid closed for two hours: every token expired an hour ago
+    fake_clock.advance(1)
     # The scheduler's own timer runs on the loop's monotonic clock, which stood still: left to
     # itself it would look again only in about 54 minutes.
     assert scheduler._timer.when() - asyncio.get_running_loop().time() > 3000
@@ -309,9 +301,9 @@ async def test_after_a_suspend_wake_looks_at_every_profile_within_seconds() -> N
     assert jumped is not None and jumped > 7000
     started = time.monotonic()
     scheduler.wake()
-    while len(set(looked)) < len(records) and time.monotonic() - started < 3.0:
+    while len(set(log.names(RenewalStarted))) < len(records) and time.monotonic() - started < 3.0:
         await asyncio.sleep(0.01)
-    assert sorted(set(looked)) == sorted(records), f"looked at {len(set(looked))} of {len(records)}"
+    assert sorted(set(log.names(RenewalStarted))) == sorted(records), f"looked at {len(set(log.names(RenewalStarted)))} of {len(records)}"
     assert time.monotonic() - started < 3.0
     # Each renewed token is back on the timer; the looks ran in bursts, never past the cap.
     assert engine.most_running <= MAX_CONCURRENT_RENEWALS

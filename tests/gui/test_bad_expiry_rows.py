@@ -101,7 +101,7 @@ def test_the_detail_pane_shows_unknown_times(qtbot, memory_context, bad: float) 
     pane = ProfileDetailPane()
     qtbot.addWidget(pane)
     pane.set_context(memory_context)
-    now = memory_context.engine.clock()
+    now = memory_context.engine.clock.now()
     pane.show_profile(record_with("p", issued_at=bad, expires_at=bad, refresh_expires_at=bad), "valid")
     assert pane.issued_label.text() == "unknown" and pane.expires_label.text() == "unknown"
     assert pane.refresh_label.text() == "unknown"

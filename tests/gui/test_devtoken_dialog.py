@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidSignature
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from musicauth_gui.core.clock import FakeClock
 from musicauth_gui.core.devtoken import APPLE_MAX_TTL
 from musicauth_gui.core.profiles_file import parse_profiles_text
 from musicauth_gui.demo_world import DEMO_KEY, DEMO_KID, DEMO_MUSICAPI_CLIENT
@@ -124,7 +125,9 @@ def test_countdown_ticks_and_expires(qtbot, dialog, demo_context, monkeypatch) -
     assert dialog.findChild(type(dialog.countdown), "countdown") is dialog.countdown
 
     # the same ticker shows "expired" once the clock passes exp (and then stops)
-    monkeypatch.setattr(demo_context.engine, "clock", lambda: time.time() + 15 * 86400)
+    later = FakeClock()
+    later.advance(15 * 86400)
+    monkeypatch.setattr(demo_context.engine, "clock", later)
     qtbot.waitUntil(lambda: dialog.countdown.text() == "expired", timeout=3000)
     qtbot.waitUntil(lambda: not dialog._ticker.isActive(), timeout=3000)
 

@@ -245,19 +245,18 @@ def test_keyring_errors_later_show_in_the_window(qtbot, open_window, mxm, monkey
     assert window.isVisible()
 
 
-def test_a_wake_up_is_noticed_on_the_tick_and_wakes_the_scheduler(qtbot, open_window, mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_wake_up_is_noticed_on_the_tick_and_wakes_the_scheduler(qtbot, open_window, mxm, monkeypatch, fake_clock) -> None:  # type: ignore[no-untyped-def]
     from musicauth_gui.core.clock_jump import ClockJumpDetector
 
     seed(mxm, "one")
     window = open_window()
     woken: list[float] = []
     monkeypatch.setattr(window.context.scheduler, "wake", lambda: woken.append(time.monotonic()))
-    clocks = {"wall": time.time(), "mono": 0.0}
-    window.wake_watcher.detector = ClockJumpDetector(wall=lambda: clocks["wall"], monotonic=lambda: clocks["mono"])
+    window.wake_watcher.detector = ClockJumpDetector(clock=fake_clock)
     with qtbot.waitSignal(window.model.ticked, timeout=3000):
         pass
     assert woken == []
-    clocks["wall"] += 3 * 3600  # the machine slept three hours
+    fake_clock.suspend(3 * 3600)  # the machine slept three hours
     slept_at = time.monotonic()
     qtbot.waitUntil(lambda: bool(woken), timeout=3000)  # on the next 1 s tick
     assert woken[0] - slept_at < 2.0 and "Resumed" in window.statusBar().currentMessage()

@@ -10,23 +10,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from musicauth_gui.core.errors import ProviderUnreachable
 from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
 from tests.gui.conftest import run
 from tests.support.cli import FAKE_BROWSER
-
-
-class Clock:
-    """A frozen wall clock that tests move by hand."""
-
-    def __init__(self) -> None:
-        import time
-
-        self.offset = 0.0
-        self._base = time.time()
-
-    def __call__(self) -> float:
-        return self._base + self.offset
 
 
 @pytest.fixture
@@ -70,17 +58,16 @@ def test_lists_every_demo_profile_with_state_and_countdown(qtbot, window) -> Non
     assert user.data(Role.STATE) == "needs-sign-in" and user.data(Role.COUNTDOWN) == ""
 
 
-def test_countdown_follows_one_ticker(qtbot, qloop, demo_context) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
-    demo_context.engine.clock = clock  # the DevToken is signed on the same frozen clock
-    win = MainWindow(demo=True, clock=clock)
+def test_countdown_follows_one_ticker(qtbot, qloop, demo_context, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    demo_context.engine.clock = fake_clock  # the DevToken is signed on the same frozen clock
+    win = MainWindow(demo=True, clock=fake_clock.now)
     qtbot.addWidget(win)
     run(qtbot, qloop, win.attach(demo_context))
     qtbot.waitUntil(lambda: win.model.record("MusicAPI").token is not None, timeout=10000)
     select(qtbot, win, "MusicAPI")
     assert win.detail.countdown.text().startswith("13d 23h")
     expires_at = win.model.record("MusicAPI").token.expires_at
-    clock.offset = expires_at - clock._base - 90
+    fake_clock.set(expires_at - 90)
     with qtbot.waitSignal(win.model.ticked, timeout=3000):
         pass
     index = win.model.index(win.model.row_of("MusicAPI"))
@@ -178,7 +165,7 @@ def test_renewal_failure_shows_in_the_list(qtbot, window) -> None:  # type: igno
     assert "Traceback" not in window.statusBar().currentMessage()
     failed = []
     window.context.bridge.renewal_failed.connect(lambda n, m, r: failed.append((n, m, r)))
-    window.context.bridge.renewal_failed.emit("Musixmatch app", "the provider is down", 5.0)
+    window.context.bridge.renewal_failed.emit("Musixmatch app", ProviderUnreachable("the provider is down"), 5.0)
     index = window.model.index(window.model.row_of("Musixmatch app"))
     assert index.data(Role.STATE) == "error" and index.data(Role.MESSAGE) == "the provider is down"
 

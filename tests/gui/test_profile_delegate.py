@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QListView
 
+from musicauth_gui.core.clock import FakeClock
 from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.profile_model import ProfileListModel
 from musicauth_gui.gui.widgets.profile_delegate import ROW_HEIGHT, ProfileDelegate, cache_limit
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def record(name: str, now: float, lifetime: float = 3600) -> ProfileRecord:
@@ -28,10 +19,10 @@ def record(name: str, now: float, lifetime: float = 3600) -> ProfileRecord:
     return ProfileRecord(profile=profile, client_secret=Secret("s"), token=token)
 
 
-def make_view(qtbot, clock: Clock, count: int) -> tuple[QListView, ProfileListModel, ProfileDelegate]:  # type: ignore[no-untyped-def]
-    model = ProfileListModel(clock=clock)
+def make_view(qtbot, clock: FakeClock, count: int) -> tuple[QListView, ProfileListModel, ProfileDelegate]:  # type: ignore[no-untyped-def]
+    model = ProfileListModel(clock=clock.now)
     model.set_ticking(False)  # the test moves time by hand
-    model.set_records([record(f"profile-{i:03d}", clock.now) for i in range(count)])
+    model.set_records([record(f"profile-{i:03d}", clock.now()) for i in range(count)])
     view = QListView()
     qtbot.addWidget(view)
     delegate = ProfileDelegate(view)
@@ -52,11 +43,11 @@ def region(image: QImage, rect: QRect) -> QImage:
     return image.copy(rect)
 
 
-def test_a_tick_changes_the_countdown_and_nothing_else(qtbot) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
+def test_a_tick_changes_the_countdown_and_nothing_else(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    clock = fake_clock
     view, model, _ = make_view(qtbot, clock, 3)
     before = row_image(view, 0)
-    clock.now += 1
+    clock.advance(1)
     model._tick()
     after = row_image(view, 0)
     width = before.width()
@@ -65,8 +56,8 @@ def test_a_tick_changes_the_countdown_and_nothing_else(qtbot) -> None:  # type: 
     assert region(before, QRect(width // 2, 0, width // 2, 30)) != region(after, QRect(width // 2, 0, width // 2, 30))
 
 
-def test_a_state_change_repaints_the_cached_layer(qtbot) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
+def test_a_state_change_repaints_the_cached_layer(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    clock = fake_clock
     view, model, _ = make_view(qtbot, clock, 3)
     before = row_image(view, 1)
     model.set_error("profile-001", "the provider is down")
@@ -75,16 +66,16 @@ def test_a_state_change_repaints_the_cached_layer(qtbot) -> None:  # type: ignor
     assert row_image(view, 1) == before
 
 
-def test_selection_repaints_the_cached_layer(qtbot) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
+def test_selection_repaints_the_cached_layer(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    clock = fake_clock
     view, model, _ = make_view(qtbot, clock, 3)
     before = row_image(view, 0)
     view.setCurrentIndex(model.index(0))
     assert row_image(view, 0) != before
 
 
-def test_the_layer_cache_is_bounded(qtbot) -> None:  # type: ignore[no-untyped-def]
-    clock = Clock()
+def test_the_layer_cache_is_bounded(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    clock = fake_clock
     view, model, delegate = make_view(qtbot, clock, 60)
     qtbot.waitUntil(lambda: len(delegate._layers) > 0)  # the view lays out its rows later
     for row in range(0, model.rowCount(), 3):

@@ -1,20 +1,25 @@
 """The key store: P-256 private keys in the keyring, one entry each (``key/<name>``).
 
-Loaded key objects are cached per process, so that signing never parses a PEM per token.
+Loaded key objects are cached, so that signing never parses a PEM per token (a batch of DevTokens
+signs thousands a second), but only while in use: a key unused for ``KEY_IDLE_SECONDS`` is
+dropped, and the next signature reads it from the keyring again (one read, ~20 ms on the Secret
+Service). The policy for every secret is in ``core/secret.py``.
 A key entry that cannot be decoded, or that the index lists but the keyring lost (deleted in
 Seahorse or Keychain Access), is listed as damaged and removed with ``key delete NAME --force``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shlex
-import time
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..clock import SYSTEM_CLOCK, Clock
 from ..errors import ConfigError, EntryDamaged, MusicAuthError
 from ..keys import (
     KeyInfo,
@@ -44,6 +49,11 @@ class KeyInUse(MusicAuthError):
         self.profiles = profiles
 
 
+#: Seconds a loaded private key stays in memory unused. A DevToken lives days to months, so a
+#: desktop session signs rarely; a batch or a dialog signs many in a row.
+KEY_IDLE_SECONDS = 300.0
+
+
 def key_entry(name: str) -> str:
     return f"key/{name}"
 
@@ -59,9 +69,60 @@ class KeyListing:
 class KeyStore:
     """Keys next to the profiles, through the profile store's vault, thread and locks."""
 
-    def __init__(self, profiles: ProfileStore) -> None:
+    def __init__(self, profiles: ProfileStore, *, clock: Clock = SYSTEM_CLOCK, idle_seconds: float = KEY_IDLE_SECONDS) -> None:
         self._profiles = profiles
-        self._loaded: dict[str, ec.EllipticCurvePrivateKey] = {}
+        self._clock = clock
+        self._idle_seconds = idle_seconds
+        #: name -> (the loaded key, when it was last used on the monotonic clock)
+        self._loaded: dict[str, tuple[ec.EllipticCurvePrivateKey, float]] = {}
+        self._loaded_lock = threading.Lock()  # ``_parse`` also runs on the keyring thread
+        self._sweep: asyncio.TimerHandle | None = None
+
+    # -- loaded keys, dropped when idle ---------------------------------------------------------
+
+    def _keep(self, name: str, key: ec.EllipticCurvePrivateKey) -> None:
+        with self._loaded_lock:
+            self._loaded[name] = (key, self._clock.monotonic())
+        self._arm_sweep()
+
+    def _loaded_key(self, name: str) -> ec.EllipticCurvePrivateKey | None:
+        """The loaded key, marked as just used; None if it is not loaded (or was idle too long)."""
+        self.drop_idle_keys()
+        with self._loaded_lock:
+            entry = self._loaded.get(name)
+            if entry is None:
+                return None
+            self._loaded[name] = (entry[0], self._clock.monotonic())
+            return entry[0]
+
+    def loaded_names(self) -> set[str]:
+        """The keys held in memory now."""
+        with self._loaded_lock:
+            return set(self._loaded)
+
+    def drop_idle_keys(self) -> None:
+        """Forget every key unused for ``idle_seconds``."""
+        now = self._clock.monotonic()
+        with self._loaded_lock:
+            for name, (_, used) in list(self._loaded.items()):
+                if now - used >= self._idle_seconds:
+                    del self._loaded[name]
+
+    def _arm_sweep(self) -> None:
+        # A timer on the event loop, so that keys go even if nothing asks for a key again; none
+        # outside a loop (the keyring thread): the next use on the loop arms it.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._sweep is None or self._sweep.cancelled():
+            self._sweep = loop.call_later(self._idle_seconds, self._on_sweep)
+
+    def _on_sweep(self) -> None:
+        self._sweep = None
+        self.drop_idle_keys()
+        if self.loaded_names():
+            self._arm_sweep()
 
     async def generate(self, name: str) -> KeyInfo:
         validate_name(name, what="key")
@@ -74,7 +135,7 @@ class KeyStore:
         return await self._add(name, key, source="imported")
 
     async def _add(self, name: str, key: ec.EllipticCurvePrivateKey, *, source: str) -> KeyInfo:
-        created = time.time()
+        created = self._clock.now()
         entry = {"v": 1, "name": name, "created_at": created, "source": source, "private_key": private_pkcs8_pem(key)}
 
         def work() -> None:
@@ -90,7 +151,7 @@ class KeyStore:
             self._profiles.update_index_unlocked(lambda index: _add_name(index, name))
 
         await self._profiles.run(self._profiles.locked, work)
-        self._loaded[name] = key
+        self._keep(name, key)
         return KeyInfo(name=name, fingerprint=fingerprint(key), created_at=created, source=source, public_pem=public_pem(key))
 
     async def names(self) -> list[str]:
@@ -98,13 +159,13 @@ class KeyStore:
 
     async def private_key(self, name: str) -> ec.EllipticCurvePrivateKey:
         """The loaded key object (parsed once per process)."""
-        hit = self._loaded.get(name)
+        hit = self._loaded_key(name)
         if hit is not None:
             return hit
         return self._parse(name, await self._read(name))
 
     def _parse(self, name: str, entry: dict[str, Any]) -> ec.EllipticCurvePrivateKey:
-        key = self._loaded.get(name)
+        key = self._loaded_key(name)
         if key is None:
             try:
                 key = load_private_key(entry["private_key"].encode("ascii"))
@@ -114,7 +175,7 @@ class KeyStore:
                     entry=key_entry(name),
                     hint=key_repair_hint(name),
                 ) from exc
-            self._loaded[name] = key
+            self._keep(name, key)
         return key
 
     async def info(self, name: str) -> KeyInfo:
@@ -192,7 +253,8 @@ class KeyStore:
             self._profiles.update_index_unlocked(lambda index: index["keys"].remove(name) if name in index["keys"] else None)
 
         await self._profiles.run(self._profiles.locked, work)
-        self._loaded.pop(name, None)
+        with self._loaded_lock:
+            self._loaded.pop(name, None)
         return users
 
     def _known(self, name: str) -> bool:

@@ -7,6 +7,10 @@ Layout in the vault (service ``musicauth``):
   as one JSON value, so that reading a valid token is a single round trip;
 - ``key/<name>``: private keys (see ``core.keys``).
 
+The read cache keeps each record without its refresh token and ID token (``cached_form``): what
+the window paints and copies, and no more (the policy is in ``core/secret.py``). ``load(fresh=True)``
+and ``update`` hand out whole records, read from the keyring at the point of use.
+
 Every vault call runs on one dedicated worker thread (keyring calls block on prompts and the
 backends are not reliably thread-safe); every read-modify-write holds the cross-process store
 lock so that the CLI and the desktop app can run at once.
@@ -15,6 +19,7 @@ lock so that the CLI and the desktop app can run at once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 from collections.abc import Callable
@@ -24,6 +29,7 @@ from typing import Any, Literal, TypeVar, TypeVarTuple
 
 from ..errors import EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
+from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, INDEX_REPAIR_HINT, missing_reason, parse_index, profile_repair_hint
 from .locks import store_lock
@@ -135,9 +141,12 @@ class ProfileStore:
             raise with_hint(exc, profile_repair_hint(name)) from exc
         return None if data is None else _decode(name, data)
 
-    def _remember(self, record: ProfileRecord) -> None:
+    def _remember(self, record: ProfileRecord) -> ProfileRecord:
+        """Cache ``record`` in its cached form, which is returned."""
+        kept = cached_form(record)
         with self._cache_lock:
-            self._cache[record.name] = record
+            self._cache[record.name] = kept
+        return kept
 
     # -- index --------------------------------------------------------------------------------
 
@@ -172,7 +181,8 @@ class ProfileStore:
             return self._cache.get(name)
 
     async def load(self, name: str, *, fresh: bool = False) -> ProfileRecord:
-        """The record of ``name``; from the cache unless ``fresh``.
+        """The record of ``name``: the cached form (no refresh or ID token: ``cached_form``),
+        from the cache when it has one; with ``fresh``, the whole record read from the keyring.
 
         Raises:
             ProfileNotFound: no such profile.
@@ -184,11 +194,13 @@ class ProfileStore:
         record = await self.run(self.read_profile_unlocked, name)
         if record is None:
             raise ProfileNotFound(name)
-        self._remember(record)
-        return record
+        kept = self._remember(record)
+        return record if fresh else kept
 
     async def scan(self) -> Listing:
         """Every profile the index names, the damaged ones set apart instead of failing the lot.
+
+        The records are in their cached form (``cached_form``): a listing paints rows.
 
         An entry that cannot be read or decoded is listed in ``damaged``; so is a name whose
         entry is gone, once a second look under the store lock shows that no remove was just
@@ -215,8 +227,7 @@ class ProfileStore:
         if missing:
             gone = set(await self.run(self.locked, lambda: self._still_missing(missing)))
             listing.damaged.extend(DamagedEntry(name, "profile", missing_reason(profile_key(name))) for name in missing if name in gone)
-        for record in listing.records:
-            self._remember(record)
+        listing.records[:] = [self._remember(record) for record in listing.records]
         return listing
 
     def _still_missing(self, names: list[str]) -> list[str]:
@@ -288,6 +299,24 @@ class ProfileStore:
             return self.vault.get(key) is not None
         except EntryDamaged:
             return True
+
+
+def cached_form(record: ProfileRecord) -> ProfileRecord:
+    """``record`` as the cache keeps it: the refresh token and ID token replaced by ``WITHHELD``.
+
+    Only a renewal and a sign-out spend a refresh token, and both read the record fresh under
+    the renewal lock; nothing reads an ID token after sign-in. ``WITHHELD`` is true, so "can it
+    renew itself?" still reads right from the cached form.
+    """
+    token = record.token
+    if token is None or (token.refresh_token is None and token.id_token is None):
+        return record
+    kept = dataclasses.replace(
+        token,
+        refresh_token=WITHHELD if token.refresh_token else None,
+        id_token=WITHHELD if token.id_token else None,
+    )
+    return dataclasses.replace(record, token=kept)
 
 
 def with_hint(exc: EntryDamaged, hint: str) -> EntryDamaged:

@@ -224,7 +224,7 @@ class DevTokenDialog(QDialog):
         self.profileCombo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self.keyCombo.currentIndexChanged.connect(self._update_buttons)
         self.ttlEdit.textChanged.connect(self._on_ttl_edit_changed)
-        for signal in (context.bridge.profiles_changed, context.bridge.profile_changed, context.bridge.outside_change):
+        for signal in (context.bridge.profile_changed, context.bridge.store_changed_elsewhere):
             signal.connect(self._on_bridge_changed)
         self._show_token(None)
         self.reload()
@@ -284,7 +284,7 @@ class DevTokenDialog(QDialog):
 
     def remaining(self) -> float | None:
         """Seconds the shown token has left (None without a token)."""
-        return None if self._issued is None else self._issued.expires_at - self._engine.clock()
+        return None if self._issued is None else self._issued.expires_at - self._engine.clock.now()
 
     # -- coroutines ---------------------------------------------------------------------------
 
@@ -304,7 +304,7 @@ class DevTokenDialog(QDialog):
         try:
             key = await self._engine.keys.private_key(request.key)
             signer = DevTokenSigner(key, kid=request.kid)
-            now = int(self._engine.clock())
+            now = int(self._engine.clock.now())
             origin = request.record.profile.origin
             token = signer.sign(
                 iss=request.iss,

@@ -200,7 +200,7 @@ class KeyManagerDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
-        for signal in (context.bridge.profiles_changed, context.bridge.profile_changed, context.bridge.outside_change):
+        for signal in (context.bridge.profile_changed, context.bridge.store_changed_elsewhere):
             signal.connect(self._on_bridge_changed)
         self._update_buttons()
         self.refresh()
