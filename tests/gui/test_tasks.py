@@ -17,13 +17,14 @@ async def fail_with(message: str) -> None:
 
 
 def test_an_error_reaches_on_error_scrubbed_as_error_text_words_it(qtbot, qloop) -> None:  # type: ignore[no-untyped-def]
-    Secret("registered-token-value-42")
+    held = Secret("registered-token-value-42")  # scrubbed while something holds it (core/secret.py)
     shown: list[str] = []
     spawn(fail_with("sent client_secret=hunter2 and registered-token-value-42"), on_error=shown.append)
     qtbot.waitUntil(lambda: bool(shown))
     [line] = shown
     assert "hunter2" not in line and "registered-token-value-42" not in line
     assert line == error_text(ProviderError("sent client_secret=hunter2 and registered-token-value-42"))
+    assert held.reveal() == "registered-token-value-42"
 
 
 @pytest.mark.allow_warning_logs(match="^sent client_secret=\\*\\*\\*\\*")
