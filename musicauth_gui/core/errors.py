@@ -33,8 +33,8 @@ and ``KeyInUse`` (``store/key_store.py``).
 Each error carries data, not advice: ``message`` says what happened, ``profile`` (and
 ``key_name``) what it is about, ``field`` the profiles-file key at fault (``client_secret``,
 ``redirect_uri``, ...), and ``actions`` what the user can do about it (``Action``). The words
-for an action are made in two places only, ``cli.py`` (a command line: "run `musicauth login
-NAME`") and ``gui/messages.py`` (a button's words: "Sign in"); a message in the core names no
+for an action are made in two places only, ``cli.py`` (a command line, ``musicauth login
+NAME``) and ``gui/messages.py`` (a button's words, "Sign in"); a message in the core names no
 command, option or file of either front end, and no code reads a message to decide anything.
 
 Messages never contain a secret: they are built from field names, status codes, hosts and the
