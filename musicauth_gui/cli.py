@@ -71,9 +71,10 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
             return f"run `musicauth login {profile}`" if exc.profile is not None else "sign in again"
         case Action.GET_TOKEN:
             return f"run `musicauth token {profile}`"
+        case Action.EDIT_FIELD if exc.field is not None:
+            return f"set {exc.field} in the profiles file and import it again"
         case Action.EDIT_FIELD:
-            field = exc.field or "the profile"
-            return f"set {field} in the profiles file and import it again"
+            return "correct the profile in the profiles file and import it again"
         case Action.ADD_PROFILE:
             return "`musicauth profile list` shows the profiles, `musicauth profile import FILE` adds one"
         case Action.CHOOSE_ANOTHER_NAME:
@@ -111,10 +112,10 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
         case Action.CHOOSE_KEY_FILE:
             return (
                 "use the output of `openssl ecparam -name prime256v1 -genkey` or the .p8 file your provider gave you, "
-                "or `musicauth key generate NAME`"
+                f"or `musicauth key generate {key}`"
             )
         case Action.ADD_KEY:
-            return "`musicauth key list` shows the keys, `musicauth key generate NAME` or `musicauth key import NAME FILE` adds one"
+            return f"`musicauth key list` shows the keys, `musicauth key generate {key}` or `musicauth key import {key} FILE` adds one"
         case Action.CHOOSE_ANOTHER_FILE:
             return "pass a regular file, or - for stdin"
 

@@ -164,7 +164,7 @@ def parse_profiles_text(text: str, *, source: str = "the text") -> list[ProfileI
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively: [[[[...]]]] a few
         # thousand deep exhausts the interpreter's stack. No profile nests at all.
-        raise ConfigError(f"{source} nests arrays or tables too deeply to be a profiles file") from None
+        raise ConfigError(f"{source} nests arrays or tables too deeply to hold profiles") from None
     profiles = data.get("profiles")
     if not isinstance(profiles, dict) or not profiles:
         raise ConfigError(f"{source} has no [profiles.NAME] tables")

@@ -33,7 +33,7 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
         return TryResult(ok=bool(active), status=200, target="token-metadata", summary=_summarise(answer))
     url = try_url(record)
     if not url:
-        raise ConfigError("has no URL to try", profile=name, field="try_url", actions=(Action.EDIT_FIELD,))
+        raise ConfigError("no URL to try is set", profile=name, field="try_url", actions=(Action.EDIT_FIELD,))
     try:
         check_endpoint(url, "try_url")
     except ConfigError as exc:

@@ -56,7 +56,7 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
     if chosen == "basic":
         if record.client_secret is None:
             raise ConfigError(
-                "has no client secret for Basic authentication",
+                "no client secret is stored for Basic authentication",
                 profile=profile.name,
                 field="client_secret",
                 actions=(Action.EDIT_FIELD,),
