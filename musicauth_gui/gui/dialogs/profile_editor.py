@@ -784,7 +784,7 @@ class ProfileEditorDialog(QDialog):
         except BaseException as exc:
             self.discovery_task = None
             self._update_discover_button()
-            text = error_text(exc)
+            text = editor_text(exc) if isinstance(exc, MusicAuthError) else error_text(exc)
             self._set_discovery_status(text, error=True)
             self.discovery_finished.emit(False, text)
             if not isinstance(exc, MusicAuthError):
