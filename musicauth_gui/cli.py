@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
-from .core.errors import MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
-from .core.names import shown
+from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
+from .core.names import shell_arg, shown
 from .core.secret import scrub
 from .interrupts import Terminated, terminating_signals_interrupt
 
@@ -37,6 +37,83 @@ FORMATS = ("raw", "header", "json", "curl")
 
 def _eprint(text: str) -> None:
     print(scrub(text), file=sys.stderr, flush=True)
+
+
+# -- errors in words --------------------------------------------------------------------------
+
+
+def error_line(exc: MusicAuthError) -> str:
+    """The one line the terminal shows for ``exc``: what happened, then what to do about it.
+
+    The core's errors carry data (``core/errors.py``); this and ``gui/messages.py`` are the only
+    places that word them. A field error names its profile here (its message does not), and
+    every name in a command line is quoted as a shell needs (``shell_arg``).
+    """
+    text = exc.message
+    if exc.field is not None and exc.profile is not None:
+        text = f"profile {shown(exc.profile)}: {text}"
+    advice = [_action_words(action, exc) for action in exc.actions]
+    if advice:
+        text = f"{text}; {', or '.join(advice)}"
+    return text
+
+
+def _action_words(action: Action, exc: MusicAuthError) -> str:
+    """``action`` as the command line says it, for the profile or key ``exc`` is about."""
+    profile = shell_arg(exc.profile) if exc.profile is not None else "NAME"
+    key = shell_arg(exc.key_name) if exc.key_name is not None else "NAME"
+    match action:
+        case Action.SIGN_IN:
+            return f"run `musicauth login {profile}`" if exc.profile is not None else "sign in again"
+        case Action.GET_TOKEN:
+            return f"run `musicauth token {profile}`"
+        case Action.EDIT_FIELD if exc.field is not None:
+            return f"set {exc.field} in the profiles file and import it again"
+        case Action.EDIT_FIELD:
+            return "correct the profile in the profiles file and import it again"
+        case Action.ADD_PROFILE:
+            return "`musicauth profile list` shows the profiles, `musicauth profile import FILE` adds one"
+        case Action.CHOOSE_ANOTHER_NAME:
+            return "choose another name"
+        case Action.DELETE_EXISTING:
+            return f"delete it first (`musicauth key delete {key}`)"
+        case Action.REMOVE_ENTRY if exc.key_name is not None:
+            # --force: profiles may still name the key.
+            return f"run `musicauth key delete {key} --force`, then generate or import it again"
+        case Action.REMOVE_ENTRY:
+            return f"run `musicauth profile remove {profile}`, then import it again"
+        case Action.REPAIR_STORE:
+            return "run `musicauth store repair`"
+        case Action.DELETE_ANYWAY:
+            return "add --force to delete it anyway"
+        case Action.UNLOCK_KEYRING:
+            return "unlock it (e.g. log in to gnome-keyring or KeePassXC) and try again"
+        case Action.SET_UP_KEYRING:
+            return (
+                "start or unlock a Secret Service such as gnome-keyring or KeePassXC, "
+                "or choose a backend with PYTHON_KEYRING_BACKEND"
+            )
+        case Action.CLOSE_OTHER_PROCESS:
+            return "close it (or remove its lock file), then try again"
+        case Action.CHECK_NETWORK:
+            return "check the endpoint and your connection, then try again"
+        case Action.CHECK_ENDPOINT:
+            return "check that the endpoint URL is the provider's API endpoint"
+        case Action.RETRY:
+            return "try again later"
+        case Action.CHOOSE_ANOTHER_PORT:
+            return "close whatever listens there (another sign-in?) or pin a different redirect_uri registered with the provider"
+        case Action.GIVE_PASSPHRASE:
+            return "use --passphrase-file FILE or MUSICAUTH_KEY_PASSPHRASE"
+        case Action.CHOOSE_KEY_FILE:
+            return (
+                "use the output of `openssl ecparam -name prime256v1 -genkey` or the .p8 file your provider gave you, "
+                f"or `musicauth key generate {key}`"
+            )
+        case Action.ADD_KEY:
+            return f"`musicauth key list` shows the keys, `musicauth key generate {key}` or `musicauth key import {key} FILE` adds one"
+        case Action.CHOOSE_ANOTHER_FILE:
+            return "pass a regular file, or - for stdin"
 
 
 # -- building the engine ----------------------------------------------------------------------
@@ -130,10 +207,7 @@ def _describe_damaged(entry: Any) -> dict[str, Any]:
 
 def _damage_line(entry: Any) -> str:
     """One line naming a damaged entry, why, and the command that repairs it."""
-    from .core.store.damage import key_repair_hint, profile_repair_hint
-
-    hint = profile_repair_hint(entry.name) if entry.kind == "profile" else key_repair_hint(entry.name)
-    return f"{entry.reason}; {hint}"
+    return error_line(entry.error())
 
 
 async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
@@ -153,7 +227,7 @@ async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
                 left_out.append(exc)
         sys.stdout.write(export_profiles(profiles))
         for error in left_out:
-            _eprint(f"musicauth: not exported: {error}")
+            _eprint(f"musicauth: not exported: {error_line(error)}")
         return EXIT_ERROR if left_out else 0
     listing = await engine.store.scan()
     sys.stdout.write(export_profiles([record.profile for record in listing.records]))
@@ -303,7 +377,7 @@ async def cmd_key_export(engine: Any, args: argparse.Namespace) -> int:
     passphrase = _passphrase_from(args)
     if passphrase is None:
         if not sys.stdin.isatty():
-            raise ConfigError("exporting a private key needs a passphrase", hint="use --passphrase-file FILE or MUSICAUTH_KEY_PASSPHRASE")
+            raise ConfigError("exporting a private key needs a passphrase", actions=(Action.GIVE_PASSPHRASE,))
         import getpass
 
         passphrase = getpass.getpass("Passphrase to encrypt the export: ").encode()
@@ -578,16 +652,16 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
         return EXIT_CANCELLED
     except SignInCancelled as exc:
-        _eprint(f"musicauth: {exc}")
+        _eprint(f"musicauth: {error_line(exc)}")
         return EXIT_CANCELLED
     except NeedsSignIn as exc:
-        _eprint(f"musicauth: {exc}")
+        _eprint(f"musicauth: {error_line(exc)}")
         return EXIT_NEEDS_SIGN_IN
     except ProviderError as exc:
-        _eprint(f"musicauth: {exc}")
+        _eprint(f"musicauth: {error_line(exc)}")
         return EXIT_PROVIDER
     except MusicAuthError as exc:
-        _eprint(f"musicauth: {exc}")
+        _eprint(f"musicauth: {error_line(exc)}")
         return EXIT_ERROR
     except Terminated:
         raise

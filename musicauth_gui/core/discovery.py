@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from .clock import SYSTEM_CLOCK, Clock
-from .errors import DiscoveryFailed, MusicAuthError, ProviderRejected
+from .errors import Action, DiscoveryFailed, MusicAuthError, ProviderRejected
 from .http import check_endpoint, json_body, raise_for_oauth_error, send
 from .paths import cache_dir
 
@@ -93,19 +93,24 @@ class Discovery:
                 failures.append(f"{urlsplit(url).path}: {exc.status}")
                 continue
             except MusicAuthError as exc:
-                raise DiscoveryFailed(f"discovery for {issuer} failed: {exc.message}", hint=exc.hint) from exc
+                raise DiscoveryFailed(
+                    f"discovery for {issuer} failed: {exc.message}", field=exc.field, actions=exc.actions
+                ) from exc
             found = str(document.get("issuer", "")).rstrip("/")
             if found != issuer:
                 raise DiscoveryFailed(
-                    f"discovery for {issuer} returned metadata for another issuer ({found or 'none'})",
-                    hint="check the issuer URL (RFC 8414 §3.3 requires them to match)",
+                    f"discovery for {issuer} returned metadata for another issuer ({found or 'none'}; "
+                    "RFC 8414 §3.3 requires them to match)",
+                    field="issuer",
+                    actions=(Action.EDIT_FIELD,),
                 )
             metadata = ServerMetadata(issuer=issuer, document=document, source=url)
             self._store(metadata)
             return metadata
         raise DiscoveryFailed(
             f"no OAuth metadata found for {issuer} ({', '.join(failures)})",
-            hint="check the issuer URL, or set the endpoints in the profile",
+            field="issuer",
+            actions=(Action.EDIT_FIELD,),
         )
 
     def _cache_file(self, issuer: str) -> Any:

@@ -33,6 +33,7 @@ from .clock import SYSTEM_CLOCK, Clock
 from .devtoken import DevTokenSigner, parse_ttl
 from .discovery import Discovery
 from .errors import (
+    Action,
     ConfigError,
     EntryDamaged,
     InvalidGrant,
@@ -50,7 +51,7 @@ from .errors import (
 from .events import EventHub, ProfileChanged
 from .http import check_endpoint, make_client
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
-from .names import shell_arg, shown
+from .names import shown
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
@@ -244,8 +245,10 @@ class TokenEngine:
             missing_needed = not all(values[k] for k in needed)
             if missing_needed and not profile.issuer:
                 raise ConfigError(
-                    f"profile {shown(profile.name)} needs an issuer or explicit endpoints",
-                    hint="set issuer, or " + " and ".join(needed) + ", in the profile",
+                    "needs an issuer or explicit endpoints (" + " and ".join(needed) + ")",
+                    profile=profile.name,
+                    field="issuer",
+                    actions=(Action.EDIT_FIELD,),
                 )
             if profile.issuer and (missing_needed or not values["introspection_endpoint"]):
                 metadata = await self.discovery.fetch(client, profile.issuer)
@@ -270,10 +273,13 @@ class TokenEngine:
                 values["logout_endpoint"] = preset.logout_endpoint
         for key in needed:
             if not values[key]:
-                raise ConfigError(f"profile {shown(profile.name)} has no {key}", hint="set it in the profile")
+                raise ConfigError(f"{key} is not set", profile=profile.name, field=key, actions=(Action.EDIT_FIELD,))
         for key, value in values.items():
             if value:
-                check_endpoint(value, key.replace("_", " "))
+                try:
+                    check_endpoint(value, key.replace("_", " "), field=key)
+                except ConfigError as exc:
+                    raise exc.about(profile=profile.name) from None
         return Endpoints(
             authorization=values["authorization_endpoint"],
             token=values["token_endpoint"],
@@ -441,7 +447,8 @@ class TokenEngine:
         raise StoreError(
             f"the renewed token of profile {shown(name)} could not be stored ({failure.message}), "
             "and the provider has already replaced the old refresh token",
-            hint=f"fix the keyring, then run `musicauth login {shell_arg(name)}`",
+            profile=name,
+            actions=(Action.SIGN_IN,),
         ) from failure
 
     async def _store_token(self, name: str, token: TokenSet, *, extra_status: ProfileStatus | None = None) -> TokenSet:
@@ -463,7 +470,12 @@ class TokenEngine:
         profile = record.profile
         preset = get_preset(profile.provider)
         if not profile.key or not profile.key_id:
-            raise ConfigError(f"profile {shown(profile.name)} needs key and key_id for DevTokens")
+            raise ConfigError(
+                "key and key_id are needed for DevTokens",
+                profile=profile.name,
+                field="key_id" if profile.key else "key",
+                actions=(Action.EDIT_FIELD,),
+            )
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
         lifetime = parse_ttl(ttl or profile.devtoken_ttl)
         now = int(self.clock.now())
@@ -509,7 +521,8 @@ class TokenEngine:
         if profile.flow != "authorization_code":
             raise ConfigError(
                 f"profile {shown(name)} uses {profile.flow}, which needs no sign-in",
-                hint=f"run `musicauth token {shell_arg(name)}`",
+                profile=name,
+                actions=(Action.GET_TOKEN,),
             )
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
@@ -570,8 +583,10 @@ class TokenEngine:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
-                    f"profile {shown(name)} has no introspection endpoint",
-                    hint="set introspection_endpoint in the profile",
+                    "introspection_endpoint is not set",
+                    profile=name,
+                    field="introspection_endpoint",
+                    actions=(Action.EDIT_FIELD,),
                 )
             return await flows.introspect(
                 client,
@@ -627,9 +642,11 @@ class TokenEngine:
             method = "client_secret_post" if record.client_secret else "none"
         if method != "none" and record.client_secret is None:
             raise ConfigError(
-                f"profile {shown(profile.name)} has no client secret stored",
-                hint="add client_secret to the profiles file and import it again, or set "
-                "token_endpoint_auth_method = \"none\" for a public client",
+                f"no client secret is stored, and {method} needs one "
+                '(a public client sets token_endpoint_auth_method = "none")',
+                profile=profile.name,
+                field="client_secret",
+                actions=(Action.EDIT_FIELD,),
             )
         return flows.ClientAuth(profile.client_id, record.client_secret if method != "none" else None, method)
 

@@ -26,6 +26,17 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     ├── NeedsSignIn                  no usable token and no way to get one without the user
     └── UnsupportedFeature           asked of a version that cannot do it yet
 
+Defined next to the code that raises them: ``KeyProblem`` with ``UnsupportedKey``,
+``PassphraseRequired`` and ``WrongPassphrase`` (``keys.py``); ``KeyNotFound`` (a ConfigError)
+and ``KeyInUse`` (``store/key_store.py``).
+
+Each error carries data, not advice: ``message`` says what happened, ``profile`` (and
+``key_name``) what it is about, ``field`` the profiles-file key at fault (``client_secret``,
+``redirect_uri``, ...), and ``actions`` what the user can do about it (``Action``). The words
+for an action are made in two places only, ``cli.py`` (a command line, ``musicauth login
+NAME``) and ``gui/messages.py`` (a button's words, "Sign in"); a message in the core names no
+command, option or file of either front end, and no code reads a message to decide anything.
+
 Messages never contain a secret: they are built from field names, status codes, hosts and the
 provider's own ``error``/``error_description`` (which RFC 6749 §5.2 limits to printable ASCII
 without the token itself).
@@ -33,26 +44,95 @@ without the token itself).
 
 from __future__ import annotations
 
-from .names import shell_arg, shown
+import enum
+from typing import Self
+
+from .names import shown
 from .secret import Secret
 
 
+class Action(enum.Enum):
+    """What the user can do about an error; each front end words it its own way.
+
+    An error's ``actions`` are alternatives, the most useful first (a GUI may show each as a
+    button). An action that takes two steps (remove, then import again) is one action.
+    """
+
+    SIGN_IN = "sign_in"  # sign in to ``profile`` (again)
+    GET_TOKEN = "get_token"  # this profile gets its token without a sign-in
+    EDIT_FIELD = "edit_field"  # change ``field`` of the profile (None: the profile as a whole)
+    ADD_PROFILE = "add_profile"  # create or import the profile that was not found
+    CHOOSE_ANOTHER_NAME = "choose_another_name"
+    DELETE_EXISTING = "delete_existing"  # delete the key that holds the name, then add it again
+    REMOVE_ENTRY = "remove_entry"  # remove the damaged profile or key, then add it again
+    REPAIR_STORE = "repair_store"  # rebuild the store's index from what the keyring holds
+    DELETE_ANYWAY = "delete_anyway"  # delete a key that profiles still use
+    UNLOCK_KEYRING = "unlock_keyring"
+    SET_UP_KEYRING = "set_up_keyring"  # no usable keyring at all: start one
+    CLOSE_OTHER_PROCESS = "close_other_process"  # another process holds the profile's lock
+    CHECK_NETWORK = "check_network"  # no answer: the endpoint or the connection, then retry
+    CHECK_ENDPOINT = "check_endpoint"  # an answer, but not from the provider's API endpoint
+    RETRY = "retry"  # the provider had trouble: the same again, later
+    CHOOSE_ANOTHER_PORT = "choose_another_port"  # the pinned redirect port is taken
+    GIVE_PASSPHRASE = "give_passphrase"
+    CHOOSE_KEY_FILE = "choose_key_file"  # a P-256 private key is needed, not this file
+    ADD_KEY = "add_key"  # create or import the key that was not found
+    CHOOSE_ANOTHER_FILE = "choose_another_file"
+
+
 class MusicAuthError(Exception):
-    """Base class. ``str(error)`` is the one line to show the user."""
+    """Base class. ``str(error)`` is the message alone: what happened, in one line.
 
-    #: A hint telling the user what to do next; appended to the message when set.
-    hint: str | None = None
+    A front end shows it with its own words for ``actions`` (``cli.error_line``,
+    ``gui.messages.error_text``). When ``field`` and ``profile`` are both set, the message is
+    about that field and does not name the profile: the front end says which profile, or
+    leaves it out where the surrounding view names it already (the profile editor).
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    Attributes:
+        message: what happened.
+        profile: the profile the error is about, when there is one.
+        key_name: the key (key store) the error is about, when there is one.
+        field: the profiles-file key at fault, for configuration errors.
+        actions: what the user can do, the most useful first; ``()`` when nothing helps.
+    """
+
+    #: The actions every error of the class suggests; an instance may say otherwise.
+    actions: tuple[Action, ...] = ()
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        profile: str | None = None,
+        key_name: str | None = None,
+        field: str | None = None,
+        actions: tuple[Action, ...] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
-        if hint is not None:
-            self.hint = hint
+        self.profile = profile
+        self.key_name = key_name
+        self.field = field
+        if actions is not None:
+            self.actions = actions
 
     def __str__(self) -> str:
-        if self.hint:
-            return f"{self.message}; {self.hint}"
         return self.message
+
+    def about(self, *, profile: str | None = None, field: str | None = None) -> Self:
+        """This error, told which profile (and field) it is about where it did not know.
+
+        For a check that is shared (a URL, a lifetime) and called for one profile's field:
+        ``raise exc.about(profile=name, field="devtoken_ttl")``. An error that suggested
+        nothing until it knew its field suggests editing that field.
+        """
+        if self.profile is None:
+            self.profile = profile
+        if self.field is None and field is not None:
+            self.field = field
+            if not self.actions:
+                self.actions = (Action.EDIT_FIELD,)
+        return self
 
 
 class ConfigError(MusicAuthError):
@@ -60,16 +140,17 @@ class ConfigError(MusicAuthError):
 
 
 class ProfileNotFound(ConfigError):
+    actions = (Action.ADD_PROFILE,)
+
     def __init__(self, name: str) -> None:
-        super().__init__(
-            f"no profile named {shown(name)}",
-            hint="`musicauth profile list` shows the profiles, `musicauth profile import FILE` adds one",
-        )
+        super().__init__(f"no profile named {shown(name)}", profile=name)
         self.name = name
 
 
 class InsecureEndpoint(ConfigError):
     """http:// is only acceptable for loopback hosts (RFC 8252 §8.3; RFC 6749 §3.1)."""
+
+    actions = (Action.EDIT_FIELD,)
 
 
 class StoreError(MusicAuthError):
@@ -77,34 +158,40 @@ class StoreError(MusicAuthError):
 
 
 class NoKeyringError(StoreError):
+    actions = (Action.SET_UP_KEYRING,)
+
     def __init__(self, detail: str = "") -> None:
         what = "no usable keyring (OS secret store) was found"
         if detail:
             what = f"{what} ({detail})"
-        super().__init__(
-            what,
-            hint="start or unlock a Secret Service such as gnome-keyring or KeePassXC, "
-            "or choose a backend with PYTHON_KEYRING_BACKEND",
-        )
+        super().__init__(what)
 
 
 class KeyringLockedError(StoreError):
+    actions = (Action.UNLOCK_KEYRING,)
+
     def __init__(self) -> None:
-        super().__init__(
-            "the keyring is locked (or its unlock prompt was dismissed)",
-            hint="unlock it (e.g. log in to gnome-keyring or KeePassXC) and try again",
-        )
+        super().__init__("the keyring is locked (or its unlock prompt was dismissed)")
 
 
 class EntryDamaged(StoreError):
     """One keyring entry exists but cannot be decoded: not JSON, wrong shape, parts missing.
 
+    What it is about, and its repair, follow from the entry's name: ``profile/<name>`` and
+    ``key/<name>`` are removed and added again, the ``index`` is repaired.
+
     Attributes:
         entry: the vault key (``profile/<name>``, ``key/<name>``, ``index``); never the value.
     """
 
-    def __init__(self, message: str, *, entry: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, *, entry: str) -> None:
+        kind, _, name = entry.partition("/")
+        super().__init__(
+            message,
+            profile=name if kind == "profile" and name else None,
+            key_name=name if kind == "key" and name else None,
+            actions=(Action.REMOVE_ENTRY,) if name else (Action.REPAIR_STORE,),
+        )
         self.entry = entry
 
 
@@ -114,6 +201,8 @@ class ProviderError(MusicAuthError):
 
 class ProviderUnreachable(ProviderError):
     """No answer: connection refused, name resolution, TLS, or a deadline passed."""
+
+    actions = (Action.CHECK_NETWORK,)
 
 
 class ProviderRejected(ProviderError):
@@ -132,9 +221,10 @@ class ProviderRejected(ProviderError):
         status: int,
         error: str | None = None,
         description: str | None = None,
-        hint: str | None = None,
+        field: str | None = None,
+        actions: tuple[Action, ...] | None = None,
     ) -> None:
-        super().__init__(message, hint=hint)
+        super().__init__(message, field=field, actions=actions)
         self.status = status
         self.error = error
         self.description = description
@@ -142,6 +232,8 @@ class ProviderRejected(ProviderError):
 
 class InvalidGrant(ProviderRejected):
     """The refresh token (or code) is no longer valid: the user must sign in again."""
+
+    actions = (Action.SIGN_IN,)
 
 
 class MalformedResponse(ProviderError):
@@ -159,7 +251,12 @@ class UnusableRotation(MalformedResponse):
     """
 
     def __init__(self, cause: MalformedResponse, refresh_token: Secret) -> None:
-        super().__init__(f"{cause.message}; the new refresh token in it was kept", hint=cause.hint)
+        super().__init__(
+            f"{cause.message}; the new refresh token in it was kept",
+            profile=cause.profile,
+            field=cause.field,
+            actions=cause.actions,
+        )
         self.refresh_token = refresh_token
 
 
@@ -174,17 +271,20 @@ class SignInError(MusicAuthError):
 class SignInDenied(SignInError):
     """The provider redirected back with ``error`` (access_denied and friends)."""
 
+    actions = (Action.SIGN_IN,)
+
 
 class StateMismatch(SignInError):
+    actions = (Action.SIGN_IN,)
+
     def __init__(self) -> None:
         super().__init__(
-            "the sign-in answer carried the wrong state (possible cross-site request forgery); nothing was stored",
-            hint="start the sign-in again",
+            "the sign-in answer carried the wrong state (possible cross-site request forgery); nothing was stored"
         )
 
 
 class SignInTimeout(SignInError):
-    pass
+    actions = (Action.SIGN_IN,)
 
 
 class SignInCancelled(SignInError):
@@ -193,24 +293,21 @@ class SignInCancelled(SignInError):
 
 
 class PortInUse(SignInError):
+    actions = (Action.CHOOSE_ANOTHER_PORT,)
+
     def __init__(self, host: str, port: int) -> None:
-        super().__init__(
-            f"the redirect port {port} on {host} is already in use",
-            hint="close whatever listens there (another sign-in?) or pin a different "
-            "redirect_uri registered with the provider",
-        )
+        super().__init__(f"the redirect port {port} on {host} is already in use", field="redirect_uri")
         self.port = port
 
 
 class NeedsSignIn(MusicAuthError):
     """The profile has no usable token and only an interactive sign-in can get one."""
 
+    actions = (Action.SIGN_IN,)
+
     def __init__(self, name: str, reason: str | None = None) -> None:
         why = f" ({reason})" if reason else ""
-        super().__init__(
-            f"profile {shown(name)} needs sign-in{why}",
-            hint=f"run `musicauth login {shell_arg(name)}`",
-        )
+        super().__init__(f"profile {shown(name)} needs sign-in{why}", profile=name)
         self.name = name
 
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
-from .errors import InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
+from .errors import Action, InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
 
 DEFAULT_DEADLINE = 30.0
 # The largest answer read from a provider. Discovery documents, the largest legitimate answers
@@ -97,8 +97,12 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def check_endpoint(url: str, what: str) -> str:
+def check_endpoint(url: str, what: str, *, field: str | None = None) -> str:
     """``url`` if it is https, or http on a loopback host; else InsecureEndpoint.
+
+    Args:
+        what: how the message names the URL.
+        field: the profile field that holds it, for the error (defaults to ``what``).
 
     The URL must mean the same host to us as to a browser (a sign-in URL is opened in one).
     Rather than reimplement the WHATWG URL parser, the characters on which it and
@@ -109,20 +113,22 @@ def check_endpoint(url: str, what: str) -> str:
     What is left parses alike; where they still differ (a browser also reads ``0x7f.1`` or
     percent-encoded hosts as 127.0.0.1), ``urlsplit`` sees a non-loopback host and refuses.
     """
+    field = field or what
     if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
         raise InsecureEndpoint(
             # The URL itself is not echoed: it may hold user:password@ (see below).
-            f"{what} contains a backslash, white space or a control character",
-            hint="write the URL as plain https://host/path",
+            f"{what} contains a backslash, white space or a control character (a URL is plain https://host/path)",
+            field=field,
         )
     try:
         parts = urlsplit(url)
     except ValueError:  # an unclosed [IPv6 literal
-        raise InsecureEndpoint(f"{what} is not a valid URL") from None
+        raise InsecureEndpoint(f"{what} is not a valid URL", field=field) from None
     if "@" in parts.netloc:
         raise InsecureEndpoint(
-            f"{what} contains user information (user@host); it may be a password, so it is not shown",
-            hint="remove the part before @; credentials belong in client_id and client_secret",
+            f"{what} contains user information (user@host); it may be a password, so it is not shown "
+            "(credentials belong in client_id and client_secret)",
+            field=field,
         )
     if parts.scheme == "https" and parts.hostname:
         return url
@@ -130,10 +136,11 @@ def check_endpoint(url: str, what: str) -> str:
         return url
     if parts.scheme == "http":
         raise InsecureEndpoint(
-            f"{what} {parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback",
-            hint="use https (http is accepted only for 127.0.0.1, [::1] and localhost)",
+            f"{what} {parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback "
+            "(http is accepted only for 127.0.0.1, [::1] and localhost)",
+            field=field,
         )
-    raise InsecureEndpoint(f"{what} {_short_url(url)} is not an http(s) URL")
+    raise InsecureEndpoint(f"{what} {_short_url(url)} is not an http(s) URL", field=field)
 
 
 def _short_url(url: str, limit: int = 80) -> str:
@@ -173,7 +180,6 @@ async def send(
     except (TimeoutError, httpx.TimeoutException) as exc:
         raise ProviderUnreachable(
             f"{what}: {host_of(url)} did not answer within {total:.0f} s",
-            hint="check the endpoint and your connection, then try again",
         ) from exc
     except httpx.DecodingError as exc:  # now raised while we read, so ours to name
         raise MalformedResponse(
@@ -182,7 +188,6 @@ async def send(
     except httpx.TransportError as exc:
         raise ProviderUnreachable(
             f"{what}: could not reach {host_of(url)} ({_transport_reason(exc)})",
-            hint="check the endpoint and your connection, then try again",
         ) from exc
 
 
@@ -225,7 +230,7 @@ _BODY_FRAMING = frozenset({"content-encoding", "content-length", "transfer-encod
 def _too_large(what: str, url: httpx.URL) -> MalformedResponse:
     return MalformedResponse(
         f"{what}: the answer from {host_of(str(url))} is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MB",
-        hint="check that the endpoint URL is the provider's API endpoint",
+        actions=(Action.CHECK_ENDPOINT,),
     )
 
 
@@ -252,7 +257,7 @@ def json_body(response: httpx.Response, *, what: str) -> dict[str, Any]:
         ctype = response.headers.get("content-type", "no content type").split(";")[0]
         raise MalformedResponse(
             f"{what}: {host_of(str(response.url))} answered {response.status_code} with {ctype} that is not valid JSON",
-            hint="check that the endpoint URL is the provider's API endpoint",
+            actions=(Action.CHECK_ENDPOINT,),
         ) from None
     if not isinstance(body, dict):
         raise MalformedResponse(f"{what}: {host_of(str(response.url))} answered JSON that is not an object")
@@ -285,12 +290,14 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     else:
         message = f"{what}: {host} answered {status} {response.reason_phrase}".rstrip()
     cls = InvalidGrant if error == "invalid_grant" else ProviderRejected
-    hint = None
     if status >= 500 or status == 429:
-        hint = "the provider is having trouble; try again later"
-    elif error == "invalid_client":
-        hint = "check the client id and secret of this profile"
-    raise cls(message, status=status, error=error, description=description, hint=hint)
+        raise cls(message, status=status, error=error, description=description, actions=(Action.RETRY,))
+    if error == "invalid_client":
+        # The client id or the secret: the secret is the one that is typed, and rotated.
+        raise cls(
+            message, status=status, error=error, description=description, field="client_secret", actions=(Action.EDIT_FIELD,)
+        )
+    raise cls(message, status=status, error=error, description=description)
 
 
 def printable(value: object) -> str | None:

@@ -21,7 +21,7 @@ import select
 import stat
 import sys
 
-from .errors import ConfigError
+from .errors import Action, ConfigError
 
 #: Key files and profiles files: a P-256 PEM is about 250 bytes, a profile a few hundred.
 MAX_INPUT_BYTES = 1 << 20
@@ -85,8 +85,8 @@ def _read_fd(fd: int, *, path: str, what: str, limit: int, wait: float | None) -
                 # No data, and no writer either: poll reports POLLHUP only once a writer that
                 # had opened the pipe closes it, so a FIFO nobody opened just stays silent.
                 raise ConfigError(
-                    f"nothing came from {what} {path} within {wait:.0f} s",
-                    hint="a named pipe needs a writer; pass a regular file, or - for stdin",
+                    f"nothing came from {what} {path} within {wait:.0f} s (a named pipe needs a writer)",
+                    actions=(Action.CHOOSE_ANOTHER_FILE,),
                 )
         try:
             chunk = os.read(fd, min(_CHUNK, limit + 1 - size))

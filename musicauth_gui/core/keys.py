@@ -21,12 +21,14 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from .errors import MusicAuthError
+from .errors import Action, MusicAuthError
 from .jws import b64url_encode
 
 
 class KeyProblem(MusicAuthError):
-    """A key that cannot be used; the message says why and what to do."""
+    """A key file that cannot be used; the message says why."""
+
+    actions = (Action.CHOOSE_KEY_FILE,)
 
 
 class UnsupportedKey(KeyProblem):
@@ -34,11 +36,11 @@ class UnsupportedKey(KeyProblem):
 
 
 class PassphraseRequired(KeyProblem):
-    pass
+    actions = (Action.GIVE_PASSPHRASE,)
 
 
 class WrongPassphrase(KeyProblem):
-    pass
+    actions = (Action.GIVE_PASSPHRASE,)
 
 
 CURVE_NAME = "P-256"
@@ -75,10 +77,7 @@ def load_private_key(data: bytes, passphrase: bytes | None = None) -> ec.Ellipti
         block, labels = _private_blocks(data)
         if block is None:
             if any("PUBLIC KEY" in label or "CERTIFICATE" in label for label in labels):
-                raise UnsupportedKey(
-                    "this is a public key (or certificate); importing needs the private key",
-                    hint="use the file openssl ecparam -genkey wrote, or the .p8 your provider gave you",
-                )
+                raise UnsupportedKey("this is a public key (or certificate); importing needs the private key")
             raise KeyProblem(f"no private key in this PEM (found: {', '.join(labels) or 'nothing readable'})")
         key = _load(block, passphrase, pem=True)
     else:
@@ -105,10 +104,7 @@ def _load(data: bytes, passphrase: bytes | None, *, pem: bool) -> Any:
             raise UnsupportedKey("this is a public key; importing needs the private key") from None
         if passphrase is not None:
             raise WrongPassphrase("wrong passphrase for this key (or a damaged file)") from None
-        raise KeyProblem(
-            "not a private key in PEM or DER (PKCS#8 or SEC1)",
-            hint="expected the output of `openssl ecparam -name prime256v1 -genkey` or a .p8 file",
-        ) from None
+        raise KeyProblem("not a private key in PEM or DER (PKCS#8 or SEC1)") from None
     except UnsupportedAlgorithm:
         raise UnsupportedKey("the key uses an algorithm this tool does not support; use an EC P-256 key") from None
 
@@ -125,15 +121,9 @@ def _require_p256(key: Any) -> ec.EllipticCurvePrivateKey:
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if isinstance(key.curve, ec.SECP256R1):
             return key
-        raise UnsupportedKey(
-            f"an EC key on curve {key.curve.name}; ES256 needs P-256 (prime256v1)",
-            hint="generate one with `musicauth key generate NAME` or `openssl ecparam -name prime256v1 -genkey`",
-        )
+        raise UnsupportedKey(f"an EC key on curve {key.curve.name}; ES256 needs P-256 (prime256v1)")
     if isinstance(key, rsa.RSAPrivateKey):
-        raise UnsupportedKey(
-            f"an RSA key ({key.key_size} bits); ES256 DevTokens need an EC P-256 key",
-            hint="generate one with `musicauth key generate NAME`",
-        )
+        raise UnsupportedKey(f"an RSA key ({key.key_size} bits); ES256 DevTokens need an EC P-256 key")
     raise UnsupportedKey(f"a {type(key).__name__.replace('PrivateKey', '').strip('_')} key; ES256 needs an EC P-256 key")
 
 
@@ -147,7 +137,7 @@ def private_pkcs8_pem(key: ec.EllipticCurvePrivateKey) -> str:
 def encrypted_pkcs8_pem(key: ec.EllipticCurvePrivateKey, passphrase: bytes) -> str:
     """The only export form of a private key: PKCS#8 encrypted with ``passphrase``."""
     if len(passphrase) < 8:
-        raise KeyProblem("the export passphrase must be at least 8 characters")
+        raise KeyProblem("the export passphrase must be at least 8 characters", actions=(Action.GIVE_PASSPHRASE,))
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -1,15 +1,15 @@
 """Profile and key names: which ones are acceptable, and how to show one in a message.
 
 A name is typed by the user, ends up in keyring entry names, file names (hashed), terminal
-output and the commands that hints suggest. So:
+output and the commands the command line suggests for an error. So:
 
 - it may not hold characters a terminal acts on or hides: C0 and C1 controls, DEL, and Unicode
   format characters such as U+202E RIGHT-TO-LEFT OVERRIDE, which reorders what is shown
   (Trojan Source, CVE-2021-42574); nor slashes, which would nest keyring entry names;
 - a message shows it shortened and quoted (``shown``), so that a long name cannot flood the
   one-line message;
-- a hint that suggests a command quotes it as a POSIX shell needs (``shell_arg``), so that
-  copying the hint runs that command and nothing else (a profile named ``$(touch x)``).
+- a suggested command quotes it as a POSIX shell needs (``shell_arg``), so that copying the
+  suggestion runs that command and nothing else (a profile named ``$(touch x)``).
 """
 
 from __future__ import annotations
@@ -50,5 +50,5 @@ def shown(name: str) -> str:
 
 
 def shell_arg(name: str) -> str:
-    """``name`` as one POSIX shell word, for a command a hint suggests (``musicauth login NAME``)."""
+    """``name`` as one POSIX shell word, for a command an error suggests (``musicauth login NAME``)."""
     return shlex.quote(name)

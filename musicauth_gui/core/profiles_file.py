@@ -3,6 +3,7 @@ validation and secret-free export."""
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 import tomli_w
 
 from .devtoken import check_lifetime, parse_ttl
-from .errors import ConfigError
+from .errors import Action, ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
 from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, Flow, Profile
@@ -83,12 +84,14 @@ class ProfileInput:
 
 def validate_name(name: str, *, what: str = "profile") -> str:
     """A profile or key name: it becomes part of a keyring entry name (``profile/<name>``) and
-    of every message and hint about it (the rules are in ``core.names``)."""
+    of every message about it (the rules are in ``core.names``)."""
     problem = name_problem(name)
     if problem is not None:
         raise ConfigError(
-            f"{what} name {shown(name)} is not valid: {problem}",
-            hint=f"use 1-{MAX_NAME_LENGTH} characters without slashes, control or invisible characters",
+            f"{what} name {shown(name)} is not valid: {problem} "
+            f"(a name is 1-{MAX_NAME_LENGTH} characters without slashes, control or invisible characters)",
+            field="name",
+            actions=(Action.EDIT_FIELD,),
         )
     return name
 
@@ -97,29 +100,33 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     """Validate one ``[profiles.NAME]`` table.
 
     Raises:
-        ConfigError: naming the profile and the field at fault.
+        ConfigError: with ``profile`` and the ``field`` at fault; the message is about the
+            field and does not name the profile (see ``core.errors``).
     """
     validate_name(name)
-    where = f"profile {shown(name)}"
+    wrong = functools.partial(_wrong, name)
     unknown = set(table) - set(PROFILE_FIELDS) - {"client_secret"}
     if unknown:
-        raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise wrong(f"unknown field(s) {', '.join(sorted(unknown))}", min(unknown))
     provider = table.get("provider")
     if not isinstance(provider, str):
-        raise ConfigError(f"{where}: 'provider' is required")
-    preset = get_preset(provider)
+        raise wrong("'provider' is required", "provider")
+    try:
+        preset = get_preset(provider)
+    except ConfigError as exc:
+        raise exc.about(profile=name, field="provider") from None
     values: dict[str, Any] = {}
     for key, value in table.items():
         if key in _STRING_FIELDS and not isinstance(value, str):
-            raise ConfigError(f"{where}: {key} must be a string")
+            raise wrong(f"{key} must be a string", key)
         if key in ("client_secret", "provider"):
             continue
         values[key] = value
     flow = values.get("flow", preset.default_flow)
     if flow not in FLOWS:
-        raise ConfigError(f"{where}: flow must be one of {', '.join(FLOWS)}")
+        raise wrong(f"flow must be one of {', '.join(FLOWS)}", "flow")
     if flow not in preset.flows:
-        raise ConfigError(f"{where}: provider {provider} supports {', '.join(preset.flows)}, not {flow}")
+        raise wrong(f"provider {provider} supports {', '.join(preset.flows)}, not {flow}", "flow")
     values["flow"] = flow
     for listed in ("scopes", "origin"):
         items = values.get(listed)
@@ -128,58 +135,61 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         if isinstance(items, str):
             items = items.split()
         if not isinstance(items, list) or not all(isinstance(s, str) and s for s in items):
-            raise ConfigError(f"{where}: {listed} must be a list of strings")
+            raise wrong(f"{listed} must be a list of strings", listed)
         values[listed] = tuple(items)
     if "auto_renew" in values and not isinstance(values["auto_renew"], bool):
-        raise ConfigError(f"{where}: auto_renew must be true or false")
+        raise wrong("auto_renew must be true or false", "auto_renew")
     method = values.get("token_endpoint_auth_method")
     if method is not None and method not in AUTH_METHODS:
-        raise ConfigError(f"{where}: token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}")
-    for key in _URL_FIELDS:
-        if values.get(key):
-            try:
+        raise wrong(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}", "token_endpoint_auth_method")
+    try:
+        for key in _URL_FIELDS:
+            if values.get(key):
                 check_endpoint(values[key], key)
-            except ConfigError as exc:
-                raise type(exc)(f"{where}: {exc.message}", hint=exc.hint) from None
-    if values.get("redirect_uri"):
-        try:
+        if values.get("redirect_uri"):
             parse_redirect_uri(values["redirect_uri"])
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+    except ConfigError as exc:
+        raise exc.about(profile=name) from None
     for required in required_fields(preset, flow):
         if not values.get(required):
-            raise ConfigError(f"{where}: {required} is required" + (" for DevTokens" if flow == "devtoken" else ""))
+            raise wrong(f"{required} is required" + (" for DevTokens" if flow == "devtoken" else ""), required)
     if flow == "devtoken":
-        _check_devtoken_fields(where, preset, values)
+        _check_devtoken_fields(name, preset, values)
     if preset.issuer_required and not values.get("issuer"):
         needed = ("token_endpoint",) if flow == "client_credentials" else ("authorization_endpoint", "token_endpoint")
         if not all(values.get(k) for k in needed):
-            raise ConfigError(f"{where}: provider oauth2 needs an issuer (or explicit endpoints)")
+            raise wrong("provider oauth2 needs an issuer (or explicit endpoints)", "issuer")
     if flow == "authorization_code" and preset.required_scopes:
         chosen = values.get("scopes") or preset.scopes.get(flow, ())
         missing = [s for s in preset.required_scopes if s not in chosen]
         if missing:
-            raise ConfigError(f"{where}: {provider} sign-in needs the scope(s) {' '.join(missing)}")
+            raise wrong(f"{provider} sign-in needs the scope(s) {' '.join(missing)}", "scopes")
     secret = table.get("client_secret")
     if secret is not None and not isinstance(secret, str):
-        raise ConfigError(f"{where}: client_secret must be a string")
+        raise wrong("client_secret must be a string", "client_secret")
     profile = Profile(name=name, provider=provider, **values)
     return ProfileInput(profile=profile, client_secret=Secret(secret) if secret else None)
 
 
-def _check_devtoken_fields(where: str, preset: Preset, values: dict[str, Any]) -> None:
+def _wrong(name: str, message: str, field: str) -> ConfigError:
+    """A value of profile ``name`` that cannot be: fixed by editing that field."""
+    return ConfigError(message, profile=name, field=field, actions=(Action.EDIT_FIELD,))
+
+
+def _check_devtoken_fields(name: str, preset: Preset, values: dict[str, Any]) -> None:
+    wrong = functools.partial(_wrong, name)
     if preset.id == "apple-music":
         # Apple's Team ID and Key ID are both 10 characters (App Store Connect shows them).
         for field_name in ("team_id", "key_id"):
             if not re.fullmatch(r"[A-Z0-9]{10}", values[field_name]):
-                raise ConfigError(f"{where}: {field_name} must be Apple's 10-character id (A-Z, 0-9)")
+                raise wrong(f"{field_name} must be Apple's 10-character id (A-Z, 0-9)", field_name)
     try:
         check_lifetime(parse_ttl(values.get("devtoken_ttl")), preset.devtoken_max_ttl)
     except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
+        raise exc.about(profile=name, field="devtoken_ttl") from None
 
 
-def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[ProfileInput]:
+def parse_profiles_text(text: str, *, source: str = "the text") -> list[ProfileInput]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -187,7 +197,7 @@ def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[Pro
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively: [[[[...]]]] a few
         # thousand deep exhausts the interpreter's stack. No profile nests at all.
-        raise ConfigError(f"{source} nests arrays or tables too deeply to be a profiles file") from None
+        raise ConfigError(f"{source} nests arrays or tables too deeply to hold profiles") from None
     profiles = data.get("profiles")
     if not isinstance(profiles, dict) or not profiles:
         raise ConfigError(f"{source} has no [profiles.NAME] tables")
@@ -202,7 +212,7 @@ def parse_profiles_text(text: str, *, source: str = "profiles file") -> list[Pro
 def read_profiles_file(path: str | Path) -> list[ProfileInput]:
     """Parse the profiles file at ``path`` (``-``: stdin), at most ``MAX_INPUT_BYTES`` of it."""
     source = "stdin" if str(path) == STDIN else str(path)
-    data = read_input(str(path), what="profiles file")
+    data = read_input(str(path), what="file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

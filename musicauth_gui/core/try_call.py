@@ -11,9 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigError
+from .errors import Action, ConfigError
 from .http import check_endpoint, host_of, send
-from .names import shown
 from .secret import scrub
 from .usage import credential, needs_token, try_url
 
@@ -34,8 +33,11 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
         return TryResult(ok=bool(active), status=200, target="token-metadata", summary=_summarise(answer))
     url = try_url(record)
     if not url:
-        raise ConfigError(f"profile {shown(name)} has no URL to try", hint="set try_url in the profile")
-    check_endpoint(url, "try_url")
+        raise ConfigError("no URL to try is set", profile=name, field="try_url", actions=(Action.EDIT_FIELD,))
+    try:
+        check_endpoint(url, "try_url")
+    except ConfigError as exc:
+        raise exc.about(profile=name) from None
     token = await engine.get_token(name) if needs_token(record, scheme) else None
     record = await engine.store.load(name)
     cred = credential(record, token, scheme)

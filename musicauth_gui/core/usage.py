@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-from .errors import ConfigError
+from .errors import Action, ConfigError
 from .model import ProfileRecord, TokenSet
 from .names import shown
 from .presets import get_preset
@@ -49,17 +49,22 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
     default = "devtoken" if record.profile.flow == "devtoken" and preset.id == "musicapi" else None
     chosen = scheme or default
     if chosen not in (None, default) and chosen not in preset.extra_schemes:
-        raise ConfigError(f"--scheme {chosen} is not something {preset.label} accepts")
+        raise ConfigError(f"the {chosen} scheme is not something {preset.label} accepts")
     profile = record.profile
     if chosen == "token":
         return Credential("Token", Secret(profile.client_id))
     if chosen == "basic":
         if record.client_secret is None:
-            raise ConfigError(f"profile {shown(profile.name)} has no client secret for Basic authentication")
+            raise ConfigError(
+                "no client secret is stored for Basic authentication",
+                profile=profile.name,
+                field="client_secret",
+                actions=(Action.EDIT_FIELD,),
+            )
         raw = f"{profile.client_id}:{record.client_secret.reveal()}".encode()
         return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
     if token is None:
-        raise ConfigError(f"profile {shown(profile.name)} has no token yet")
+        raise ConfigError(f"profile {shown(profile.name)} has no token yet", profile=profile.name)
     return Credential(preset.auth_scheme, token.access_token)
 
 

@@ -1,13 +1,91 @@
-"""The one place that turns errors into the words the desktop app shows."""
+"""The one place that turns errors into the words the desktop app shows.
+
+The core's errors carry data (``core/errors.py``): a message saying what happened, the profile
+and the field, and the actions the user can take. Here each action gets the words of the
+window's own buttons and menus ("Sign in", "Edit Client secret", "Remove entry", "Unlock",
+"Retry"), with fields named by their labels in the profile editor. (``cli.py`` words the same
+actions as command lines.) Nothing here reads a message to decide anything.
+"""
 
 from __future__ import annotations
 
-from ..core.errors import MusicAuthError
+from ..core.errors import Action, MusicAuthError
+from ..core.names import shown
 from ..core.secret import scrub
+from .field_labels import field_label
 
 
 def error_text(exc: BaseException) -> str:
-    """One line for the user: the core's own message, or a short note for a bug."""
-    if isinstance(exc, MusicAuthError):
-        return scrub(str(exc))
-    return f"Something went wrong inside musicauth ({type(exc).__name__}); the details are in the log."
+    """One line for the user: what happened, then what to do; a short note for a bug."""
+    if not isinstance(exc, MusicAuthError):
+        return f"Something went wrong inside musicauth ({type(exc).__name__}); the details are in the log."
+    text = exc.message
+    if exc.field is not None and exc.profile is not None:
+        text = f"profile {shown(exc.profile)}: {text}"  # the message is about the field alone
+    return scrub(_with_actions(text, action_labels(exc)))
+
+
+def editor_text(exc: MusicAuthError) -> str:
+    """The line the profile editor shows under its form.
+
+    The editor names the profile and marks the field itself, and editing is what the user is
+    doing there: so the message alone, with any other action ("Choose another name").
+    """
+    labels = [action_label(action, exc) for action in exc.actions if action is not Action.EDIT_FIELD]
+    return scrub(_with_actions(exc.message, labels))
+
+
+def action_labels(exc: MusicAuthError) -> list[str]:
+    """The words for each of ``exc``'s actions, the most useful first (for buttons, too)."""
+    return [action_label(action, exc) for action in exc.actions]
+
+
+def action_label(action: Action, exc: MusicAuthError) -> str:
+    """``action`` as the desktop app says it, for the profile, key or field ``exc`` is about."""
+    match action:
+        case Action.SIGN_IN:
+            return "Sign in"
+        case Action.GET_TOKEN:
+            return "Get token"
+        case Action.EDIT_FIELD:
+            return f"Edit {field_label(exc.field)}" if exc.field else "Edit profile"
+        case Action.ADD_PROFILE:
+            return "New profile or Import profiles"
+        case Action.CHOOSE_ANOTHER_NAME:
+            return "Choose another name"
+        case Action.DELETE_EXISTING:
+            return "Delete the existing key first"
+        case Action.REMOVE_ENTRY if exc.key_name is not None:
+            return "Delete the key, then Generate or Import it again"
+        case Action.REMOVE_ENTRY:
+            return "Remove entry or Re-import"
+        case Action.REPAIR_STORE:
+            return "Repair the store's index"
+        case Action.DELETE_ANYWAY:
+            return "Delete anyway"
+        case Action.UNLOCK_KEYRING:
+            return "Unlock, then Retry"
+        case Action.SET_UP_KEYRING:
+            return "Start a Secret Service such as gnome-keyring or KeePassXC, then Retry"
+        case Action.CLOSE_OTHER_PROCESS:
+            return "Close the other window or command using this profile, then Retry"
+        case Action.CHECK_NETWORK:
+            return "Check the connection and the endpoints, then Retry"
+        case Action.CHECK_ENDPOINT:
+            return "Edit profile: check that the endpoints are the provider's"
+        case Action.RETRY:
+            return "Retry later"
+        case Action.CHOOSE_ANOTHER_PORT:
+            return f"Close what uses the port, or Edit {field_label('redirect_uri')}"
+        case Action.GIVE_PASSPHRASE:
+            return "Enter the passphrase"
+        case Action.CHOOSE_KEY_FILE:
+            return "Choose an EC P-256 private key (.p8 or PEM), or Generate one"
+        case Action.ADD_KEY:
+            return "Generate or Import the key (Keys)"
+        case Action.CHOOSE_ANOTHER_FILE:
+            return "Choose another file"
+
+
+def _with_actions(text: str, labels: list[str]) -> str:
+    return f"{text} — {' or '.join(labels)}" if labels else text

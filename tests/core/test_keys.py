@@ -151,4 +151,5 @@ def test_the_lifetime_cap_is_one_check_with_one_message() -> None:
     with pytest.raises(ConfigError) as imported:
         parse_profile("am", {**table, "devtoken_ttl": f"{too_long}s"})
     assert signed.value.message == direct.value.message
-    assert imported.value.message == f"profile 'am': {direct.value.message}"
+    assert imported.value.message == direct.value.message
+    assert (imported.value.profile, imported.value.field) == ("am", "devtoken_ttl")  # data, not words

@@ -57,7 +57,7 @@ async def test_held_by_another_process_times_out_with_a_message() -> None:
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(StoreError, match="another musicauth process has been renewing 'busy'"):
+        with pytest.raises(StoreError, match=r"another process \(the desktop app or a command\) has been renewing 'busy'"):
             async with locks.renewal_lock("busy", poll=0.01, timeout=0.2):
                 pass
     finally:

@@ -8,7 +8,8 @@ import keyring.errors
 import pytest
 from keyring.testing.backend import BackendBasicTests
 
-from musicauth_gui.core.errors import KeyringLockedError, NoKeyringError, ProfileNotFound, StoreError
+from musicauth_gui.cli import error_line
+from musicauth_gui.core.errors import Action, KeyringLockedError, NoKeyringError, ProfileNotFound, StoreError
 from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.core.store.profile_store import ProfileStore
@@ -84,8 +85,11 @@ def test_no_backend_names_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     with pytest.raises(NoKeyringError) as info:
         open_keyring_backend()
-    assert "PYTHON_KEYRING_BACKEND" in str(info.value)
-    assert "gnome-keyring" in str(info.value)
+    # The way out is data in the core; the command line words it.
+    assert info.value.actions == (Action.SET_UP_KEYRING,)
+    line = error_line(info.value)
+    assert "PYTHON_KEYRING_BACKEND" in line
+    assert "gnome-keyring" in line
 
 
 def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

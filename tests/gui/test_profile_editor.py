@@ -9,15 +9,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QLabel, QLineEdit, QPushButton
 
+from musicauth_gui.core.errors import Action, ConfigError
 from musicauth_gui.core.model import Profile
 from musicauth_gui.core.profiles_file import ProfileInput, parse_profile, read_profiles_file
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.dialogs import profiles_io
-from musicauth_gui.gui.dialogs.profile_editor import (
-    KEEP_SECRET_PLACEHOLDER,
-    ProfileEditorDialog,
-    blamed_field,
-)
+from musicauth_gui.gui.dialogs.profile_editor import KEEP_SECRET_PLACEHOLDER, ProfileEditorDialog
+from musicauth_gui.gui.field_labels import FIELD_LABELS
 
 from .conftest import run
 
@@ -198,13 +196,43 @@ def test_name_must_be_free_when_creating(qtbot, qloop, memory_context):  # type:
     assert dialog.message() == ""
 
 
-def test_blamed_field_prefers_the_first_field_named() -> None:
-    assert blamed_field("provider oauth2 needs an issuer (or explicit endpoints)") == "issuer"
-    assert blamed_field("token_endpoint_auth_method must be one of ...") == "token_endpoint_auth_method"
-    assert blamed_field("key_id must be Apple's 10-character id") == "key_id"
-    assert blamed_field("key is required for DevTokens") == "key"
-    assert blamed_field("redirect_uri uses 'localhost'; use http://127.0.0.1") == "redirect_uri"
-    assert blamed_field("something else entirely") is None
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ({"provider": "oauth2", "client_id": "a"}, "issuer"),  # a message that opens with "provider"
+        ({"provider": "spotify", "client_id": "a", "token_endpoint_auth_method": "x"}, "token_endpoint_auth_method"),
+        ({"provider": "apple-music", "team_id": "TEAM123456", "key": "k", "key_id": "short"}, "key_id"),
+        ({"provider": "musicapi", "client_id": "a", "key_id": "K"}, "key"),
+        ({"provider": "spotify", "client_id": "a", "redirect_uri": "http://localhost:8080/cb"}, "redirect_uri"),
+        ({"provider": "musicapi", "client_id": "a", "key": "k", "key_id": "K", "devtoken_ttl": "soon"}, "devtoken_ttl"),
+    ],
+)
+def test_validation_errors_name_their_field_as_data(table, field) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError) as info:
+        parse_profile("x", table)
+    assert info.value.field == field and info.value.profile == "x"
+    assert info.value.actions == (Action.EDIT_FIELD,)
+    assert "'x'" not in info.value.message  # the profile is data; the message is about the field
+
+
+def test_the_field_marked_is_the_errors_own(qtbot, memory_context):  # type: ignore[no-untyped-def]
+    dialog = make_dialog(qtbot, memory_context, provider="spotify")
+    edit(dialog, "client_id").setText("my-client")
+    edit(dialog, "redirect_uri").setText("http://localhost:8765/callback")
+    # The message names the IP literal http://127.0.0.1 too; the field comes from the error.
+    assert dialog.message().startswith("redirect_uri uses 'localhost'")
+    assert [key for key in FIELD_LABELS if is_invalid(dialog, key)] == ["redirect_uri"]
+    assert "profile " not in dialog.message()  # the editor names the profile itself
+    edit(dialog, "redirect_uri").setText("http://127.0.0.1:8765/callback")
+    assert dialog.message() == "" and not is_invalid(dialog, "redirect_uri")
+
+
+def test_the_form_labels_are_the_ones_errors_use(qtbot, memory_context):  # type: ignore[no-untyped-def]
+    dialog = make_dialog(qtbot, memory_context, provider="spotify")
+    form = dialog.findChild(QFormLayout)
+    for key, label in FIELD_LABELS.items():
+        shown = form.labelForField(dialog._rows[key])
+        assert isinstance(shown, QLabel) and shown.text() == label
 
 
 # -- results ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import MalformedResponse, UnusableRotation
+from ..errors import Action, MalformedResponse, UnusableRotation
 from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..jws import decode_unverified
@@ -94,8 +94,9 @@ def _printable_token(value: str, field: str, *, what: str) -> str:
     """
     if not _is_vschar(value):
         raise MalformedResponse(
-            f"{what}: the answer's {field} holds a control character, a space or a non-ASCII character",
-            hint="the provider (or something between it and you) sent a broken answer",
+            f"{what}: the answer's {field} holds a control character, a space or a non-ASCII character "
+            "(the provider, or something between it and you, sent a broken answer)",
+            actions=(Action.RETRY,),
         )
     return value
 
@@ -128,7 +129,9 @@ def parse_token_response(
     # The Groove docs' table names the field accessToken; the service sends access_token.
     access = body.get("access_token", body.get("accessToken"))
     if not isinstance(access, str) or not access:
-        raise MalformedResponse(f"{what}: the answer has no access_token", hint="check the token endpoint URL")
+        raise MalformedResponse(
+            f"{what}: the answer has no access_token", field="token_endpoint", actions=(Action.EDIT_FIELD,)
+        )
     _printable_token(access, "access_token", what=what)
     expires_in = lifetime_seconds(body.get("expires_in"))
     refresh_expires_in = lifetime_seconds(body.get("refresh_token_expires_in"))

@@ -41,7 +41,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
+from ..errors import Action, ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
 from ..http import printable
 from ..secret import Secret
 
@@ -82,6 +82,11 @@ class RedirectTarget:
         return f"http://{host}:{p}{self.path}"
 
 
+# Every refusal of a redirect URI is about that one profile field.
+_FIELD = "redirect_uri"
+_EDIT = (Action.EDIT_FIELD,)
+
+
 def parse_redirect_uri(uri: str | None) -> RedirectTarget:
     """The listener target for a profile's ``redirect_uri`` (None: 127.0.0.1, ephemeral port).
 
@@ -97,26 +102,30 @@ def parse_redirect_uri(uri: str | None) -> RedirectTarget:
     parts = urlsplit(uri)
     if parts.scheme != "http":
         raise ConfigError(
-            f"redirect_uri {uri!r} must be an http:// loopback URI (RFC 8252 §7.3)",
+            f"redirect_uri {uri!r} must be an http:// loopback URI (RFC 8252 §7.3)", field=_FIELD, actions=_EDIT
         )
     host = (parts.hostname or "").lower()
     if host == "localhost":
         raise ConfigError(
-            "redirect_uri uses 'localhost'",
-            hint="use the IP literal http://127.0.0.1 (or http://[::1]): providers such as Spotify "
-            "refuse localhost, and it may resolve to an address family we are not listening on",
+            "redirect_uri uses 'localhost' instead of the IP literal http://127.0.0.1 (or http://[::1]): "
+            "providers such as Spotify refuse localhost, and it may resolve to an address family we are "
+            "not listening on",
+            field=_FIELD,
+            actions=_EDIT,
         )
     if host not in ("127.0.0.1", "::1"):
         raise ConfigError(
-            f"redirect_uri host {host or '(none)'!r} is not a loopback IP literal",
-            hint="use http://127.0.0.1:PORT/PATH or http://[::1]:PORT/PATH",
+            f"redirect_uri host {host or '(none)'!r} is not a loopback IP literal "
+            "(http://127.0.0.1:PORT/PATH or http://[::1]:PORT/PATH)",
+            field=_FIELD,
+            actions=_EDIT,
         )
     if parts.query or parts.fragment:
-        raise ConfigError("redirect_uri must not carry a query or a fragment")
+        raise ConfigError("redirect_uri must not carry a query or a fragment", field=_FIELD, actions=_EDIT)
     try:
         port = parts.port or 0
     except ValueError:
-        raise ConfigError(f"redirect_uri {uri!r} has an invalid port") from None
+        raise ConfigError(f"redirect_uri {uri!r} has an invalid port", field=_FIELD, actions=_EDIT) from None
     return RedirectTarget(host=host, port=port, path=parts.path or "/")
 
 
@@ -192,7 +201,6 @@ class LoopbackListener:
         except TimeoutError:
             raise SignInTimeout(
                 f"no answer from the browser within {_duration(timeout)}; nothing was stored",
-                hint="start the sign-in again",
             ) from None
         finally:
             await self.close()

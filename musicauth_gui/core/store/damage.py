@@ -1,24 +1,23 @@
-"""Damaged store entries: how the index is checked, and the one command that repairs each state.
+"""Damaged store entries: how the index is checked, and the one repair for each state.
 
-Every error about a damaged entry names its repair, so the user never has to guess:
+Every error about a damaged entry carries its repair as data (``EntryDamaged`` derives it from
+the entry's name), so the user never has to guess:
 
 - a profile entry that cannot be decoded, or that the index names but the keyring lost:
-  ``musicauth profile remove NAME`` (then import it again);
-- a key entry likewise: ``musicauth key delete NAME --force`` (then generate or import it again;
-  ``--force`` because profiles may still name the key);
-- the index itself: ``musicauth store repair``.
+  ``Action.REMOVE_ENTRY`` for the profile (``musicauth profile remove NAME``, then import it
+  again);
+- a key entry likewise: ``Action.REMOVE_ENTRY`` for the key (``musicauth key delete NAME
+  --force``, then generate or import it again; ``--force`` because profiles may still name it);
+- the index itself: ``Action.REPAIR_STORE`` (``musicauth store repair``).
 """
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from ..errors import EntryDamaged
 
 INDEX_KEY = "index"
-INDEX_REPAIR = "musicauth store repair"
-INDEX_REPAIR_HINT = f"run `{INDEX_REPAIR}`"
 
 
 def missing_reason(entry: str) -> str:
@@ -27,16 +26,8 @@ def missing_reason(entry: str) -> str:
     return f"the keyring entry {entry!r} is missing (deleted outside musicauth?)"
 
 
-def profile_repair_hint(name: str) -> str:
-    return f"run `musicauth profile remove {shlex.quote(name)}`, then import it again"
-
-
-def key_repair_hint(name: str) -> str:
-    return f"run `musicauth key delete {shlex.quote(name)} --force`, then generate or import it again"
-
-
 def index_damaged(reason: str) -> EntryDamaged:
-    return EntryDamaged(f"the store's index is damaged ({reason})", entry=INDEX_KEY, hint=INDEX_REPAIR_HINT)
+    return EntryDamaged(f"the store's index is damaged ({reason})", entry=INDEX_KEY)
 
 
 def parse_index(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -47,7 +38,7 @@ def parse_index(data: dict[str, Any] | None) -> dict[str, Any]:
     listed once (harmless, and written back so on the next change).
 
     Raises:
-        EntryDamaged: naming ``musicauth store repair``.
+        EntryDamaged: for the index, whose repair is ``Action.REPAIR_STORE``.
     """
     index = dict(data or {})
     index.setdefault("v", 1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shlex
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..clock import SYSTEM_CLOCK, Clock
-from ..errors import ConfigError, EntryDamaged, MusicAuthError
+from ..errors import Action, ConfigError, EntryDamaged, MusicAuthError
 from ..keys import (
     KeyInfo,
     encrypted_pkcs8_pem,
@@ -31,20 +30,23 @@ from ..keys import (
     public_pem,
 )
 from ..profiles_file import validate_name
-from .damage import key_repair_hint, missing_reason
-from .profile_store import DamagedEntry, ProfileStore, with_hint
+from .damage import missing_reason
+from .profile_store import DamagedEntry, ProfileStore
 
 
 class KeyNotFound(ConfigError):
+    actions = (Action.ADD_KEY,)
+
     def __init__(self, name: str) -> None:
-        super().__init__(f"no key named {name!r}", hint="`musicauth key list` shows the keys")
+        super().__init__(f"no key named {name!r}", key_name=name)
 
 
 class KeyInUse(MusicAuthError):
+    actions = (Action.DELETE_ANYWAY,)
+
     def __init__(self, name: str, profiles: list[str]) -> None:
         super().__init__(
-            f"key {name!r} is used by {', '.join(profiles)}; deleting it breaks their DevTokens",
-            hint="add --force to delete it anyway",
+            f"key {name!r} is used by {', '.join(profiles)}; deleting it breaks their DevTokens", key_name=name
         )
         self.profiles = profiles
 
@@ -145,7 +147,9 @@ class KeyStore:
             if self._profiles.entry_exists(key_entry(name)):
                 raise ConfigError(
                     f"a key named {name!r} exists already",
-                    hint=f"delete it first (`musicauth key delete {shlex.quote(name)}`), or choose another name",
+                    key_name=name,
+                    field="name",
+                    actions=(Action.DELETE_EXISTING, Action.CHOOSE_ANOTHER_NAME),
                 )
             self._profiles.vault.set(key_entry(name), json.dumps(entry))
             self._profiles.update_index_unlocked(lambda index: _add_name(index, name))
@@ -171,9 +175,7 @@ class KeyStore:
                 key = load_private_key(entry["private_key"].encode("ascii"))
             except (MusicAuthError, UnicodeError) as exc:
                 raise EntryDamaged(
-                    f"the stored key {name!r} is damaged (not a P-256 private key)",
-                    entry=key_entry(name),
-                    hint=key_repair_hint(name),
+                    f"the stored key {name!r} is damaged (not a P-256 private key)", entry=key_entry(name)
                 ) from exc
             self._keep(name, key)
         return key
@@ -272,7 +274,7 @@ class KeyStore:
         except EntryDamaged:
             listed = False  # the index cannot say; the key is not there either way
         if listed:
-            raise EntryDamaged(missing_reason(key_entry(name)), entry=key_entry(name), hint=key_repair_hint(name))
+            raise EntryDamaged(missing_reason(key_entry(name)), entry=key_entry(name))
         raise KeyNotFound(name)
 
     def read_key_unlocked(self, name: str) -> ec.EllipticCurvePrivateKey | None:
@@ -283,10 +285,7 @@ class KeyStore:
 
     def _read_unlocked(self, name: str) -> dict[str, Any] | None:
         """Blocking: the decoded entry, None if there is none."""
-        try:
-            raw = self._profiles.vault.get(key_entry(name))
-        except EntryDamaged as exc:
-            raise with_hint(exc, key_repair_hint(name)) from exc
+        raw = self._profiles.vault.get(key_entry(name))  # EntryDamaged names the entry, so the repair
         if raw is None:
             return None
         try:
@@ -294,7 +293,7 @@ class KeyStore:
         except ValueError:
             entry = None
         if not isinstance(entry, dict) or not isinstance(entry.get("private_key"), str):
-            raise EntryDamaged(f"the stored key {name!r} is damaged", entry=key_entry(name), hint=key_repair_hint(name))
+            raise EntryDamaged(f"the stored key {name!r} is damaged", entry=key_entry(name))
         return entry
 
 

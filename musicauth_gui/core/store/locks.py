@@ -63,11 +63,13 @@ async def renewal_lock(profile: str, *, poll: float = 0.05, timeout: float = 120
             except Timeout:
                 pass
         if loop.time() > deadline:
-            from ..errors import StoreError
+            from ..errors import Action, StoreError
 
             raise StoreError(
-                f"another musicauth process has been renewing {profile!r} for {timeout:.0f} s",
-                hint="close it, or remove the lock file in " + str(_lock_path("").parent),
+                f"another process (the desktop app or a command) has been renewing {profile!r} for {timeout:.0f} s "
+                f"(its lock file is in {_lock_path('').parent})",
+                profile=profile,
+                actions=(Action.CLOSE_OTHER_PROCESS,),
             ) from None
         await asyncio.sleep(poll)
     try:

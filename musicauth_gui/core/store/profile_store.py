@@ -27,11 +27,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, TypeVarTuple
 
-from ..errors import EntryDamaged, ProfileNotFound, StoreError
+from ..errors import Action, EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
 from ..secret import WITHHELD
 from . import change_log
-from .damage import INDEX_KEY, INDEX_REPAIR_HINT, missing_reason, parse_index, profile_repair_hint
+from .damage import INDEX_KEY, missing_reason, parse_index
 from .locks import store_lock
 from .vault import SecretVault
 
@@ -56,6 +56,10 @@ class DamagedEntry:
     name: str
     kind: Literal["profile", "key"]
     reason: str
+
+    def error(self) -> EntryDamaged:
+        """The same damage as an error, for a front end to word with its repair."""
+        return EntryDamaged(self.reason, entry=f"{self.kind}/{self.name}")
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,10 @@ class ProfileStore:
             with store_lock().acquire(timeout=30):
                 return fn()
         except TimeoutError as exc:  # filelock.Timeout subclasses TimeoutError
-            raise StoreError("the profile store stayed locked by another musicauth process for 30 s") from exc
+            raise StoreError(
+                "the profile store stayed locked by another process (the desktop app or a command) for 30 s",
+                actions=(Action.CLOSE_OTHER_PROCESS,),
+            ) from exc
 
     def _touch(self, *stamps: str) -> None:
         # A private store (memory vault: tests, demo mode) has no other process to tell.
@@ -123,22 +130,15 @@ class ProfileStore:
 
     def _read_index(self) -> dict[str, Any]:
         """The checked index; a damaged one raises ``EntryDamaged`` naming ``store repair``."""
-        try:
-            data = self._read_json(INDEX_KEY)
-        except EntryDamaged as exc:
-            raise with_hint(exc, INDEX_REPAIR_HINT) from exc
-        return parse_index(data)
+        return parse_index(self._read_json(INDEX_KEY))  # EntryDamaged for "index": repair the store
 
     def read_profile_unlocked(self, name: str) -> ProfileRecord | None:
         """Blocking (worker thread): the decoded record, None if there is no entry.
 
         Raises:
-            EntryDamaged: naming ``musicauth profile remove NAME``.
+            EntryDamaged: for ``profile/<name>``, so its repair is to remove the profile.
         """
-        try:
-            data = self._read_json(profile_key(name))
-        except EntryDamaged as exc:
-            raise with_hint(exc, profile_repair_hint(name)) from exc
+        data = self._read_json(profile_key(name))
         return None if data is None else _decode(name, data)
 
     def _remember(self, record: ProfileRecord) -> ProfileRecord:
@@ -319,15 +319,8 @@ def cached_form(record: ProfileRecord) -> ProfileRecord:
     return dataclasses.replace(record, token=kept)
 
 
-def with_hint(exc: EntryDamaged, hint: str) -> EntryDamaged:
-    """The same damage, with the repair command for where it was found."""
-    return EntryDamaged(exc.message, entry=exc.entry, hint=hint)
-
-
 def _decode(name: str, data: dict[str, Any]) -> ProfileRecord:
     try:
         return ProfileRecord.from_json(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise EntryDamaged(
-            f"the stored profile {name!r} is damaged", entry=profile_key(name), hint=profile_repair_hint(name)
-        ) from exc
+        raise EntryDamaged(f"the stored profile {name!r} is damaged", entry=profile_key(name)) from exc

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import re
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -42,13 +41,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.discovery import OAUTH_SUFFIX, ServerMetadata
-from ...core.errors import ConfigError, MusicAuthError
-from ...core.model import FLOWS, PROFILE_FIELDS, Flow, ProfileRecord
+from ...core.errors import Action, ConfigError, MusicAuthError
+from ...core.model import FLOWS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile
 from ..context import AppContext
+from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
-from ..messages import error_text
+from ..messages import editor_text, error_text
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
 
@@ -57,14 +57,14 @@ KEEP_SECRET_PLACEHOLDER = "unchanged (kept in the keyring)"
 FROM_METADATA = "from the issuer's metadata"
 DEFAULT_WIDTH = 600
 
-# Endpoint fields of the "Endpoints" group: (profile field, label with mnemonic, objectName).
+# Endpoint fields of the "Endpoints" group: (profile field, objectName); labels in FIELD_LABELS.
 _ENDPOINT_ROWS = (
-    ("authorization_endpoint", "Aut&horization", "authorizationEndpointEdit"),
-    ("token_endpoint", "To&ken", "tokenEndpointEdit"),
-    ("introspection_endpoint", "In&trospection", "introspectionEndpointEdit"),
-    ("revocation_endpoint", "Re&vocation", "revocationEndpointEdit"),
-    ("logout_endpoint", "Lo&gout", "logoutEndpointEdit"),
-    ("try_url", "Try &URL", "tryUrlEdit"),
+    ("authorization_endpoint", "authorizationEndpointEdit"),
+    ("token_endpoint", "tokenEndpointEdit"),
+    ("introspection_endpoint", "introspectionEndpointEdit"),
+    ("revocation_endpoint", "revocationEndpointEdit"),
+    ("logout_endpoint", "logoutEndpointEdit"),
+    ("try_url", "tryUrlEdit"),
 )
 # Discovery metadata key for each endpoint field (OIDC calls the logout URL end_session).
 _METADATA_KEYS = {
@@ -74,26 +74,8 @@ _METADATA_KEYS = {
     "revocation_endpoint": "revocation_endpoint",
     "logout_endpoint": "end_session_endpoint",
 }
-# Words in core messages that name a field other than by its own key.
-_ALIASES = {"lifetime": "devtoken_ttl", "scope(s)": "scopes", "profile name": "name", "a profile named": "name"}
-# Never blamed: the provider and flow come from combos limited to valid values, and "provider"
-# opens messages that are about another field ("provider oauth2 needs an issuer ...").
-_NOT_BLAMED = {"provider", "flow", "auto_renew"}
 
 
-def blamed_field(message: str) -> str | None:
-    """The profile field a core validation message names first, if any."""
-    candidates = [(k, k) for k in _FIELD_KEYS if k not in _NOT_BLAMED] + list(_ALIASES.items())
-    best: tuple[int, str] | None = None
-    for word, field_name in candidates:
-        match = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", message)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), field_name)
-    return best[1] if best else None
-
-
-# Every field a validation message may name: the profile's own, plus the two kept apart.
-_FIELD_KEYS = ("name", "client_secret", *PROFILE_FIELDS)
 
 
 class ProfileEditorDialog(QDialog):
@@ -224,28 +206,28 @@ class ProfileEditorDialog(QDialog):
         self._rows: dict[str, QWidget] = {}
         self._inputs: dict[str, QWidget] = {}
 
-        def add(key: str, text: str, widget: QWidget, focus: QWidget | None = None) -> None:
-            label = QLabel(text)
+        def add(key: str, widget: QWidget, focus: QWidget | None = None) -> None:
+            label = QLabel(FIELD_LABELS[key])
             label.setBuddy(focus or widget)
             self._form.addRow(label, widget)
             self._rows[key] = widget
             self._inputs[key] = focus or widget
 
-        add("provider", "&Provider", self._preset_combo)
-        add("name", "&Name", self._name)
-        add("flow", "&Flow", self._flow_combo)
-        add("client_id", "&Client id", self._client_id)
-        add("client_secret", "Client &secret", self._secret)
-        add("scopes", "Sc&opes", self._scopes)
-        add("issuer", "&Issuer", issuer_row, self._issuer)
-        add("redirect_uri", "&Redirect URI", self._redirect)
-        add("token_endpoint_auth_method", "Client &auth", self._auth_method)
-        add("key", "&Key", self._key_combo)
-        add("key_id", "Ke&y id", self._key_id)
-        add("team_id", "&Team id", self._team_id)
-        add("subject", "Su&bject", self._subject)
-        add("devtoken_ttl", "&Lifetime", self._lifetime)
-        add("origin", "Ori&gin", self._origin)
+        add("provider", self._preset_combo)
+        add("name", self._name)
+        add("flow", self._flow_combo)
+        add("client_id", self._client_id)
+        add("client_secret", self._secret)
+        add("scopes", self._scopes)
+        add("issuer", issuer_row, self._issuer)
+        add("redirect_uri", self._redirect)
+        add("token_endpoint_auth_method", self._auth_method)
+        add("key", self._key_combo)
+        add("key_id", self._key_id)
+        add("team_id", self._team_id)
+        add("subject", self._subject)
+        add("devtoken_ttl", self._lifetime)
+        add("origin", self._origin)
 
         # The advanced endpoint rows live in the same form, so every label lines up; a
         # "▸ Endpoints ───" header row shows or hides them.
@@ -268,10 +250,10 @@ class ProfileEditorDialog(QDialog):
         header_layout.addWidget(rule, 1)
         self._form.addRow(self._endpoints_header)
         self._endpoint_edits: dict[str, QLineEdit] = {}
-        for key, text, object_name in _ENDPOINT_ROWS:
+        for key, object_name in _ENDPOINT_ROWS:
             edit = line(object_name)
             self._endpoint_edits[key] = edit
-            add(key, text, edit)
+            add(key, edit)
 
         # One label width for every preset, so the fields do not jump when rows come and go.
         # (add() gives every row a QLabel.)
@@ -541,7 +523,9 @@ class ProfileEditorDialog(QDialog):
         name = self._name.text().strip()
         result = parse_profile(name, self.build_table())
         if self._existing is None and name in self._taken_names:
-            raise ConfigError(f"a profile named {name!r} already exists", hint="choose another name")
+            raise ConfigError(
+                f"a profile named {name!r} already exists", field="name", actions=(Action.CHOOSE_ANOTHER_NAME,)
+            )
         return result
 
     def set_endpoints_expanded(self, expanded: bool) -> None:
@@ -739,8 +723,7 @@ class ProfileEditorDialog(QDialog):
         try:
             self.validate()
         except ConfigError as exc:
-            message = _strip_where(error_text(exc), self._name.text().strip())
-            blamed = blamed_field(message)
+            message, blamed = editor_text(exc), exc.field
         else:
             message, blamed = "", None
         self._message = message
@@ -770,7 +753,7 @@ class ProfileEditorDialog(QDialog):
         except BaseException as exc:
             self.discovery_task = None
             self._update_discover_button()
-            text = error_text(exc)
+            text = editor_text(exc) if isinstance(exc, MusicAuthError) else error_text(exc)
             self._set_discovery_status(text, error=True)
             self.discovery_finished.emit(False, text)
             if not isinstance(exc, MusicAuthError):
@@ -823,12 +806,6 @@ _FLOW_LABELS = {
     "client_credentials": "App token (client credentials)",
     "devtoken": "Developer token (ES256)",
 }
-
-
-def _strip_where(message: str, name: str) -> str:
-    """Drop the core's ``profile 'NAME': `` prefix: the dialog is about that profile already."""
-    prefix = f"profile {name!r}: "
-    return message[len(prefix):] if message.startswith(prefix) else message
 
 
 def _repolish(widget: QWidget) -> None:
