@@ -63,11 +63,11 @@ from .renewal import needs_renewal
 from .secret import Secret
 from .sign_in import SignIn
 from .state import Activity, ProfileState, profile_state
+from .store import unlock
 from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
-from .store.unlock import can_prompt_unlock, prompt_unlock
 from .usage import Credential, credential, needs_token
 
 log = logging.getLogger(__name__)
@@ -761,7 +761,7 @@ class TokenEngine:
 
     def can_prompt_unlock(self) -> bool:
         """Whether the keyring has an unlock prompt of its own to show (Secret Service)."""
-        return can_prompt_unlock(self.store.vault)
+        return unlock.can_prompt_unlock(self.store.vault)
 
     async def prompt_unlock(self) -> None:
         """Show the keyring's own unlock prompt and wait for the user, on the keyring's thread.
@@ -769,7 +769,7 @@ class TokenEngine:
         Raises:
             KeyringLockedError, NoKeyringError, StoreError.
         """
-        await self.store.run(prompt_unlock)
+        await self.store.run(unlock.prompt_unlock)
 
     # -- helpers ------------------------------------------------------------------------------
 
