@@ -28,6 +28,7 @@ class SignIn:
         self._listener: LoopbackListener | None = None
         self._listening = asyncio.Event()
         self._cancel_asked = False
+        self._running = False
         self._task: asyncio.Task[TokenSet] | None = None
 
     def start(self, login: Coroutine[Any, Any, TokenSet], *, on_end: Callable[[SignIn], None]) -> None:
@@ -56,8 +57,9 @@ class SignIn:
         self._cancel_asked = True
         if self._listener is not None:
             self._listener.cancel()  # the wait ends with SignInCancelled
-        elif self._task is not None:
+        elif self._running and self._task is not None:
             self._task.cancel()  # still resolving endpoints: no listener to tell yet
+        # Not running yet: ``_run`` sees the request as it starts.
 
     def done(self) -> bool:
         return self._task is not None and self._task.done()
@@ -73,6 +75,10 @@ class SignIn:
         return await self._task
 
     async def _run(self, login: Coroutine[Any, Any, TokenSet]) -> TokenSet:
+        if self._cancel_asked:
+            login.close()  # never started: nothing to undo
+            raise SignInCancelled()
+        self._running = True
         try:
             return await login
         except asyncio.CancelledError:

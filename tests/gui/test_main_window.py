@@ -113,6 +113,25 @@ def test_copy_buttons_fill_the_clipboard_concealed(qtbot, window) -> None:  # ty
     qtbot.waitUntil(lambda: clipboard.text() == token)
 
 
+def test_copying_an_expired_token_renews_it_first(qtbot, qloop, window) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    old = get_token(qtbot, window, "SoundCloud app")
+    engine = window.context.engine
+    expired_at = engine.clock() - 1
+
+    def expire(record):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(record, token=dataclasses.replace(record.token, expires_at=expired_at))
+
+    run(qtbot, qloop, engine.store.update("SoundCloud app", expire))  # as stored: expired
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("")
+    qtbot.mouseClick(window.detail.copy_token_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: clipboard.text() != "", timeout=10000)
+    assert clipboard.text() != old  # a fresh token, not the expired one as stored
+    assert window.context.demo.sandbox.soundcloud.is_access_token_active(clipboard.text())
+
+
 def test_clipboard_is_cleared_only_if_unchanged(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     get_token(qtbot, window, "Groove app token")
     clipboard = QGuiApplication.clipboard()
@@ -125,6 +144,26 @@ def test_clipboard_is_cleared_only_if_unchanged(qtbot, window) -> None:  # type:
     clipboard.setText("the user's own text")
     qtbot.wait(600)
     assert clipboard.text() == "the user's own text"
+
+
+def test_two_profiles_wait_for_the_browser_and_cancel_ends_the_shown_one(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    engine = window.context.engine
+    window.detail.open_browser = lambda url: None  # nobody answers: both keep waiting
+    for name in ("Musixmatch", "Spotify"):
+        select(qtbot, window, name)
+        qtbot.mouseClick(window.detail.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.detail.sign_in_banner.isVisible(), timeout=5000)
+    assert engine.signing_in("Musixmatch") is not None and engine.signing_in("Spotify") is not None
+    assert window.model.index(window.model.row_of("Musixmatch")).data(Role.STATE) == "signing-in"
+    qtbot.mouseClick(window.detail.cancel_button, Qt.MouseButton.LeftButton)  # Spotify's, shown
+    qtbot.waitUntil(lambda: engine.signing_in("Spotify") is None, timeout=5000)
+    qtbot.waitUntil(lambda: window.detail.sign_in_banner.isHidden())
+    assert engine.signing_in("Musixmatch") is not None  # still waiting
+    select(qtbot, window, "Musixmatch")
+    assert window.detail.sign_in_banner.isVisible() and not window.detail.sign_in_button.isEnabled()
+    qtbot.mouseClick(window.detail.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: engine.signing_in("Musixmatch") is None, timeout=5000)
+    assert window.model.index(window.model.row_of("Musixmatch")).data(Role.STATE) == "needs-sign-in"
 
 
 def test_sign_in_end_to_end_with_a_stand_in_browser(qtbot, window) -> None:  # type: ignore[no-untyped-def]
