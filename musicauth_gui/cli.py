@@ -17,13 +17,18 @@ import threading
 import webbrowser
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
 from .core.names import shell_arg, shown
 from .core.secret import scrub
 from .interrupts import Terminated, terminating_signals_interrupt
+
+if TYPE_CHECKING:  # imported where used: a command loads only what it needs (start-up time)
+    from .core.engine import TokenEngine
+    from .core.model import ProfileRecord, TokenSet
+    from .core.state import DamagedEntry, ProfileState
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -119,18 +124,16 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
 # -- building the engine ----------------------------------------------------------------------
 
 
-def _open_engine() -> Any:
+def _open_engine() -> TokenEngine:
     from .core.engine import TokenEngine
-    from .core.store.profile_store import ProfileStore
-    from .core.store.vault import KeyringVault
 
-    return TokenEngine(ProfileStore(KeyringVault()))
+    return TokenEngine.with_keyring()
 
 
 # -- commands ---------------------------------------------------------------------------------
 
 
-async def cmd_profile_import(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_profile_import(engine: TokenEngine, args: argparse.Namespace) -> int:
     from .core.profiles_file import read_profiles_file
 
     names = await engine.import_profiles(read_profiles_file(args.file))
@@ -139,10 +142,10 @@ async def cmd_profile_import(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
-    listing = await engine.store.scan()
+async def cmd_profile_list(engine: TokenEngine, args: argparse.Namespace) -> int:
+    listing = await engine.scan()
     now = engine.clock.now()
-    rows = [_describe(record, now) for record in listing.records]
+    rows = [_describe(record, now, engine.state(record)) for record in listing.records]
     # Damaged entries are listed after the readable ones, each with its reason; the rest of the
     # listing works as before.
     rows += [_describe_damaged(entry) for entry in listing.damaged]
@@ -164,33 +167,53 @@ async def cmd_profile_list(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _describe(record: Any, now: float) -> dict[str, Any]:
-    from .core.renewal import needs_renewal
+#: ``token_state`` of ``profile list``: the words scripts read since before the state model
+#: (core/state.py), kept as they were; the kind itself is the newer ``state`` key. A CLI run has
+#: no scheduler and no sign-in under way, so the running kinds only ever show in the desktop app.
+TOKEN_STATE_WORDS = {
+    "valid": "valid",
+    "static": "valid",
+    "expiring": "renew due",
+    "renewing": "renew due",
+    "retrying": "renew due",
+    "error": "renew due",
+    "expired": "expired",
+    "no_token": "none",
+    "needs_sign_in": "needs sign-in",
+    "signing_in": "needs sign-in",
+    "damaged": "damaged",
+}
 
+
+def _token_state(record: ProfileRecord, state: ProfileState) -> str:
+    if state.kind.value == "needs_sign_in" and record.token is None and not record.status.needs_sign_in:
+        return "none"  # never signed in: "none" before the state model, and still for scripts
+    return TOKEN_STATE_WORDS[state.kind.value]
+
+
+def _describe(record: ProfileRecord, now: float, state: ProfileState | None = None) -> dict[str, Any]:
+    """A ``profile list`` row: the state's kind in the words scripts read (``token_state``) and
+    as itself (``state``), with the details scripts already use."""
+    from .core.state import profile_state
+
+    if state is None:
+        state = profile_state(record, now)
     token = record.token
-    if record.status.needs_sign_in:
-        state = "needs sign-in"
-    elif token is None:
-        state = "none"
-    elif (left := _seconds_left(token, now)) is not None and left <= 0:
-        state = "expired"
-    elif needs_renewal(token, now):
-        state = "renew due"
-    else:
-        state = "valid"
     return {
         "name": record.name,
         "provider": record.profile.provider,
         "flow": record.profile.flow,
-        "token_state": state,
+        "token_state": _token_state(record, state),
         "expires_at": _iso(token.expires_at) if token else None,
         "expires_in": _seconds_left(token, now),
         "refresh_expires_at": _iso(token.refresh_expires_at) if token else None,
         "reason": record.status.reason,
+        "state": state.kind.value,
+        "next_attempt_at": _iso(state.next_attempt_at),
     }
 
 
-def _describe_damaged(entry: Any) -> dict[str, Any]:
+def _describe_damaged(entry: DamagedEntry) -> dict[str, Any]:
     """A ``profile list`` row for an entry that cannot be read: the same keys as a readable
     row, so that scripts reading ``--json`` need no second shape."""
     return {
@@ -202,15 +225,17 @@ def _describe_damaged(entry: Any) -> dict[str, Any]:
         "expires_in": None,
         "refresh_expires_at": None,
         "reason": entry.reason,
+        "state": "damaged",
+        "next_attempt_at": None,
     }
 
 
-def _damage_line(entry: Any) -> str:
+def _damage_line(entry: DamagedEntry) -> str:
     """One line naming a damaged entry, why, and the command that repairs it."""
     return error_line(entry.error())
 
 
-async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_profile_export(engine: TokenEngine, args: argparse.Namespace) -> int:
     """Export what can be read; a profile that cannot be is named on stderr and left out.
 
     Exit 1 if a profile named on the command line was left out; exporting everything exits 0
@@ -222,27 +247,27 @@ async def cmd_profile_export(engine: Any, args: argparse.Namespace) -> int:
         profiles, left_out = [], []
         for name in dict.fromkeys(args.names):
             try:
-                profiles.append((await engine.store.load(name, fresh=True)).profile)
+                profiles.append((await engine.load(name, fresh=True)).profile)
             except MusicAuthError as exc:  # not found, damaged: the others are still exported
                 left_out.append(exc)
         sys.stdout.write(export_profiles(profiles))
         for error in left_out:
             _eprint(f"musicauth: not exported: {error_line(error)}")
         return EXIT_ERROR if left_out else 0
-    listing = await engine.store.scan()
+    listing = await engine.scan()
     sys.stdout.write(export_profiles([record.profile for record in listing.records]))
     for entry in listing.damaged:
         _eprint(f"musicauth: not exported: {_damage_line(entry)}")
     return 0
 
 
-async def cmd_profile_remove(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_profile_remove(engine: TokenEngine, args: argparse.Namespace) -> int:
     await engine.remove_profile(args.name)
     _eprint(f"removed profile {shown(args.name)} with its secrets and tokens")
     return 0
 
 
-async def cmd_login(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
     def open_browser(url: str) -> None:
         if args.no_browser:
             _eprint(f"Open this URL in a browser to sign in:\n{url}")
@@ -253,7 +278,8 @@ async def cmd_login(engine: Any, args: argparse.Namespace) -> int:
         threading.Thread(target=_open_url, args=(url,), daemon=True, name="browser").start()
 
     _eprint("Waiting for the browser (Ctrl-C to cancel)...")
-    token = await engine.login(args.name, open_browser=open_browser, timeout=args.timeout)
+    # Ctrl-C cancels this wait, and the sign-in with it (nothing stored).
+    token = await engine.sign_in(args.name, open_browser=open_browser, timeout=args.timeout).result()
     expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
     _eprint(f"signed in to {shown(args.name)}{expiry}")
     return 0
@@ -268,30 +294,26 @@ def _open_url(url: str) -> None:
         _eprint("could not start a browser; open the URL above by hand")
 
 
-async def cmd_token(engine: Any, args: argparse.Namespace) -> int:
-    from .core.usage import needs_token
-
-    record = await engine.store.load(args.name)
-    token = await engine.get_token(args.name) if needs_token(record, args.scheme) else None
-    record = await engine.store.load(args.name)
-    print(format_token(record, token, args.format, now=engine.clock.now(), scheme=args.scheme))
+async def cmd_token(engine: TokenEngine, args: argparse.Namespace) -> int:
+    issued = await engine.credential(args.name, args.scheme)
+    print(format_token(issued.record, issued.token, args.format, now=engine.clock.now(), scheme=args.scheme))
     return 0
 
 
-async def cmd_refresh(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_refresh(engine: TokenEngine, args: argparse.Namespace) -> int:
     token = await engine.refresh(args.name)
     expiry = f"; expires {_iso(token.expires_at)}" if token.expires_at else ""
     _eprint(f"renewed {shown(args.name)}{expiry}")
     return 0
 
 
-async def cmd_introspect(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_introspect(engine: TokenEngine, args: argparse.Namespace) -> int:
     answer = await engine.introspect(args.name)
     print(json.dumps(answer, indent=2, sort_keys=True))
     return 0
 
 
-async def cmd_logout(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_logout(engine: TokenEngine, args: argparse.Namespace) -> int:
     result = await engine.sign_out(args.name)
     if result.warning:
         _eprint(f"warning: {result.warning}")
@@ -304,43 +326,38 @@ async def cmd_logout(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_discover(engine: Any, args: argparse.Namespace) -> int:
-    from .core.http import make_client
-
-    async with make_client() as client:
-        metadata = await engine.discovery.fetch(client, args.issuer, refresh=True)
+async def cmd_discover(engine: TokenEngine, args: argparse.Namespace) -> int:
+    metadata = await engine.discover(args.issuer, refresh=True)
     print(json.dumps(metadata.document, indent=2, sort_keys=True))
     return 0
 
 
-async def cmd_try(engine: Any, args: argparse.Namespace) -> int:
-    from .core.try_call import try_profile
-
-    result = await try_profile(engine, args.name, scheme=args.scheme)
+async def cmd_try(engine: TokenEngine, args: argparse.Namespace) -> int:
+    result = await engine.try_profile(args.name, scheme=args.scheme)
     print(f"{result.status} {result.target}: {result.summary}")
     return 0 if result.ok else EXIT_PROVIDER
 
 
-async def cmd_key_generate(engine: Any, args: argparse.Namespace) -> int:
-    info = await engine.keys.generate(args.name)
+async def cmd_key_generate(engine: TokenEngine, args: argparse.Namespace) -> int:
+    info = await engine.key_ring.generate(args.name)
     _eprint(f"generated P-256 key {args.name!r} ({info.fingerprint}); paste this public key into the dashboard:")
     sys.stdout.write(info.public_pem)
     return 0
 
 
-async def cmd_key_import(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_key_import(engine: TokenEngine, args: argparse.Namespace) -> int:
     from .core.keys import PassphraseRequired
 
     data = _read_input_file(args.file, "key file")
     passphrase = _passphrase_from(args)
     try:
-        info = await engine.keys.import_key(args.name, data, passphrase)
+        info = await engine.key_ring.import_key(args.name, data, passphrase)
     except PassphraseRequired:
         if passphrase is not None or not sys.stdin.isatty():
             raise
         import getpass
 
-        info = await engine.keys.import_key(args.name, data, getpass.getpass("Passphrase for the key: ").encode())
+        info = await engine.key_ring.import_key(args.name, data, getpass.getpass("Passphrase for the key: ").encode())
     _eprint(f"imported key {args.name!r} ({info.fingerprint})")
     return 0
 
@@ -359,19 +376,18 @@ def _passphrase_from(args: argparse.Namespace) -> bytes | None:
     return env.encode() if env else None
 
 
-async def cmd_key_public(engine: Any, args: argparse.Namespace) -> int:
-    from .core.keys import jwk_thumbprint, public_jwk
+async def cmd_key_public(engine: TokenEngine, args: argparse.Namespace) -> int:
+    from .core.keys import jwk_thumbprint
 
     if args.jwk:
-        key = await engine.keys.private_key(args.name)
-        jwk = public_jwk(key, kid=args.kid)
+        jwk = await engine.key_ring.public_jwk(args.name, kid=args.kid)
         print(json.dumps({**jwk, "thumbprint": jwk_thumbprint(jwk)}, indent=2))
         return 0
-    sys.stdout.write(await engine.keys.public_pem(args.name))
+    sys.stdout.write(await engine.key_ring.public_pem(args.name))
     return 0
 
 
-async def cmd_key_export(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_key_export(engine: TokenEngine, args: argparse.Namespace) -> int:
     from .core.errors import ConfigError
 
     passphrase = _passphrase_from(args)
@@ -383,13 +399,13 @@ async def cmd_key_export(engine: Any, args: argparse.Namespace) -> int:
         passphrase = getpass.getpass("Passphrase to encrypt the export: ").encode()
         if getpass.getpass("Again: ").encode() != passphrase:
             raise ConfigError("the passphrases differ; nothing exported")
-    sys.stdout.write(await engine.keys.export_private(args.name, passphrase))
+    sys.stdout.write(await engine.key_ring.export_private(args.name, passphrase))
     return 0
 
 
-async def cmd_key_list(engine: Any, args: argparse.Namespace) -> int:
-    listing = await engine.keys.scan()
-    rows = [
+async def cmd_key_list(engine: TokenEngine, args: argparse.Namespace) -> int:
+    listing = await engine.key_ring.scan()
+    rows: list[dict[str, Any]] = [
         {"name": k.name, "fingerprint": k.fingerprint, "created": _iso(k.created_at), "source": k.source, "used_by": list(k.used_by)}
         for k in listing.keys
     ]
@@ -410,17 +426,15 @@ async def cmd_key_list(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_key_delete(engine: Any, args: argparse.Namespace) -> int:
-    broken = await engine.keys.delete(args.name, force=args.force)
+async def cmd_key_delete(engine: TokenEngine, args: argparse.Namespace) -> int:
+    broken = await engine.key_ring.delete(args.name, force=args.force)
     _eprint(f"deleted key {args.name!r}" + (f"; profiles now without a key: {', '.join(broken)}" if broken else ""))
     return 0
 
 
-async def cmd_store_repair(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_store_repair(engine: TokenEngine, args: argparse.Namespace) -> int:
     """Rewrite the index to match the keyring, and say exactly what was done and what is left."""
-    from .core.store.repair import repair_store
-
-    report = await repair_store(engine.store, engine.keys, args.names)
+    report = await engine.repair_store(args.names)
     if report.index_problem:
         done = "rebuilt it from the names that could still be found" if report.profiles or report.keys else (
             "reset it to empty: none of its names could be found"
@@ -446,11 +460,12 @@ async def cmd_store_repair(engine: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_devtoken(engine: Any, args: argparse.Namespace) -> int:
+async def cmd_devtoken(engine: TokenEngine, args: argparse.Namespace) -> int:
     if args.sub_file:
         subjects = [line.strip() for line in _read_input_file(args.sub_file, "subjects file").decode("utf-8", "replace").splitlines()]
         for sub in (s for s in subjects if s and not s.startswith("#")):
             token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
+            assert token.expires_at is not None  # a DevToken always has its exp
             print(json.dumps({"sub": sub, "token": token.access_token.reveal(), "exp": int(token.expires_at)}))
         return 0
     token = await engine.sign_devtoken(args.name, sub=args.sub, ttl=args.ttl)
@@ -471,7 +486,7 @@ def _iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(usable, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _seconds_left(token: Any, now: float) -> int | None:
+def _seconds_left(token: TokenSet | None, now: float) -> int | None:
     """Whole seconds until ``token`` expires (negative once expired), or None when unknown."""
     from .core.expiry import usable_seconds
 
@@ -479,7 +494,7 @@ def _seconds_left(token: Any, now: float) -> int | None:
     return None if left is None else int(left)
 
 
-def format_token(record: Any, token: Any, fmt: str, *, now: float, scheme: str | None = None) -> str:
+def format_token(record: ProfileRecord, token: TokenSet | None, fmt: str, *, now: float, scheme: str | None = None) -> str:
     """The credential in one of the contract's output shapes."""
     from .core.usage import credential, curl_line, try_url
 
@@ -642,7 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     debug = bool(os.environ.get("MUSICAUTH_DEBUG"))
-    command: Callable[[Any, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
+    command: Callable[[TokenEngine, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
     try:
         engine = _open_engine()
@@ -676,7 +691,7 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     finally:
         if engine is not None:
             # Waits for the store's worker thread: a keyring write under way completes.
-            engine.store.close()
+            engine.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

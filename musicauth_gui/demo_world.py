@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from .core.engine import TokenEngine
 from .core.profiles_file import parse_profiles_text
-from .core.store.profile_store import ProfileStore
-from .core.store.vault import MemoryVault
 from .sandbox import DemoProvider, MusicApiServer, Sandbox
 
 DEMO_KEY = "demo-key"
@@ -29,7 +27,7 @@ class DemoWorld:
     def stop(self) -> None:
         self.sandbox.stop()
         self.musicapi.stop()
-        self.engine.store.close()
+        self.engine.close()
 
 
 def _profiles(sandbox: Sandbox, musicapi: MusicApiServer) -> str:
@@ -102,8 +100,8 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     if short_lived:
         sandbox.spotify.access_token_ttl = 120
         sandbox.soundcloud.access_token_ttl = 120
-    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
-    info = await engine.keys.generate(DEMO_KEY)
+    engine = TokenEngine.in_memory()
+    info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
     await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi), source="demo profiles"))
     return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi)

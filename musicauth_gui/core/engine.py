@@ -20,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -31,7 +31,9 @@ import httpx
 from . import inflight
 from .clock import SYSTEM_CLOCK, Clock
 from .devtoken import DevTokenSigner, parse_ttl
+from .discovery import OAUTH_SUFFIX as OAUTH_SUFFIX  # re-exported: the editor names the standard
 from .discovery import Discovery
+from .discovery import ServerMetadata as ServerMetadata  # re-exported for the front ends
 from .errors import (
     Action,
     ConfigError,
@@ -50,18 +52,25 @@ from .errors import (
 )
 from .events import EventHub, ProfileChanged
 from .http import check_endpoint, make_client
+from .key_ring import KeyRing
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .oauth import flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
+from .outside_changes import OutsideChanges, reread
 from .presets import Preset, get_preset
 from .profiles_file import ProfileInput
 from .renewal import needs_renewal
 from .secret import Secret
+from .sign_in import SignIn
+from .state import Activity, ProfileState, profile_state
+from .store import unlock
 from .store.key_store import KeyStore
 from .store.locks import renewal_lock
-from .store.profile_store import ProfileStore
+from .store.profile_store import Listing, ProfileStore
+from .store.repair import RepairReport, repair_store
+from .usage import Credential, credential, needs_token
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +87,8 @@ STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
 FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
+if TYPE_CHECKING:
+    from .try_call import TryResult
 T = TypeVar("T")
 
 
@@ -91,6 +102,16 @@ class Endpoints:
     introspection_style: IntrospectionStyle | None
     revocation: str | None
     logout: str | None
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A credential ready to use, with the record and token it was made from (for output
+    shapes that show more than the value: expiry, scope, a curl line's URL)."""
+
+    record: ProfileRecord
+    token: TokenSet | None
+    credential: Credential
 
 
 @dataclass(frozen=True)
@@ -126,6 +147,8 @@ class TokenEngine:
     ) -> None:
         self.store = store
         self.keys = KeyStore(store, clock=clock)
+        #: The key operations for the front ends (they never touch ``keys`` itself).
+        self.key_ring = KeyRing(self.keys)
         self.clock = clock
         self.discovery = discovery or Discovery()
         self.client_factory = client_factory
@@ -140,6 +163,31 @@ class TokenEngine:
         self._cross_process = cross_process
         #: What happened (core/events.py): profile changes from here, renewals from the scheduler.
         self.events = EventHub()
+        #: Profiles whose renewal is under way here, and their browser sign-ins (for the state).
+        self._renewing: set[str] = set()
+        self._sign_ins: dict[str, SignIn] = {}
+
+    @classmethod
+    def with_keyring(cls) -> TokenEngine:
+        """An engine on the OS keyring. Blocking (keyring's backend discovery, ~0.4 s).
+
+        Raises:
+            NoKeyringError: no usable keyring.
+        """
+        from .store.vault import KeyringVault
+
+        return cls(ProfileStore(KeyringVault()))
+
+    @classmethod
+    def in_memory(cls) -> TokenEngine:
+        """An engine on a private in-memory store (demo mode): nothing is written anywhere."""
+        from .store.vault import MemoryVault
+
+        return cls(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+
+    def close(self) -> None:
+        """Wait for the store's worker thread: a keyring write under way completes."""
+        self.store.close()
 
     # -- HTTP ---------------------------------------------------------------------------------
 
@@ -310,7 +358,11 @@ class TokenEngine:
                 renewed_meanwhile = force and token.issued_at is not None and token.issued_at >= asked_at
                 if renewed_meanwhile or (not force and not needs_renewal(token, self.clock.now())):
                     return token
-            return await self._renew(record)
+            self._renewing.add(name)  # one at a time per profile: we hold its single-flight lock
+            try:
+                return await self._renew(record)
+            finally:
+                self._renewing.discard(name)
 
     async def refresh(self, name: str) -> TokenSet:
         """Renew now, whatever the remaining life."""
@@ -630,6 +682,110 @@ class TokenEngine:
             sep = "&" if "?" in endpoints.logout else "?"
             logout_url = f"{endpoints.logout}{sep}{urlencode(params)}"
         return SignOutResult(revoked=revoked, logout_url=logout_url, warning=warning)
+
+    # -- the door for the front ends ----------------------------------------------------------
+    # The CLI, demo mode and the desktop app use the engine and nothing below it: these methods
+    # are what they need of the store, the key store, discovery and the HTTP client
+    # (tests/test_boundaries.py keeps it so).
+
+    def record(self, name: str) -> ProfileRecord | None:
+        """The record of ``name`` as last read or written here, for display; None if not loaded.
+        Never touches the keyring (a countdown tick may call it)."""
+        return self.store.cached(name)
+
+    async def load(self, name: str, *, fresh: bool = False) -> ProfileRecord:
+        """The record of ``name``; from the cache unless ``fresh``.
+
+        Raises:
+            ProfileNotFound, EntryDamaged, StoreError.
+        """
+        return await self.store.load(name, fresh=fresh)
+
+    async def profile_names(self) -> list[str]:
+        """Profile names, in the order they were added."""
+        return await self.store.names()
+
+    async def scan(self) -> Listing:
+        """Every profile: the readable records and the damaged entries apart, in index order."""
+        return await self.store.scan()
+
+    async def changes_from_outside(self, stamps: Collection[str], shown: Collection[str]) -> OutsideChanges:
+        """What another process changed, re-read (core/outside_changes.py)."""
+        return await reread(self.store, stamps, shown)
+
+    async def credential(self, name: str, scheme: str | None = None) -> IssuedCredential:
+        """The credential for ``name`` in ``scheme`` (None: the provider's default), renewed
+        first when due. Every copy and every printed token goes through here, so none is ever
+        an expired token as stored.
+
+        Raises:
+            NeedsSignIn, ProviderError: as ``get_token``.
+            ConfigError: a scheme the provider does not take.
+        """
+        record = await self.store.load(name)
+        token = await self.get_token(name) if needs_token(record, scheme) else None
+        record = await self.store.load(name)  # as renewed
+        return IssuedCredential(record, token, credential(record, token, scheme))
+
+    def activity(self, name: str) -> Activity:
+        """What this engine knows of ``name`` that its record does not say."""
+        sign_in = self._sign_ins.get(name)
+        return Activity(renewing=name in self._renewing, signing_in=sign_in is not None and not sign_in.done())
+
+    def state(self, record: ProfileRecord) -> ProfileState:
+        """The state of ``record`` now, as far as this engine knows (core/state.py)."""
+        return profile_state(record, self.clock.now(), self.activity(record.name))
+
+    def sign_in(self, name: str, *, open_browser: BrowserOpener, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> SignIn:
+        """Start the browser sign-in of ``name`` (``login``) and return its handle at once.
+
+        One sign-in per profile: while one is under way, asking again returns it. Several
+        profiles may sign in at once (each has its own listener and handle).
+        """
+        current = self._sign_ins.get(name)
+        if current is not None and not current.done():
+            return current
+        handle = SignIn(name)
+        login = self.login(name, open_browser=open_browser, timeout=timeout, on_listening=handle.on_listening)
+        handle.start(login, on_end=self._sign_in_ended)
+        self._sign_ins[name] = handle
+        return handle
+
+    def signing_in(self, name: str) -> SignIn | None:
+        """The sign-in of ``name`` under way, if any."""
+        handle = self._sign_ins.get(name)
+        return handle if handle is not None and not handle.done() else None
+
+    def _sign_in_ended(self, handle: SignIn) -> None:
+        if self._sign_ins.get(handle.name) is handle:
+            del self._sign_ins[handle.name]
+
+    async def discover(self, issuer: str, *, refresh: bool = False) -> ServerMetadata:
+        """The issuer's RFC 8414 or OpenID Connect metadata (cached unless ``refresh``)."""
+        async with self.http() as client:
+            return await self.discovery.fetch(client, issuer, refresh=refresh)
+
+    async def try_profile(self, name: str, *, scheme: str | None = None) -> TryResult:
+        """One harmless authenticated request to the provider (core/try_call.py)."""
+        from .try_call import try_profile
+
+        return await try_profile(self, name, scheme=scheme)
+
+    async def repair_store(self, names: list[str]) -> RepairReport:
+        """Make the store's index match the keyring (core/store/repair.py)."""
+        return await repair_store(self.store, self.keys, names)
+
+    def can_prompt_unlock(self) -> bool:
+        """Whether the keyring has an unlock prompt of its own to show (Secret Service)."""
+        return unlock.can_prompt_unlock(self.store.vault)
+
+    async def prompt_unlock(self) -> None:
+        """Show the keyring's own unlock prompt and wait for the user, on the keyring's thread.
+
+        Raises:
+            KeyringLockedError, NoKeyringError, StoreError.
+        """
+        await self.store.run(unlock.prompt_unlock)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ import functools
 import heapq
 import itertools
 import logging
+import traceback
 from collections import deque
 
 from .clock import Clock
@@ -36,6 +37,8 @@ from .errors import MusicAuthError, NeedsSignIn, ProviderError, StoreError
 from .events import ExpiryNear, RenewalFailed, RenewalStarted, TokenRenewed
 from .model import ProfileRecord
 from .renewal import MAX_SLEEP_STEP, renew_at, renewal_margin
+from .secret import scrub
+from .state import Activity, Failure, ProfileState, profile_state
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,9 @@ class RenewalScheduler:
         self._ready: deque[tuple[int, str]] = deque()  # due, waiting for a free slot
         self._running: dict[str, asyncio.Task[float | None]] = {}
         self._delay: dict[str, float] = {}  # the next backoff of a failing profile
+        #: The last failed renewal of each failing profile, for its state (core/state.py).
+        self._failures: dict[str, Failure] = {}
+        self._renewing: set[str] = set()
         self._timer: asyncio.TimerHandle | None = None
 
     @property
@@ -97,6 +103,7 @@ class RenewalScheduler:
     def unwatch(self, name: str) -> None:
         self._ticket.pop(name, None)
         self._delay.pop(name, None)
+        self._failures.pop(name, None)
         task = self._running.pop(name, None)
         if task is not None:
             task.cancel()
@@ -116,6 +123,17 @@ class RenewalScheduler:
         # Re-armed here, not only by _schedule: the old entries (now stale) are still in the
         # heap ahead of the new ones, and the timer still waits for the first of them.
         self._arm()
+
+    def activity(self, name: str) -> Activity:
+        """What the engine and this scheduler know about ``name`` beyond its record."""
+        engine = self.engine.activity(name)
+        renewing = engine.renewing or name in self._renewing
+        return Activity(renewing=renewing, signing_in=engine.signing_in, failure=self._failures.get(name))
+
+    def state(self, name: str) -> ProfileState | None:
+        """The state of ``name`` (core/state.py), or None when its record is not loaded."""
+        record = self.engine.record(name)
+        return None if record is None else profile_state(record, self.clock.now(), self.activity(name))
 
     async def stop(self) -> None:
         """Forget every profile (a look that ends after this schedules nothing: its ticket is
@@ -197,9 +215,29 @@ class RenewalScheduler:
     async def _look(self, name: str) -> float | None:
         try:
             return await self._next_look(name)
-        except Exception:  # one profile's surprise must not stop the others
-            log.exception("auto-renew of %r failed unexpectedly", name)
-            return None
+        except Exception as exc:  # noqa: BLE001 - logged below, with its traceback
+            # A bug, not a provider's or the keyring's answer: one profile's surprise must not
+            # stop the others, nor stop this one renewing silently. Logged (scrubbed: the
+            # traceback's messages may quote a token), shown as the profile's error state, and
+            # retried with backoff like a transient failure.
+            self._renewing.discard(name)
+            delay = self._next_delay(name)
+            details = scrub("".join(traceback.format_exception(exc)).rstrip())
+            log.error("auto-renew of %r failed unexpectedly; retrying in %.0f s\n%s", name, delay, details)
+            self._failed(name, MusicAuthError(f"renewal failed unexpectedly ({type(exc).__name__})"), delay, bug=True)
+            return self.clock.now() + delay
+
+    def _next_delay(self, name: str) -> float:
+        delay = self._delay.get(name, self._backoff_start)
+        self._delay[name] = min(delay * 2, self._backoff_max)
+        return delay
+
+    def _failed(self, name: str, error: MusicAuthError, delay: float | None, *, bug: bool = False) -> None:
+        """Remember the failure for the profile's state and tell the subscribers. ``bug``: not a
+        provider's or the keyring's answer but our own fault (logged with its traceback)."""
+        failed = RenewalFailed(name, error, self.clock.now(), delay)
+        self._failures[name] = Failure(error.message, None if bug else error, failed.retry_at)
+        self.events.emit(failed)
 
     async def _next_look(self, name: str) -> float | None:
         """Renew ``name`` if it is due; when to look at it again (wall clock), or None to stop."""
@@ -227,20 +265,22 @@ class RenewalScheduler:
         if now < due:
             return due
         self.events.emit(RenewalStarted(name))
+        self._renewing.add(name)
         try:
             await engine.get_token(name)
         except NeedsSignIn as exc:
-            self.events.emit(RenewalFailed(name, exc, self.clock.now(), None))
+            self._failed(name, exc, None)
             return None
         except (ProviderError, StoreError) as exc:
-            delay = self._delay.get(name, self._backoff_start)
-            self._delay[name] = min(delay * 2, self._backoff_max)
-            failed = RenewalFailed(name, exc, self.clock.now(), delay)
-            self.events.emit(failed)
-            return failed.retry_at
+            delay = self._next_delay(name)
+            self._failed(name, exc, delay)
+            return self.clock.now() + delay
         except MusicAuthError as exc:
-            self.events.emit(RenewalFailed(name, exc, self.clock.now(), None))
+            self._failed(name, exc, None)
             return None
+        finally:
+            self._renewing.discard(name)
         self._delay.pop(name, None)
+        self._failures.pop(name, None)
         self.events.emit(TokenRenewed(name))
         return self.clock.now()  # look again: the new token's own renewal time

@@ -61,12 +61,9 @@ class AppContext:
 
             world = await start_demo()
             return cls.for_engine(world.engine, demo=world, watch_outside=False)
-        from ..core.store.profile_store import ProfileStore
-        from ..core.store.vault import KeyringVault
-
         loop = asyncio.get_running_loop()
-        vault = await loop.run_in_executor(None, KeyringVault)
-        return cls.for_engine(TokenEngine(ProfileStore(vault)))
+        # Off the GUI thread: keyring's backend discovery takes about 0.4 s.
+        return cls.for_engine(await loop.run_in_executor(None, TokenEngine.with_keyring))
 
     async def close(self) -> None:
         self.bridge.close()
@@ -75,4 +72,4 @@ class AppContext:
         if self.demo is not None:
             self.demo.stop()
         else:
-            self.engine.store.close()
+            self.engine.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..core.store.profile_store import DamagedEntry
+from ..core.state import DamagedEntry
 from .icons import icon, repolish, state_icon
 from .profile_model import STATE_LABELS
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
@@ -28,11 +27,11 @@ from ..core.jws import decode_unverified
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.secret import scrub
-from ..core.usage import credential, curl_line, try_url
+from ..core.sign_in import SignIn
+from ..core.usage import curl_line, try_url
 from .context import AppContext
 from .countdown import format_remaining
 from .icons import icon, provider_icon, repolish
-from .messages import error_text
 from .profile_model import STATE_LABELS
 from .tasks import spawn
 from .widgets.secret_field import SecretField
@@ -56,22 +55,26 @@ def open_in_system_browser(url: str) -> None:
     QDesktopServices.openUrl(QUrl(url))
 
 
+#: Badge states styled as another state (the style sheets know no more).
+BADGE_STYLE_ALIASES = {"signing-in": "renewing"}
+
+
 class ProfileDetailPane(QWidget):
     """Signals:
         status_message(str): a short line for the status bar ("Copied the token; ...").
         action_failed(str, str): profile name and the one-line error of an action.
+        sign_in_changed(str, bool): profile name; whether its browser sign-in is now under way.
     """
 
     status_message = Signal(str)
     action_failed = Signal(str, str)
+    sign_in_changed = Signal(str, bool)
 
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context: AppContext | None = None
         self.name: str | None = None
         self._state = "none"
-        self._listener: Any = None
-        self._sign_in_url: str | None = None
         #: How "Sign in" opens the browser; tests put a stand-in browser here.
         self.open_browser: Callable[[str], None] = open_in_system_browser
         self._build()
@@ -235,7 +238,7 @@ class ProfileDetailPane(QWidget):
         self.title.setText(profile.name)
         self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
         self.badge.setText(STATE_LABELS.get(self._state, self._state))
-        self.badge.setProperty("state", self._state)
+        self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(self._state, self._state))
         repolish(self.badge)
         token = record.token
         if switched:
@@ -256,7 +259,8 @@ class ProfileDetailPane(QWidget):
         self.error_label.setVisible(bool(message))
 
         code_flow = profile.flow == "authorization_code"
-        signing_in = self._listener is not None
+        sign_in = self._sign_in()
+        signing_in = sign_in is not None
         self.get_token_button.setVisible(not code_flow)
         self.sign_in_button.setVisible(code_flow)
         self.get_token_button.setEnabled(True)
@@ -269,7 +273,7 @@ class ProfileDetailPane(QWidget):
         self.try_button.setEnabled(bool(try_url(record)) or profile.provider == "musixmatch")
         self.introspect_button.setVisible(bool(preset.introspection_style) or bool(profile.introspection_endpoint))
         self.introspect_button.setEnabled(has_token)
-        self.sign_in_banner.setVisible(signing_in)
+        self.sign_in_banner.setVisible(sign_in is not None and sign_in.url is not None)  # once listening
         self.tick(record)
 
     def tick(self, record: ProfileRecord | None) -> None:
@@ -301,27 +305,24 @@ class ProfileDetailPane(QWidget):
             self.sign_in_button, self.renew_button, self.sign_out_button, self.try_button, self.introspect_button,
         ]
 
-    def _record(self) -> ProfileRecord | None:
-        if self.context is None or self.name is None:
-            return None
-        return self.context.engine.store.cached(self.name)
-
     # -- copying --------------------------------------------------------------------------------
 
     def copy(self, what: str) -> None:
-        """Copy the token, the Authorization header or a curl line (concealed, self-clearing)."""
-        record = self._record()
-        if record is None or self.context is None:
+        """Copy the token, the Authorization header or a curl line (concealed, self-clearing),
+        renewed first when due: never an expired token as stored."""
+        if self.context is None or self.name is None:
             return
-        try:
-            cred = credential(record, record.token)
-        except Exception as exc:  # noqa: BLE001 - MusicAuthError mostly; shown, not raised
-            self._fail(error_text(exc))
-            return
-        text = {"token": cred.value.reveal(), "header": cred.header_line(), "curl": curl_line(cred, try_url(record))}[what]
-        self.context.clipboard.copy_secret(text, what=what)
-        seconds = self.context.clipboard.clear_after
-        self.status_message.emit(f"Copied the {what} of {record.name}; the clipboard clears in {seconds:g} s")
+        name, context = self.name, self.context
+
+        async def work() -> None:
+            issued = await context.engine.credential(name)
+            cred, record = issued.credential, issued.record
+            text = {"token": cred.value.reveal(), "header": cred.header_line(), "curl": curl_line(cred, try_url(record))}[what]
+            context.clipboard.copy_secret(text, what=what)
+            seconds = context.clipboard.clear_after
+            self.status_message.emit(f"Copied the {what} of {name}; the clipboard clears in {seconds:g} s")
+
+        spawn(work(), on_error=lambda message: self._fail(message, name), name=f"copy:{name}", owner=self)
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -347,9 +348,7 @@ class ProfileDetailPane(QWidget):
                 answer = await engine.introspect(name)
                 self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
             elif action == "try":
-                from ..core.try_call import try_profile
-
-                tried = await try_profile(engine, name)
+                tried = await engine.try_profile(name)
                 self._show_answer(f"{tried.status} {tried.target}\n\n{tried.summary}")
             assert self.context is not None
             self.context.scheduler.watch(name)
@@ -383,37 +382,55 @@ class ProfileDetailPane(QWidget):
 
     # -- sign-in --------------------------------------------------------------------------------
 
+    def _sign_in(self) -> SignIn | None:
+        """The shown profile's sign-in under way (each profile has its own), if any."""
+        if self.context is None or self.name is None:
+            return None
+        return self.context.engine.signing_in(self.name)
+
+    def _show_sign_in_state(self, name: str) -> None:
+        """The waiting banner and the Sign in button follow the shown profile's own sign-in."""
+        if name != self.name:
+            return
+        handle = self._sign_in()
+        waiting = handle is not None and handle.url is not None
+        self.sign_in_banner.setVisible(waiting)
+        self.sign_in_button.setEnabled(handle is None)
+
     def sign_in(self) -> None:
-        """Start the browser sign-in; the pane shows a non-modal waiting state with Cancel."""
-        if self.context is None or self.name is None or self._listener is not None:
+        """Start the browser sign-in; the pane shows a non-modal waiting state with Cancel.
+
+        Several profiles may wait for their browsers at once; the banner, its Cancel and its
+        "Copy sign-in URL" belong to the profile shown.
+        """
+        if self.context is None or self.name is None or self._sign_in() is not None:
             return
         name, context = self.name, self.context
-
-        def listening(listener: Any, url: str) -> None:
-            self._listener = listener
-            self._sign_in_url = url
-            self.sign_in_banner.show()
-            self.sign_in_button.setEnabled(False)
+        handle = context.engine.sign_in(name, open_browser=self.open_browser)
+        self.sign_in_changed.emit(name, True)
+        self._show_sign_in_state(name)
 
         async def work() -> None:
             try:
-                await context.engine.login(name, open_browser=self.open_browser, on_listening=listening)
+                await handle.listening()
+                self._show_sign_in_state(name)
+                await handle.result()
                 self.status_message.emit(f"Signed in to {name}")
                 context.scheduler.watch(name)
             finally:
-                self._listener = None
-                self._sign_in_url = None
-                self.sign_in_banner.hide()
-                self.sign_in_button.setEnabled(True)
+                self.sign_in_changed.emit(name, False)
+                self._show_sign_in_state(name)
 
         spawn(work(), on_error=lambda m: self._fail(m, name), name=f"sign-in:{name}", owner=self)
 
     def _copy_sign_in_url(self) -> None:
-        if self._sign_in_url and self.context is not None:
+        handle = self._sign_in()
+        if handle is not None and handle.url and self.context is not None:
             # Not a secret (state and the PKCE challenge are public by design), but short-lived.
-            self.context.clipboard.copy_plain(self._sign_in_url, what="sign-in URL")
+            self.context.clipboard.copy_plain(handle.url, what="sign-in URL")
             self.status_message.emit("Copied the sign-in URL: open it in the browser you want to use")
 
     def _cancel_sign_in(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
+        handle = self._sign_in()
+        if handle is not None:
+            handle.cancel()

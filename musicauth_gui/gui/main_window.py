@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
         self.detail = ProfileDetailPane()
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
+        self.detail.sign_in_changed.connect(self.model.set_signing_in)
         # A damaged entry has no record to show: its own pane takes the detail pane's place.
         self.damaged_pane = DamagedEntryPane()
         self.damaged_pane.remove_requested.connect(lambda name: self.remove_profile())
@@ -322,7 +323,7 @@ class MainWindow(QMainWindow):
         assert self.context is not None
         context = self.context
         try:
-            listing = await context.engine.store.scan()
+            listing = await context.engine.scan()
         except Exception as exc:  # MusicAuthError mostly; a bug must not close the window either
             if not isinstance(exc, MusicAuthError):
                 import logging
@@ -373,10 +374,8 @@ class MainWindow(QMainWindow):
 
     def _show_keyring_problem(self, message: str) -> None:
         """The keyring could not be listed (locked, failing): the banner, with a way out."""
-        from ..core.store.unlock import can_prompt_unlock
-
         assert self.context is not None
-        self.banner.show_problem(message, kind="error", unlock=can_prompt_unlock(self.context.engine.store.vault))
+        self.banner.show_problem(message, kind="error", unlock=self.context.engine.can_prompt_unlock())
         if not self.model.all_names():
             self.empty_label.setText("Your profiles show here once the keyring can be read: unlock it, then Retry.")
             self.empty_label.show()
@@ -400,9 +399,7 @@ class MainWindow(QMainWindow):
         """Ask the keyring for its unlock prompt (the banner's Unlock), then read it again."""
         if self.context is None:
             return
-        from ..core.store.unlock import prompt_unlock
-
-        store = self.context.engine.store
+        engine = self.context.engine
         self.banner.set_busy(True)
         self.statusBar().showMessage("Waiting for the keyring's unlock prompt…")
 
@@ -411,7 +408,7 @@ class MainWindow(QMainWindow):
             from .messages import error_text
 
             try:
-                await store.run(prompt_unlock)  # the store's keyring thread: it may wait on the user
+                await engine.prompt_unlock()  # on the keyring's thread: it may wait on the user
             except MusicAuthError as exc:
                 self._show_keyring_problem(error_text(exc))
                 return
@@ -485,7 +482,7 @@ class MainWindow(QMainWindow):
 
     def _on_profile_changed(self, name: str) -> None:
         assert self.context is not None
-        record = self.context.engine.store.cached(name)
+        record = self.context.engine.record(name)
         if record is None:
             self.model.remove(name)
         else:
@@ -503,7 +500,7 @@ class MainWindow(QMainWindow):
         from .messages import error_text
 
         message = error_text(error)
-        self.model.set_error(name, message)
+        self.model.set_error(name, message, next_attempt_at=self._clock() + retry_in if retry_in >= 0 else None)
         if name == self.selected_name():
             self._show_current()
         when = f"; retrying in {format_remaining(retry_in)}" if retry_in >= 0 else ""
@@ -522,34 +519,22 @@ class MainWindow(QMainWindow):
 
     def _on_outside_change(self, stamps: set[str]) -> None:
         """Another process (the CLI) changed the store: reload what changed, a few records only."""
-        from ..core.errors import EntryDamaged, ProfileNotFound
-        from ..core.store import change_log
-        from ..core.store.profile_store import DamagedEntry
-
         assert self.context is not None
         context = self.context
-        known = {change_log.stamp_name(n): n for n in self.model.all_names()}
 
         async def reload() -> None:
-            names = {known[s] for s in stamps if s in known}
-            if change_log.INDEX_STAMP in stamps or any(s not in known for s in stamps):
-                current = await context.engine.store.names()
-                for gone in set(self.model.all_names()) - set(current):
-                    context.scheduler.unwatch(gone)
-                    self.model.remove(gone)
-                names |= set(current) - set(self.model.all_names())
-            for name in names:
-                try:
-                    record = await context.engine.store.load(name, fresh=True)
-                except EntryDamaged as exc:  # damaged by another process, or still damaged
-                    context.scheduler.unwatch(name)
-                    self.model.set_damaged(DamagedEntry(name, "profile", exc.message))
-                    continue
-                except ProfileNotFound:  # removed meanwhile; any other error (locked) is shown
-                    self.model.remove(name)
-                    continue
+            changes = await context.engine.changes_from_outside(stamps, self.model.all_names())
+            for gone in changes.gone:
+                context.scheduler.unwatch(gone)
+                self.model.remove(gone)
+            for entry in changes.damaged:  # damaged by another process, or still damaged
+                context.scheduler.unwatch(entry.name)
+                self.model.set_damaged(entry)
+            for name in changes.removed:  # removed meanwhile; any other error (locked) is shown
+                self.model.remove(name)
+            for record in changes.records:
                 self.model.upsert(record)
-                context.scheduler.watch(name)
+                context.scheduler.watch(record.name)
             self._refresh_tray()
             self._show_damage()
             self._show_current()
@@ -677,11 +662,8 @@ class MainWindow(QMainWindow):
         context = self.context
 
         async def work() -> None:
-            from ..core.usage import credential
-
-            token = await context.engine.get_token(name)
-            record = await context.engine.store.load(name)
-            context.clipboard.copy_secret(credential(record, token).value.reveal(), what="token")
+            issued = await context.engine.credential(name)  # renewed first, as every copy is
+            context.clipboard.copy_secret(issued.credential.value.reveal(), what="token")
             self._notify("Token copied", f"{name}: the clipboard clears in {context.clipboard.clear_after:g} s")
 
         spawn(work(), on_error=lambda m: self._notify(f"{name}: no token", m, warning=True), owner=self)

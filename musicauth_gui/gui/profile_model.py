@@ -23,10 +23,11 @@ from ..core.expiry import remaining_fraction
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
+from ..core.state import Activity, Failure, ProfileState, StateKind, profile_state
 from .countdown import format_remaining
 
 if TYPE_CHECKING:
-    from ..core.store.profile_store import DamagedEntry
+    from ..core.state import DamagedEntry
 
 
 class Role(IntEnum):
@@ -41,9 +42,27 @@ class Role(IntEnum):
     DAMAGED = Qt.ItemDataRole.UserRole + 9  # the DamagedEntry of a damaged row, else None
 
 
+#: The key (badge colour, icon, style sheet) of each kind of state (core/state.py). The app
+#: shows a token inside its renewal margin, or of unknown expiry, as valid: it is, and renews
+#: by itself; a failed renewal is an error whether or not it will be retried (the message says).
+STATE_KEYS = {
+    StateKind.VALID: "valid",
+    StateKind.EXPIRING: "valid",
+    StateKind.STATIC: "valid",
+    StateKind.EXPIRED: "expired",
+    StateKind.NO_TOKEN: "none",
+    StateKind.RENEWING: "renewing",
+    StateKind.SIGNING_IN: "signing-in",
+    StateKind.RETRYING: "error",
+    StateKind.ERROR: "error",
+    StateKind.NEEDS_SIGN_IN: "needs-sign-in",
+    StateKind.DAMAGED: "damaged",
+}
+
 STATE_LABELS = {
     "valid": "valid",
     "renewing": "renewing",
+    "signing-in": "signing in",
     "needs-sign-in": "needs sign-in",
     "error": "error",
     "expired": "expired",
@@ -65,25 +84,23 @@ class RowView(NamedTuple):
 
 @dataclass
 class Row:
+    """A readable profile's row: its record, and what the engine's and the scheduler's events
+    said about it since (the rest of its state comes from the record and the clock)."""
+
     record: ProfileRecord
     renewing: bool = False
-    error: str | None = None
+    signing_in: bool = False
+    error: str | None = None  # the last failed renewal's message
+    next_attempt_at: float | None = None  # when that renewal is tried again, if it is
+
+    def state(self, now: float) -> ProfileState:
+        failure = None if not self.error else Failure(self.error, next_attempt_at=self.next_attempt_at)
+        return profile_state(self.record, now, Activity(self.renewing, self.signing_in, failure))
 
 
 def row_state(row: Row, now: float) -> str:
-    if row.renewing:
-        return "renewing"
-    if row.record.status.needs_sign_in:
-        return "needs-sign-in"
-    if row.error:
-        return "error"
-    token = row.record.token
-    if token is None:
-        return "needs-sign-in" if row.record.profile.flow == "authorization_code" else "none"
-    left = token.expires_in(now)  # None when unknown, NaN and infinities included
-    if left is not None and left <= 0:
-        return "expired"
-    return "valid"
+    """The row's state key (``STATE_KEYS``)."""
+    return STATE_KEYS[row.state(now).kind]
 
 
 def _countdown(record: ProfileRecord, now: float) -> str:
@@ -126,7 +143,8 @@ class ProfileListModel(QAbstractListModel):
         record = row.record
         now = self.clock()
         if role == Role.PAINT:
-            return RowView(record.name, record.profile.provider, row_state(row, now), _countdown(record, now), _fraction_left(record, now))
+            state = STATE_KEYS[row.state(now).kind]
+            return RowView(record.name, record.profile.provider, state, _countdown(record, now), _fraction_left(record, now))
         if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
             return record.name
         if role == Role.PROVIDER:
@@ -138,13 +156,14 @@ class ProfileListModel(QAbstractListModel):
         if role == Role.FRACTION_LEFT:
             return _fraction_left(record, now)
         if role == Role.MESSAGE:
-            return row.error or record.status.reason
+            return row.state(now).reason
         if role == Role.RECORD:
             return record
         if role == Qt.ItemDataRole.ToolTipRole:
             label = get_preset(record.profile.provider).label
-            state = STATE_LABELS[row_state(row, now)]
-            message = row.error or record.status.reason
+            current = row.state(now)
+            state = STATE_LABELS[STATE_KEYS[current.kind]]
+            message = current.reason
             return f"{label} · {record.profile.flow.replace('_', ' ')} · {state}" + (f"\n{message}" if message else "")
         return None
 
@@ -208,7 +227,7 @@ class ProfileListModel(QAbstractListModel):
             return
         row = self._rows[i]
         if row.record.token != record.token or row.record.token is None:
-            row.error = None  # a new token clears a past renewal error
+            row.error = row.next_attempt_at = None  # a new token clears a past renewal error
         row.record = record
         self._changed(i)
 
@@ -228,13 +247,22 @@ class ProfileListModel(QAbstractListModel):
         if 0 <= i < len(self._rows):
             self._rows[i].renewing = renewing
             if renewing:
-                self._rows[i].error = None
+                self._rows[i].error = self._rows[i].next_attempt_at = None
             self._changed(i)
 
-    def set_error(self, name: str, message: str | None) -> None:
+    def set_signing_in(self, name: str, signing_in: bool) -> None:
+        i = self.row_of(name)
+        if 0 <= i < len(self._rows):
+            self._rows[i].signing_in = signing_in
+            self._changed(i)
+
+    def set_error(self, name: str, message: str | None, *, next_attempt_at: float | None = None) -> None:
+        """A renewal of ``name`` failed with ``message`` (None: clear it); ``next_attempt_at``:
+        when the scheduler tries again (None: it will not)."""
         i = self.row_of(name)
         if 0 <= i < len(self._rows):
             self._rows[i].error = message
+            self._rows[i].next_attempt_at = next_attempt_at if message else None
             self._rows[i].renewing = False
             self._changed(i)
 

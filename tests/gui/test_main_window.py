@@ -84,18 +84,39 @@ def test_copy_buttons_fill_the_clipboard_concealed(qtbot, window) -> None:  # ty
     token = get_token(qtbot, window, "SoundCloud app")
     assert window.detail.token_field.echoMode() != window.detail.token_field.EchoMode.Normal  # masked
     clipboard = QGuiApplication.clipboard()
+    # A copy goes through the engine (renewed first when due), so it lands a loop pass later.
     qtbot.mouseClick(window.detail.copy_token_button, Qt.MouseButton.LeftButton)
-    assert clipboard.text() == token
+    qtbot.waitUntil(lambda: clipboard.text() == token)
     assert bytes(clipboard.mimeData().data("x-kde-passwordManagerHint")) == b"secret"
     qtbot.mouseClick(window.detail.copy_header_button, Qt.MouseButton.LeftButton)
-    assert clipboard.text() == f"Authorization: OAuth {token}"  # SoundCloud's own scheme
+    qtbot.waitUntil(lambda: clipboard.text() == f"Authorization: OAuth {token}")  # SoundCloud's own scheme
     qtbot.mouseClick(window.detail.copy_curl_button, Qt.MouseButton.LeftButton)
-    assert clipboard.text().startswith("curl -H 'Authorization: OAuth ") and clipboard.text().endswith("/me")
+    qtbot.waitUntil(lambda: clipboard.text().startswith("curl -H 'Authorization: OAuth "))
+    assert clipboard.text().endswith("/me")
     # Ctrl+C in the list copies the selected profile's token.
     window.list_view.setFocus()
     clipboard.setText("something else")
     qtbot.keyClick(window.list_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert clipboard.text() == token
+    qtbot.waitUntil(lambda: clipboard.text() == token)
+
+
+def test_copying_an_expired_token_renews_it_first(qtbot, qloop, window) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    old = get_token(qtbot, window, "SoundCloud app")
+    engine = window.context.engine
+    expired_at = engine.clock.now() - 1
+
+    def expire(record):  # type: ignore[no-untyped-def]
+        return dataclasses.replace(record, token=dataclasses.replace(record.token, expires_at=expired_at))
+
+    run(qtbot, qloop, engine.store.update("SoundCloud app", expire))  # as stored: expired
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("")
+    qtbot.mouseClick(window.detail.copy_token_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: clipboard.text() != "", timeout=10000)
+    assert clipboard.text() != old  # a fresh token, not the expired one as stored
+    assert window.context.demo.sandbox.soundcloud.is_access_token_active(clipboard.text())
 
 
 def test_clipboard_is_cleared_only_if_unchanged(qtbot, window) -> None:  # type: ignore[no-untyped-def]
@@ -103,11 +124,33 @@ def test_clipboard_is_cleared_only_if_unchanged(qtbot, window) -> None:  # type:
     clipboard = QGuiApplication.clipboard()
     window.context.clipboard.clear_after = 0.3
     window.detail.copy("token")
+    qtbot.waitUntil(lambda: clipboard.text() != "", timeout=3000)  # copied (a loop pass later)
     qtbot.waitUntil(lambda: clipboard.text() == "", timeout=3000)
     window.detail.copy("token")
+    qtbot.waitUntil(lambda: clipboard.text() != "", timeout=3000)
     clipboard.setText("the user's own text")
     qtbot.wait(600)
     assert clipboard.text() == "the user's own text"
+
+
+def test_two_profiles_wait_for_the_browser_and_cancel_ends_the_shown_one(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    engine = window.context.engine
+    window.detail.open_browser = lambda url: None  # nobody answers: both keep waiting
+    for name in ("Musixmatch", "Spotify"):
+        select(qtbot, window, name)
+        qtbot.mouseClick(window.detail.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.detail.sign_in_banner.isVisible(), timeout=5000)
+    assert engine.signing_in("Musixmatch") is not None and engine.signing_in("Spotify") is not None
+    assert window.model.index(window.model.row_of("Musixmatch")).data(Role.STATE) == "signing-in"
+    qtbot.mouseClick(window.detail.cancel_button, Qt.MouseButton.LeftButton)  # Spotify's, shown
+    qtbot.waitUntil(lambda: engine.signing_in("Spotify") is None, timeout=5000)
+    qtbot.waitUntil(lambda: window.detail.sign_in_banner.isHidden())
+    assert engine.signing_in("Musixmatch") is not None  # still waiting
+    select(qtbot, window, "Musixmatch")
+    assert window.detail.sign_in_banner.isVisible() and not window.detail.sign_in_button.isEnabled()
+    qtbot.mouseClick(window.detail.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: engine.signing_in("Musixmatch") is None, timeout=5000)
+    assert window.model.index(window.model.row_of("Musixmatch")).data(Role.STATE) == "needs-sign-in"
 
 
 def test_sign_in_end_to_end_with_a_stand_in_browser(qtbot, window) -> None:  # type: ignore[no-untyped-def]

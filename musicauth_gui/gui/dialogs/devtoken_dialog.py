@@ -1,8 +1,8 @@
 """The DevToken workbench: sign an ES256 DevToken by hand, see inside it, copy it in use.
 
-It signs with ``DevTokenSigner`` directly instead of ``TokenEngine.sign_devtoken`` so that a
-different key, ``kid``, ``iss`` or ``sub`` than the profile's can be tried without editing the
-profile; nothing it makes is stored. The token is shown masked; the decoded header and payload
+It signs with a signer from ``engine.key_ring.signer`` instead of ``TokenEngine.sign_devtoken``
+so that a different key, ``kid``, ``iss`` or ``sub`` than the profile's can be tried without
+editing the profile; nothing it makes is stored. The token is shown masked; the decoded header and payload
 (not secret on their own: no signature) are shown in full.
 """
 
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.devtoken import DEFAULT_TTL, DevTokenSigner, check_lifetime, parse_ttl
+from ...core.devtoken import DEFAULT_TTL, check_lifetime, parse_ttl
 from ...core.errors import ConfigError, MusicAuthError
 from ...core.jws import decode_unverified
 from ...core.model import ProfileRecord
@@ -290,8 +290,8 @@ class DevTokenDialog(QDialog):
 
     async def _load(self, generation: int) -> None:
         try:
-            records = [r for r in await self._engine.store.load_all() if r.profile.flow == "devtoken"]
-            keys = await self._engine.keys.names()
+            records = [r for r in (await self._engine.scan()).records if r.profile.flow == "devtoken"]
+            keys = await self._engine.key_ring.names()
         except MusicAuthError as exc:
             self._set_status(error_text(exc), error=True)
             return
@@ -302,8 +302,7 @@ class DevTokenDialog(QDialog):
 
     async def _sign(self, request: _Request) -> None:
         try:
-            key = await self._engine.keys.private_key(request.key)
-            signer = DevTokenSigner(key, kid=request.kid)
+            signer = await self._engine.key_ring.signer(request.key, kid=request.kid)
             now = int(self._engine.clock.now())
             origin = request.record.profile.origin
             token = signer.sign(

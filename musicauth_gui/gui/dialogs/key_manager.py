@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import MusicAuthError
+from ...core.key_ring import KeyInUse
 from ...core.keys import KeyInfo, KeyProblem, PassphraseRequired
-from ...core.store.key_store import KeyInUse
 from ..context import AppContext
 from ..icons import icon
 from ..messages import error_text
@@ -124,7 +124,7 @@ class KeyManagerDialog(QDialog):
     def __init__(self, context: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._keys = context.engine.keys
+        self._keys = context.engine.key_ring
         self._infos: dict[str, KeyInfo] = {}
         self._generation = 0
         self._busy = 0

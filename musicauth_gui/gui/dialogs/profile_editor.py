@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.discovery import OAUTH_SUFFIX, ServerMetadata
+from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import FLOWS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset
@@ -549,8 +549,8 @@ class ProfileEditorDialog(QDialog):
     async def load_choices(self) -> None:
         """Key names for the Key combo and, when creating, the names already taken."""
         engine = self._context.engine
-        keys = await engine.keys.names()
-        taken = set(await engine.store.names()) if self._existing is None else set()
+        keys = await engine.key_ring.names()
+        taken = set(await engine.profile_names()) if self._existing is None else set()
         self._set_key_names(keys, select=self._key_combo.currentData())
         self._taken_names = taken
         if self._auto_name and self._name.text() == self._auto_name:
@@ -746,8 +746,7 @@ class ProfileEditorDialog(QDialog):
     async def _discover_coro(self, issuer: str) -> None:
         engine = self._context.engine
         try:
-            async with engine.client_factory() as client:
-                metadata = await engine.discovery.fetch(client, issuer)
+            metadata = await engine.discover(issuer)
         except asyncio.CancelledError:
             raise  # the dialog closed; its widgets may be gone
         except BaseException as exc:

@@ -111,13 +111,13 @@ async def export_profiles_file(
             return None
     engine = context.engine
     if not names:
-        names = await engine.store.names()
-    records = [await engine.store.load(name) for name in names]
+        names = await engine.profile_names()
+    records = [await engine.load(name) for name in names]
     text = export_profiles([record.profile for record in records])
     # Profile carries no secret, so this never fires; it guards against a future field that
     # would (style rule 5: no export ever holds a secret). Every stored secret is checked, not
     # only the exported profiles' own: a mix-up would leak another profile's.
-    for record in await engine.store.load_all():
+    for record in (await engine.scan()).records:
         secret = record.client_secret.reveal() if record.client_secret else ""
         if len(secret) >= _MIN_CHECKED_SECRET and secret in text:
             raise SecretInExport(f"export stopped: profile {record.name!r} would write its client secret")

@@ -25,6 +25,7 @@ from ..profile_model import STATE_LABELS, Role, RowView
 BADGE_COLOURS = {
     "valid": "#1a7f37",
     "renewing": "#0969da",
+    "signing-in": "#0969da",
     "needs-sign-in": "#9a6700",
     "error": "#cf222e",
     "expired": "#6e7781",

@@ -1,0 +1,134 @@
+"""A profile's state: one model, one rule, for the CLI's ``profile list`` and the desktop rows.
+
+The state is computed by ``profile_state`` from three things and nothing else:
+
+- the stored record (its token and the "needs sign-in" flag with its reason);
+- the clock (a token expires, then enters its renewal margin, with no write to the store);
+- what the running engine and scheduler know and the record cannot: a renewal or a sign-in under
+  way, a renewal that failed and when the next attempt is (``Activity``).
+
+The front ends only choose words and colours for the ``StateKind``: ``cli.py`` keeps the words
+scripts already read (``token_state``), the desktop app its badges.
+
+The rule, first match wins::
+
+    signing in     a browser sign-in is waiting for its answer
+    renewing       a renewal is under way
+    needs sign-in  the record says so (invalid_grant, expired refresh token), or an
+                   authorization-code profile has never signed in (then without a reason)
+    retrying       the last renewal failed; another attempt is scheduled (``next_attempt_at``)
+    error          the last renewal failed and nothing will retry it (``error``: the cause)
+    no token       a profile that renews by itself and has not fetched a token yet
+    expired        the token's expiry has passed
+    expiring       inside the renewal margin (``renewal.renew_at``)
+    static         the token's expiry is unknown: it is used until the provider refuses it
+    valid          otherwise
+
+A damaged keyring entry has no record; ``damaged_state`` gives its state.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from .errors import MusicAuthError
+from .model import ProfileRecord
+from .renewal import renew_at
+
+# Re-exported for the front ends, which list damaged entries but never import the store.
+from .store.profile_store import DamagedEntry
+
+__all__ = ["Activity", "DamagedEntry", "Failure", "ProfileState", "StateKind", "damaged_state", "profile_state"]
+
+
+class StateKind(enum.Enum):
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    STATIC = "static"
+    NO_TOKEN = "no_token"
+    RENEWING = "renewing"
+    RETRYING = "retrying"
+    NEEDS_SIGN_IN = "needs_sign_in"
+    SIGNING_IN = "signing_in"
+    ERROR = "error"
+    DAMAGED = "damaged"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A renewal that failed, as the scheduler saw it.
+
+    Attributes:
+        message: one line for the user (the error's own message, or what went wrong).
+        error: the cause, when it is one of ours (None for a bug, which is logged instead).
+        next_attempt_at: when the scheduler tries again (wall clock); None: it will not.
+    """
+
+    message: str
+    error: MusicAuthError | None = None
+    next_attempt_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the engine and the scheduler know about a profile beyond its stored record."""
+
+    renewing: bool = False
+    signing_in: bool = False
+    failure: Failure | None = None
+
+
+IDLE = Activity()
+
+
+@dataclass(frozen=True)
+class ProfileState:
+    """Attributes:
+    kind: which state.
+    expires_at: the token's expiry (wall clock), when there is a token with a known one.
+    next_attempt_at: ``retrying``: when the next renewal attempt is due.
+    reason: ``needs_sign_in`` (why, when known), ``retrying``/``error`` (the failure's
+        message), ``damaged`` (what is wrong with the entry); else None.
+    error: ``retrying``/``error``: the cause, when it is a MusicAuthError.
+    """
+
+    kind: StateKind
+    expires_at: float | None = None
+    next_attempt_at: float | None = None
+    reason: str | None = None
+    error: MusicAuthError | None = None
+
+
+def profile_state(record: ProfileRecord, now: float, activity: Activity = IDLE) -> ProfileState:
+    """The state of ``record`` at ``now``; the rule is in the module docstring."""
+    token = record.token
+    expires_at = token.expires_at if token is not None else None
+    if activity.signing_in:
+        return ProfileState(StateKind.SIGNING_IN, expires_at)
+    if activity.renewing:
+        return ProfileState(StateKind.RENEWING, expires_at)
+    if record.status.needs_sign_in:
+        return ProfileState(StateKind.NEEDS_SIGN_IN, expires_at, reason=record.status.reason)
+    failure = activity.failure
+    if failure is not None:
+        kind = StateKind.ERROR if failure.next_attempt_at is None else StateKind.RETRYING
+        return ProfileState(kind, expires_at, failure.next_attempt_at, failure.message, failure.error)
+    if token is None:
+        if record.profile.flow == "authorization_code":
+            return ProfileState(StateKind.NEEDS_SIGN_IN)  # never signed in: no reason to give
+        return ProfileState(StateKind.NO_TOKEN)
+    left = token.expires_in(now)  # None when unknown, NaN and infinities included
+    if left is None:
+        return ProfileState(StateKind.STATIC, expires_at)
+    if left <= 0:
+        return ProfileState(StateKind.EXPIRED, expires_at)
+    due = renew_at(token)
+    if due is not None and now >= due:
+        return ProfileState(StateKind.EXPIRING, expires_at)
+    return ProfileState(StateKind.VALID, expires_at)
+
+
+def damaged_state(entry: DamagedEntry) -> ProfileState:
+    return ProfileState(StateKind.DAMAGED, reason=entry.reason)
