@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ..core.state import DamagedEntry
 from .icons import icon, repolish, state_icon
 from .profile_model import STATE_LABELS
+from .widgets.pane_header import pane_header
 
 
 class DamagedEntryPane(QWidget):
@@ -32,25 +33,13 @@ class DamagedEntryPane(QWidget):
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
 
-        head = QHBoxLayout()
-        self.icon_label = QLabel()
-        self.icon_label.setFixedSize(40, 40)
+        head = pane_header(title_object_name="damagedTitle")
+        self.icon_label, self.title, self.badge = head.icon, head.title, head.badge
         self.icon_label.setPixmap(state_icon("damaged").pixmap(40, 40))
-        head.addWidget(self.icon_label)
-        titles = QVBoxLayout()
-        self.title = QLabel()
-        self.title.setObjectName("damagedTitle")
-        self.title.setProperty("role", "heading")
-        subtitle = QLabel("Damaged keyring entry")
-        subtitle.setProperty("role", "muted")
-        titles.addWidget(self.title)
-        titles.addWidget(subtitle)
-        head.addLayout(titles, 1)
-        self.badge = QLabel(STATE_LABELS["damaged"])
-        self.badge.setObjectName("badge")
+        head.subtitle.setText("Damaged keyring entry")
+        self.badge.setText(STATE_LABELS["damaged"])
         self.badge.setProperty("state", "error")  # the stylesheet's red pill
-        head.addWidget(self.badge)
-        outer.addLayout(head)
+        outer.addLayout(head.layout)
 
         self.reason_label = QLabel()
         self.reason_label.setObjectName("damagedReason")

@@ -34,6 +34,7 @@ from .countdown import format_remaining
 from .icons import icon, provider_icon, repolish
 from .profile_model import STATE_LABELS
 from .tasks import spawn
+from .widgets.pane_header import pane_header
 from .widgets.secret_field import SecretField
 
 
@@ -87,23 +88,9 @@ class ProfileDetailPane(QWidget):
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
 
-        head = QHBoxLayout()
-        self.icon_label = QLabel()
-        self.icon_label.setFixedSize(40, 40)
-        head.addWidget(self.icon_label)
-        titles = QVBoxLayout()
-        self.title = QLabel()
-        self.title.setProperty("role", "heading")
-        self.title.setObjectName("profileTitle")
-        self.subtitle = QLabel()
-        self.subtitle.setProperty("role", "muted")
-        titles.addWidget(self.title)
-        titles.addWidget(self.subtitle)
-        head.addLayout(titles, 1)
-        self.badge = QLabel()
-        self.badge.setObjectName("badge")
-        head.addWidget(self.badge)
-        outer.addLayout(head)
+        head = pane_header(title_object_name="profileTitle")
+        self.icon_label, self.title, self.subtitle, self.badge = head.icon, head.title, head.subtitle, head.badge
+        outer.addLayout(head.layout)
 
         self.sign_in_banner = QFrame()
         self.sign_in_banner.setObjectName("signInBanner")
