@@ -280,7 +280,7 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
             error = printable(body.get("error"))
             description = printable(body.get("error_description") or body.get("message"))
     except ValueError:
-        pass
+        pass  # not JSON (an HTML error page, a proxy's text): summarised by status below
     host = host_of(str(response.url))
     if error:
         detail = f"{error}: {description}" if description else error
