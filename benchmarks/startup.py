@@ -19,6 +19,7 @@ at fork, before the exec).
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -163,7 +164,9 @@ def _breakdown(env: dict[str, str]) -> Row:
     peaks = [_one(FLOOR, env, ("first-paint",))["rss_mb"]]
     for count in range(1, len(GROUPS) + 1):
         peaks.append(_one(LIBRARIES, {**env, "MUSICAUTH_BENCH_GROUPS": str(count)}, ("first-paint", "ready"))["rss_mb"])
-    shares = " · ".join(f"{name} {b - a:+.1f}" for (name, _), a, b in zip(GROUPS, peaks, peaks[1:], strict=True))
+    # peaks[0] is the bare window; peaks[i] adds GROUPS[i-1]: one step per group.
+    steps = itertools.pairwise(peaks)
+    shares = " · ".join(f"{name} {b - a:+.1f}" for (name, _), (a, b) in zip(GROUPS, steps, strict=True))
     return Row(
         "(info) what each library adds to the bare window's peak RSS, in this order (1 run each; MB)",
         shares,
