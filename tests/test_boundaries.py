@@ -44,14 +44,8 @@ FORBIDDEN_ATTRIBUTES = {"store", "vault", "discovery", "client_factory"}
 #: a key listing's ``keys``).
 FORBIDDEN_ON_THE_ENGINE = {"keys"}
 ENGINE_NAMES = {"engine", "_engine"}
-#: Imports from behind the door that stay, each with its reason.
-ALLOWED_IMPORTS = {
-    # The cross-process change stamps the bridge polls: files of their own, not the store
-    # (the event hub's rework owns the bridge).
-    ("musicauth_gui/gui/bridge.py", "musicauth_gui.core.store.change_log"),
-    # The repair commands' words for damaged entries (the errors rework moves them into cli.py).
-    ("musicauth_gui/cli.py", "musicauth_gui.core.store.damage"),
-}
+#: Imports from behind the door that stay, each with its reason (none at present).
+ALLOWED_IMPORTS: set[tuple[str, str]] = set()
 
 
 def _front_end_files() -> list[Path]:

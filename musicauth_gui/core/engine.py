@@ -50,7 +50,7 @@ from .errors import (
     StoreError,
     UnusableRotation,
 )
-from .events import EventHub, ProfileChanged
+from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
 from .key_ring import KeyRing
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
@@ -708,6 +708,24 @@ class TokenEngine:
     async def scan(self) -> Listing:
         """Every profile: the readable records and the damaged entries apart, in index order."""
         return await self.store.scan()
+
+    def watch_outside_changes(self) -> Callable[[], None]:
+        """Start noticing what other processes (the CLI, a second window) change in the store,
+        from now on; returns the function to call every couple of seconds, which emits
+        ``StoreChangedElsewhere`` with the change stamps touched since the last call.
+
+        Cheap (a stat of each stamp file; a stamp is read only when its signature changed).
+        """
+        from .store.change_log import ChangeWatcher
+
+        watcher = ChangeWatcher()  # the baseline: changes before this moment are not news
+
+        def poll() -> None:
+            changed = watcher.poll()
+            if changed:
+                self.events.emit(StoreChangedElsewhere(frozenset(changed)))
+
+        return poll
 
     async def changes_from_outside(self, stamps: Collection[str], shown: Collection[str]) -> OutsideChanges:
         """What another process changed, re-read (core/outside_changes.py)."""

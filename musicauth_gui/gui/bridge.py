@@ -12,6 +12,8 @@ or a profile it imported, shows up in the open window without a restart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..core.events import (
@@ -24,7 +26,6 @@ from ..core.events import (
     StoreChangedElsewhere,
     TokenRenewed,
 )
-from ..core.store import change_log
 
 
 class EngineBridge(QObject):
@@ -37,7 +38,7 @@ class EngineBridge(QObject):
             come from ``gui/messages.py``), seconds until the next attempt (-1: none).
         expiry_neared(str, float): a token that cannot renew itself has this many seconds left.
         store_changed_elsewhere(set): another process changed the store; the change stamps it
-            touched (``core.store.change_log``), for the window to reload just those.
+            touched, for the window to reload just those.
     """
 
     profile_changed = Signal(str)
@@ -49,24 +50,35 @@ class EngineBridge(QObject):
     #: Private: carries each event to the bridge's own thread (see the module docstring).
     _event_arrived = Signal(object)
 
-    def __init__(self, hub: EventHub, *, watch_outside: bool, poll_ms: int = 2000, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        hub: EventHub,
+        *,
+        poll_outside: Callable[[], None] | None = None,
+        poll_ms: int = 2000,
+        parent: QObject | None = None,
+    ) -> None:
+        """Args:
+        hub: the engine's events.
+        poll_outside: called every ``poll_ms`` to notice other processes' changes
+            (from ``TokenEngine.watch_outside_changes``, which emits through the hub); None: do not.
+        """
         super().__init__(parent)
         self._hub = hub
         self._event_arrived.connect(self._deliver)
         # A bound method: the hub holds it weakly, so a bridge that is gone stops listening.
         hub.subscribe(Event, self._on_event)
-        self._watcher: change_log.ChangeWatcher | None = None
-        if watch_outside:
-            self._watcher = change_log.ChangeWatcher()
+        self._timer: QTimer | None = None
+        if poll_outside is not None:
             self._timer = QTimer(self)
             self._timer.setInterval(poll_ms)
-            self._timer.timeout.connect(self._poll)
+            self._timer.timeout.connect(poll_outside)
             self._timer.start()
 
     def close(self) -> None:
         """Stop listening to the hub and polling (the app is closing)."""
         self._hub.unsubscribe(Event, self._on_event)
-        if self._watcher is not None:
+        if self._timer is not None:
             self._timer.stop()
 
     def _on_event(self, event: Event) -> None:
@@ -87,10 +99,3 @@ class EngineBridge(QObject):
                 self.expiry_neared.emit(name, left)
             case StoreChangedElsewhere(stamps=stamps):
                 self.store_changed_elsewhere.emit(set(stamps))
-
-    def _poll(self) -> None:
-        assert self._watcher is not None
-        changed = self._watcher.poll()
-        if changed:
-            # Through the hub like every other event, so that core subscribers hear it too.
-            self._hub.emit(StoreChangedElsewhere(frozenset(changed)))

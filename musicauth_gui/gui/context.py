@@ -46,7 +46,7 @@ class AppContext:
         engine.shared_client = True
         prepare_http_stack()
         scheduler = RenewalScheduler(engine)
-        bridge = EngineBridge(engine.events, watch_outside=watch_outside, poll_ms=poll_ms)
+        bridge = EngineBridge(engine.events, poll_outside=engine.watch_outside_changes() if watch_outside else None, poll_ms=poll_ms)
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
 
     @classmethod

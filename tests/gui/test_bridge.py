@@ -22,7 +22,7 @@ from musicauth_gui.gui.bridge import EngineBridge
 
 def test_each_event_becomes_its_signal(qtbot) -> None:  # type: ignore[no-untyped-def]
     hub = EventHub()
-    bridge = EngineBridge(hub, watch_outside=False)
+    bridge = EngineBridge(hub)
     down = ProviderUnreachable("the provider is down")
     cases = [
         (ProfileChanged("a"), bridge.profile_changed, ["a"]),
@@ -58,7 +58,7 @@ def test_every_public_signal_is_emitted_for_some_event() -> None:
 
 def test_events_from_another_thread_arrive_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
     hub = EventHub()
-    bridge = EngineBridge(hub, watch_outside=False)
+    bridge = EngineBridge(hub)
 
     class Receiver(QObject):
         def __init__(self) -> None:
@@ -84,11 +84,11 @@ def test_a_closed_bridge_stops_listening_and_a_collected_one_is_dropped(qtbot) -
     import gc
 
     hub = EventHub()
-    bridge = EngineBridge(hub, watch_outside=False)
+    bridge = EngineBridge(hub)
     assert hub.subscriber_count(Event) == 1  # the bridge hears every event
     bridge.close()
     assert hub.subscriber_count(Event) == 0
-    second = EngineBridge(hub, watch_outside=False)
+    second = EngineBridge(hub)
     assert hub.subscriber_count(Event) == 1
     del second
     gc.collect()
