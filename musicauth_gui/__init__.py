@@ -6,3 +6,5 @@ The single place that names the application: packaging, the desktop file and the
 __version__ = "0.1.0"
 APP_ID = "io.github.musicauth.MusicAuth"
 APP_NAME = "musicauth"
+#: QSettings' organisation (the preferences live in ``$XDG_CONFIG_HOME/musicauth/musicauth.conf`` on Linux).
+ORG_NAME = "musicauth"

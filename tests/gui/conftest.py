@@ -13,6 +13,21 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _isolated_qsettings(isolated_dirs):  # type: ignore[no-untyped-def]
+    """QSettings in this test's own config folder, never the user's.
+
+    Qt reads XDG_CONFIG_HOME once per process (the first QSettings caches the path), so the
+    per-test XDG_CONFIG_HOME of tests/conftest.py alone would leave every later test on the
+    first test's folder: the path is set explicitly for each test.
+    """
+    from PySide6.QtCore import QSettings
+
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, str(isolated_dirs["config"]))
+    return isolated_dirs["config"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_clipboard_after(qapp):  # type: ignore[no-untyped-def]
     """No copied secret outlives its test (a QMimeData left on the clipboard at exit crashes
     some PySide6 builds, and it would leak between tests anyway)."""
