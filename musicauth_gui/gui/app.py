@@ -46,6 +46,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="sandbox providers on 127.0.0.1 and an in-memory store: click through every flow without an account",
     )
     parser.add_argument("--no-tray", action="store_true", help="no tray icon; closing the window quits")
+    parser.add_argument(
+        "--hidden",
+        action="store_true",
+        help="start in the tray without showing the window (start at login uses it); without a tray the window shows",
+    )
     return parser.parse_args(argv)
 
 
@@ -117,21 +122,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .icons import apply_initial_theme
     from .main_window import MainWindow
+    from .settings import Preferences
 
-    apply_initial_theme(app)
-    window = MainWindow(demo=args.demo, lazy=True)
+    # Read before the paint (a fraction of a millisecond): the chosen theme and the window's
+    # last geometry must be in the first paint, not corrected after it.
+    preferences = Preferences.open(demo=args.demo)
+    apply_initial_theme(app, preferences.theme)
+    window = MainWindow(demo=args.demo, lazy=True, preferences=preferences)
     _install_excepthook(lambda: window)
     bench = os.environ.get("MUSICAUTH_BENCH", "")
     if bench:
         window.first_painted.connect(lambda: print(f"first-paint {time.monotonic():.6f}", flush=True))
-    window.show()
-    _wait_for_first_paint(window)
+    if not args.hidden:
+        window.show()
+        _wait_for_first_paint(window)
 
     # Everything below is not needed for the first paint.
     from .icons import apply_theme
     from .single_instance import SingleInstance
 
-    apply_theme(app)  # the colour scheme, now that the Qt namespace may be built
+    apply_theme(app, preferences.theme)  # the colour scheme, now that the Qt namespace may be built
 
     instance = SingleInstance(instance_lock.name, parent=window)
     instance.activation_requested.connect(window.bring_to_front)
@@ -172,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return
         if not args.no_tray:
             window.install_tray()
+        if args.hidden and window.tray is None:
+            window.show()  # no tray to live in (none yet at login, or --no-tray): never invisible
         context = None
         try:
             context = await AppContext.open(demo=args.demo)

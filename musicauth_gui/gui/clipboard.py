@@ -5,8 +5,9 @@ client does:
   secret`` (KDE Klipper and others on Linux), ``ExcludeClipboardContentFromMonitorProcessing``
   plus ``CanIncludeInClipboardHistory`` = 0 and ``CanUploadToCloudClipboard`` = 0 (Windows),
   ``org.nspasteboard.ConcealedType`` (macOS pasteboard managers);
-- it is cleared after N seconds (30 by default), but only if the clipboard still holds it: a
-  user who copied something else meanwhile keeps it.
+- it is cleared after N seconds (30 by default, a preference; 0: never), but only if the
+  clipboard still holds it: a user who copied something else meanwhile keeps it. Whatever the
+  delay, it is cleared when the app quits.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ class SecretClipboard(QObject):
         if self.clear_after > 0:
             self._timer.start(int(self.clear_after * 1000))
         self.copied.emit(what)
+
+    def clear_note(self) -> str:
+        """When a copy goes away, for a status line: "the clipboard clears in 30 s"."""
+        if self.clear_after > 0:
+            return f"the clipboard clears in {self.clear_after:g} s"
+        return "the clipboard keeps it until you copy something else or quit musicauth"
 
     def copy_plain(self, text: str, *, what: str = "text") -> None:
         """Copy something public (a public key): no markers, no clearing."""

@@ -8,7 +8,7 @@ window instead of a crash.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.engine import TokenEngine, prepare_http_stack
@@ -23,9 +23,9 @@ class AppContext:
         engine: the core TokenEngine (store, keys, flows).
         scheduler: auto-renew.
         bridge: core events as Qt signals.
-        clipboard: concealed copies, cleared after ``settings["clipboard_clear_seconds"]``.
+        clipboard: concealed copies, cleared after the delay the main window sets from the
+            preferences (``gui/settings.py``, which the window reads before this exists).
         demo: the DemoWorld in demo mode (emulators + memory store), else None.
-        settings: small UI preferences (clipboard clear delay...).
     """
 
     engine: TokenEngine
@@ -33,7 +33,6 @@ class AppContext:
     bridge: EngineBridge
     clipboard: SecretClipboard
     demo: Any = None
-    settings: dict[str, Any] = field(default_factory=lambda: {"clipboard_clear_seconds": 30})
 
     @classmethod
     def for_engine(

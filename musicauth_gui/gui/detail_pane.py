@@ -306,8 +306,7 @@ class ProfileDetailPane(QWidget):
             cred, record = issued.credential, issued.record
             text = {"token": cred.value.reveal(), "header": cred.header_line(), "curl": curl_line(cred, try_url(record))}[what]
             context.clipboard.copy_secret(text, what=what)
-            seconds = context.clipboard.clear_after
-            self.status_message.emit(f"Copied the {what} of {name}; the clipboard clears in {seconds:g} s")
+            self.status_message.emit(f"Copied the {what} of {name}; {context.clipboard.clear_note()}")
 
         spawn(work(), on_error=lambda message: self._fail(message, name), name=f"copy:{name}", owner=self)
 

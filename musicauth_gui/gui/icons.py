@@ -5,7 +5,7 @@ Icons are SVGs drawn in explicit mid-tone or coloured strokes that read on light
 backgrounds alike (QIcon does not recolour SVGs with the palette), so there is one set, not a
 light and a dark one. The two style sheets, ``:/styles/light.qss`` and ``:/styles/dark.qss``,
 only add polish on top of the platform style; :func:`apply_theme` picks one and follows the
-system's colour scheme when it changes.
+system's colour scheme when it changes, unless the user chose light or dark (Preferences).
 
 Names other code can rely on:
 
@@ -50,6 +50,10 @@ ACTIONS = (
 HEADING_SCALE = 1.3
 
 _THEME_HOOKED = "_musicauthThemeHooked"
+#: The theme preference last applied (``system``, ``light``, ``dark``), on the application object.
+_THEME_CHOICE = "_musicauthTheme"
+#: Whether the application palette is one of ours (``palettes``), to be dropped for ``system``.
+_OWN_PALETTE = "_musicauthOwnPalette"
 
 
 @cache
@@ -140,34 +144,68 @@ def _palette_is_dark(palette: QPalette) -> bool:
     return window.lightness() < text.lightness()
 
 
-def apply_theme(app: QApplication) -> bool:
-    """Set the style sheet that matches ``app``'s colour scheme, and follow later changes.
+def apply_theme(app: QApplication, choice: str = "system") -> bool:
+    """Set the style sheet (and where needed the palette) for ``choice``, and follow the system.
 
-    Safe to call more than once: the sheet is set again only when it changes, and the change
-    signal is connected only the first time.
+    ``choice`` is a preference (``gui/settings.py``): ``system`` matches the desktop's colour
+    scheme and follows its later changes; ``light`` and ``dark`` ask the platform for that
+    scheme (Qt 6.8+) and, where it does not comply, set an explicit palette (``palettes``).
+    Safe to call again with another choice (the Preferences dialog applies it live): the sheet
+    is set again only when it changes, and the change signal is connected only the first time.
 
     Returns:
         Whether the dark style sheet is applied.
     """
-    dark = is_dark(app)
-    _set_sheet(app, dark)
+    from PySide6.QtCore import Qt
+
+    app.setProperty(_THEME_CHOICE, choice)
     hints = app.styleHints()
+    if choice in ("light", "dark"):
+        dark = choice == "dark"
+        if hasattr(hints, "setColorScheme"):  # Qt >= 6.8
+            hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+        _force_palette(app, dark)
+    else:
+        if hasattr(hints, "unsetColorScheme"):
+            hints.unsetColorScheme()
+        if app.property(_OWN_PALETTE):
+            # An empty palette resolves every role against the platform theme's again.
+            app.setPalette(QPalette())
+            app.setProperty(_OWN_PALETTE, False)
+        dark = is_dark(app)
+    _set_sheet(app, dark)
     if hasattr(hints, "colorSchemeChanged") and not app.property(_THEME_HOOKED):
         app.setProperty(_THEME_HOOKED, True)
         hints.colorSchemeChanged.connect(lambda scheme: _on_color_scheme_changed(app, scheme))
     return dark
 
 
-def apply_initial_theme(app: QApplication) -> bool:
-    """Before the first paint: the style sheet for the palette's lightness alone.
+def apply_initial_theme(app: QApplication, choice: str = "system") -> bool:
+    """Before the first paint: the style sheet for the palette's lightness alone, or ``choice``.
 
     Asking for the colour scheme returns a ``Qt.ColorScheme``, and the first ``Qt`` enum builds
     PySide's whole Qt namespace (~25 ms). The palette agrees with the scheme wherever a platform
     theme sets both; ``apply_theme`` after the paint corrects the rare place where they differ.
+    A chosen ``light`` or ``dark`` sets its palette now when the current one is the other kind,
+    so the first paint is already in the chosen colours.
     """
-    dark = _palette_is_dark(app.palette())
+    app.setProperty(_THEME_CHOICE, choice)
+    if choice in ("light", "dark"):
+        dark = choice == "dark"
+        _force_palette(app, dark)
+    else:
+        dark = _palette_is_dark(app.palette())
     _set_sheet(app, dark)
     return dark
+
+
+def _force_palette(app: QApplication, dark: bool) -> None:
+    """Our palette where the platform's is the other kind (or ours is set already)."""
+    if app.property(_OWN_PALETTE) or _palette_is_dark(app.palette()) != dark:
+        from .palettes import palette
+
+        app.setPalette(palette(dark))
+        app.setProperty(_OWN_PALETTE, True)
 
 
 def _set_sheet(app: QApplication, dark: bool) -> None:
@@ -179,6 +217,8 @@ def _set_sheet(app: QApplication, dark: bool) -> None:
 def _on_color_scheme_changed(app: QApplication, scheme: object) -> None:
     from PySide6.QtCore import Qt
 
+    if app.property(_THEME_CHOICE) in ("light", "dark"):
+        return  # the user's choice stands, whatever the desktop does
     if scheme == Qt.ColorScheme.Unknown:
         dark = _palette_is_dark(app.palette())
     else:

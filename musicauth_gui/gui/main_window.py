@@ -6,6 +6,11 @@ pulls in asyncio, httpx, cryptography and PyJWT, which together cost more than t
 ``complete()`` builds the rest (the model, the row delegate, the detail pane) once the window is
 on screen; ``attach()`` calls it too, so the order can never be wrong.
 
+The window remembers itself (``gui/settings.py``): geometry, splitter and filter text are put
+back before the first paint (reading them costs well under a millisecond, and a window that
+jumps after it appeared is worse), the selected profile once the profiles are listed; all of it
+is saved when the window is closed or the app quits.
+
 Keyring trouble never closes the window: a locked or failing keyring is a banner with Retry (and
 Unlock where the backend can prompt), a damaged profile entry is a row of its own with Remove and
 Re-import, and the readable profiles work meanwhile.
@@ -37,6 +42,7 @@ from PySide6.QtWidgets import (
 from .. import APP_NAME, __version__
 from .countdown import format_remaining
 from .icons import app_icon, icon
+from .settings import Preferences
 from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
@@ -72,13 +78,24 @@ class MainWindow(QMainWindow):
     detail: ProfileDetailPane
     damaged_pane: DamagedEntryPane
 
-    def __init__(self, *, demo: bool = False, clock: Callable[[], float] = time.time, lazy: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        demo: bool = False,
+        clock: Callable[[], float] = time.time,
+        lazy: bool = False,
+        preferences: Preferences | None = None,
+    ) -> None:
         """Args:
             demo: the title says so.
             clock: wall clock for the countdowns (tests freeze it).
             lazy: build only what the first paint needs; ``complete()`` builds the rest.
+            preferences: the app's (``Preferences.open(demo=demo)`` unless given).
         """
         super().__init__()
+        self.preferences = preferences if preferences is not None else Preferences.open(demo=demo)
+        self.preferences.changed.connect(self._on_preference_changed)
+        self._pending_selection: str | None = None
         self.context: AppContext | None = None
         self.demo = demo
         self.tray: TrayIcon | None = None
@@ -135,6 +152,7 @@ class MainWindow(QMainWindow):
         self._shortcuts: list[tuple[QAction, QKeySequence.StandardKey | str]] = []
         self._build_actions()
         self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
+        self._restore_window_state()
         if not lazy:
             self.complete()
 
@@ -271,6 +289,10 @@ class MainWindow(QMainWindow):
         tools.addAction(self.keys_action)
         tools.addAction(self.devtoken_action)
         tools.addAction(self.find_action)
+        tools.addSeparator()
+        # "Ctrl+," as in most desktop apps (Qt's StandardKey.Preferences has no binding on GNOME).
+        self.preferences_action = self._action("&Preferences…", "settings", self.open_preferences, "Ctrl+,", "preferences")
+        tools.addAction(self.preferences_action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&About musicauth", "info", self._about, None, "about"))
 
@@ -305,7 +327,8 @@ class MainWindow(QMainWindow):
         bridge.renewal_failed.connect(self._on_renewal_failed)
         bridge.expiry_neared.connect(self._on_expiring)
         bridge.store_changed_elsewhere.connect(self._on_outside_change)
-        context.clipboard.clear_after = float(context.settings.get("clipboard_clear_seconds", 30))
+        context.clipboard.clear_after = float(self.preferences.clipboard_clear_seconds)
+        self._pending_selection = self.preferences.selected_profile  # selected once they are listed
         await self.load_profiles()
         if not self.demo:
             self.wake_watcher.listen_to_logind()
@@ -332,7 +355,8 @@ class MainWindow(QMainWindow):
             self._show_keyring_problem(error_text(exc))
             return False
         records = listing.records
-        selected = self.selected_name()
+        selected = self.selected_name() or self._pending_selection
+        self._pending_selection = None
         self.model.set_records(records, listing.damaged)
         for record in records:
             context.scheduler.watch(record.name)
@@ -633,6 +657,46 @@ class MainWindow(QMainWindow):
         record = self._current_record()
         DevTokenDialog.open_for(self, self.context, profile=record.name if record and record.profile.flow == "devtoken" else None)
 
+    # -- preferences and the remembered window state -----------------------------------------------
+
+    def open_preferences(self) -> None:
+        from .dialogs.preferences import PreferencesDialog
+
+        PreferencesDialog.open_for(self, self.preferences, demo=self.demo)
+
+    def _on_preference_changed(self, name: str) -> None:
+        """Apply a changed preference at once (the dialog has no OK button)."""
+        if name == "clipboard_clear_seconds" and self.context is not None:
+            self.context.clipboard.clear_after = float(self.preferences.clipboard_clear_seconds)
+        elif name == "theme":
+            from PySide6.QtWidgets import QApplication
+
+            from .icons import apply_theme
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.preferences.theme)
+
+    def _restore_window_state(self) -> None:
+        """Geometry, splitter and filter text as they were last saved (before the first paint)."""
+        geometry = self.preferences.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        splitter = self.preferences.splitter_state
+        if splitter is not None:
+            self._splitter.restoreState(splitter)
+        self.filter_edit.setText(self.preferences.filter_text)
+
+    def save_window_state(self) -> None:
+        """Remember geometry, splitter, filter text and selection for the next start."""
+        prefs = self.preferences
+        prefs.window_geometry = self.saveGeometry()
+        prefs.splitter_state = self._splitter.saveState()
+        prefs.filter_text = self.filter_edit.text()
+        if self._complete and self.context is not None:  # before the listing, there is nothing to keep
+            prefs.selected_profile = self.selected_name()
+        prefs.sync()
+
     # -- tray, notifications, closing -------------------------------------------------------------
 
     def install_tray(self) -> None:
@@ -664,13 +728,15 @@ class MainWindow(QMainWindow):
         async def work() -> None:
             issued = await context.engine.credential(name)  # renewed first, as every copy is
             context.clipboard.copy_secret(issued.credential.value.reveal(), what="token")
-            self._notify("Token copied", f"{name}: the clipboard clears in {context.clipboard.clear_after:g} s")
+            self._notify("Token copied", f"{name}: {context.clipboard.clear_note()}")
 
         spawn(work(), on_error=lambda m: self._notify(f"{name}: no token", m, warning=True), owner=self)
 
-    def _notify(self, title: str, message: str, *, warning: bool = False) -> None:
-        if self.tray is not None:
-            self.tray.notify(title, message, warning=warning)
+    def _notify(self, title: str, message: str, *, warning: bool = False) -> bool:
+        """A tray notification, unless switched off in the preferences; whether one was sent."""
+        if self.tray is None or not self.preferences.notifications:
+            return False
+        return self.tray.notify(title, message, warning=warning)
 
     def bring_to_front(self) -> None:
         self.showNormal()
@@ -679,6 +745,7 @@ class MainWindow(QMainWindow):
 
     def quit(self) -> None:
         self._quitting = True
+        self.save_window_state()
         self.quit_requested.emit()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -694,14 +761,23 @@ class MainWindow(QMainWindow):
             model.set_ticking(True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
         if self.tray is not None and self.tray.isVisible() and not self._quitting:
             # Keep renewing in the tray, as password managers do; Quit ends the app.
             self.hide()
-            self._notify("musicauth keeps running", "Tokens stay renewed; Quit from the tray menu to stop.")
+            self._hint_at_the_tray()
             event.ignore()
             return
         self.quit_requested.emit()
         event.accept()
+
+    def _hint_at_the_tray(self) -> None:
+        """Say once, ever, that closing left the app in the tray (never in demo mode, whose
+        closing is part of clicking around)."""
+        if self.demo or self.preferences.tray_hint_shown:
+            return
+        if self._notify("musicauth keeps running", "Tokens stay renewed; Quit from the tray menu to stop."):
+            self.preferences.tray_hint_shown = True
 
     def _about(self) -> None:
         from PySide6.QtWidgets import QMessageBox

@@ -56,10 +56,13 @@ class TrayIcon(QSystemTrayIcon):
     def copy_actions(self) -> list[QAction]:
         return [a for a in self.menu.actions() if a.objectName().startswith("copy:")]
 
-    def notify(self, title: str, message: str, *, warning: bool = False) -> None:
+    def notify(self, title: str, message: str, *, warning: bool = False) -> bool:
+        """A balloon or desktop notification; whether the platform could show one."""
         kind = QSystemTrayIcon.MessageIcon.Warning if warning else QSystemTrayIcon.MessageIcon.Information
-        if self.isVisible() and QSystemTrayIcon.supportsMessages():
-            self.showMessage(title, message, kind, 8000)
+        if not (self.isVisible() and QSystemTrayIcon.supportsMessages()):
+            return False
+        self.showMessage(title, message, kind, 8000)
+        return True
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
