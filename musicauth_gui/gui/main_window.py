@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 # creation on first use (QMessageBox, the tray and the proxy model are imported where used).
 # Not ``Qt`` either: its first use builds every enum of the Qt namespace (~25 ms), so the code
 # before the first paint uses none, and methods that run later import it themselves.
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.preferences = preferences if preferences is not None else Preferences.open(demo=demo)
         self.preferences.changed.connect(self._on_preference_changed)
         self._pending_selection: str | None = None
+        self._splitter_state: QByteArray | None = None
         self.context: AppContext | None = None
         self.demo = demo
         self.tray: TrayIcon | None = None
@@ -682,9 +683,9 @@ class MainWindow(QMainWindow):
         geometry = self.preferences.window_geometry
         if geometry is not None:
             self.restoreGeometry(geometry)
-        splitter = self.preferences.splitter_state
-        if splitter is not None:
-            self._splitter.restoreState(splitter)
+        # The splitter's sizes only once the window has its size (showEvent): restored into
+        # the splitter's provisional size, they would be rescaled when the window is laid out.
+        self._splitter_state = self.preferences.splitter_state
         self.filter_edit.setText(self.preferences.filter_text)
 
     def save_window_state(self) -> None:
@@ -756,6 +757,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._splitter_state is not None:
+            self._splitter.restoreState(self._splitter_state)
+            self._splitter_state = None
         model = getattr(self, "model", None)
         if model is not None:
             model.set_ticking(True)
