@@ -247,3 +247,18 @@ def test_no_tray_balloon_in_demo_mode_or_with_notifications_off(qtbot, window, m
     quiet.close()
     assert balloons.shown == [] and quiet.preferences.tray_hint_shown is False  # kept for when they are on
     quiet._quitting = True
+
+
+def test_hidden_without_a_tray_still_shows_the_window(tmp_path: Path) -> None:
+    """``--hidden`` (what the login entry runs) never leaves the app invisible: with no tray to
+    live in, the window shows after all. A real process, started as at login. (That it stays
+    hidden with a tray needs a tray host: offscreen has none.)"""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="quit", QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "musicauth_gui", "--demo", "--hidden", "--no-tray"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(line.split()[0] for line in result.stdout.splitlines()) == ["first-paint", "ready"]  # it was shown

@@ -62,6 +62,7 @@ class PreferencesDialog(QDialog):
         self._command = list(command) if command is not None else None
         self.setObjectName("preferencesDialog")
         self.setWindowTitle("Preferences")
+        self.setMinimumWidth(520)  # the notes under the fields read as lines, not columns
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
