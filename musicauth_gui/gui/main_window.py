@@ -692,9 +692,11 @@ class MainWindow(QMainWindow):
         """Remember geometry, splitter, filter text and selection for the next start."""
         prefs = self.preferences
         prefs.window_geometry = self.saveGeometry()
-        prefs.splitter_state = self._splitter.saveState()
+        # Never shown (started --hidden, quit from the tray): the state read at start, unapplied.
+        prefs.splitter_state = self._splitter_state if self._splitter_state is not None else self._splitter.saveState()
         prefs.filter_text = self.filter_edit.text()
-        if self._complete and self.context is not None:  # before the listing, there is nothing to keep
+        if self._complete and self.context is not None and self.model.all_names():
+            # Only once listed: a keyring still locked at quit must not forget the selection.
             prefs.selected_profile = self.selected_name()
         prefs.sync()
 

@@ -262,3 +262,19 @@ def test_hidden_without_a_tray_still_shows_the_window(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert sorted(line.split()[0] for line in result.stdout.splitlines()) == ["first-paint", "ready"]  # it was shown
+
+
+def test_a_window_never_shown_keeps_the_saved_state(qtbot, qloop, memory_context) -> None:  # type: ignore[no-untyped-def]
+    """Started hidden at login and quit from the tray: nothing remembered is lost."""
+    from PySide6.QtCore import QByteArray
+
+    prefs = Preferences.open()
+    prefs.selected_profile = "Spotify"
+    prefs.splitter_state = QByteArray(b"a splitter state")
+    hidden = MainWindow(preferences=Preferences.open())
+    qtbot.addWidget(hidden)
+    run(qtbot, qloop, hidden.attach(memory_context))  # an empty store: nothing to select
+    hidden.quit()
+    again = Preferences.open()
+    assert again.selected_profile == "Spotify"
+    assert again.splitter_state == QByteArray(b"a splitter state")
