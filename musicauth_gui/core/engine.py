@@ -846,7 +846,7 @@ class TokenEngine:
         if to not in STORE_KINDS:
             raise ConfigError(f"there is no store called {to!r}; the stores are {' and '.join(STORE_KINDS)}")
         other_kind: StoreKind = "file" if own == "keyring" else "keyring"
-        other = await self.store.run(vault_opener(other_kind, ask=ask_passphrase))
+        other = await self.store.run(vault_opener(other_kind, ask=ask_passphrase, existing=to == own))
         source, destination = (other, self.store.vault) if to == own else (self.store.vault, other)
         report = await self.store.run(self.store.locked, lambda: migrate(source, destination))
         if self._cross_process:

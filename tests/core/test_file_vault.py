@@ -387,3 +387,11 @@ token_endpoint = "{live.url('/accesstoken.srf')}"
     vault.reread()
     assert vault.keys() == []
     assert musicauth("token", "one").stdout == token.stdout
+
+
+def test_migrating_from_a_vault_file_that_is_not_there_makes_none(vault_path: Path) -> None:
+    env = vault_env(vault_path)
+    env.pop("MUSICAUTH_STORE")
+    result = musicauth("store", "migrate", "--to", "keyring", env=env)
+    assert_one_clean_line(result, "there is no vault file at")
+    assert not vault_path.exists()

@@ -89,10 +89,11 @@ def open_vault(kind: StoreKind, *, ask: PassphrasePrompt | None = None) -> Secre
     return vault_opener(kind, ask=ask)()
 
 
-def vault_opener(kind: StoreKind, *, ask: PassphrasePrompt | None = None) -> Callable[[], SecretVault]:
+def vault_opener(kind: StoreKind, *, ask: PassphrasePrompt | None = None, existing: bool = False) -> Callable[[], SecretVault]:
     """Gather what opening the vault of ``kind`` needs from the user now (the passphrase, which
     may be a prompt: on the caller's thread, where Ctrl-C reaches it), and return the slow rest
-    (for the store's worker thread)."""
+    (for the store's worker thread). With ``existing``, a vault file that is not there is an
+    error instead of a new one (a migration's source)."""
     if kind == "keyring":
         from .vault import KeyringVault
 
@@ -100,6 +101,8 @@ def vault_opener(kind: StoreKind, *, ask: PassphrasePrompt | None = None) -> Cal
     from .file_vault import FileVault
 
     path = vault_path()
+    if existing and not FileVault.exists(path):
+        raise ConfigError(f"there is no vault file at {path} to move anything from")
     passphrase = vault_passphrase(path, new=not FileVault.exists(path), ask=ask)
     return lambda: FileVault.open(path, passphrase)
 
