@@ -26,6 +26,8 @@ from .core.secret import scrub
 from .interrupts import Terminated, terminating_signals_interrupt
 
 if TYPE_CHECKING:  # imported where used: a command loads only what it needs (start-up time)
+    from pathlib import Path
+
     from .core.engine import TokenEngine
     from .core.model import ProfileRecord, TokenSet
     from .core.state import DamagedEntry, ProfileState
@@ -98,6 +100,12 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
                 "start or unlock a Secret Service such as gnome-keyring or KeePassXC, "
                 "or choose a backend with PYTHON_KEYRING_BACKEND"
             )
+        case Action.USE_FILE_VAULT:
+            return "set MUSICAUTH_STORE=file to keep everything in a passphrase-encrypted file instead"
+        case Action.GIVE_VAULT_PASSPHRASE:
+            return "set MUSICAUTH_PASSPHRASE or MUSICAUTH_PASSPHRASE_FILE, or run the command on a terminal to be asked"
+        case Action.RESTORE_VAULT_FILE:
+            return "put back a good copy of it (a backup); musicauth will not write to it until it can be read"
         case Action.CLOSE_OTHER_PROCESS:
             return "close it (or remove its lock file), then try again"
         case Action.CHECK_NETWORK:
@@ -125,9 +133,29 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
 
 
 def _open_engine() -> TokenEngine:
+    """The engine on the store the environment chooses (MUSICAUTH_STORE: the keyring, or the
+    encrypted vault file, whose passphrase may be asked for on a terminal)."""
     from .core.engine import TokenEngine
 
-    return TokenEngine.with_keyring()
+    return TokenEngine.from_environment(ask_passphrase=_ask_vault_passphrase)
+
+
+def _ask_vault_passphrase(new: bool, path: Path) -> str | None:
+    """The vault file's passphrase from the terminal, never echoed; twice for a new vault.
+    None where nobody can answer (no terminal): the core then says how else to give it."""
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    from .core.errors import ConfigError
+
+    if not new:
+        return getpass.getpass(f"Passphrase of the vault file {path}: ")
+    _eprint(f"musicauth: making a new vault file, {path}")
+    first = getpass.getpass("Choose its passphrase: ")
+    if getpass.getpass("Again: ") != first:
+        raise ConfigError("the passphrases differ; no vault file was made")
+    return first
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -460,6 +488,21 @@ async def cmd_store_repair(engine: TokenEngine, args: argparse.Namespace) -> int
     return 0
 
 
+async def cmd_store_migrate(engine: TokenEngine, args: argparse.Namespace) -> int:
+    """Move everything to the chosen store, and say what moved and how to use it from now on."""
+    report = await engine.migrate_store(args.to, ask_passphrase=_ask_vault_passphrase)
+    for kind, name in report.missing:
+        _eprint(f"dropped {kind} {shown(name)}: {report.source}'s index named it, but neither store holds it")
+    _eprint(
+        f"moved {len(report.profiles)} profile(s) and {len(report.keys)} key(s) from {report.source} to {report.destination}"
+        + (f"; it already held {len(report.kept)} of its own" if report.kept else "")
+    )
+    if engine.store_kind != args.to:
+        switch = "set MUSICAUTH_STORE=file" if args.to == "file" else "unset MUSICAUTH_STORE (or set it to keyring)"
+        _eprint(f"{switch} to use them from now on")
+    return 0
+
+
 async def cmd_devtoken(engine: TokenEngine, args: argparse.Namespace) -> int:
     if args.sub_file:
         subjects = [line.strip() for line in _read_input_file(args.sub_file, "subjects file").decode("utf-8", "replace").splitlines()]
@@ -604,7 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passphrase-file", help="read the export passphrase from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
     p.set_defaults(func=cmd_key_export)
 
-    store = sub.add_parser("store", help="look after the store itself: repair its index")
+    store = sub.add_parser("store", help="look after the store itself: repair its index, migrate it")
     ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
     p = ssub.add_parser(
         "repair",
@@ -616,6 +659,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("names", nargs="*", metavar="NAME", help="more profile or key names to look for in the keyring")
     p.set_defaults(func=cmd_store_repair)
+    p = ssub.add_parser(
+        "migrate",
+        help="move every profile, token and key to the keyring or to the encrypted vault file",
+        description="Move every profile, token and key from the other store to the one named by --to: "
+        "copy everything, read it back, and only then delete it from the source (a failure loses "
+        "nothing, and running it again finishes the job). The vault file is MUSICAUTH_STORE_FILE "
+        "(default: vault in the data folder); its passphrase comes from MUSICAUTH_PASSPHRASE, "
+        "MUSICAUTH_PASSPHRASE_FILE or a prompt.",
+    )
+    p.add_argument("--to", required=True, choices=("file", "keyring"), help="the store to move everything to")
+    p.set_defaults(func=cmd_store_migrate)
 
     p = sub.add_parser("devtoken", help="sign an ES256 DevToken for a profile; the JWT alone on stdout")
     p.add_argument("name")

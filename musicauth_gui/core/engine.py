@@ -88,6 +88,8 @@ FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
 if TYPE_CHECKING:
+    from .store.migrate import MigrationReport
+    from .store.selection import PassphrasePrompt, StoreKind
     from .try_call import TryResult
 T = TypeVar("T")
 
@@ -177,6 +179,28 @@ class TokenEngine:
         from .store.vault import KeyringVault
 
         return cls(ProfileStore(KeyringVault()))
+
+    @classmethod
+    def from_environment(cls, *, ask_passphrase: PassphrasePrompt | None = None) -> TokenEngine:
+        """An engine on the store the user chose (``MUSICAUTH_STORE``: the OS keyring by
+        default, or the encrypted vault file; core/store/selection.py). Blocking.
+
+        Args:
+            ask_passphrase: how the front end asks for the vault file's passphrase when the
+                environment does not give it (the CLI: a prompt on a terminal; the desktop
+                app: none, it needs ``MUSICAUTH_PASSPHRASE`` or ``MUSICAUTH_PASSPHRASE_FILE``).
+
+        Raises:
+            NoKeyringError: the keyring was chosen (by default) and there is none.
+            VaultPassphraseNeeded, WrongVaultPassphrase, VaultDamaged: the vault file's.
+            ConfigError: ``MUSICAUTH_STORE`` names no store.
+        """
+        from .store.selection import chosen_store, open_vault
+
+        kind = chosen_store()
+        if kind == "keyring":
+            return cls.with_keyring()
+        return cls(ProfileStore(open_vault(kind, ask=ask_passphrase)))
 
     @classmethod
     def in_memory(cls) -> TokenEngine:
@@ -792,6 +816,43 @@ class TokenEngine:
     async def repair_store(self, names: list[str]) -> RepairReport:
         """Make the store's index match the keyring (core/store/repair.py)."""
         return await repair_store(self.store, self.keys, names)
+
+    @property
+    def store_kind(self) -> StoreKind | None:
+        """``keyring`` or ``file``; None for a private in-memory store (demo mode, tests)."""
+        from .store.selection import vault_kind
+
+        return vault_kind(self.store.vault)
+
+    async def migrate_store(self, to: StoreKind, *, ask_passphrase: PassphrasePrompt | None = None) -> MigrationReport:
+        """Move every profile, token and key into the store of kind ``to`` from the other one
+        (core/store/migrate.py: copy, verify by reading back, only then delete the source).
+
+        This engine's store is one of the two; the other is opened here, its passphrase asked
+        on this thread (Ctrl-C reaches a prompt here), the rest on the store's worker thread.
+
+        Raises:
+            ConfigError: this engine's store is a private one, or ``to`` names no store.
+            StoresDisagree: a name in both stores with different contents; nothing changed.
+            StoreError: nothing was deleted from the source unless it all read back.
+        """
+        from .store import change_log
+        from .store.migrate import migrate
+        from .store.selection import STORE_KINDS, vault_opener
+
+        own = self.store_kind
+        if own is None:
+            raise ConfigError("this engine's store is private to its process (demo mode); there is nothing to migrate")
+        if to not in STORE_KINDS:
+            raise ConfigError(f"there is no store called {to!r}; the stores are {' and '.join(STORE_KINDS)}")
+        other_kind: StoreKind = "file" if own == "keyring" else "keyring"
+        other = await self.store.run(vault_opener(other_kind, ask=ask_passphrase, existing=to == own))
+        source, destination = (other, self.store.vault) if to == own else (self.store.vault, other)
+        report = await self.store.run(self.store.locked, lambda: migrate(source, destination))
+        if self._cross_process:
+            # A desktop app on either store sees the names come or go at its next poll.
+            change_log.touch(change_log.INDEX_STAMP, *(change_log.stamp_name(n) for n in report.profiles))
+        return report
 
     def can_prompt_unlock(self) -> bool:
         """Whether the keyring has an unlock prompt of its own to show (Secret Service)."""

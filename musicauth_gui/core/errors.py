@@ -6,10 +6,14 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     ├── ConfigError                  a profile, a profiles file or an argument is wrong
     │   ├── ProfileNotFound
     │   └── InsecureEndpoint         http:// for a host that is not loopback
-    ├── StoreError                   the keyring could not be used
+    ├── StoreError                   the keyring (or the vault file) could not be used
     │   ├── NoKeyringError           no usable backend at all (headless Linux, WSL)
     │   ├── KeyringLockedError       a locked keyring, or a dismissed unlock prompt
-    │   └── EntryDamaged             one entry cannot be read back (the others still can)
+    │   ├── EntryDamaged             one entry cannot be read back (the others still can)
+    │   ├── VaultPassphraseNeeded    the vault file's passphrase was not given
+    │   ├── WrongVaultPassphrase     the passphrase does not open the vault file
+    │   ├── VaultDamaged             the vault file is damaged or was altered (left as it is)
+    │   └── StoresDisagree           a migration found one name with two contents (nothing moved)
     ├── ProviderError                the provider could not be reached or said no
     │   ├── ProviderUnreachable      connection refused, DNS, TLS, a timeout
     │   ├── ProviderRejected         a 4xx/5xx answer with an OAuth error, or none
@@ -69,6 +73,9 @@ class Action(enum.Enum):
     DELETE_ANYWAY = "delete_anyway"  # delete a key that profiles still use
     UNLOCK_KEYRING = "unlock_keyring"
     SET_UP_KEYRING = "set_up_keyring"  # no usable keyring at all: start one
+    USE_FILE_VAULT = "use_file_vault"  # ...or keep everything in the passphrase-encrypted vault file
+    GIVE_VAULT_PASSPHRASE = "give_vault_passphrase"  # the vault file's passphrase, (again,) right
+    RESTORE_VAULT_FILE = "restore_vault_file"  # put back a good copy of the vault file
     CLOSE_OTHER_PROCESS = "close_other_process"  # another process holds the profile's lock
     CHECK_NETWORK = "check_network"  # no answer: the endpoint or the connection, then retry
     CHECK_ENDPOINT = "check_endpoint"  # an answer, but not from the provider's API endpoint
@@ -158,7 +165,7 @@ class StoreError(MusicAuthError):
 
 
 class NoKeyringError(StoreError):
-    actions = (Action.SET_UP_KEYRING,)
+    actions = (Action.SET_UP_KEYRING, Action.USE_FILE_VAULT)
 
     def __init__(self, detail: str = "") -> None:
         what = "no usable keyring (OS secret store) was found"
@@ -172,6 +179,29 @@ class KeyringLockedError(StoreError):
 
     def __init__(self) -> None:
         super().__init__("the keyring is locked (or its unlock prompt was dismissed)")
+
+
+class VaultPassphraseNeeded(StoreError):
+    """The vault file was chosen, and nothing gave its passphrase (no variable, file or terminal)."""
+
+    actions = (Action.GIVE_VAULT_PASSPHRASE,)
+
+
+class WrongVaultPassphrase(StoreError):
+    """The passphrase derives a key whose check value differs from the vault file's header."""
+
+    actions = (Action.GIVE_VAULT_PASSPHRASE,)
+
+
+class VaultDamaged(StoreError):
+    """The vault file cannot be decrypted or parsed with the right passphrase: truncated, a byte
+    changed, not a vault at all. The file is left exactly as it is (never rewritten)."""
+
+    actions = (Action.RESTORE_VAULT_FILE,)
+
+
+class StoresDisagree(StoreError):
+    """``store migrate`` found an entry in both stores with different contents; nothing moved."""
 
 
 class EntryDamaged(StoreError):

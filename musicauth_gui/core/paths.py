@@ -1,8 +1,9 @@
-"""The folders the app writes to. None of them ever holds a secret.
+"""The folders the app writes to. None of them ever holds a secret in plaintext.
 
 - runtime: lock files (and, in the desktop app, change stamps); per session, cleaned by the OS.
 - cache: discovery metadata, which is public.
 - state: in-flight refresh markers (profile name, time, pid), which must outlive a reboot.
+- data: the encrypted vault file, only when the user chose it (``MUSICAUTH_STORE=file``).
 """
 
 from __future__ import annotations
@@ -42,5 +43,12 @@ def cache_dir() -> Path:
 def state_dir() -> Path:
     """A per-user folder for small records that must survive a reboot (XDG_STATE_HOME)."""
     path = Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def data_dir() -> Path:
+    """A per-user folder for data the user keeps (XDG_DATA_HOME): the default vault file's home."""
+    path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path

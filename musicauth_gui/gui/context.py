@@ -50,10 +50,16 @@ class AppContext:
 
     @classmethod
     async def open(cls, *, demo: bool = False) -> AppContext:
-        """The real keyring store, or the demo world.
+        """The store the environment chooses (the OS keyring, or the vault file with
+        ``MUSICAUTH_STORE=file``), or the demo world.
+
+        The vault file's passphrase comes from ``MUSICAUTH_PASSPHRASE`` or
+        ``MUSICAUTH_PASSPHRASE_FILE``: the app has no passphrase dialog (yet), and never asks
+        on a terminal it may not have.
 
         Raises:
-            MusicAuthError: no usable keyring (the window shows the message).
+            MusicAuthError: no usable keyring, no passphrase or a wrong one, a damaged vault
+                file (the window shows the message).
         """
         if demo:
             from ..demo_world import start_demo
@@ -61,8 +67,9 @@ class AppContext:
             world = await start_demo()
             return cls.for_engine(world.engine, demo=world, watch_outside=False)
         loop = asyncio.get_running_loop()
-        # Off the GUI thread: keyring's backend discovery takes about 0.4 s.
-        return cls.for_engine(await loop.run_in_executor(None, TokenEngine.with_keyring))
+        # Off the GUI thread: keyring's backend discovery takes about 0.4 s, the vault file's
+        # key derivation about 0.2 s.
+        return cls.for_engine(await loop.run_in_executor(None, TokenEngine.from_environment))
 
     async def close(self) -> None:
         self.bridge.close()

@@ -67,6 +67,14 @@ def action_label(action: Action, exc: MusicAuthError) -> str:
             return "Unlock, then Retry"
         case Action.SET_UP_KEYRING:
             return "Start a Secret Service such as gnome-keyring or KeePassXC, then Retry"
+        case Action.USE_FILE_VAULT:
+            # The app cannot switch stores while it runs: the store is chosen at start-up.
+            return "Start the app with the encrypted vault file chosen instead (README: Without a keyring)"
+        case Action.GIVE_VAULT_PASSPHRASE:
+            # No passphrase dialog (yet): the app reads it from its environment, like the CLI.
+            return "Start the app with the vault's passphrase in its environment (README: Without a keyring)"
+        case Action.RESTORE_VAULT_FILE:
+            return "Put back a good copy of the vault file (it was left as it is), then Retry"
         case Action.CLOSE_OTHER_PROCESS:
             return "Close the other window or command using this profile, then Retry"
         case Action.CHECK_NETWORK:

@@ -85,11 +85,12 @@ def test_no_backend_names_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
     keyring.set_keyring(keyring.backends.fail.Keyring())
     with pytest.raises(NoKeyringError) as info:
         open_keyring_backend()
-    # The way out is data in the core; the command line words it.
-    assert info.value.actions == (Action.SET_UP_KEYRING,)
+    # The ways out are data in the core (a keyring, or the vault file); the command line words them.
+    assert info.value.actions == (Action.SET_UP_KEYRING, Action.USE_FILE_VAULT)
     line = error_line(info.value)
     assert "PYTHON_KEYRING_BACKEND" in line
     assert "gnome-keyring" in line
+    assert "MUSICAUTH_STORE=file" in line
 
 
 def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
