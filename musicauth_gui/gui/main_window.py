@@ -160,14 +160,14 @@ class MainWindow(QMainWindow):
 
         from .damaged_pane import DamagedEntryPane
         from .detail_pane import ProfileDetailPane
-        from .profile_model import ProfileListModel
+        from .profile_model import ProfileListModel, Role
         from .widgets.profile_delegate import ProfileDelegate
 
         self.model = ProfileListModel(clock=self._clock, parent=self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)  # name, provider label, state
+        self.proxy.setFilterRole(Role.FILTER_TEXT)  # name, provider label, flow, state
         self.proxy.setFilterFixedString(self.filter_edit.text())  # typed before complete()
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.filter_edit.leave_requested.connect(self._focus_list)
@@ -295,10 +295,11 @@ class MainWindow(QMainWindow):
             actions.sign_out: self._on_detail("run_action", "sign_out"),
             actions.try_it: self._on_detail("run_action", "try"),
             actions.introspect: self._on_detail("run_action", "introspect"),
-            actions.edit: self.edit_profile,
-            actions.remove: self.remove_profile,
-            actions.remove_entry: self.remove_profile,  # a damaged entry is removed by its name too
-            actions.reimport: self.import_profiles,
+            # Looked up when triggered, not now (a test may stand in for one).
+            actions.edit: lambda: self.edit_profile(),
+            actions.remove: lambda: self.remove_profile(),
+            actions.remove_entry: lambda: self.remove_profile(),  # a damaged entry goes by its name too
+            actions.reimport: lambda: self.import_profiles(),
         }
         for action, slot in slots.items():
             action.triggered.connect(lambda _=False, slot=slot: slot())

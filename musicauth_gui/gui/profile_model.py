@@ -41,6 +41,7 @@ class Role(IntEnum):
     PAINT = Qt.ItemDataRole.UserRole + 8  # a RowView: what the delegate paints, in one call
     DAMAGED = Qt.ItemDataRole.UserRole + 9  # the DamagedEntry of a damaged row, else None
     PROFILE_STATE = Qt.ItemDataRole.UserRole + 10  # the row's ProfileState (what actions decide by)
+    FILTER_TEXT = Qt.ItemDataRole.UserRole + 11  # what the filter matches: name, provider, flow, state
 
 
 #: The key (badge colour, icon, style sheet) of each kind of state (core/state.py). The app
@@ -117,6 +118,13 @@ def state_summary(state: ProfileState, now: float) -> str:
     return label
 
 
+def _description(row: Row, now: float) -> str:
+    """Provider, flow and state: "Spotify · authorization code · valid"."""
+    label = get_preset(row.record.profile.provider).label
+    state = STATE_LABELS[STATE_KEYS[row.state(now).kind]]
+    return f"{label} · {row.record.profile.flow.replace('_', ' ')} · {state}"
+
+
 def _countdown(record: ProfileRecord, now: float) -> str:
     return "" if record.token is None else format_remaining(record.token.expires_in(now))
 
@@ -176,11 +184,10 @@ class ProfileListModel(QAbstractListModel):
         if role == Role.PROFILE_STATE:
             return row.state(now)
         if role == Qt.ItemDataRole.ToolTipRole:
-            label = get_preset(record.profile.provider).label
-            current = row.state(now)
-            state = STATE_LABELS[STATE_KEYS[current.kind]]
-            message = current.reason
-            return f"{label} · {record.profile.flow.replace('_', ' ')} · {state}" + (f"\n{message}" if message else "")
+            message = row.state(now).reason
+            return _description(row, now) + (f"\n{message}" if message else "")
+        if role == Role.FILTER_TEXT:
+            return f"{record.name} · {_description(row, now)}"
         return None
 
     # -- updates ---------------------------------------------------------------------------------
@@ -337,6 +344,8 @@ def _damaged_data(entry: DamagedEntry, role: int) -> object:
         return damaged_state(entry)
     if role == Qt.ItemDataRole.ToolTipRole:
         return f"damaged keyring entry\n{entry.reason}"
+    if role == Role.FILTER_TEXT:
+        return f"{entry.name} · damaged"
     if role in (Role.PROVIDER, Role.COUNTDOWN):
         return ""
     return None
