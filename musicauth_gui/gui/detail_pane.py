@@ -215,6 +215,7 @@ class ProfileDetailPane(QWidget):
             self.title.setText("No profile selected")
             self.subtitle.setText(hint or "Add one with Ctrl+N, or import a profiles file.")
             self.badge.clear()
+            self.badge.hide()  # an empty pill, still coloured by the last state, says nothing
             self.icon_label.clear()
             self.token_field.clear_secret()
             self.sign_in_banner.hide()
@@ -232,6 +233,7 @@ class ProfileDetailPane(QWidget):
         self.title.setText(profile.name)
         self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
         self.badge.setText(STATE_LABELS.get(self._state, self._state))
+        self.badge.show()
         self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(self._state, self._state))
         repolish(self.badge)
         token = record.token

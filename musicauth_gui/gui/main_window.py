@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self._apply_filter)
         self.filter_edit.leave_requested.connect(self._focus_list)
         self.list_view.setModel(self.proxy)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
 
@@ -576,6 +577,8 @@ class MainWindow(QMainWindow):
             self.empty_label.show()
         else:
             self.empty_label.hide()
+        # No matches: the words take the empty list's place, at the top, where the eye is.
+        self.list_view.setVisible(self.model.rowCount() == 0 or self.proxy.rowCount() > 0)
 
     # -- selection ------------------------------------------------------------------------------
 

@@ -308,13 +308,14 @@ def test_ctrl_c_in_the_list_copies_the_selected_token(qtbot, window) -> None:  #
 def test_a_filter_matching_nothing_says_so(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.keyClicks(window.filter_edit, "zzz")
     assert window.proxy.rowCount() == 0
-    assert window.empty_label.isVisible()
+    assert window.empty_label.isVisible() and not window.list_view.isVisible()  # in the list's place
     assert "No profile matches “zzz”" in window.empty_label.text() and "Ctrl+N" not in window.empty_label.text()
+    assert not window.detail.badge.isVisible()
     assert "Ctrl+N" not in window.detail.subtitle.text() and "filter" in window.detail.subtitle.text()
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
-    assert window.proxy.rowCount() == len(RECORDS) and not window.empty_label.isVisible()
+    assert window.proxy.rowCount() == len(RECORDS) and not window.empty_label.isVisible() and window.list_view.isVisible()
 
 
 def test_esc_clears_the_filter_and_keeps_the_selection(qtbot, window) -> None:  # type: ignore[no-untyped-def]
