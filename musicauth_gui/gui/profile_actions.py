@@ -17,13 +17,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractButton, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from .icons import icon
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractButton
+
     from ..core.state import DamagedEntry
-    from .profile_action_rules import ProfileAction, Subject
+    from .profile_action_rules import Subject
 
 #: objectName, text, icon (None: none fits), shortcut. Shortcuts users rely on (README's
 #: Keyboard list): Ctrl+C in the list copies the token, Ctrl+Shift+C the header, Ctrl+L signs in
@@ -121,9 +123,6 @@ class ProfileActions(QObject):
             qaction.setVisible(availability is not Availability.HIDDEN)
             qaction.setEnabled(availability is Availability.ENABLED)
 
-    def action(self, which: ProfileAction) -> QAction:
-        return self._actions[which.value]
-
 
 def bind_button(button: QAbstractButton, action: QAction) -> None:
     """Make ``button`` a face of ``action``: clicking it triggers the action, and it is shown and
@@ -133,7 +132,8 @@ def bind_button(button: QAbstractButton, action: QAction) -> None:
     def follow() -> None:
         button.setVisible(action.isVisible())
         button.setEnabled(action.isEnabled())
-        button.setToolTip(action.toolTip() if not action.shortcut().isEmpty() else "")
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button.setToolTip(f"{action.toolTip()} ({keys})" if keys else action.toolTip())
 
     button.clicked.connect(lambda _=False: action.trigger())
     action.changed.connect(follow)

@@ -295,6 +295,18 @@ def test_the_shortcuts_users_rely_on_stay(window) -> None:  # type: ignore[no-un
     assert actions.copy_token.shortcutContext() == Qt.ShortcutContext.WidgetShortcut
 
 
+def test_ctrl_l_signs_in_or_gets_the_token_whichever_the_flow_needs(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    started: list[str] = []
+    window.detail.sign_in = lambda: started.append(f"sign in {window.detail.name}")
+    window.detail.run_action = lambda action: started.append(f"{action} {window.detail.name}")
+    for name in ("mxm never", "groove app"):
+        select(qtbot, window, name)
+        window.list_view.setFocus()
+        qtbot.keyClick(window.list_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert started == ["sign in mxm never", "get groove app"]
+    assert window.detail.renew_button.toolTip() == "Renew now (Ctrl+R)"
+
+
 def test_ctrl_c_in_the_list_copies_the_selected_token(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     select(qtbot, window, "mxm valid")
     window.list_view.setFocus()
