@@ -32,6 +32,7 @@ from ..core.usage import curl_line, try_url
 from .context import AppContext
 from .countdown import format_remaining
 from .icons import icon, provider_icon, repolish
+from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS
 from .tasks import spawn
 from .widgets.pane_header import pane_header
@@ -100,7 +101,7 @@ class ProfileDetailPane(QWidget):
         self.sign_in_text.setWordWrap(True)
         banner.addWidget(self.sign_in_text, 1)
         self.copy_url_button = self._button("Copy sign-in URL", "copy", "copySignInUrlButton", self._copy_sign_in_url)
-        self.cancel_button = self._button("Cancel", "delete", "cancelSignInButton", self._cancel_sign_in)
+        self.cancel_button = self._button("Cancel", None, "cancelSignInButton", self.cancel_sign_in)
         banner.addWidget(self.copy_url_button)
         banner.addWidget(self.cancel_button)
         outer.addWidget(self.sign_in_banner)
@@ -117,9 +118,9 @@ class ProfileDetailPane(QWidget):
         outer.addWidget(self.token_field)
 
         copies = QHBoxLayout()
-        self.copy_token_button = self._button("Copy &token", "copy", "copyTokenButton", lambda: self.copy("token"))
-        self.copy_header_button = self._button("Copy &header", "copy", "copyHeaderButton", lambda: self.copy("header"))
-        self.copy_curl_button = self._button("Copy c&url", "copy", "copyCurlButton", lambda: self.copy("curl"))
+        self.copy_token_button = self._button("Copy &token", "copy", "copyTokenButton")
+        self.copy_header_button = self._button("Copy &header", "copy", "copyHeaderButton")
+        self.copy_curl_button = self._button("Copy c&url", "copy", "copyCurlButton")
         for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
             copies.addWidget(b)
         copies.addStretch(1)
@@ -153,12 +154,12 @@ class ProfileDetailPane(QWidget):
         outer.addLayout(form)
 
         actions = QHBoxLayout()
-        self.get_token_button = self._button("&Get token", "renew", "getTokenButton", lambda: self.run_action("get"))
-        self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton", self.sign_in)
-        self.renew_button = self._button("&Renew now", "renew", "renewButton", lambda: self.run_action("renew"))
-        self.sign_out_button = self._button("Sign &out", "sign-out", "signOutButton", lambda: self.run_action("sign_out"))
-        self.try_button = self._button("Tr&y it", "try", "tryButton", lambda: self.run_action("try"))
-        self.introspect_button = self._button("&Introspect", "info", "introspectButton", lambda: self.run_action("introspect"))
+        self.get_token_button = self._button("&Get token", "renew", "getTokenButton")
+        self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton")
+        self.renew_button = self._button("&Renew now", "renew", "renewButton")
+        self.sign_out_button = self._button("Sign &out", "sign-out", "signOutButton")
+        self.try_button = self._button("Tr&y it", "try", "tryButton")
+        self.introspect_button = self._button("&Introspect", "info", "introspectButton")
         for b in (
             self.get_token_button,
             self.sign_in_button,
@@ -185,10 +186,14 @@ class ProfileDetailPane(QWidget):
         self.tabs.addTab(self.answer_view, "Provider answer")
         outer.addWidget(self.tabs, 1)
 
-    def _button(self, text: str, icon_name: str, object_name: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(icon(icon_name), text)
+    def _button(
+        self, text: str, icon_name: str | None, object_name: str, slot: Callable[[], None] | None = None
+    ) -> QPushButton:
+        """A button; without ``slot``, one of the profile actions' faces (``use_actions``)."""
+        button = QPushButton(icon(icon_name), text) if icon_name else QPushButton(text)
         button.setObjectName(object_name)
-        button.clicked.connect(slot)
+        if slot is not None:
+            button.clicked.connect(slot)
         return button
 
     # -- showing a profile ---------------------------------------------------------------------
@@ -196,20 +201,23 @@ class ProfileDetailPane(QWidget):
     def set_context(self, context: AppContext) -> None:
         self.context = context
 
-    def show_profile(self, record: ProfileRecord | None, state: str | None, message: str | None = None) -> None:
-        """Show ``record`` (None: nothing selected) in ``state`` with an optional error line."""
+    def show_profile(
+        self, record: ProfileRecord | None, state: str | None, message: str | None = None, *, hint: str | None = None
+    ) -> None:
+        """Show ``record`` (None: nothing selected) in ``state`` with an optional error line;
+        ``hint``: what to say under "No profile selected" instead of how to add one (the filter
+        hides every profile, say)."""
         has = record is not None
         for widget in (self.token_field, self.expiry_bar, self.countdown, self.tabs, self.auto_renew):
             widget.setEnabled(has)
         if record is None:
             self.name = None
             self.title.setText("No profile selected")
-            self.subtitle.setText("Add one with Ctrl+N, or import a profiles file.")
+            self.subtitle.setText(hint or "Add one with Ctrl+N, or import a profiles file.")
             self.badge.clear()
+            self.badge.hide()  # an empty pill, still coloured by the last state, says nothing
             self.icon_label.clear()
             self.token_field.clear_secret()
-            for b in self._all_buttons():
-                b.setEnabled(False)
             self.sign_in_banner.hide()
             self.error_label.hide()
             self.countdown.clear()
@@ -225,6 +233,7 @@ class ProfileDetailPane(QWidget):
         self.title.setText(profile.name)
         self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
         self.badge.setText(STATE_LABELS.get(self._state, self._state))
+        self.badge.show()
         self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(self._state, self._state))
         repolish(self.badge)
         token = record.token
@@ -245,21 +254,8 @@ class ProfileDetailPane(QWidget):
         self.error_label.setText(message or "")
         self.error_label.setVisible(bool(message))
 
-        code_flow = profile.flow == "authorization_code"
+        # Which buttons are shown and enabled is the profile actions' business (use_actions).
         sign_in = self._sign_in()
-        signing_in = sign_in is not None
-        self.get_token_button.setVisible(not code_flow)
-        self.sign_in_button.setVisible(code_flow)
-        self.get_token_button.setEnabled(True)
-        self.sign_in_button.setEnabled(not signing_in)
-        self.renew_button.setEnabled(token is not None or not code_flow)
-        self.sign_out_button.setEnabled(token is not None)
-        has_token = token is not None
-        for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
-            b.setEnabled(has_token or preset.id == "musicapi")
-        self.try_button.setEnabled(bool(try_url(record)) or profile.provider == "musixmatch")
-        self.introspect_button.setVisible(bool(preset.introspection_style) or bool(profile.introspection_endpoint))
-        self.introspect_button.setEnabled(has_token)
         self.sign_in_banner.setVisible(sign_in is not None and sign_in.url is not None)  # once listening
         self.tick(record)
 
@@ -286,11 +282,21 @@ class ProfileDetailPane(QWidget):
             "Header\n" + json.dumps(header, indent=2, sort_keys=True) + "\n\nClaims\n" + json.dumps(payload, indent=2, sort_keys=True)
         )
 
-    def _all_buttons(self) -> list[QPushButton]:
-        return [
-            self.copy_token_button, self.copy_header_button, self.copy_curl_button, self.get_token_button,
-            self.sign_in_button, self.renew_button, self.sign_out_button, self.try_button, self.introspect_button,
-        ]
+    def use_actions(self, actions: ProfileActions) -> None:
+        """Make the action buttons faces of the window's profile actions: a click triggers the
+        action, and each button is shown and enabled as its action is (by the profile's state)."""
+        for button, action in (
+            (self.copy_token_button, actions.copy_token),
+            (self.copy_header_button, actions.copy_header),
+            (self.copy_curl_button, actions.copy_curl),
+            (self.get_token_button, actions.get_token),
+            (self.sign_in_button, actions.sign_in),
+            (self.renew_button, actions.renew),
+            (self.sign_out_button, actions.sign_out),
+            (self.try_button, actions.try_it),
+            (self.introspect_button, actions.introspect),
+        ):
+            bind_button(button, action)
 
     # -- copying --------------------------------------------------------------------------------
 
@@ -381,7 +387,6 @@ class ProfileDetailPane(QWidget):
         handle = self._sign_in()
         waiting = handle is not None and handle.url is not None
         self.sign_in_banner.setVisible(waiting)
-        self.sign_in_button.setEnabled(handle is None)
 
     def sign_in(self) -> None:
         """Start the browser sign-in; the pane shows a non-modal waiting state with Cancel.
@@ -416,7 +421,7 @@ class ProfileDetailPane(QWidget):
             self.context.clipboard.copy_plain(handle.url, what="sign-in URL")
             self.status_message.emit("Copied the sign-in URL: open it in the browser you want to use")
 
-    def _cancel_sign_in(self) -> None:
+    def cancel_sign_in(self) -> None:
         handle = self._sign_in()
         if handle is not None:
             handle.cancel()

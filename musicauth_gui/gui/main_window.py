@@ -30,7 +30,6 @@ from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
-    QLineEdit,
     QListView,
     QMainWindow,
     QSplitter,
@@ -43,6 +42,7 @@ from .. import APP_NAME, __version__
 from .countdown import format_remaining
 from .icons import app_icon, icon
 from .settings import Preferences
+from .widgets.filter_field import FilterField
 from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
@@ -50,11 +50,17 @@ if TYPE_CHECKING:
 
     from ..core.errors import MusicAuthError
     from ..core.model import ProfileRecord
+    from ..core.state import DamagedEntry, ProfileState
     from .context import AppContext
     from .damaged_pane import DamagedEntryPane
     from .detail_pane import ProfileDetailPane
+    from .profile_action_rules import Subject
     from .profile_model import ProfileListModel
     from .tray import TrayIcon
+
+
+def _shortened(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def spawn(*args: Any, **kwargs: Any) -> Any:
@@ -100,11 +106,14 @@ class MainWindow(QMainWindow):
         self.context: AppContext | None = None
         self.demo = demo
         self.tray: TrayIcon | None = None
-        self._tray_profiles: list[tuple[str, str]] | None = None
         self._clock = clock
         self._painted = False
         self._quitting = False
         self._complete = False
+        #: The profile the user chose last: it stays chosen while the filter hides it, and is
+        #: selected again when the filter shows it (``_apply_filter``).
+        self._chosen: str | None = None
+        self._filtering = False
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
@@ -123,7 +132,7 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 0, 8)
-        self.filter_edit = QLineEdit()
+        self.filter_edit = FilterField()
         self.filter_edit.setObjectName("filterEdit")
         self.filter_edit.setPlaceholderText("Filter profiles (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
@@ -170,24 +179,27 @@ class MainWindow(QMainWindow):
 
         from .damaged_pane import DamagedEntryPane
         from .detail_pane import ProfileDetailPane
-        from .profile_model import ProfileListModel
+        from .profile_model import ProfileListModel, Role
         from .widgets.profile_delegate import ProfileDelegate
 
         self.model = ProfileListModel(clock=self._clock, parent=self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterRole(Qt.ItemDataRole.ToolTipRole)  # name, provider label, state
+        self.proxy.setFilterRole(Role.FILTER_TEXT)  # name, provider label, flow, state
         self.proxy.setFilterFixedString(self.filter_edit.text())  # typed before complete()
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        self.filter_edit.leave_requested.connect(self._focus_list)
         self.list_view.setModel(self.proxy)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
-        self.list_view.selectionModel().currentChanged.connect(lambda *_: self._show_current())
+        self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.detail = ProfileDetailPane()
+        self.detail.use_actions(self.profile_actions)
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
-        self.detail.sign_in_changed.connect(self.model.set_signing_in)
+        self.detail.sign_in_changed.connect(self._on_sign_in_changed)
         # A damaged entry has no record to show: its own pane takes the detail pane's place.
         self.damaged_pane = DamagedEntryPane()
         self.damaged_pane.remove_requested.connect(lambda name: self.remove_profile())
@@ -205,19 +217,22 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         # Ctrl+C and Del act on the selected profile while the list has the focus (elsewhere they
         # keep their usual meaning, e.g. in the filter field).
-        for action in (self.copy_action, self.remove_action):
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            self.list_view.addAction(action)
+        self.profile_actions.set_shortcuts(self.list_view)
+        self._build_row_menu()
+        self._update_profile_actions()
 
         self.model.ticked.connect(lambda: self.detail.tick(self._current_record()))
+        # A row's state changes with its events and with the clock (each tick announces one):
+        # the actions follow the selected row's.
+        self.model.dataChanged.connect(lambda *_: self._update_profile_actions())
         from .sleep_watch import WakeWatcher
 
         # The countdown tick also compares the clocks: a jump means the machine slept.
         self.wake_watcher = WakeWatcher(parent=self)
         self.model.ticked.connect(self.wake_watcher.check)
         self.wake_watcher.woke.connect(self._on_woke)
-        self.model.rowsInserted.connect(lambda *_: self._update_empty())
-        self.model.modelReset.connect(self._update_empty)
+        for changed in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+            changed.connect(lambda *_: self._update_empty())
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
@@ -249,20 +264,12 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
-        self.edit_action = self._action("&Edit profile…", "edit", self.edit_profile, "Ctrl+E", "editProfile")
-        self.remove_action = self._action(
-            "&Remove profile", "delete", self.remove_profile, QKeySequence.StandardKey.Delete, "removeProfile"
-        )
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
         self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
         self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
         self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
-        self.copy_action = self._action("&Copy token", "copy", self._on_detail("copy", "token"), QKeySequence.StandardKey.Copy, "copyToken")
-        self.copy_header_action = self._action("Copy &header", "copy", self._on_detail("copy", "header"), "Ctrl+Shift+C", "copyHeader")
-        self.sign_in_action = self._action("&Sign in", "sign-in", self._on_detail("sign_in"), "Ctrl+L", "signIn")
-        self.renew_action = self._action("&Renew now", "renew", self._on_detail("run_action", "renew"), "Ctrl+R", "renew")
-        self.try_action = self._action("&Try it", "try", self._on_detail("run_action", "try"), "Ctrl+T", "tryIt")
+        self._build_profile_actions()
         self.quit_action = self._action("&Quit", "sign-out", self.quit, QKeySequence.StandardKey.Quit, "quit")
 
         toolbar = QToolBar("Main")
@@ -280,12 +287,9 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        profile_menu = menu.addMenu("&Profile")
-        for action in (self.copy_action, self.copy_header_action, self.sign_in_action, self.renew_action, self.try_action):
-            profile_menu.addAction(action)
-        profile_menu.addSeparator()
-        profile_menu.addAction(self.edit_action)
-        profile_menu.addAction(self.remove_action)
+        self.profile_menu = menu.addMenu("&Profile")
+        self.profile_menu.setObjectName("profileMenu")
+        self.profile_actions.fill_menu(self.profile_menu)
         tools = menu.addMenu("&Tools")
         tools.addAction(self.keys_action)
         tools.addAction(self.devtoken_action)
@@ -297,11 +301,138 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&About musicauth", "info", self._about, None, "about"))
 
+    def _build_profile_actions(self) -> None:
+        """The actions on the selected profile (gui/profile_actions.py): one set for the Profile
+        menu, the rows' context menu and the detail pane's buttons, shown and enabled by the
+        selected profile's state (``_update_profile_actions``)."""
+        from .profile_actions import ProfileActions
+
+        actions = self.profile_actions = ProfileActions(self)
+        slots: dict[QAction, Callable[[], None]] = {
+            actions.copy_token: self._on_detail("copy", "token"),
+            actions.copy_header: self._on_detail("copy", "header"),
+            actions.copy_curl: self._on_detail("copy", "curl"),
+            actions.get_token: self._on_detail("run_action", "get"),
+            actions.sign_in: self._on_detail("sign_in"),
+            actions.renew: self._on_detail("run_action", "renew"),
+            actions.cancel_sign_in: self._on_detail("cancel_sign_in"),
+            actions.sign_out: self._on_detail("run_action", "sign_out"),
+            actions.try_it: self._on_detail("run_action", "try"),
+            actions.introspect: self._on_detail("run_action", "introspect"),
+            # Looked up when triggered, not now (a test may stand in for one).
+            actions.edit: lambda: self.edit_profile(),
+            actions.remove: lambda: self.remove_profile(),
+            actions.remove_entry: lambda: self.remove_profile(),  # a damaged entry goes by its name too
+            actions.reimport: lambda: self.import_profiles(),
+        }
+        for action, slot in slots.items():
+            action.triggered.connect(lambda _=False, slot=slot: slot())
+        # The names other code and the tests know them by.
+        self.copy_action, self.copy_header_action = actions.copy_token, actions.copy_header
+        self.sign_in_action, self.renew_action, self.try_action = actions.sign_in, actions.renew, actions.try_it
+        self.edit_action, self.remove_action = actions.edit, actions.remove
+
     def _focus_filter(self) -> None:
         from PySide6.QtCore import Qt
 
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter_edit.selectAll()
+
+    def _build_row_menu(self) -> None:
+        """The rows' context menu: the profile actions again, on the row clicked (right click)
+        or the selected one (the Menu key, Shift+F10)."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMenu
+
+        self.row_menu = QMenu(self.list_view)
+        self.row_menu.setObjectName("profileContextMenu")
+        self.profile_actions.fill_menu(self.row_menu)
+        self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list_view.customContextMenuRequested.connect(self._on_row_menu_requested)
+        # The keyboard's ways to the same menu (Qt maps neither to a context-menu event on every
+        # platform), while the list has the focus.
+        keys = QAction("Profile actions", self)
+        keys.setObjectName("profileContextMenuKey")
+        keys.setShortcuts([QKeySequence("Menu"), QKeySequence("Shift+F10")])
+        keys.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        keys.triggered.connect(lambda _=False: self.show_row_menu())
+        self.list_view.addAction(keys)
+
+    def _on_row_menu_requested(self, pos: Any) -> None:
+        """A right click at ``pos`` (viewport coordinates): the menu for the row under it."""
+        from PySide6.QtCore import QItemSelectionModel
+
+        index = self.list_view.indexAt(pos)
+        if not index.isValid():
+            return  # empty space below the rows: no profile to act on
+        self.list_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.row_menu.popup(self.list_view.viewport().mapToGlobal(pos))
+
+    def show_row_menu(self) -> None:
+        """The context menu of the selected row, at the row (the keyboard's way to it)."""
+        index = self.list_view.currentIndex()
+        if not index.isValid():
+            return
+        self.list_view.scrollTo(index)
+        rect = self.list_view.visualRect(index)
+        self.row_menu.popup(self.list_view.viewport().mapToGlobal(rect.center()))
+
+    def _subject(self) -> Subject | DamagedEntry | None:
+        """What the profile actions act on: the selected row's record and state, its damaged
+        entry, or None."""
+        from .profile_action_rules import Subject
+        from .profile_model import Role
+
+        index = self.list_view.currentIndex()
+        if not index.isValid():
+            return None
+        damaged: DamagedEntry | None = index.data(Role.DAMAGED)
+        if damaged is not None:
+            return damaged
+        return Subject(index.data(Role.RECORD), index.data(Role.PROFILE_STATE), self.model.clock())
+
+    def _update_profile_actions(self) -> None:
+        if self._complete:
+            self.profile_actions.show_for(self._subject())
+
+    # -- the filter -----------------------------------------------------------------------------
+
+    def _apply_filter(self, text: str) -> None:
+        """Filter the rows; the chosen profile stays selected while it matches, and is selected
+        again when it matches again (nothing else is selected in its place meanwhile)."""
+        from PySide6.QtCore import QItemSelectionModel, QModelIndex
+
+        self._filtering = True  # where Qt moves the selection meanwhile is not the user's choice
+        try:
+            self.proxy.setFilterFixedString(text)
+            chosen = self._visible_index(self._chosen)
+            selection = self.list_view.selectionModel()
+            if chosen.isValid():
+                if chosen != self.list_view.currentIndex():
+                    selection.setCurrentIndex(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            elif self.list_view.currentIndex().isValid():
+                selection.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+        finally:
+            self._filtering = False
+        self._show_current()
+        self._update_empty()
+
+    def _visible_index(self, name: str | None) -> Any:
+        """The list's index of ``name``; invalid when there is none or the filter hides it."""
+        from PySide6.QtCore import QModelIndex
+
+        row = self.model.row_of(name) if name is not None else -1
+        return self.proxy.mapFromSource(self.model.index(row)) if row >= 0 else QModelIndex()
+
+    def _focus_list(self) -> None:
+        """From the filter into the list (Down, Esc on an empty filter); the first match gets
+        selected when nothing is."""
+        from PySide6.QtCore import QItemSelectionModel, Qt
+
+        self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.list_view.currentIndex().isValid() and self.proxy.rowCount() > 0:
+            first = self.proxy.index(0, 0)
+            self.list_view.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     # -- start-up -------------------------------------------------------------------------------
 
@@ -323,7 +454,7 @@ class MainWindow(QMainWindow):
         self.detail.set_context(context)
         bridge = context.bridge
         bridge.profile_changed.connect(self._on_profile_changed)
-        bridge.renewal_started.connect(lambda name: self.model.set_renewing(name, True))
+        bridge.renewal_started.connect(self._on_renewal_started)
         bridge.token_renewed.connect(self._on_renewed)
         bridge.renewal_failed.connect(self._on_renewal_failed)
         bridge.expiry_neared.connect(self._on_expiring)
@@ -356,7 +487,9 @@ class MainWindow(QMainWindow):
             self._show_keyring_problem(error_text(exc))
             return False
         records = listing.records
-        selected = self.selected_name() or self._pending_selection
+        # The user's choice while the window was up (kept through a filter), else the one the
+        # preferences remembered from the last run, once the profiles are listed.
+        selected = self._chosen or self._pending_selection
         self._pending_selection = None
         self.model.set_records(records, listing.damaged)
         for record in records:
@@ -459,23 +592,39 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("No keyring")
 
     def _update_empty(self) -> None:
+        """Say why the list is empty: no profiles yet, or none matching the filter."""
         if not self._complete:
             return
-        empty = self.model.rowCount() == 0
-        if empty and not self.banner.isVisibleTo(self):
-            self.empty_label.setText("No profiles yet. Ctrl+N adds one; Ctrl+O imports a profiles file.")
-        self.empty_label.setVisible(empty)
+        if self.model.rowCount() == 0:
+            if not self.banner.isVisibleTo(self):
+                self.empty_label.setText("No profiles yet. Ctrl+N adds one; Ctrl+O imports a profiles file.")
+            self.empty_label.show()
+        elif self.proxy.rowCount() == 0:
+            self.empty_label.setText(f"No profile matches “{_shortened(self.filter_edit.text())}”. Esc clears the filter.")
+            self.empty_label.show()
+        else:
+            self.empty_label.hide()
+        # No matches: the words take the empty list's place, at the top, where the eye is.
+        self.list_view.setVisible(self.model.rowCount() == 0 or self.proxy.rowCount() > 0)
 
     # -- selection ------------------------------------------------------------------------------
 
     def select(self, name: str) -> None:
+        """Choose ``name``: selected now, or once the filter shows it."""
         from PySide6.QtCore import QItemSelectionModel
 
-        row = self.model.row_of(name)
-        if row < 0:
+        if self.model.row_of(name) < 0:
             return
-        index = self.proxy.mapFromSource(self.model.index(row))
+        self._chosen = name
+        index = self._visible_index(name)
         self.list_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _on_current_changed(self, current: Any, previous: Any) -> None:
+        from .profile_model import Role
+
+        if not self._filtering and current.isValid():
+            self._chosen = current.data(Role.NAME)  # the user's choice (a click, the arrows)
+        self._show_current()
 
     def selected_name(self) -> str | None:
         from .profile_model import Role
@@ -496,12 +645,25 @@ class MainWindow(QMainWindow):
             self.detail.show_profile(None, None)  # nothing for Ctrl+C and friends to act on
             self.damaged_pane.show_entry(damaged)
             self.detail_stack.setCurrentWidget(self.damaged_pane)
+            self._update_profile_actions()
             return
         self.detail_stack.setCurrentWidget(self.detail)
         if not index.isValid():
-            self.detail.show_profile(None, None)
+            self.detail.show_profile(None, None, hint=self._nothing_shown_hint())
+            self._update_profile_actions()
             return
         self.detail.show_profile(index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE))
+        self._update_profile_actions()
+
+    def _nothing_shown_hint(self) -> str | None:
+        """Why nothing is selected, when the filter is the reason (None: the usual words)."""
+        if self.model.rowCount() == 0 or not self.filter_edit.text():
+            return None
+        if self.proxy.rowCount() == 0:
+            return "No profile matches the filter. Esc in the filter clears it."
+        if self._visible_index(self._chosen).isValid() or self.model.row_of(self._chosen or "") < 0:
+            return "Choose one of the profiles that match the filter."
+        return f"“{_shortened(self._chosen or '')}” is hidden by the filter. Esc in the filter shows it again."
 
     # -- core events ----------------------------------------------------------------------------
 
@@ -512,10 +674,18 @@ class MainWindow(QMainWindow):
             self.model.remove(name)
         else:
             self.model.upsert(record)
-        self._refresh_tray()
+        self._refresh_tray(name)
         self._show_damage()
         if name == self.selected_name():
             self._show_current()
+
+    def _on_renewal_started(self, name: str) -> None:
+        self.model.set_renewing(name, True)
+        self._refresh_tray(name)
+
+    def _on_sign_in_changed(self, name: str, signing_in: bool) -> None:
+        self.model.set_signing_in(name, signing_in)
+        self._refresh_tray(name)
 
     def _on_renewed(self, name: str) -> None:
         self.model.set_renewing(name, False)
@@ -526,6 +696,7 @@ class MainWindow(QMainWindow):
 
         message = error_text(error)
         self.model.set_error(name, message, next_attempt_at=self._clock() + retry_in if retry_in >= 0 else None)
+        self._refresh_tray(name)
         if name == self.selected_name():
             self._show_current()
         when = f"; retrying in {format_remaining(retry_in)}" if retry_in >= 0 else ""
@@ -710,18 +881,29 @@ class MainWindow(QMainWindow):
         from .tray import TrayIcon
 
         self.tray = TrayIcon(show_window=self.bring_to_front, copy_token=self._copy_token_of, quit_app=self.quit, parent=self)
-        self._tray_profiles = None  # the new menu is empty
+        # The times left in the entries' texts are the opening moment's, not the last event's.
+        self.tray.menu.aboutToShow.connect(lambda: self._refresh_tray())
         self._refresh_tray()
         self.tray.show()
 
-    def _refresh_tray(self) -> None:
-        if self.tray is not None and self.context is not None:
-            profiles = [(r.name, r.profile.provider) for r in self.model.records()]
-            # Called on every profile change (each renewal, twice): rebuild the menu only when
-            # its entries change, not for a new token.
-            if profiles != self._tray_profiles:
-                self._tray_profiles = profiles
-                self.tray.set_profiles(profiles)
+    def _refresh_tray(self, name: str | None = None) -> None:
+        """Show each profile's state in the tray menu (only ``name``'s when given: every renewal
+        calls this, and the menu may hold many profiles)."""
+        if self.tray is None or self.context is None:
+            return
+        from .profile_action_rules import Subject, token_obtainable
+        from .profile_model import state_summary
+        from .tray import TrayEntry
+
+        now = self.model.clock()
+
+        def entry(record: ProfileRecord, state: ProfileState) -> TrayEntry:
+            obtainable = token_obtainable(Subject(record, state, now))
+            return TrayEntry(record.name, record.profile.provider, state_summary(state, now), obtainable)
+
+        one = self.model.state_of(name) if name is not None else None
+        if one is None or not self.tray.update_entry(entry(*one)):
+            self.tray.set_profiles([entry(record, state) for record, state in self.model.states()])
 
     def _copy_token_of(self, name: str) -> None:
         if self.context is None:

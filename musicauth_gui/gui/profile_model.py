@@ -23,7 +23,7 @@ from ..core.expiry import remaining_fraction
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
-from ..core.state import Activity, Failure, ProfileState, StateKind, profile_state
+from ..core.state import Activity, Failure, ProfileState, StateKind, damaged_state, profile_state
 from .countdown import format_remaining
 
 if TYPE_CHECKING:
@@ -40,6 +40,8 @@ class Role(IntEnum):
     RECORD = Qt.ItemDataRole.UserRole + 7
     PAINT = Qt.ItemDataRole.UserRole + 8  # a RowView: what the delegate paints, in one call
     DAMAGED = Qt.ItemDataRole.UserRole + 9  # the DamagedEntry of a damaged row, else None
+    PROFILE_STATE = Qt.ItemDataRole.UserRole + 10  # the row's ProfileState (what actions decide by)
+    FILTER_TEXT = Qt.ItemDataRole.UserRole + 11  # what the filter matches: name, provider, flow, state
 
 
 #: The key (badge colour, icon, style sheet) of each kind of state (core/state.py). The app
@@ -103,6 +105,26 @@ def row_state(row: Row, now: float) -> str:
     return STATE_KEYS[row.state(now).kind]
 
 
+def state_summary(state: ProfileState, now: float) -> str:
+    """The state in a few words, with the time left where it matters: "valid, 59m 12s left",
+    "needs sign-in", "error, retrying in 20s" (the tray menu's entries)."""
+    label = STATE_LABELS[STATE_KEYS[state.kind]]
+    if state.kind in (StateKind.VALID, StateKind.EXPIRING) and state.expires_at is not None:
+        return f"{label}, {format_remaining(state.expires_at - now)} left"
+    if state.kind is StateKind.STATIC:
+        return f"{label}, no expiry"
+    if state.kind is StateKind.RETRYING and state.next_attempt_at is not None:
+        return f"{label}, retrying in {format_remaining(max(state.next_attempt_at - now, 1.0))}"
+    return label
+
+
+def _description(row: Row, now: float) -> str:
+    """Provider, flow and state: "Spotify · authorization code · valid"."""
+    label = get_preset(row.record.profile.provider).label
+    state = STATE_LABELS[STATE_KEYS[row.state(now).kind]]
+    return f"{label} · {row.record.profile.flow.replace('_', ' ')} · {state}"
+
+
 def _countdown(record: ProfileRecord, now: float) -> str:
     return "" if record.token is None else format_remaining(record.token.expires_in(now))
 
@@ -159,12 +181,13 @@ class ProfileListModel(QAbstractListModel):
             return row.state(now).reason
         if role == Role.RECORD:
             return record
+        if role == Role.PROFILE_STATE:
+            return row.state(now)
         if role == Qt.ItemDataRole.ToolTipRole:
-            label = get_preset(record.profile.provider).label
-            current = row.state(now)
-            state = STATE_LABELS[STATE_KEYS[current.kind]]
-            message = current.reason
-            return f"{label} · {record.profile.flow.replace('_', ' ')} · {state}" + (f"\n{message}" if message else "")
+            message = row.state(now).reason
+            return _description(row, now) + (f"\n{message}" if message else "")
+        if role == Role.FILTER_TEXT:
+            return f"{record.name} · {_description(row, now)}"
         return None
 
     # -- updates ---------------------------------------------------------------------------------
@@ -202,6 +225,19 @@ class ProfileListModel(QAbstractListModel):
 
     def records(self) -> list[ProfileRecord]:
         return [row.record for row in self._rows]
+
+    def state_of(self, name: str) -> tuple[ProfileRecord, ProfileState] | None:
+        """A readable profile's record with its state now (None: no such readable row)."""
+        i = self.row_of(name)
+        if not 0 <= i < len(self._rows):
+            return None
+        row = self._rows[i]
+        return row.record, row.state(self.clock())
+
+    def states(self) -> list[tuple[ProfileRecord, ProfileState]]:
+        """Each readable profile's record with its state now, in list order."""
+        now = self.clock()
+        return [(row.record, row.state(now)) for row in self._rows]
 
     def row_of(self, name: str) -> int:
         return self._row_of_name.get(name, -1)
@@ -304,8 +340,12 @@ def _damaged_data(entry: DamagedEntry, role: int) -> object:
         return entry.reason
     if role == Role.DAMAGED:
         return entry
+    if role == Role.PROFILE_STATE:
+        return damaged_state(entry)
     if role == Qt.ItemDataRole.ToolTipRole:
         return f"damaged keyring entry\n{entry.reason}"
+    if role == Role.FILTER_TEXT:
+        return f"{entry.name} · damaged"
     if role in (Role.PROVIDER, Role.COUNTDOWN):
         return ""
     return None

@@ -241,8 +241,10 @@ def test_tray_menu_copies_tokens(qtbot, window) -> None:  # type: ignore[no-unty
     tray = TrayIcon(show_window=window.bring_to_front, copy_token=window._copy_token_of, quit_app=window.quit, parent=window)
     window.tray = tray
     window._refresh_tray()
-    actions = {a.text(): a for a in tray.copy_actions()}
+    # Each entry is keyed by its profile's name (its text adds the state: "Spotify — needs sign-in").
+    actions = {a.data(): a for a in tray.copy_actions()}
     assert set(actions) == set(window.model.names())
+    assert all(a.text().startswith(f"{name} — ") for name, a in actions.items())
     actions["Groove app token"].trigger()
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text().startswith("Eg"), timeout=10000)
 
