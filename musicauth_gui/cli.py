@@ -36,6 +36,9 @@ EXIT_NEEDS_SIGN_IN = 3
 EXIT_PROVIDER = 4
 EXIT_CANCELLED = 130
 EXIT_INTERNAL = 70
+#: ``exec``: its command could not be started (as a shell reports these).
+EXIT_CANNOT_RUN = 126
+EXIT_COMMAND_NOT_FOUND = 127
 
 FORMATS = ("raw", "header", "json", "curl")
 
@@ -300,6 +303,16 @@ async def cmd_token(engine: TokenEngine, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_exec(engine: TokenEngine, args: argparse.Namespace) -> int:
+    """Fetch (renewing first) each profile's credential and put the command's environment
+    together; ``main`` runs the command once the engine is closed (child_process.py)."""
+    from .core.child_env import child_environment
+
+    issued = {name: (await engine.credential(name)).credential for name in args.names}
+    args.child_env = child_environment(os.environ, issued)
+    return 0
+
+
 async def cmd_refresh(engine: TokenEngine, args: argparse.Namespace) -> int:
     token = await engine.refresh(args.name)
     expiry = f"; expires {_iso(token.expires_at)}" if token.expires_at else ""
@@ -559,6 +572,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
     p.set_defaults(func=cmd_token)
 
+    p = sub.add_parser(
+        "exec",
+        help="run a command with fresh credentials in its environment: exec NAME [NAME ...] -- COMMAND ARGS...",
+        usage="musicauth exec [-h] NAME [NAME ...] -- COMMAND [ARGS ...]",
+        description="Renew each profile's token if due, then run COMMAND in place of musicauth with "
+        "MUSICAUTH_TOKEN and MUSICAUTH_AUTHORIZATION (one profile) or MUSICAUTH_<NAME>_TOKEN and "
+        "MUSICAUTH_<NAME>_AUTHORIZATION (several) in its environment. Its exit status and the signals "
+        "sent to it are its own; nothing is written anywhere.",
+    )
+    p.add_argument("names", nargs="+", metavar="NAME", help="the profiles whose credentials the command gets")
+    p.set_defaults(func=cmd_exec)
+
     p = sub.add_parser("refresh", help="renew the token now")
     p.add_argument("name")
     p.set_defaults(func=cmd_refresh)
@@ -642,17 +667,67 @@ def _configure_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     _configure_logging(args.verbose)
     # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
     # being stored is stored, then the process exits with 128 + the signal number.
     with terminating_signals_interrupt() as interruptible:
         try:
-            return _run(args, interruptible)
+            code = _run(args, interruptible)
+            if code != 0 or args.command != "exec":
+                return code
+            # The engine is closed (its worker thread joined): hand over to the command.
+            return _become_child(args.child, args.child_env)
         except Terminated as exc:
             what = "cancelled; nothing was stored" if args.command == "login" else "interrupted"
             _eprint(f"musicauth: {what} ({exc.signal_name})")
             return exc.exit_code
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed; for ``exec``, what follows its ``--`` is the command, kept verbatim.
+
+    argparse cannot split ``NAME [NAME ...] -- COMMAND ARGS`` itself (a ``+`` positional takes
+    the words after ``--`` too), so the command is cut off first. Global options are the only
+    words that may come before the subcommand, and each starts with ``-``.
+    """
+    first = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if first is None or argv[first] != "exec":
+        return parser.parse_args(argv)
+    if "--" not in argv[first:]:
+        parser.parse_known_args(argv)  # --help first, or a usage error about the names
+        parser.error("exec: put -- between the profile names and the command (exec NAME -- COMMAND ARGS)")
+    cut = argv.index("--", first)
+    args = parser.parse_args(argv[:cut])
+    args.child = argv[cut + 1 :]
+    if not args.child:
+        parser.error("exec: no command after --")
+    from .core.child_env import variables_for
+    from .core.errors import ConfigError
+
+    try:
+        variables_for(args.names)
+    except ConfigError as exc:
+        parser.error(f"exec: {exc.message}")
+    return args
+
+
+def _become_child(argv: list[str], env: dict[str, str]) -> int:
+    """Replace this process with the command; its exit status and signals are then its own.
+
+    What cannot be started ends here as a shell would end it: 127 when there is no such command,
+    126 when there is one that cannot be run.
+    """
+    from .child_process import become
+
+    try:
+        return become(argv, env)
+    except FileNotFoundError:
+        _eprint(f"musicauth: {shell_arg(argv[0])}: command not found")
+        return EXIT_COMMAND_NOT_FOUND
+    except OSError as exc:
+        _eprint(f"musicauth: cannot run {shell_arg(argv[0])}: {exc.strerror or exc}")
+        return EXIT_CANNOT_RUN
 
 
 def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
