@@ -122,6 +122,8 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
             return f"`musicauth key list` shows the keys, `musicauth key generate {key}` or `musicauth key import {key} FILE` adds one"
         case Action.CHOOSE_ANOTHER_FILE:
             return "pass a regular file, or - for stdin"
+        case Action.SET_VARIABLE:
+            return "set it in musicauth's environment (in CI: from the job's secrets)"
 
 
 # -- building the engine ----------------------------------------------------------------------
@@ -244,21 +246,21 @@ async def cmd_profile_export(engine: TokenEngine, args: argparse.Namespace) -> i
     Exit 1 if a profile named on the command line was left out; exporting everything exits 0
     with the damaged ones named (the export holds every readable profile).
     """
-    from .core.profiles_file import export_profiles
+    from .core.profiles_file import export_records
 
     if args.names:
-        profiles, left_out = [], []
+        records, left_out = [], []
         for name in dict.fromkeys(args.names):
             try:
-                profiles.append((await engine.load(name, fresh=True)).profile)
+                records.append(await engine.load(name, fresh=True))
             except MusicAuthError as exc:  # not found, damaged: the others are still exported
                 left_out.append(exc)
-        sys.stdout.write(export_profiles(profiles))
+        sys.stdout.write(export_records(records))
         for error in left_out:
             _eprint(f"musicauth: not exported: {error_line(error)}")
         return EXIT_ERROR if left_out else 0
     listing = await engine.scan()
-    sys.stdout.write(export_profiles([record.profile for record in listing.records]))
+    sys.stdout.write(export_records(listing.records))
     for entry in listing.damaged:
         _eprint(f"musicauth: not exported: {_damage_line(entry)}")
     return 0
