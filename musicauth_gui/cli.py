@@ -129,10 +129,45 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
 # -- building the engine ----------------------------------------------------------------------
 
 
-def _open_engine() -> TokenEngine:
+def _open_engine(args: argparse.Namespace) -> TokenEngine:
     from .core.engine import TokenEngine
 
+    if args.command == "devtoken" and args.name is None:
+        return TokenEngine.in_memory()  # --key-file: no profile, no store, not even a keyring
+    if _memory_profiles() is not None:
+        return TokenEngine.in_memory()  # loaded from MUSICAUTH_PROFILES at the start of the command
     return TokenEngine.with_keyring()
+
+
+def _memory_profiles() -> str | None:
+    """The profiles file to load into a store that lives as long as this command
+    (``MUSICAUTH_STORE=memory``, for CI: nothing is kept), or None for a lasting store.
+
+    Raises:
+        ConfigError: one variable without the other.
+    """
+    from .core.errors import ConfigError
+
+    path = os.environ.get("MUSICAUTH_PROFILES")
+    if os.environ.get("MUSICAUTH_STORE") == "memory":
+        if not path:
+            raise ConfigError("MUSICAUTH_STORE=memory needs MUSICAUTH_PROFILES=FILE, the profiles file to load at each start")
+        return path
+    if path:
+        raise ConfigError(
+            "MUSICAUTH_PROFILES is read only with MUSICAUTH_STORE=memory (profiles that live as long as the command); "
+            "to keep them in a store, use `musicauth profile import FILE`"
+        )
+    return None
+
+
+async def _load_memory_profiles(engine: TokenEngine, args: argparse.Namespace) -> None:
+    """Fill the command's in-memory store from ``MUSICAUTH_PROFILES`` (with MUSICAUTH_STORE=memory)."""
+    from .core.profiles_file import read_profiles_file
+
+    path = None if args.command == "devtoken" and args.name is None else _memory_profiles()
+    if path is not None:
+        await engine.import_profiles(read_profiles_file(path))
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -476,16 +511,53 @@ async def cmd_store_repair(engine: TokenEngine, args: argparse.Namespace) -> int
 
 
 async def cmd_devtoken(engine: TokenEngine, args: argparse.Namespace) -> int:
+    sign = _key_signer(engine, args) if args.name is None else _profile_signer(engine, args)
     if args.sub_file:
         subjects = [line.strip() for line in _read_input_file(args.sub_file, "subjects file").decode("utf-8", "replace").splitlines()]
         for sub in (s for s in subjects if s and not s.startswith("#")):
-            token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
-            assert token.expires_at is not None  # a DevToken always has its exp
-            print(json.dumps({"sub": sub, "token": token.access_token.reveal(), "exp": int(token.expires_at)}))
+            jwt, exp = await sign(sub)
+            print(json.dumps({"sub": sub, "token": jwt, "exp": exp}))
         return 0
-    token = await engine.sign_devtoken(args.name, sub=args.sub, ttl=args.ttl)
-    print(token.access_token.reveal())
+    jwt, _ = await sign(args.sub)
+    print(jwt)
     return 0
+
+
+DevTokenSigning = Callable[[str | None], Coroutine[Any, Any, tuple[str, int]]]
+
+
+def _profile_signer(engine: TokenEngine, args: argparse.Namespace) -> DevTokenSigning:
+    """Signs with the profile's key, issuer and lifetime (``devtoken NAME``)."""
+
+    async def sign(sub: str | None) -> tuple[str, int]:
+        token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
+        assert token.expires_at is not None  # a DevToken always has its exp
+        return token.access_token.reveal(), int(token.expires_at)
+
+    return sign
+
+
+def _key_signer(engine: TokenEngine, args: argparse.Namespace) -> DevTokenSigning:
+    """Signs with the key of ``--key-file`` or ``--key-env`` and the given kid and iss: no
+    profile, no store (``devtoken --key-file FILE --kid KID --iss ISS``)."""
+    from .core.devtoken import parse_ttl
+    from .core.env_secret import MissingVariable
+
+    if args.key_env is not None:
+        pem = os.environ.get(args.key_env)
+        if not pem:
+            raise MissingVariable(args.key_env)
+        data = pem.encode()
+    else:
+        data = _read_input_file(args.key_file, "key file")
+    signer = engine.key_ring.signer_for(data, kid=args.kid, passphrase=_passphrase_from(args))
+    ttl = parse_ttl(args.ttl)
+
+    async def sign(sub: str | None) -> tuple[str, int]:
+        now = int(engine.clock.now())
+        return signer.sign(iss=args.iss, sub=sub, ttl=ttl, now=now), now + ttl
+
+    return sign
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -644,8 +716,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", metavar="NAME", help="more profile or key names to look for in the keyring")
     p.set_defaults(func=cmd_store_repair)
 
-    p = sub.add_parser("devtoken", help="sign an ES256 DevToken for a profile; the JWT alone on stdout")
-    p.add_argument("name")
+    p = sub.add_parser(
+        "devtoken",
+        help="sign an ES256 DevToken for a profile, or from a key file with no store; the JWT alone on stdout",
+        usage="musicauth devtoken [-h] (NAME | (--key-file FILE | --key-env VAR) --kid KID --iss ISS) "
+        "[--sub ID | --sub-file FILE] [--ttl TTL]",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the profile (its key, kid, issuer and lifetime)")
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--key-file", metavar="FILE", help="sign with this P-256 key (PEM or DER; - for stdin) instead of a profile")
+    keys.add_argument("--key-env", metavar="VAR", help="sign with the PEM key held by environment variable VAR instead of a profile")
+    p.add_argument("--kid", help="with --key-file/--key-env: the Key ID for the JWT header")
+    p.add_argument("--iss", help="with --key-file/--key-env: the issuer (MusicAPI: the client id; Apple: the Team ID)")
     p.add_argument("--sub", help="the subject (MusicAPI: the integration user's UUID)")
     p.add_argument("--sub-file", help="one subject per line: one token each, as JSON lines")
     p.add_argument("--ttl", help="lifetime: Nd, Nh, Nm or Ns (default: the profile's, else 14d)")
@@ -695,7 +777,10 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
     """
     first = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
     if first is None or argv[first] != "exec":
-        return parser.parse_args(argv)
+        args = parser.parse_args(argv)
+        if args.command == "devtoken":
+            _check_devtoken_args(parser, args)
+        return args
     if "--" not in argv[first:]:
         parser.parse_known_args(argv)  # --help first, or a usage error about the names
         parser.error("exec: put -- between the profile names and the command (exec NAME -- COMMAND ARGS)")
@@ -712,6 +797,17 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
     except ConfigError as exc:
         parser.error(f"exec: {exc.message}")
     return args
+
+
+def _check_devtoken_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A profile, or a key with its kid and issuer: never both, never neither (a usage error)."""
+    key = args.key_file or args.key_env
+    if args.name is not None and (key or args.kid or args.iss):
+        parser.error("devtoken: give a profile NAME, or --key-file/--key-env with --kid and --iss, not both")
+    if args.name is None and not key:
+        parser.error("devtoken: give a profile NAME, or --key-file FILE (or --key-env VAR) with --kid and --iss")
+    if key and not (args.kid and args.iss):
+        parser.error("devtoken: --key-file and --key-env need --kid KID and --iss ISS")
 
 
 def _become_child(argv: list[str], env: dict[str, str]) -> int:
@@ -737,8 +833,13 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     command: Callable[[TokenEngine, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
     try:
-        engine = _open_engine()
-        result: int = asyncio.run(interruptible(functools.partial(command, engine, args)))
+        engine = _open_engine(args)
+
+        async def run_command(engine: TokenEngine) -> int:
+            await _load_memory_profiles(engine, args)
+            return await command(engine, args)
+
+        result: int = asyncio.run(interruptible(functools.partial(run_command, engine)))
         return result
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
