@@ -132,10 +132,12 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
 def _open_engine(args: argparse.Namespace) -> TokenEngine:
     from .core.engine import TokenEngine
 
+    args.profiles_to_load = None
     if args.command == "devtoken" and args.name is None:
         return TokenEngine.in_memory()  # --key-file: no profile, no store, not even a keyring
-    if _memory_profiles() is not None:
-        return TokenEngine.in_memory()  # loaded from MUSICAUTH_PROFILES at the start of the command
+    args.profiles_to_load = _memory_profiles()
+    if args.profiles_to_load is not None:
+        return TokenEngine.in_memory()  # filled at the start of the command (_load_memory_profiles)
     return TokenEngine.with_keyring()
 
 
@@ -165,9 +167,8 @@ async def _load_memory_profiles(engine: TokenEngine, args: argparse.Namespace) -
     """Fill the command's in-memory store from ``MUSICAUTH_PROFILES`` (with MUSICAUTH_STORE=memory)."""
     from .core.profiles_file import read_profiles_file
 
-    path = None if args.command == "devtoken" and args.name is None else _memory_profiles()
-    if path is not None:
-        await engine.import_profiles(read_profiles_file(path))
+    if args.profiles_to_load is not None:
+        await engine.import_profiles(read_profiles_file(args.profiles_to_load))
 
 
 # -- commands ---------------------------------------------------------------------------------
