@@ -282,7 +282,7 @@ async def cmd_profile_export(engine: TokenEngine, args: argparse.Namespace) -> i
     Exit 1 if a profile named on the command line was left out; exporting everything exits 0
     with the damaged ones named (the export holds every readable profile).
     """
-    from .core.profiles_file import export_records
+    from .core.profiles_file import export_profiles
 
     if args.names:
         records, left_out = [], []
@@ -291,12 +291,12 @@ async def cmd_profile_export(engine: TokenEngine, args: argparse.Namespace) -> i
                 records.append(await engine.load(name, fresh=True))
             except MusicAuthError as exc:  # not found, damaged: the others are still exported
                 left_out.append(exc)
-        sys.stdout.write(export_records(records))
+        sys.stdout.write(export_profiles(records))
         for error in left_out:
             _eprint(f"musicauth: not exported: {error_line(error)}")
         return EXIT_ERROR if left_out else 0
     listing = await engine.scan()
-    sys.stdout.write(export_records(listing.records))
+    sys.stdout.write(export_profiles(listing.records))
     for entry in listing.damaged:
         _eprint(f"musicauth: not exported: {_damage_line(entry)}")
     return 0

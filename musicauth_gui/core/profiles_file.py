@@ -219,12 +219,6 @@ def read_profiles_file(path: str | Path) -> list[ProfileInput]:
     return parse_profiles_text(text, source=source)
 
 
-def export_profiles(profiles: list[Profile]) -> str:
-    """TOML for ``profiles``, without any secret (there is none on ``Profile`` to write)."""
-    document = {"profiles": {p.name: p.to_dict() for p in profiles}}
-    return tomli_w.dumps(document)
-
-
 #: Stands in for ``{ env = "VAR" }`` while tomli_w writes the document: it would write a table
 #: value as a sub-table of its own (``[profiles.ci.client_secret]``), valid but far from what
 #: the user wrote. A variable name is ``[A-Za-z_][A-Za-z0-9_]*``, so it needs no escaping.
@@ -232,15 +226,19 @@ _REFERENCE_MARK = "musicauth-env-reference:"
 _REFERENCE_LINE = re.compile(rf'^(\w+) = "{_REFERENCE_MARK}(\w+)"$', re.MULTILINE)
 
 
-def export_records(records: Sequence[ProfileRecord]) -> str:
-    """TOML for the profiles of ``records``: never a secret's value, but a secret read from the
-    environment is written back as its reference, ``client_secret = { env = "VAR" }``."""
+def export_profiles(profiles: Sequence[Profile | ProfileRecord]) -> str:
+    """TOML for ``profiles``, without any secret's value.
+
+    A ``Profile`` holds no secret to write. For a ``ProfileRecord``, a secret read from the
+    environment is written back as its reference, ``client_secret = { env = "VAR" }``.
+    """
     document: dict[str, Any] = {"profiles": {}}
-    for record in records:
-        table = record.profile.to_dict()
-        if isinstance(record.client_secret, EnvSecret):
-            table = _insert_after(table, "client_id", "client_secret", _REFERENCE_MARK + record.client_secret.variable)
-        document["profiles"][record.name] = table
+    for item in profiles:
+        profile = item.profile if isinstance(item, ProfileRecord) else item
+        table = profile.to_dict()
+        if isinstance(item, ProfileRecord) and isinstance(item.client_secret, EnvSecret):
+            table = _insert_after(table, "client_id", "client_secret", _REFERENCE_MARK + item.client_secret.variable)
+        document["profiles"][profile.name] = table
     return _REFERENCE_LINE.sub(r'\1 = { env = "\2" }', tomli_w.dumps(document))
 
 

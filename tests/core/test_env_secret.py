@@ -13,7 +13,7 @@ from musicauth_gui.cli import error_line
 from musicauth_gui.core.env_secret import EnvSecret, MissingVariable
 from musicauth_gui.core.errors import Action, ConfigError
 from musicauth_gui.core.model import ProfileRecord
-from musicauth_gui.core.profiles_file import export_records, parse_profile, parse_profiles_text
+from musicauth_gui.core.profiles_file import export_profiles, parse_profile, parse_profiles_text
 from musicauth_gui.core.usage import credential
 from musicauth_gui.gui.messages import error_text
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET, profiles_file
@@ -89,7 +89,7 @@ def test_export_writes_the_reference_back_and_it_imports_again(tmp_path, live) -
 
 def test_export_of_a_stored_value_still_writes_no_secret() -> None:
     [item] = parse_profiles_text(f'[profiles.a]\nprovider = "spotify"\nclient_id = "x"\nclient_secret = "{CLIENT_SECRET}"\n')
-    text = export_records([ProfileRecord(item.profile, client_secret=item.client_secret)])
+    text = export_profiles([ProfileRecord(item.profile, client_secret=item.client_secret)])
     assert "client_secret" not in text and CLIENT_SECRET not in text
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from ...core.errors import ConfigError, MusicAuthError
-from ...core.profiles_file import export_records, read_profiles_file
+from ...core.profiles_file import export_profiles, read_profiles_file
 from ...core.secret import Secret
 from ..context import AppContext
 
@@ -114,7 +114,7 @@ async def export_profiles_file(
     if not names:
         names = await engine.profile_names()
     records = [await engine.load(name) for name in names]
-    text = export_records(records)  # a secret read from the environment: its reference only
+    text = export_profiles(records)  # a secret read from the environment: its reference only
     # Profile carries no secret, so this never fires; it guards against a future field that
     # would (style rule 5: no export ever holds a secret). Every stored secret is checked, not
     # only the exported profiles' own: a mix-up would leak another profile's.
