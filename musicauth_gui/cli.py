@@ -38,6 +38,9 @@ EXIT_NEEDS_SIGN_IN = 3
 EXIT_PROVIDER = 4
 EXIT_CANCELLED = 130
 EXIT_INTERNAL = 70
+#: ``exec``: its command could not be started (as a shell reports these).
+EXIT_CANNOT_RUN = 126
+EXIT_COMMAND_NOT_FOUND = 127
 
 FORMATS = ("raw", "header", "json", "curl")
 
@@ -127,16 +130,26 @@ def _action_words(action: Action, exc: MusicAuthError) -> str:
             return f"`musicauth key list` shows the keys, `musicauth key generate {key}` or `musicauth key import {key} FILE` adds one"
         case Action.CHOOSE_ANOTHER_FILE:
             return "pass a regular file, or - for stdin"
+        case Action.SET_VARIABLE:
+            return "set it in musicauth's environment (in CI: from the job's secrets)"
 
 
 # -- building the engine ----------------------------------------------------------------------
 
 
-def _open_engine() -> TokenEngine:
-    """The engine on the store the environment chooses (MUSICAUTH_STORE: the keyring, or the
-    encrypted vault file, whose passphrase may be asked for on a terminal)."""
+def _open_engine(args: argparse.Namespace) -> TokenEngine:
+    """The engine on the store the command and the environment choose: none at all for a
+    keyless ``devtoken``; a store that lives as long as the command for MUSICAUTH_STORE=memory
+    (CI); otherwise the keyring, or the encrypted vault file (MUSICAUTH_STORE=file), whose
+    passphrase may be asked for on a terminal."""
     from .core.engine import TokenEngine
 
+    args.profiles_to_load = None
+    if args.command == "devtoken" and args.name is None:
+        return TokenEngine.in_memory()  # --key-file: no profile, no store, not even a keyring
+    args.profiles_to_load = _memory_profiles()
+    if args.profiles_to_load is not None:
+        return TokenEngine.in_memory()  # filled at the start of the command (_load_memory_profiles)
     return TokenEngine.from_environment(ask_passphrase=_ask_vault_passphrase)
 
 
@@ -156,6 +169,36 @@ def _ask_vault_passphrase(new: bool, path: Path) -> str | None:
     if getpass.getpass("Again: ") != first:
         raise ConfigError("the passphrases differ; no vault file was made")
     return first
+
+
+def _memory_profiles() -> str | None:
+    """The profiles file to load into a store that lives as long as this command
+    (``MUSICAUTH_STORE=memory``, for CI: nothing is kept), or None for a lasting store.
+
+    Raises:
+        ConfigError: one variable without the other.
+    """
+    from .core.errors import ConfigError
+
+    path = os.environ.get("MUSICAUTH_PROFILES")
+    if os.environ.get("MUSICAUTH_STORE") == "memory":
+        if not path:
+            raise ConfigError("MUSICAUTH_STORE=memory needs MUSICAUTH_PROFILES=FILE, the profiles file to load at each start")
+        return path
+    if path:
+        raise ConfigError(
+            "MUSICAUTH_PROFILES is read only with MUSICAUTH_STORE=memory (profiles that live as long as the command); "
+            "to keep them in a store, use `musicauth profile import FILE`"
+        )
+    return None
+
+
+async def _load_memory_profiles(engine: TokenEngine, args: argparse.Namespace) -> None:
+    """Fill the command's in-memory store from ``MUSICAUTH_PROFILES`` (with MUSICAUTH_STORE=memory)."""
+    from .core.profiles_file import read_profiles_file
+
+    if args.profiles_to_load is not None:
+        await engine.import_profiles(read_profiles_file(args.profiles_to_load))
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -272,18 +315,18 @@ async def cmd_profile_export(engine: TokenEngine, args: argparse.Namespace) -> i
     from .core.profiles_file import export_profiles
 
     if args.names:
-        profiles, left_out = [], []
+        records, left_out = [], []
         for name in dict.fromkeys(args.names):
             try:
-                profiles.append((await engine.load(name, fresh=True)).profile)
+                records.append(await engine.load(name, fresh=True))
             except MusicAuthError as exc:  # not found, damaged: the others are still exported
                 left_out.append(exc)
-        sys.stdout.write(export_profiles(profiles))
+        sys.stdout.write(export_profiles(records))
         for error in left_out:
             _eprint(f"musicauth: not exported: {error_line(error)}")
         return EXIT_ERROR if left_out else 0
     listing = await engine.scan()
-    sys.stdout.write(export_profiles([record.profile for record in listing.records]))
+    sys.stdout.write(export_profiles(listing.records))
     for entry in listing.damaged:
         _eprint(f"musicauth: not exported: {_damage_line(entry)}")
     return 0
@@ -325,6 +368,16 @@ def _open_url(url: str) -> None:
 async def cmd_token(engine: TokenEngine, args: argparse.Namespace) -> int:
     issued = await engine.credential(args.name, args.scheme)
     print(format_token(issued.record, issued.token, args.format, now=engine.clock.now(), scheme=args.scheme))
+    return 0
+
+
+async def cmd_exec(engine: TokenEngine, args: argparse.Namespace) -> int:
+    """Fetch (renewing first) each profile's credential and put the command's environment
+    together; ``main`` runs the command once the engine is closed (child_process.py)."""
+    from .core.child_env import child_environment
+
+    issued = {name: (await engine.credential(name)).credential for name in args.names}
+    args.child_env = child_environment(os.environ, issued)
     return 0
 
 
@@ -504,16 +557,53 @@ async def cmd_store_migrate(engine: TokenEngine, args: argparse.Namespace) -> in
 
 
 async def cmd_devtoken(engine: TokenEngine, args: argparse.Namespace) -> int:
+    sign = _key_signer(engine, args) if args.name is None else _profile_signer(engine, args)
     if args.sub_file:
         subjects = [line.strip() for line in _read_input_file(args.sub_file, "subjects file").decode("utf-8", "replace").splitlines()]
         for sub in (s for s in subjects if s and not s.startswith("#")):
-            token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
-            assert token.expires_at is not None  # a DevToken always has its exp
-            print(json.dumps({"sub": sub, "token": token.access_token.reveal(), "exp": int(token.expires_at)}))
+            jwt, exp = await sign(sub)
+            print(json.dumps({"sub": sub, "token": jwt, "exp": exp}))
         return 0
-    token = await engine.sign_devtoken(args.name, sub=args.sub, ttl=args.ttl)
-    print(token.access_token.reveal())
+    jwt, _ = await sign(args.sub)
+    print(jwt)
     return 0
+
+
+DevTokenSigning = Callable[[str | None], Coroutine[Any, Any, tuple[str, int]]]
+
+
+def _profile_signer(engine: TokenEngine, args: argparse.Namespace) -> DevTokenSigning:
+    """Signs with the profile's key, issuer and lifetime (``devtoken NAME``)."""
+
+    async def sign(sub: str | None) -> tuple[str, int]:
+        token = await engine.sign_devtoken(args.name, sub=sub, ttl=args.ttl)
+        assert token.expires_at is not None  # a DevToken always has its exp
+        return token.access_token.reveal(), int(token.expires_at)
+
+    return sign
+
+
+def _key_signer(engine: TokenEngine, args: argparse.Namespace) -> DevTokenSigning:
+    """Signs with the key of ``--key-file`` or ``--key-env`` and the given kid and iss: no
+    profile, no store (``devtoken --key-file FILE --kid KID --iss ISS``)."""
+    from .core.devtoken import parse_ttl
+    from .core.env_secret import MissingVariable
+
+    if args.key_env is not None:
+        pem = os.environ.get(args.key_env)
+        if not pem:
+            raise MissingVariable(args.key_env)
+        data = pem.encode()
+    else:
+        data = _read_input_file(args.key_file, "key file")
+    signer = engine.key_ring.signer_for(data, kid=args.kid, passphrase=_passphrase_from(args))
+    ttl = parse_ttl(args.ttl)
+
+    async def sign(sub: str | None) -> tuple[str, int]:
+        now = int(engine.clock.now())
+        return signer.sign(iss=args.iss, sub=sub, ttl=ttl, now=now), now + ttl
+
+    return sign
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -602,6 +692,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
     p.set_defaults(func=cmd_token)
 
+    p = sub.add_parser(
+        "exec",
+        help="run a command with fresh credentials in its environment: exec NAME [NAME ...] -- COMMAND ARGS...",
+        usage="musicauth exec [-h] NAME [NAME ...] -- COMMAND [ARGS ...]",
+        description="Renew each profile's token if due, then run COMMAND in place of musicauth with "
+        "MUSICAUTH_TOKEN and MUSICAUTH_AUTHORIZATION (one profile) or MUSICAUTH_<NAME>_TOKEN and "
+        "MUSICAUTH_<NAME>_AUTHORIZATION (several) in its environment. Its exit status and the signals "
+        "sent to it are its own; nothing is written anywhere.",
+    )
+    p.add_argument("names", nargs="+", metavar="NAME", help="the profiles whose credentials the command gets")
+    p.set_defaults(func=cmd_exec)
+
     p = sub.add_parser("refresh", help="renew the token now")
     p.add_argument("name")
     p.set_defaults(func=cmd_refresh)
@@ -671,8 +773,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=("file", "keyring"), help="the store to move everything to")
     p.set_defaults(func=cmd_store_migrate)
 
-    p = sub.add_parser("devtoken", help="sign an ES256 DevToken for a profile; the JWT alone on stdout")
-    p.add_argument("name")
+    p = sub.add_parser(
+        "devtoken",
+        help="sign an ES256 DevToken for a profile, or from a key file with no store; the JWT alone on stdout",
+        usage="musicauth devtoken [-h] (NAME | (--key-file FILE | --key-env VAR) --kid KID --iss ISS) "
+        "[--sub ID | --sub-file FILE] [--ttl TTL]",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the profile (its key, kid, issuer and lifetime)")
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--key-file", metavar="FILE", help="sign with this P-256 key (PEM or DER; - for stdin) instead of a profile")
+    keys.add_argument("--key-env", metavar="VAR", help="sign with the PEM key held by environment variable VAR instead of a profile")
+    p.add_argument("--kid", help="with --key-file/--key-env: the Key ID for the JWT header")
+    p.add_argument("--iss", help="with --key-file/--key-env: the issuer (MusicAPI: the client id; Apple: the Team ID)")
     p.add_argument("--sub", help="the subject (MusicAPI: the integration user's UUID)")
     p.add_argument("--sub-file", help="one subject per line: one token each, as JSON lines")
     p.add_argument("--ttl", help="lifetime: Nd, Nh, Nm or Ns (default: the profile's, else 14d)")
@@ -696,17 +808,81 @@ def _configure_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     _configure_logging(args.verbose)
     # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
     # being stored is stored, then the process exits with 128 + the signal number.
     with terminating_signals_interrupt() as interruptible:
         try:
-            return _run(args, interruptible)
+            code = _run(args, interruptible)
+            if code != 0 or args.command != "exec":
+                return code
+            # The engine is closed (its worker thread joined): hand over to the command.
+            return _become_child(args.child, args.child_env)
         except Terminated as exc:
             what = "cancelled; nothing was stored" if args.command == "login" else "interrupted"
             _eprint(f"musicauth: {what} ({exc.signal_name})")
             return exc.exit_code
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed; for ``exec``, what follows its ``--`` is the command, kept verbatim.
+
+    argparse cannot split ``NAME [NAME ...] -- COMMAND ARGS`` itself (a ``+`` positional takes
+    the words after ``--`` too), so the command is cut off first. Global options are the only
+    words that may come before the subcommand, and each starts with ``-``.
+    """
+    first = next((i for i, word in enumerate(argv) if not word.startswith("-")), None)
+    if first is None or argv[first] != "exec":
+        args = parser.parse_args(argv)
+        if args.command == "devtoken":
+            _check_devtoken_args(parser, args)
+        return args
+    if "--" not in argv[first:]:
+        parser.parse_known_args(argv)  # --help first, or a usage error about the names
+        parser.error("exec: put -- between the profile names and the command (exec NAME -- COMMAND ARGS)")
+    cut = argv.index("--", first)
+    args = parser.parse_args(argv[:cut])
+    args.child = argv[cut + 1 :]
+    if not args.child:
+        parser.error("exec: no command after --")
+    from .core.child_env import variables_for
+    from .core.errors import ConfigError
+
+    try:
+        variables_for(args.names)
+    except ConfigError as exc:
+        parser.error(f"exec: {exc.message}")
+    return args
+
+
+def _check_devtoken_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A profile, or a key with its kid and issuer: never both, never neither (a usage error)."""
+    key = args.key_file or args.key_env
+    if args.name is not None and (key or args.kid or args.iss):
+        parser.error("devtoken: give a profile NAME, or --key-file/--key-env with --kid and --iss, not both")
+    if args.name is None and not key:
+        parser.error("devtoken: give a profile NAME, or --key-file FILE (or --key-env VAR) with --kid and --iss")
+    if key and not (args.kid and args.iss):
+        parser.error("devtoken: --key-file and --key-env need --kid KID and --iss ISS")
+
+
+def _become_child(argv: list[str], env: dict[str, str]) -> int:
+    """Replace this process with the command; its exit status and signals are then its own.
+
+    What cannot be started ends here as a shell would end it: 127 when there is no such command,
+    126 when there is one that cannot be run.
+    """
+    from .child_process import become
+
+    try:
+        return become(argv, env)
+    except FileNotFoundError:
+        _eprint(f"musicauth: {shell_arg(argv[0])}: command not found")
+        return EXIT_COMMAND_NOT_FOUND
+    except OSError as exc:
+        _eprint(f"musicauth: cannot run {shell_arg(argv[0])}: {exc.strerror or exc}")
+        return EXIT_CANNOT_RUN
 
 
 def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
@@ -714,8 +890,13 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     command: Callable[[TokenEngine, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
     try:
-        engine = _open_engine()
-        result: int = asyncio.run(interruptible(functools.partial(command, engine, args)))
+        engine = _open_engine(args)
+
+        async def run_command(engine: TokenEngine) -> int:
+            await _load_memory_profiles(engine, args)
+            return await command(engine, args)
+
+        result: int = asyncio.run(interruptible(functools.partial(run_command, engine)))
         return result
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")

@@ -43,6 +43,7 @@ SAMPLES: dict[str, object] = {
     "error": "invalid_request",
     "description": "a description",
     "profiles": ["a", "b"],
+    "variable": "MXM_SECRET",
     "cause": MalformedResponse(MESSAGE),
     "refresh_token": Secret("rt-secret"),
 }

@@ -34,6 +34,7 @@ from .devtoken import DevTokenSigner, parse_ttl
 from .discovery import OAUTH_SUFFIX as OAUTH_SUFFIX  # re-exported: the editor names the standard
 from .discovery import Discovery
 from .discovery import ServerMetadata as ServerMetadata  # re-exported for the front ends
+from .env_secret import resolve
 from .errors import (
     Action,
     ConfigError,
@@ -883,7 +884,9 @@ class TokenEngine:
                 field="client_secret",
                 actions=(Action.EDIT_FIELD,),
             )
-        return flows.ClientAuth(profile.client_id, record.client_secret if method != "none" else None, method)
+        if method == "none":
+            return flows.ClientAuth(profile.client_id, None, method)
+        return flows.ClientAuth(profile.client_id, resolve(record.client_secret, profile=profile.name, field="client_secret"), method)
 
     def _stored_redirect_uri(self, record: ProfileRecord) -> str | None:
         return record.profile.redirect_uri or record.signed_in_redirect_uri

@@ -30,7 +30,8 @@ The tree (catch ``MusicAuthError`` to catch them all)::
     ├── NeedsSignIn                  no usable token and no way to get one without the user
     └── UnsupportedFeature           asked of a version that cannot do it yet
 
-Defined next to the code that raises them: ``KeyProblem`` with ``UnsupportedKey``,
+Defined next to the code that raises them: ``MissingVariable`` (a ConfigError, ``env_secret.py``);
+``KeyProblem`` with ``UnsupportedKey``,
 ``PassphraseRequired`` and ``WrongPassphrase`` (``keys.py``); ``KeyNotFound`` (a ConfigError)
 and ``KeyInUse`` (``store/key_store.py``).
 
@@ -85,6 +86,7 @@ class Action(enum.Enum):
     CHOOSE_KEY_FILE = "choose_key_file"  # a P-256 private key is needed, not this file
     ADD_KEY = "add_key"  # create or import the key that was not found
     CHOOSE_ANOTHER_FILE = "choose_another_file"
+    SET_VARIABLE = "set_variable"  # a secret is read from an environment variable that is unset
 
 
 class MusicAuthError(Exception):

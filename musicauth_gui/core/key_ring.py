@@ -8,7 +8,7 @@ how keys are kept breaks no front end. What a front end may catch is re-exported
 from __future__ import annotations
 
 from .devtoken import DevTokenSigner
-from .keys import KeyInfo, public_jwk
+from .keys import KeyInfo, load_private_key, public_jwk
 from .store.key_store import KeyInUse, KeyListing, KeyNotFound, KeyStore
 
 __all__ = ["KeyInUse", "KeyListing", "KeyNotFound", "KeyRing"]
@@ -63,3 +63,13 @@ class KeyRing:
     async def signer(self, name: str, *, kid: str) -> DevTokenSigner:
         """A DevToken signer holding the loaded key ``name`` (the DevToken generator's)."""
         return DevTokenSigner(await self._keys.private_key(name), kid=kid)
+
+    @staticmethod
+    def signer_for(data: bytes, *, kid: str, passphrase: bytes | None = None) -> DevTokenSigner:
+        """A DevToken signer for a key given as PEM or DER, kept nowhere (``devtoken --key-file``:
+        signing with no store at all, as ``step crypto jwt sign`` does).
+
+        Raises:
+            KeyProblem: not a P-256 private key, or a passphrase missing or wrong.
+        """
+        return DevTokenSigner(load_private_key(data, passphrase), kid=kid)

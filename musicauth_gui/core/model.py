@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .clock import SYSTEM_CLOCK
+from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
 from .secret import Secret
 
@@ -31,7 +32,7 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "logout_endpoint",
 )
 # The non-secret fields of a profile as they appear in the profiles file, in file order.
-# ``client_secret`` is the only secret one; it is kept apart in ``ProfileSecrets``.
+# ``client_secret`` is the only secret one; it is kept apart, in ``ProfileRecord``.
 PROFILE_FIELDS: tuple[str, ...] = (
     "provider",
     "flow",
@@ -203,7 +204,8 @@ class ProfileRecord:
     """Everything kept for one profile: one keyring entry, read and written whole."""
 
     profile: Profile
-    client_secret: Secret | None = None
+    #: The value, or the environment variable to read it from (``core/env_secret.py``).
+    client_secret: StoredSecret | None = None
     token: TokenSet | None = None
     status: ProfileStatus = ProfileStatus()
     #: The redirect_uri of the last sign-in (ephemeral port included): Live wants the very
@@ -218,7 +220,7 @@ class ProfileRecord:
         return {
             "v": 1,
             "profile": {"name": self.profile.name, **self.profile.to_dict()},
-            "client_secret": self.client_secret.reveal() if self.client_secret else None,
+            "client_secret": secret_to_json(self.client_secret),
             "token": self.token.to_json() if self.token else None,
             "status": dataclasses.asdict(self.status),
             "signed_in_redirect_uri": self.signed_in_redirect_uri,
@@ -241,10 +243,9 @@ class ProfileRecord:
             raise TypeError("status: not an object")
         if not isinstance(status.get("needs_sign_in", False), bool):
             raise TypeError("status.needs_sign_in: not a boolean")
-        secret = _optional_text(data.get("client_secret"), "client_secret")
         return cls(
             profile=_profile_from_json(raw),
-            client_secret=Secret(secret) if secret else None,
+            client_secret=secret_from_json(data.get("client_secret"), "client_secret"),
             token=TokenSet.from_json(token) if token else None,
             status=ProfileStatus(
                 **{**status, "reason": _optional_text(status.get("reason"), "status.reason")}

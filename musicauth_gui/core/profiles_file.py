@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,14 +14,14 @@ from typing import Any
 import tomli_w
 
 from .devtoken import check_lifetime, parse_ttl
+from .env_secret import EnvSecret, StoredSecret, parse_secret
 from .errors import Action, ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
-from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, Flow, Profile
+from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, Flow, Profile, ProfileRecord
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
-from .secret import Secret
 
 _URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url")
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
@@ -79,7 +80,7 @@ class ProfileInput:
     """A validated profile with the secret that came with it (if any)."""
 
     profile: Profile
-    client_secret: Secret | None
+    client_secret: StoredSecret | None
 
 
 def validate_name(name: str, *, what: str = "profile") -> str:
@@ -164,11 +165,9 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         missing = [s for s in preset.required_scopes if s not in chosen]
         if missing:
             raise wrong(f"{provider} sign-in needs the scope(s) {' '.join(missing)}", "scopes")
-    secret = table.get("client_secret")
-    if secret is not None and not isinstance(secret, str):
-        raise wrong("client_secret must be a string", "client_secret")
+    secret = parse_secret(table.get("client_secret"), profile=name, field="client_secret")
     profile = Profile(name=name, provider=provider, **values)
-    return ProfileInput(profile=profile, client_secret=Secret(secret) if secret else None)
+    return ProfileInput(profile=profile, client_secret=secret)
 
 
 def _wrong(name: str, message: str, field: str) -> ConfigError:
@@ -220,7 +219,32 @@ def read_profiles_file(path: str | Path) -> list[ProfileInput]:
     return parse_profiles_text(text, source=source)
 
 
-def export_profiles(profiles: list[Profile]) -> str:
-    """TOML for ``profiles``, without any secret (there is none on ``Profile`` to write)."""
-    document = {"profiles": {p.name: p.to_dict() for p in profiles}}
-    return tomli_w.dumps(document)
+#: Stands in for ``{ env = "VAR" }`` while tomli_w writes the document: it would write a table
+#: value as a sub-table of its own (``[profiles.ci.client_secret]``), valid but far from what
+#: the user wrote. A variable name is ``[A-Za-z_][A-Za-z0-9_]*``, so it needs no escaping.
+_REFERENCE_MARK = "musicauth-env-reference:"
+_REFERENCE_LINE = re.compile(rf'^(\w+) = "{_REFERENCE_MARK}(\w+)"$', re.MULTILINE)
+
+
+def export_profiles(profiles: Sequence[Profile | ProfileRecord]) -> str:
+    """TOML for ``profiles``, without any secret's value.
+
+    A ``Profile`` holds no secret to write. For a ``ProfileRecord``, a secret read from the
+    environment is written back as its reference, ``client_secret = { env = "VAR" }``.
+    """
+    document: dict[str, Any] = {"profiles": {}}
+    for item in profiles:
+        profile = item.profile if isinstance(item, ProfileRecord) else item
+        table = profile.to_dict()
+        if isinstance(item, ProfileRecord) and isinstance(item.client_secret, EnvSecret):
+            table = _insert_after(table, "client_id", "client_secret", _REFERENCE_MARK + item.client_secret.variable)
+        document["profiles"][profile.name] = table
+    return _REFERENCE_LINE.sub(r'\1 = { env = "\2" }', tomli_w.dumps(document))
+
+
+def _insert_after(table: dict[str, Any], after: str, key: str, value: Any) -> dict[str, Any]:
+    """``table`` with ``key`` placed after ``after`` (where the file's example puts it), else first."""
+    keys = list(table)
+    at = keys.index(after) + 1 if after in keys else 0
+    items = list(table.items())
+    return dict([*items[:at], (key, value), *items[at:]])

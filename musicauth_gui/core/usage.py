@@ -10,6 +10,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
+from .env_secret import resolve
 from .errors import Action, ConfigError
 from .model import ProfileRecord, TokenSet
 from .names import shown
@@ -61,7 +62,9 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
                 field="client_secret",
                 actions=(Action.EDIT_FIELD,),
             )
-        raw = f"{profile.client_id}:{record.client_secret.reveal()}".encode()
+        secret = resolve(record.client_secret, profile=profile.name, field="client_secret")
+        assert secret is not None  # resolve() gives a value for every secret it is given
+        raw = f"{profile.client_id}:{secret.reveal()}".encode()
         return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
     if token is None:
         raise ConfigError(f"profile {shown(profile.name)} has no token yet", profile=profile.name)

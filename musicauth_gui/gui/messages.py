@@ -93,6 +93,8 @@ def action_label(action: Action, exc: MusicAuthError) -> str:
             return "Generate or Import the key (Keys)"
         case Action.CHOOSE_ANOTHER_FILE:
             return "Choose another file"
+        case Action.SET_VARIABLE:
+            return "Set the variable, then start the app again"
 
 
 def _with_actions(text: str, labels: list[str]) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 from ...core.errors import ConfigError, MusicAuthError
 from ...core.profiles_file import export_profiles, read_profiles_file
+from ...core.secret import Secret
 from ..context import AppContext
 
 FILE_FILTER = "Profiles files (*.toml);;All files (*)"
@@ -113,12 +114,12 @@ async def export_profiles_file(
     if not names:
         names = await engine.profile_names()
     records = [await engine.load(name) for name in names]
-    text = export_profiles([record.profile for record in records])
+    text = export_profiles(records)  # a secret read from the environment: its reference only
     # Profile carries no secret, so this never fires; it guards against a future field that
     # would (style rule 5: no export ever holds a secret). Every stored secret is checked, not
     # only the exported profiles' own: a mix-up would leak another profile's.
     for record in (await engine.scan()).records:
-        secret = record.client_secret.reveal() if record.client_secret else ""
+        secret = record.client_secret.reveal() if isinstance(record.client_secret, Secret) else ""
         if len(secret) >= _MIN_CHECKED_SECRET and secret in text:
             raise SecretInExport(f"export stopped: profile {record.name!r} would write its client secret")
     loop = asyncio.get_running_loop()
