@@ -49,23 +49,24 @@ class Autostart(Protocol):
         """Remove the record; nothing happens when there is none."""
 
 
-def launch_command() -> list[str]:
-    """The argv that starts this installation of the desktop app hidden in the tray.
+def launch_command(flag: str = HIDDEN_FLAG) -> list[str]:
+    """The argv that starts this installation of the desktop app with ``flag``: by default
+    hidden in the tray (at login); the window's "Try the demo" passes ``--demo``.
 
     An absolute path, since the login session's PATH may lack a virtualenv's or ``~/.local/bin``:
     the bundle's own executable (PyInstaller), else the ``musicauth-gui`` script installed next
     to this interpreter, else this interpreter running the package.
     """
     if getattr(sys, "frozen", False):
-        return [sys.executable, HIDDEN_FLAG]
+        return [sys.executable, flag]
     scripts = Path(sys.executable).parent
     for name in ("musicauth-gui", "musicauth-gui.exe"):
         if (scripts / name).is_file():
-            return [str(scripts / name), HIDDEN_FLAG]
+            return [str(scripts / name), flag]
     found = shutil.which("musicauth-gui")
     if found:
-        return [found, HIDDEN_FLAG]
-    return [sys.executable, "-m", "musicauth_gui", HIDDEN_FLAG]
+        return [found, flag]
+    return [sys.executable, "-m", "musicauth_gui", flag]
 
 
 def for_platform(platform: str = sys.platform) -> Autostart:
