@@ -189,7 +189,7 @@ class TokenEngine:
         Args:
             ask_passphrase: how the front end asks for the vault file's passphrase when the
                 environment does not give it (the CLI: a prompt on a terminal; the desktop
-                app: none, it needs ``MUSICAUTH_PASSPHRASE`` or ``MUSICAUTH_PASSPHRASE_FILE``).
+                app: a dialog, handed over to the GUI thread). Called on this thread.
 
         Raises:
             NoKeyringError: the keyring was chosen (by default) and there is none.

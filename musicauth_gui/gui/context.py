@@ -8,7 +8,9 @@ window instead of a crash.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..core.engine import TokenEngine, prepare_http_stack
@@ -49,13 +51,16 @@ class AppContext:
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
 
     @classmethod
-    async def open(cls, *, demo: bool = False) -> AppContext:
+    async def open(cls, *, demo: bool = False, ask_passphrase: Callable[[bool, Path], str | None] | None = None) -> AppContext:
         """The store the environment chooses (the OS keyring, or the vault file with
         ``MUSICAUTH_STORE=file``), or the demo world.
 
-        The vault file's passphrase comes from ``MUSICAUTH_PASSPHRASE`` or
-        ``MUSICAUTH_PASSPHRASE_FILE``: the app has no passphrase dialog (yet), and never asks
-        on a terminal it may not have.
+        Args:
+            ask_passphrase: asks the user for the vault file's passphrase where
+                ``MUSICAUTH_PASSPHRASE`` and ``MUSICAUTH_PASSPHRASE_FILE`` do not give it
+                (``(new, path) -> passphrase or None``); called on the worker thread that opens
+                the store, so it must hand over to the GUI thread itself
+                (``dialogs/vault_passphrase.thread_prompt``). None: never asked.
 
         Raises:
             MusicAuthError: no usable keyring, no passphrase or a wrong one, a damaged vault
@@ -69,7 +74,8 @@ class AppContext:
         loop = asyncio.get_running_loop()
         # Off the GUI thread: keyring's backend discovery takes about 0.4 s, the vault file's
         # key derivation about 0.2 s.
-        return cls.for_engine(await loop.run_in_executor(None, TokenEngine.from_environment))
+        engine = await loop.run_in_executor(None, lambda: TokenEngine.from_environment(ask_passphrase=ask_passphrase))
+        return cls.for_engine(engine)
 
     async def close(self) -> None:
         self.bridge.close()
