@@ -166,11 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.quit_requested.connect(on_quit_before_loop)
 
     async def run() -> None:
-        from .context import AppContext
-        from .messages import error_text
-
         loop = asyncio.get_running_loop()
-        quit_requested: asyncio.Future[None] = loop.create_future()
+        quit_requested: asyncio.Future[object] = loop.create_future()
         window.quit_requested.disconnect(on_quit_before_loop)
 
         def request_quit() -> None:
@@ -184,21 +181,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.install_tray()
         if args.hidden and window.tray is None:
             window.show()  # no tray to live in (none yet at login, or --no-tray): never invisible
-        context = None
-        try:
-            context = await AppContext.open(demo=args.demo)
-        except Exception as exc:  # noqa: BLE001 - a missing keyring is a message, not a crash
-            window.show_store_error(error_text(exc))
-        if context is not None:
-            await window.attach(context)
-        settle_after_startup()
-        if bench:
-            print(f"ready {time.monotonic():.6f}", flush=True)
-            if bench == "quit":
-                window.quit()
-        await quit_requested
-        if context is not None:
-            await context.close()
+        # Never raises: a store that cannot be opened is the window's banner, with Retry. Raced
+        # against Quit: the vault's passphrase dialog may wait for an answer that never comes.
+        opening: asyncio.Future[object] = asyncio.ensure_future(window.open_store())
+        await asyncio.wait((opening, quit_requested), return_when=asyncio.FIRST_COMPLETED)
+        if not quit_requested.done():
+            settle_after_startup()
+            if bench:
+                print(f"ready {time.monotonic():.6f}", flush=True)
+                if bench == "quit":
+                    window.quit()
+            await quit_requested
+        opening.cancel()  # a passphrase dialog still up is withdrawn with it
+        if window.context is not None:  # opened now, or later by the banner's Retry
+            await window.context.close()
 
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
         runner.run(run())

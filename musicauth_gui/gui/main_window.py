@@ -47,6 +47,7 @@ from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSortFilterProxyModel
+    from PySide6.QtWidgets import QPushButton
 
     from ..core.errors import MusicAuthError
     from ..core.model import ProfileRecord
@@ -114,6 +115,10 @@ class MainWindow(QMainWindow):
         #: selected again when the filter shows it (``_apply_filter``).
         self._chosen: str | None = None
         self._filtering = False
+        #: The store could not be opened: the banner's Retry opens it again (``open_store``).
+        self._reopen = False
+        self._opening = False
+        self.demo_button: QPushButton | None = None
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
@@ -148,6 +153,7 @@ class MainWindow(QMainWindow):
         self.empty_label.setProperty("role", "muted")
         self.empty_label.setWordWrap(True)
         left_layout.addWidget(self.empty_label)
+        self._left_layout = left_layout
         splitter.addWidget(left)
         # The detail pane's place until complete(): nothing is selected before the profiles load.
         self._detail_placeholder: QWidget | None = QWidget()
@@ -540,8 +546,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("The keyring could not be read")
 
     def retry_store(self) -> None:
-        """Read the keyring again (the banner's Retry)."""
+        """Read the keyring again (the banner's Retry); open the store again where it could
+        not be opened at all."""
         if self.context is None:
+            if self._reopen and not self._opening:
+                spawn(self.open_store(), on_error=self.statusBar().showMessage, owner=self)
             return
         self.banner.set_busy(True)
 
@@ -583,13 +592,95 @@ class MainWindow(QMainWindow):
         self.context.scheduler.wake()
         self.statusBar().showMessage("Resumed: checking every token", 5000)
 
-    def show_store_error(self, message: str) -> None:
-        """The store could not be opened (no keyring, locked): say so where the list would be."""
-        self.banner.show_problem(message, retry=False)
-        self.empty_label.setText("Profiles live in the OS keyring. Try `musicauth-gui --demo` to explore without one.")
-        for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action, self.export_action):
+    async def open_store(self) -> bool:
+        """Open the store the environment chooses and attach to it; False when it cannot be
+        opened. The vault file's passphrase, where the environment does not give it, is asked
+        in a dialog (``dialogs/vault_passphrase.py``).
+
+        Never raises: what went wrong (no keyring, no or a wrong passphrase, a damaged vault
+        file) is the banner, whose Retry runs this again.
+        """
+        import asyncio
+        import functools
+
+        from ..core.errors import MusicAuthError
+        from .context import AppContext
+        from .dialogs.vault_passphrase import ask_vault_passphrase, thread_prompt
+        from .messages import error_text
+
+        if self.context is not None or self._opening:
+            return self.context is not None
+        self._opening = True
+        self.banner.set_busy(True)
+        self.statusBar().showMessage("Opening the keyring…" if not self.demo else "Starting the sandbox providers…")
+        ask = thread_prompt(functools.partial(ask_vault_passphrase, self), asyncio.get_running_loop())
+        try:
+            context = await AppContext.open(demo=self.demo, ask_passphrase=ask)
+        except Exception as exc:  # MusicAuthError mostly; a bug must not close the window either
+            if not isinstance(exc, MusicAuthError):
+                import logging
+
+                logging.getLogger(__name__).error("opening the store failed", exc_info=exc)
+            self.show_store_error(error_text(exc), retry=True)
+            return False
+        finally:
+            self._opening = False
+        self._reopen = False
+        for action in self._store_actions():
+            action.setEnabled(True)
+        if self.demo_button is not None:
+            self.demo_button.hide()
+        self.banner.clear()
+        self.empty_label.setText("Loading profiles…")
+        await self.attach(context)
+        return True
+
+    def show_store_error(self, message: str, *, retry: bool = False) -> None:
+        """The store could not be opened (no keyring, no vault passphrase, a damaged vault
+        file): say so where the list would be.
+
+        Args:
+            retry: the banner offers Retry, which opens the store again (``open_store``).
+        """
+        self._reopen = retry
+        self.banner.show_problem(message, retry=retry)
+        self.empty_label.setText(
+            "Your profiles show here once their store can be opened"
+            + (": see the message above, then Retry." if retry else ".")
+            + ("" if self.demo else " To look around without an account or a keyring, try the demo: sandbox providers, nothing stored.")
+        )
+        self.empty_label.show()
+        if not self.demo:
+            self._show_demo_button()
+        for action in self._store_actions():
             action.setEnabled(False)
-        self.statusBar().showMessage("No keyring")
+        self.statusBar().showMessage("The profiles could not be opened")
+
+    def _store_actions(self) -> tuple[QAction, ...]:
+        """What needs an open store."""
+        return (self.new_action, self.import_action, self.keys_action, self.devtoken_action, self.export_action)
+
+    def _show_demo_button(self) -> None:
+        if self.demo_button is None:
+            from PySide6.QtWidgets import QPushButton
+
+            self.demo_button = QPushButton("Try the demo")
+            self.demo_button.setObjectName("tryDemoButton")
+            self.demo_button.setToolTip("Start musicauth in demo mode in a window of its own: your own store is not touched")
+            self.demo_button.clicked.connect(lambda _=False: self.start_demo_app())
+            self._left_layout.insertWidget(self._left_layout.indexOf(self.empty_label) + 1, self.demo_button)
+        self.demo_button.show()
+
+    def start_demo_app(self) -> bool:
+        """Start the app in demo mode, as a process of its own (this one keeps its store)."""
+        from PySide6.QtCore import QProcess
+
+        from ..core.autostart import launch_command
+
+        command = launch_command("--demo")
+        started, _pid = QProcess.startDetached(command[0], command[1:])
+        self.statusBar().showMessage("Starting the demo in a window of its own…" if started else "The demo could not be started", 8000)
+        return bool(started)
 
     def _update_empty(self) -> None:
         """Say why the list is empty: no profiles yet, or none matching the filter."""

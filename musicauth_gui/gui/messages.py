@@ -71,8 +71,7 @@ def action_label(action: Action, exc: MusicAuthError) -> str:
             # The app cannot switch stores while it runs: the store is chosen at start-up.
             return "Start the app with the encrypted vault file chosen instead (README: Without a keyring)"
         case Action.GIVE_VAULT_PASSPHRASE:
-            # No passphrase dialog (yet): the app reads it from its environment, like the CLI.
-            return "Start the app with the vault's passphrase in its environment (README: Without a keyring)"
+            return "Retry, and enter the vault file's passphrase"
         case Action.RESTORE_VAULT_FILE:
             return "Put back a good copy of the vault file (it was left as it is), then Retry"
         case Action.CLOSE_OTHER_PROCESS:
