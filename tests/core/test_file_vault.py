@@ -395,3 +395,19 @@ def test_migrating_from_a_vault_file_that_is_not_there_makes_none(vault_path: Pa
     result = musicauth("store", "migrate", "--to", "keyring", env=env)
     assert_one_clean_line(result, "there is no vault file at")
     assert not vault_path.exists()
+
+
+def test_a_wrong_passphrase_from_the_environment_names_its_variable(vault_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asking again would read the same variable: the error says where the passphrase came from
+    and that the way out is to set it right (the desktop app's Retry cannot help)."""
+    from musicauth_gui.core.errors import Action
+    from musicauth_gui.core.store.selection import open_vault
+
+    monkeypatch.setenv("MUSICAUTH_STORE_FILE", str(vault_path))
+    monkeypatch.setenv("MUSICAUTH_PASSPHRASE", PASSPHRASE.reveal())
+    open_vault("file")  # makes it
+    monkeypatch.setenv("MUSICAUTH_PASSPHRASE", "nope")
+    with pytest.raises(WrongVaultPassphrase) as caught:
+        open_vault("file", ask=lambda new, path: pytest.fail("not asked: the variable is set"))
+    assert "came from MUSICAUTH_PASSPHRASE" in caught.value.message
+    assert caught.value.actions == (Action.SET_VARIABLE,)

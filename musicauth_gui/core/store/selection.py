@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-from ..errors import ConfigError, StoreError, VaultPassphraseNeeded
+from ..errors import Action, ConfigError, StoreError, VaultPassphraseNeeded, WrongVaultPassphrase
 from ..paths import data_dir
 from ..secret import Secret
 from .vault import SecretVault
@@ -51,16 +51,18 @@ def vault_path() -> Path:
     return data_dir() / DEFAULT_VAULT_NAME
 
 
-def vault_passphrase(path: Path, *, new: bool, ask: PassphrasePrompt | None) -> Secret:
-    """The passphrase of the vault at ``path`` from the environment, a file, or the prompt."""
+def vault_passphrase(path: Path, *, new: bool, ask: PassphrasePrompt | None) -> tuple[Secret, str | None]:
+    """The passphrase of the vault at ``path`` from the environment, a file, or the prompt,
+    with the variable it came from (None: the prompt)."""
+    source: str | None = PASSPHRASE_VARIABLE
     value = os.environ.get(PASSPHRASE_VARIABLE)
     if not value and os.environ.get(PASSPHRASE_FILE_VARIABLE):
-        value = _first_line(Path(os.environ[PASSPHRASE_FILE_VARIABLE]).expanduser())
+        value, source = _first_line(Path(os.environ[PASSPHRASE_FILE_VARIABLE]).expanduser()), PASSPHRASE_FILE_VARIABLE
     if not value and ask is not None:
-        value = ask(new, path)
+        value, source = ask(new, path), None
     if not value:
         raise VaultPassphraseNeeded(f"the vault file {path} needs its passphrase, and none was given")
-    return Secret(value)
+    return Secret(value), source
 
 
 def _first_line(path: Path) -> str:
@@ -103,8 +105,20 @@ def vault_opener(kind: StoreKind, *, ask: PassphrasePrompt | None = None, existi
     path = vault_path()
     if existing and not FileVault.exists(path):
         raise ConfigError(f"there is no vault file at {path} to move anything from")
-    passphrase = vault_passphrase(path, new=not FileVault.exists(path), ask=ask)
-    return lambda: FileVault.open(path, passphrase)
+    passphrase, source = vault_passphrase(path, new=not FileVault.exists(path), ask=ask)
+
+    def open_file() -> SecretVault:
+        try:
+            return FileVault.open(path, passphrase)
+        except WrongVaultPassphrase as exc:
+            if source is None:
+                raise
+            # Asking again would read the same variable: the fix is in the environment.
+            raise WrongVaultPassphrase(
+                f"the passphrase does not open the vault file {path} (it came from {source})", actions=(Action.SET_VARIABLE,)
+            ) from exc
+
+    return open_file
 
 
 def vault_kind(vault: SecretVault) -> StoreKind | None:
