@@ -42,24 +42,26 @@ def record(name: str, provider: str, flow: str, *, tok: TokenSet | None = None, 
     return ProfileRecord(profile, client_secret=Secret(f"client-secret-of-{name}"), token=tok, status=status or ProfileStatus())
 
 
-RECORDS = [
-    record("mxm valid", "musixmatch", "authorization_code", tok=token("mxm")),
-    record("mxm never", "musixmatch", "authorization_code"),
-    record(
-        "mxm revoked", "musixmatch", "authorization_code", tok=token("rev"),
-        status=ProfileStatus(needs_sign_in=True, reason="the refresh token was revoked"),
-    ),
-    record("mxm expired, no refresh", "musixmatch", "authorization_code", tok=token("old", left=-60, refresh=False)),
-    record("spotify valid", "spotify", "authorization_code", tok=token("spot")),
-    record("groove app", "groove", "client_credentials"),
-    record("groove app with token", "groove", "client_credentials", tok=token("grv", refresh=False)),
-    record("musicapi", "musicapi", "devtoken"),
-]  # fmt: skip
+def records() -> list[ProfileRecord]:
+    """Made per test: the times left count from now, not from when the module was collected."""
+    return [
+        record("mxm valid", "musixmatch", "authorization_code", tok=token("mxm")),
+        record("mxm never", "musixmatch", "authorization_code"),
+        record(
+            "mxm revoked", "musixmatch", "authorization_code", tok=token("rev"),
+            status=ProfileStatus(needs_sign_in=True, reason="the refresh token was revoked"),
+        ),
+        record("mxm expired, no refresh", "musixmatch", "authorization_code", tok=token("old", left=-60, refresh=False)),
+        record("spotify valid", "spotify", "authorization_code", tok=token("spot")),
+        record("groove app", "groove", "client_credentials"),
+        record("groove app with token", "groove", "client_credentials", tok=token("grv", refresh=False)),
+        record("musicapi", "musicapi", "devtoken"),
+    ]  # fmt: skip
 
 
 @pytest.fixture
 def window(qtbot, qloop, memory_context):  # type: ignore[no-untyped-def]
-    for rec in RECORDS:
+    for rec in records():
         run(qtbot, qloop, memory_context.engine.store.save(rec))
     win = MainWindow()
     qtbot.addWidget(win)
@@ -327,7 +329,7 @@ def test_a_filter_matching_nothing_says_so(qtbot, window) -> None:  # type: igno
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Backspace)
-    assert window.proxy.rowCount() == len(RECORDS) and not window.empty_label.isVisible() and window.list_view.isVisible()
+    assert window.proxy.rowCount() == len(records()) and not window.empty_label.isVisible() and window.list_view.isVisible()
 
 
 def test_esc_clears_the_filter_and_keeps_the_selection(qtbot, window) -> None:  # type: ignore[no-untyped-def]
@@ -336,7 +338,7 @@ def test_esc_clears_the_filter_and_keeps_the_selection(qtbot, window) -> None:  
     qtbot.keyClicks(window.filter_edit, "spot")
     assert window.proxy.rowCount() == 1 and window.selected_name() == "spotify valid"
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
-    assert window.filter_edit.text() == "" and window.proxy.rowCount() == len(RECORDS)
+    assert window.filter_edit.text() == "" and window.proxy.rowCount() == len(records())
     assert window.selected_name() == "spotify valid" and window.detail.name == "spotify valid"
 
 
