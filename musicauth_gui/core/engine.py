@@ -61,7 +61,7 @@ from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
 from .presets import Preset, get_preset
-from .profiles_file import ProfileInput
+from .profiles_file import ProfileInput, client_auth_method, secret_problem
 from .renewal import needs_renewal
 from .secret import Secret
 from .sign_in import SignIn
@@ -260,7 +260,7 @@ class TokenEngine:
     async def import_profiles(self, inputs: list[ProfileInput]) -> list[str]:
         """Add or update profiles. An update keeps the stored secret unless a new one is given,
         and keeps the tokens unless the client or the endpoints changed."""
-        names = []
+        olds: list[ProfileRecord | None] = []
         for item in inputs:
             try:
                 old: ProfileRecord | None = await self.store.load(item.profile.name, fresh=True)
@@ -268,6 +268,13 @@ class TokenEngine:
                 # New, or beyond reading: the import replaces it. Any other error (a locked or
                 # failing keyring) must stop here, or the stored tokens would be overwritten.
                 old = None
+            secret = item.client_secret or (old.client_secret if old else None)
+            problem = secret_problem(get_preset(item.profile.provider), item.profile, has_secret=secret is not None)
+            if problem is not None:
+                raise problem  # before anything is saved: a file imports whole or not at all
+            olds.append(old)
+        names = []
+        for item, old in zip(inputs, olds, strict=True):
             secret = item.client_secret or (old.client_secret if old else None)
             keep_tokens = old is not None and _same_client(old.profile, item.profile)
             record = ProfileRecord(
@@ -713,6 +720,21 @@ class TokenEngine:
     # are what they need of the store, the key store, discovery and the HTTP client
     # (tests/test_boundaries.py keeps it so).
 
+    async def has_client_secret(self, name: str) -> bool:
+        """Whether a client secret (or a reference to one) is stored for ``name``; False for a
+        profile that does not exist (yet)."""
+        try:
+            record = await self.store.load(name, fresh=True)
+        except ProfileNotFound:
+            return False
+        return record.client_secret is not None
+
+    @staticmethod
+    def edit_drops_tokens(old: ProfileRecord, new: Profile) -> bool:
+        """Whether saving ``new`` over ``old`` deletes its tokens: it holds some, and the client
+        or its endpoints change (the import's own rule, ``_same_client``)."""
+        return old.token is not None and not _same_client(old.profile, new)
+
     def record(self, name: str) -> ProfileRecord | None:
         """The record of ``name`` as last read or written here, for display; None if not loaded.
         Never touches the keyring (a countdown tick may call it)."""
@@ -871,11 +893,7 @@ class TokenEngine:
 
     def _client_auth(self, record: ProfileRecord, preset: Preset) -> flows.ClientAuth:
         profile = record.profile
-        method: AuthMethod | None = profile.token_endpoint_auth_method
-        if method is None:
-            method = preset.auth_method.get(profile.flow)
-        if method is None:
-            method = "client_secret_post" if record.client_secret else "none"
+        method: AuthMethod = client_auth_method(preset, profile, has_secret=record.client_secret is not None)
         if method != "none" and record.client_secret is None:
             raise ConfigError(
                 f"no client secret is stored, and {method} needs one "

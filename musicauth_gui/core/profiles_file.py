@@ -18,7 +18,7 @@ from .env_secret import EnvSecret, StoredSecret, parse_secret
 from .errors import Action, ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
-from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, Flow, Profile, ProfileRecord
+from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, AuthMethod, Flow, Profile, ProfileRecord
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
@@ -73,6 +73,35 @@ def required_fields(preset: Preset, flow: Flow) -> tuple[str, ...]:
     if flow == "devtoken":
         return (preset.devtoken_issuer, "key", "key_id")
     return ("client_id",)
+
+
+def client_auth_method(preset: Preset, profile: Profile, *, has_secret: bool) -> AuthMethod:
+    """How the client authenticates at the token endpoint: the profile's choice, else the
+    preset's for its flow, else ``client_secret_post`` with a secret and ``none`` without."""
+    method = profile.token_endpoint_auth_method or preset.auth_method.get(profile.flow)
+    if method is None:
+        method = "client_secret_post" if has_secret else "none"
+    return method
+
+
+def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> ConfigError | None:
+    """Why ``profile`` cannot work without a client secret, when it has none (else None).
+
+    Not part of ``parse_profile``: a table without ``client_secret`` keeps the secret already
+    stored (docs/cli.md, ``import``), so only whoever knows the store can decide. The engine's
+    import and the profile editor both ask here.
+    """
+    if has_secret or profile.flow == "devtoken":
+        return None
+    method = client_auth_method(preset, profile, has_secret=False)
+    if profile.flow == "client_credentials":
+        # RFC 6749 §4.4: the client credentials grant is for confidential clients only.
+        message = "an app token (client credentials) needs the client secret"
+    elif method != "none":
+        message = f"the client secret is needed: the client authenticates with it ({method})"
+    else:
+        return None  # a public client: PKCE alone (RFC 7636)
+    return ConfigError(message, profile=profile.name, field="client_secret", actions=(Action.EDIT_FIELD,))
 
 
 @dataclass(frozen=True)

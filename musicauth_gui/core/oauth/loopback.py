@@ -129,6 +129,24 @@ def parse_redirect_uri(uri: str | None) -> RedirectTarget:
     return RedirectTarget(host=host, port=port, path=parts.path or "/")
 
 
+def redirect_to_register(uri: str | None) -> tuple[str, bool]:
+    """The redirect URI to register with the provider for a profile's ``redirect_uri``, and
+    whether its port is pinned.
+
+    A pinned port is registered exactly. Otherwise the listener takes a free port at sign-in
+    (``http://127.0.0.1:<port>/callback``), and the URI is registered without one: RFC 8252 §7.3
+    has the server accept any port on a loopback IP literal (Spotify documents it so).
+
+    Raises:
+        ConfigError: as ``parse_redirect_uri``.
+    """
+    target = parse_redirect_uri(uri)
+    if target.port:
+        return target.uri(), True
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return f"http://{host}{target.path}", False
+
+
 @dataclass(frozen=True)
 class Callback:
     """A successful redirect: the code (and the iss parameter, RFC 9207, when sent)."""

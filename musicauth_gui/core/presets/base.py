@@ -29,6 +29,9 @@ class Preset:
         devtoken_max_ttl: the longest DevToken lifetime the provider accepts.
         extra_schemes: other ``Authorization`` schemes the provider takes (MusicAPI's
             ``token`` and ``basic``), besides its default.
+        loopback_any_port: the provider documents that a loopback redirect URI registered
+            without a port matches any port (RFC 8252 §7.3): True; it wants the exact URI
+            registered: False; None where its documentation does not say.
     """
 
     id: str
@@ -53,6 +56,7 @@ class Preset:
     devtoken_issuer: str = "client_id"
     devtoken_max_ttl: int | None = None
     extra_schemes: tuple[str, ...] = ()
+    loopback_any_port: bool | None = None
     notes: str = ""
 
     @property

@@ -18,5 +18,8 @@ SPOTIFY = Preset(
     scopes={"authorization_code": ("user-read-private",)},
     auth_method={"client_credentials": "client_secret_basic"},
     refresh_token_lifetime=SIX_MONTHS,
+    # developer.spotify.com "Redirect URIs": loopback IP literals "can dynamically be assigned
+    # ports"; register the URI without a port.
+    loopback_any_port=True,
     try_url="https://api.spotify.com/v1/me",
 )
