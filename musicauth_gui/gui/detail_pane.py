@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
@@ -22,34 +21,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.expiry import remaining_fraction, usable_epoch
+from ..core.expiry import remaining_fraction
 from ..core.jws import decode_unverified
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.secret import scrub
 from ..core.sign_in import SignIn
 from ..core.usage import curl_line, try_url
+from . import answer_text
 from .context import AppContext
 from .countdown import format_remaining
 from .icons import icon, provider_icon, repolish
+from .local_time import local_time
 from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS
 from .tasks import spawn
 from .widgets.pane_header import pane_header
 from .widgets.secret_field import SecretField
-
-
-def local_time(epoch: float | None) -> str:
-    """The time in the local zone; "—" when there is none, "unknown" when it cannot be shown."""
-    if epoch is None:
-        return "—"
-    usable = usable_epoch(epoch)
-    if usable is None:
-        return "unknown"
-    try:
-        return datetime.fromtimestamp(usable).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-    except (OverflowError, OSError, ValueError):  # local zones near year 1 or 9999; platform limits
-        return "unknown"
 
 
 def open_in_system_browser(url: str) -> None:
@@ -278,9 +266,7 @@ class ProfileDetailPane(QWidget):
             self.jwt_view.setPlainText("The token is opaque (not a JWT): the provider alone knows what it holds." if token else "")
             return
         header, payload = decoded
-        self.jwt_view.setPlainText(
-            "Header\n" + json.dumps(header, indent=2, sort_keys=True) + "\n\nClaims\n" + json.dumps(payload, indent=2, sort_keys=True)
-        )
+        self.jwt_view.setPlainText(answer_text.claims_text(header, payload))
 
     def use_actions(self, actions: ProfileActions) -> None:
         """Make the action buttons faces of the window's profile actions: a click triggers the
@@ -318,6 +304,19 @@ class ProfileDetailPane(QWidget):
 
     # -- actions --------------------------------------------------------------------------------
 
+    def sign_out(self) -> None:
+        """Sign out, after asking when a refresh token would be lost (a plain slot: it may ask)."""
+        if self.context is None or self.name is None:
+            return
+        from .confirmations import confirm_sign_out, needs_sign_out_question
+
+        record = self.context.engine.record(self.name)
+        if needs_sign_out_question(record):
+            assert record is not None
+            if not confirm_sign_out(self, record):
+                return
+        self.run_action("sign_out")
+
     def run_action(self, action: str) -> None:
         if self.context is None or self.name is None:
             return
@@ -341,7 +340,7 @@ class ProfileDetailPane(QWidget):
                 self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
             elif action == "try":
                 tried = await engine.try_profile(name)
-                self._show_answer(f"{tried.status} {tried.target}\n\n{tried.summary}")
+                self._show_answer(answer_text.try_text(tried))
             assert self.context is not None
             self.context.scheduler.watch(name)
 

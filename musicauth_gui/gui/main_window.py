@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
             actions.sign_in: self._on_detail("sign_in"),
             actions.renew: self._on_detail("run_action", "renew"),
             actions.cancel_sign_in: self._on_detail("cancel_sign_in"),
-            actions.sign_out: self._on_detail("run_action", "sign_out"),
+            actions.sign_out: self._on_detail("sign_out"),
             actions.try_it: self._on_detail("run_action", "try"),
             actions.introspect: self._on_detail("run_action", "introspect"),
             # Looked up when triggered, not now (a test may stand in for one).
@@ -857,13 +857,10 @@ class MainWindow(QMainWindow):
         name = self.selected_name()
         if self.context is None or name is None:
             return
-        from PySide6.QtWidgets import QMessageBox
+        from .confirmations import confirm_remove
 
-        answer = QMessageBox.question(
-            self, "Remove profile", f"Remove {name} with its client secret and tokens from the keyring?"
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
+        if not confirm_remove(self, name, self.model.record(name)):
+            return  # Cancel is the default: nothing was touched
         context = self.context
 
         async def remove() -> None:

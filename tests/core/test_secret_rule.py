@@ -68,8 +68,14 @@ def test_edit_drops_tokens_follows_the_import_rule() -> None:
 
 
 def test_redirect_to_register() -> None:
-    assert redirect_to_register(None) == ("http://127.0.0.1/callback", False)
-    assert redirect_to_register("http://[::1]/cb") == ("http://[::1]/cb", False)
-    assert redirect_to_register("http://127.0.0.1:8765/callback") == ("http://127.0.0.1:8765/callback", True)
+    unset = redirect_to_register(None)
+    assert (unset.register, unset.listening, unset.pinned) == (
+        "http://127.0.0.1/callback",
+        "http://127.0.0.1:<port>/callback",
+        False,
+    )
+    assert redirect_to_register("http://[::1]/cb").listening == "http://[::1]:<port>/cb"
+    pinned = redirect_to_register("http://127.0.0.1:8765/callback")
+    assert pinned.register == pinned.listening == "http://127.0.0.1:8765/callback" and pinned.pinned
     with pytest.raises(ConfigError):
         redirect_to_register("http://localhost:8765/callback")

@@ -197,12 +197,12 @@ def test_a_damaged_entry_is_its_own_row_and_the_others_work(qtbot, open_window, 
 
 
 def test_remove_deletes_a_damaged_entry(qtbot, open_window, mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QMessageBox
+    from musicauth_gui.gui.dialogs import prompts
 
     seed(mxm, "good", damaged=("broken",))
     window = open_window()
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(prompts, "confirm", lambda parent, **kw: asked.append(kw["text"] + kw["informative"]) or True)
     window.select("broken")
     qtbot.waitUntil(lambda: window.detail_stack.currentWidget() is window.damaged_pane)
     click(qtbot, window.damaged_pane.remove_button)

@@ -173,6 +173,7 @@ def test_devtoken_needs_a_key(qtbot, memory_context):  # type: ignore[no-untyped
 def test_musixmatch_scopes_need_email(qtbot, memory_context):  # type: ignore[no-untyped-def]
     dialog = make_dialog(qtbot, memory_context, provider="musixmatch")
     edit(dialog, "client_id").setText("mxm-client")
+    edit(dialog, "client_secret").setText("mxm-secret")  # Musixmatch authenticates the client with it
     assert dialog.message() == ""
     edit(dialog, "scopes").setText("profile")
     assert dialog.message() == "musixmatch sign-in needs the scope(s) email"
@@ -382,6 +383,7 @@ def test_ask_async_returns_the_input(qtbot, qloop, memory_context):  # type: ign
         dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, ProfileEditorDialog) and w.isVisible())
         await dialog.choices_task
         dialog.field("client_id").setText("groove-app")
+        dialog.field("client_secret").setText("groove-secret")  # an app token needs it
         dialog.accept()
         return await asking
 

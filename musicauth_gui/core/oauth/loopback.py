@@ -129,22 +129,36 @@ def parse_redirect_uri(uri: str | None) -> RedirectTarget:
     return RedirectTarget(host=host, port=port, path=parts.path or "/")
 
 
-def redirect_to_register(uri: str | None) -> tuple[str, bool]:
-    """The redirect URI to register with the provider for a profile's ``redirect_uri``, and
-    whether its port is pinned.
+@dataclass(frozen=True)
+class RedirectToRegister:
+    """The redirect URI to register with a provider, and the one sign-in will listen on.
 
-    A pinned port is registered exactly. Otherwise the listener takes a free port at sign-in
-    (``http://127.0.0.1:<port>/callback``), and the URI is registered without one: RFC 8252 §7.3
-    has the server accept any port on a loopback IP literal (Spotify documents it so).
+    Attributes:
+        register: the URI to register: exactly the pinned one, or without a port.
+        listening: what the listener uses, ``<port>`` standing for the port chosen at sign-in.
+        pinned: the profile fixes the port.
+    """
+
+    register: str
+    listening: str
+    pinned: bool
+
+
+def redirect_to_register(uri: str | None) -> RedirectToRegister:
+    """What to register with the provider for a profile's ``redirect_uri`` (None: unset).
+
+    A pinned port is registered exactly. Otherwise the listener takes a free port at sign-in,
+    and the URI is registered without one: RFC 8252 §7.3 has the server accept any port on a
+    loopback IP literal (Spotify documents it so; not every provider does).
 
     Raises:
         ConfigError: as ``parse_redirect_uri``.
     """
     target = parse_redirect_uri(uri)
     if target.port:
-        return target.uri(), True
+        return RedirectToRegister(target.uri(), target.uri(), pinned=True)
     host = f"[{target.host}]" if ":" in target.host else target.host
-    return f"http://{host}{target.path}", False
+    return RedirectToRegister(f"http://{host}{target.path}", f"http://{host}:<port>{target.path}", pinned=False)
 
 
 @dataclass(frozen=True)

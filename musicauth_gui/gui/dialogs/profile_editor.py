@@ -44,16 +44,19 @@ from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import FLOWS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset
-from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile
+from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem
 from ..context import AppContext
 from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
 from ..messages import editor_text, error_text
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
+from . import prompts
+from .redirect_hint import RedirectHint
 
 REDIRECT_PLACEHOLDER = "http://127.0.0.1 (any free port)/callback"
 KEEP_SECRET_PLACEHOLDER = "unchanged (kept in the keyring)"
+NO_SECRET_STORED = "none stored"
 FROM_METADATA = "from the issuer's metadata"
 DEFAULT_WIDTH = 600
 
@@ -110,6 +113,10 @@ class ProfileEditorDialog(QDialog):
         self._existing = existing
         self._taken_names: set[str] = set()
         self._result: ProfileInput | None = None
+        #: Whether the edited profile has a secret stored (asked of the engine in load_choices;
+        #: until then, what the record handed in says).
+        self._secret_stored = existing is not None and existing.client_secret is not None
+        self._drops_tokens = False
         self._message = ""
         self._auto_name = ""
         self._shown_scope_default: tuple[str, ...] = ()
@@ -173,6 +180,8 @@ class ProfileEditorDialog(QDialog):
         self._discovery_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._redirect = line("redirectUriEdit", REDIRECT_PLACEHOLDER)
         self._redirect.setToolTip("A loopback IP literal (RFC 8252 §7.3); without a port, any free port is used")
+        # The URI to register with the provider, with a copy button, under the field.
+        self._redirect_hint = RedirectHint(self._redirect, copy=lambda text: self._context.clipboard.copy_plain(text, what="redirect URI"))
         self._auth_method = QComboBox()
         self._auth_method.setObjectName("authMethodCombo")
         self._auth_method.setToolTip("token_endpoint_auth_method: how the client authenticates at the token endpoint")
@@ -220,7 +229,7 @@ class ProfileEditorDialog(QDialog):
         add("client_secret", self._secret)
         add("scopes", self._scopes)
         add("issuer", issuer_row, self._issuer)
-        add("redirect_uri", self._redirect)
+        add("redirect_uri", self._redirect_hint, self._redirect)
         add("token_endpoint_auth_method", self._auth_method)
         add("key", self._key_combo)
         add("key_id", self._key_id)
@@ -273,6 +282,13 @@ class ProfileEditorDialog(QDialog):
         self._validation.setMinimumWidth(480)
         self._discovery_status.setMinimumWidth(380)
 
+        # Not an error: what saving will cost (the tokens, when the client or endpoints change).
+        self._token_note = QLabel()
+        self._token_note.setObjectName("tokenDropNote")
+        self._token_note.setWordWrap(True)
+        self._token_note.setMinimumWidth(480)
+        self._token_note.setVisible(False)
+
         self._buttons = QDialogButtonBox()
         self._save = self._buttons.addButton("Save", QDialogButtonBox.ButtonRole.AcceptRole)
         self._save.setObjectName("saveButton")
@@ -285,6 +301,7 @@ class ProfileEditorDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(self._form)
         layout.addWidget(self._validation)
+        layout.addWidget(self._token_note)
         layout.addStretch(1)
         layout.addSpacing(6)
         layout.addWidget(self._buttons)
@@ -345,6 +362,7 @@ class ProfileEditorDialog(QDialog):
         ):
             edit.textChanged.connect(self._revalidate)
         self._issuer.textChanged.connect(self._on_issuer_changed)
+        self._redirect.textChanged.connect(self._update_redirect_hint)
         self._auth_method.currentIndexChanged.connect(self._revalidate)
         self._key_combo.currentIndexChanged.connect(self._revalidate)
         self._discover.clicked.connect(self.discover)
@@ -364,7 +382,7 @@ class ProfileEditorDialog(QDialog):
             self._name.setReadOnly(True)
             self._name.setToolTip("A profile keeps its name; create a new one to use another name")
             self._client_id.setText(profile.client_id)
-            self._secret.setPlaceholderText(KEEP_SECRET_PLACEHOLDER)
+            self._secret_placeholder()
             if profile.scopes is not None:
                 self._scopes.setText(" ".join(profile.scopes))
             self._issuer.setText(profile.issuer or "")
@@ -526,7 +544,25 @@ class ProfileEditorDialog(QDialog):
             raise ConfigError(
                 f"a profile named {name!r} already exists", field="name", actions=(Action.CHOOSE_ANOTHER_NAME,)
             )
+        # The import would refuse it too (the engine knows the store; here the editor asked it).
+        problem = secret_problem(
+            self.preset(), result.profile, has_secret=result.client_secret is not None or self._secret_stored
+        )
+        if problem is not None:
+            raise problem
         return result
+
+    def drops_tokens(self) -> bool:
+        """Whether saving the form as it is deletes the profile's tokens (said under the form)."""
+        return self._drops_tokens
+
+    def token_note(self) -> str:
+        """The line saying what saving will cost ("" when nothing)."""
+        return self._token_note.text() if self._drops_tokens else ""
+
+    def redirect_hint(self) -> RedirectHint:
+        """The "register this redirect URI" line under the Redirect URI field."""
+        return self._redirect_hint
 
     def set_endpoints_expanded(self, expanded: bool) -> None:
         """Show or hide the advanced endpoint rows."""
@@ -551,6 +587,9 @@ class ProfileEditorDialog(QDialog):
         engine = self._context.engine
         keys = await engine.key_ring.names()
         taken = set(await engine.profile_names()) if self._existing is None else set()
+        if self._existing is not None:
+            self._secret_stored = await engine.has_client_secret(self._existing.name)
+            self._secret_placeholder()
         self._set_key_names(keys, select=self._key_combo.currentData())
         self._taken_names = taken
         if self._auto_name and self._name.text() == self._auto_name:
@@ -567,6 +606,17 @@ class ProfileEditorDialog(QDialog):
         except MusicAuthError:
             self._revalidate()
             return
+        if self._existing is not None and self._context.engine.edit_drops_tokens(self._existing, result.profile):
+            # A plain slot (Save, Enter): a modal question is safe here; Cancel is its default.
+            if not prompts.confirm(
+                self,
+                title="Save profile",
+                text=f"Saving deletes the tokens of “{self._existing.name}”.",
+                informative=self._token_note.text(),
+                accept_text="Save and delete the tokens",
+                destructive=True,
+            ):
+                return  # the form stays as it is, the tokens too
         self._result = result
         super().accept()
 
@@ -615,6 +665,7 @@ class ProfileEditorDialog(QDialog):
         self._scopes.setPlaceholderText(" ".join(default) or "optional, space-separated")
         self._fill_auth_methods(preset, flow)
         self._secret_placeholder()
+        self._update_redirect_hint()
         self._key_id.setPlaceholderText(
             "10 characters, from App Store Connect"
             if preset.id == "apple-music"
@@ -690,14 +741,20 @@ class ProfileEditorDialog(QDialog):
         self._auth_method.blockSignals(False)
 
     def _secret_placeholder(self) -> None:
-        if self._existing is not None:
+        if self._existing is not None and self._secret_stored:
             self._secret.setPlaceholderText(KEEP_SECRET_PLACEHOLDER)
-        elif self.flow() == "authorization_code":
-            self._secret.setPlaceholderText("optional for public clients (PKCE)")
+            return
+        stored = f"{NO_SECRET_STORED}: " if self._existing is not None else ""
+        if self.flow() == "authorization_code":
+            self._secret.setPlaceholderText(stored + "optional for public clients (PKCE)")
         elif self.flow() == "devtoken":
-            self._secret.setPlaceholderText("optional: only for the Basic scheme")
+            self._secret.setPlaceholderText(stored + "optional: only for the Basic scheme")
         else:
-            self._secret.setPlaceholderText("")
+            self._secret.setPlaceholderText(stored + "required for app tokens")
+
+    def _update_redirect_hint(self) -> None:
+        self._redirect_hint.show_for(self.preset(), self._redirect.text().strip())
+        self._relayout(shrink=False)
 
     def _set_key_names(self, names: list[str], *, select: str | None) -> None:
         self._key_combo.blockSignals(True)
@@ -720,12 +777,16 @@ class ProfileEditorDialog(QDialog):
     def _revalidate(self) -> None:
         if self._filling:
             return
+        drops = False
         try:
-            self.validate()
+            result = self.validate()
         except ConfigError as exc:
             message, blamed = editor_text(exc), exc.field
         else:
             message, blamed = "", None
+            existing = self._existing
+            drops = existing is not None and self._context.engine.edit_drops_tokens(existing, result.profile)
+        self._show_token_note(drops)
         self._message = message
         self._validation.setText(message)
         self._validation.setVisible(bool(message))
@@ -735,6 +796,17 @@ class ProfileEditorDialog(QDialog):
         if blamed in self._endpoint_edits and not self._endpoints_expanded:
             self.set_endpoints_expanded(True)
         self._relayout(shrink=False)
+
+    def _show_token_note(self, drops: bool) -> None:
+        self._drops_tokens = drops
+        if drops:
+            assert self._existing is not None
+            lost = "its token and refresh token" if self._existing.token and self._existing.token.refresh_token else "its token"
+            again = "sign in again" if self.flow() == "authorization_code" else "get a new token"
+            self._token_note.setText(
+                f"Saving deletes {lost}: the client or an endpoint changed, so you will {again}."
+            )
+        self._token_note.setVisible(drops)
 
     def _set_discovery_status(self, text: str, *, error: bool) -> None:
         self._discovery_status.setText(text)
