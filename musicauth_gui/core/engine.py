@@ -259,7 +259,12 @@ class TokenEngine:
 
     async def import_profiles(self, inputs: list[ProfileInput]) -> list[str]:
         """Add or update profiles. An update keeps the stored secret unless a new one is given,
-        and keeps the tokens unless the client or the endpoints changed."""
+        and keeps the tokens unless the client or the endpoints changed.
+
+        Raises:
+            ConfigError: a profile would have no client secret where it needs one
+                (``profiles_file.secret_problem``, field ``client_secret``); nothing was saved.
+        """
         olds: list[ProfileRecord | None] = []
         for item in inputs:
             try:
