@@ -421,6 +421,7 @@ class TokenEngine:
                 await self._mark_needs_sign_in(profile.name, "the refresh token has expired")
                 raise NeedsSignIn(profile.name, "the refresh token has expired")
             redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
+            scope = _refresh_scope(record, preset) if preset.refresh_sends_scope else None
             spend = self._spend_refresh_token(
                 client,
                 endpoints.token,
@@ -428,6 +429,7 @@ class TokenEngine:
                 record,
                 now=now,
                 redirect_uri=redirect_uri,
+                scope=scope,
                 refresh_token_lifetime=preset.refresh_token_lifetime,
             )
             return await finish_despite_cancellation(spend, track=self._finishing)
@@ -441,6 +443,7 @@ class TokenEngine:
         *,
         now: float,
         redirect_uri: str | None,
+        scope: str | None,
         refresh_token_lifetime: float | None,
     ) -> TokenSet:
         """One refresh-token grant, from the in-flight marker to the new token stored.
@@ -464,6 +467,7 @@ class TokenEngine:
                 token=current,
                 now=now,
                 redirect_uri=redirect_uri,
+                scope=scope,
                 refresh_token_lifetime=refresh_token_lifetime,
             )
         except InvalidGrant as exc:
@@ -636,6 +640,7 @@ class TokenEngine:
                 pkce=pkce,
                 now=self.clock.now(),
                 refresh_token_lifetime=preset.refresh_token_lifetime,
+                extra=preset.code_exchange_params,
             )
         async with self._single_flight(name):
             await self.store.update(
@@ -1013,6 +1018,15 @@ def prepare_http_stack() -> None:
 def _same_client(old: Profile, new: Profile) -> bool:
     keys = ("provider", "flow", "client_id", "issuer", "authorization_endpoint", "token_endpoint")
     return all(getattr(old, k) == getattr(new, k) for k in keys)
+
+
+def _refresh_scope(record: ProfileRecord, preset: Preset) -> str | None:
+    """The scope a refresh asks for again (TIDAL requires one): what the provider granted,
+    else what the profile asked for; never more than was granted, which a server refuses."""
+    if record.token is not None and record.token.scope:
+        return record.token.scope
+    scopes = record.profile.scopes if record.profile.scopes is not None else preset.scopes.get("authorization_code", ())
+    return " ".join(scopes) or None
 
 
 def _authorization_extras(scopes: tuple[str, ...]) -> dict[str, str]:

@@ -6,7 +6,7 @@ The test suite starts them on port 0 as fixtures; the desktop app's demo mode st
 Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
-    live, musixmatch, spotify, soundcloud, musicapi: one provider each.
+    live, musixmatch, spotify, soundcloud, tidal, musicapi: one provider each.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -20,6 +20,7 @@ from .musixmatch import MusixmatchServer
 from .server import EmulatorServer, Request, Response
 from .soundcloud import SoundCloudServer
 from .spotify import SpotifyServer
+from .tidal import TidalServer
 
 __all__ = [
     "AuthorizationServer",
@@ -35,5 +36,6 @@ __all__ = [
     "Sandbox",
     "SoundCloudServer",
     "SpotifyServer",
+    "TidalServer",
     "start_all",
 ]

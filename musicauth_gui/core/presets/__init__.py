@@ -11,9 +11,23 @@ from .musixmatch import MUSIXMATCH
 from .oauth2 import OAUTH2
 from .soundcloud import SOUNDCLOUD
 from .spotify import SPOTIFY
+from .tidal import TIDAL
 
+#: In the order the profile editor lists them: the live services first, the generic preset
+#: after them, and Groove (discontinued in 2017; its Live endpoints kept for old apps) last.
 PRESETS: dict[str, Preset] = {
-    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2)
+    p.id: p
+    for p in (
+        SPOTIFY,
+        TIDAL,
+        APPLE_MUSIC,
+        MUSICAPI,
+        MUSIXMATCH,
+        SOUNDCLOUD,
+        OAUTH2,
+        GROOVE,
+        GROOVE_USER,
+    )
 }
 
 

@@ -21,6 +21,9 @@ class Preset:
             profile does not say; ``None`` picks ``client_secret_post`` with a secret, else
             ``none``.
         refresh_sends_redirect_uri: Live wants ``redirect_uri`` on refresh too.
+        refresh_sends_scope: TIDAL wants ``scope`` on refresh (the token's granted scope).
+        code_exchange_params: extra form fields of the code exchange (Genius:
+            ``response_type=code``).
         refresh_token_lifetime: seconds a refresh token lives after the original consent,
             where the provider documents it (Spotify), else None.
         discovery: the issuer whose metadata names the endpoints (oauth2; optional elsewhere).
@@ -47,6 +50,8 @@ class Preset:
     auth_scheme: str = "Bearer"
     auth_method: dict[Flow, AuthMethod] = field(default_factory=dict)
     refresh_sends_redirect_uri: bool = False
+    refresh_sends_scope: bool = False
+    code_exchange_params: dict[str, str] = field(default_factory=dict)
     refresh_token_lifetime: float | None = None
     issuer: str | None = None
     issuer_required: bool = False
