@@ -610,6 +610,9 @@ class TokenEngine:
         async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
+            # Before the browser opens: a secret that is missing (or whose variable is unset)
+            # would otherwise fail the code exchange after the user has already consented.
+            auth = self._client_auth(record, preset)
             state = new_state()
             pkce = Pkce.generate()
             async with LoopbackListener(target, state=state) as listener:
@@ -630,7 +633,6 @@ class TokenEngine:
                 callback = await listener.wait(timeout)
             if callback.iss and profile.issuer and callback.iss.rstrip("/") != profile.issuer.rstrip("/"):
                 raise SignInError("the sign-in answer came from another issuer (RFC 9207); nothing was stored")
-            auth = self._client_auth(record, preset)
             token = await flows.exchange_code(
                 client,
                 endpoints.token,
@@ -881,6 +883,13 @@ class TokenEngine:
             method = preset.auth_method.get(profile.flow)
         if method is None:
             method = "client_secret_post" if record.client_secret else "none"
+        if preset.client_secret_required and (method == "none" or record.client_secret is None):
+            raise ConfigError(
+                f"{preset.label} needs the client secret from every application, installed ones included",
+                profile=profile.name,
+                field="client_secret",
+                actions=(Action.EDIT_FIELD,),
+            )
         if method != "none" and record.client_secret is None:
             raise ConfigError(
                 f"no client secret is stored, and {method} needs one "

@@ -6,7 +6,7 @@ The test suite starts them on port 0 as fixtures; the desktop app's demo mode st
 Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
-    live, musixmatch, spotify, soundcloud, tidal, musicapi: one provider each.
+    live, musixmatch, spotify, soundcloud, tidal, musicbrainz, musicapi: one provider each.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -16,6 +16,7 @@ from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .live import LiveServer
 from .musicapi import MusicApiServer
+from .musicbrainz import MusicBrainzServer
 from .musixmatch import MusixmatchServer
 from .server import EmulatorServer, Request, Response
 from .soundcloud import SoundCloudServer
@@ -29,6 +30,7 @@ __all__ = [
     "EmulatorServer",
     "LiveServer",
     "MusicApiServer",
+    "MusicBrainzServer",
     "MusixmatchServer",
     "OAuthError",
     "Request",

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from musicauth_gui.sandbox import LiveServer, MusixmatchServer, SoundCloudServer, SpotifyServer, TidalServer
+from musicauth_gui.sandbox import (
+    LiveServer,
+    MusicBrainzServer,
+    MusixmatchServer,
+    SoundCloudServer,
+    SpotifyServer,
+    TidalServer,
+)
 
 CLIENT_ID = "test-client"
 # Characters that break a secret sent without URL-encoding (the Groove docs warn about this).
@@ -41,6 +48,13 @@ def spotify() -> Iterator[SpotifyServer]:
 @pytest.fixture
 def soundcloud() -> Iterator[SoundCloudServer]:
     with SoundCloudServer(client_credentials_limit=3) as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def musicbrainz() -> Iterator[MusicBrainzServer]:
+    with MusicBrainzServer() as server:
         server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
         yield server
 

@@ -7,6 +7,7 @@ from .apple_music import APPLE_MUSIC
 from .base import Preset
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
+from .musicbrainz import MUSICBRAINZ
 from .musixmatch import MUSIXMATCH
 from .oauth2 import OAUTH2
 from .soundcloud import SOUNDCLOUD
@@ -24,6 +25,7 @@ PRESETS: dict[str, Preset] = {
         MUSICAPI,
         MUSIXMATCH,
         SOUNDCLOUD,
+        MUSICBRAINZ,
         OAUTH2,
         GROOVE,
         GROOVE_USER,

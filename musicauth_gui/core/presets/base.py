@@ -21,6 +21,8 @@ class Preset:
             profile does not say; ``None`` picks ``client_secret_post`` with a secret, else
             ``none``.
         refresh_sends_redirect_uri: Live wants ``redirect_uri`` on refresh too.
+        client_secret_required: the token endpoint wants the client secret from every client,
+            installed apps included (MusicBrainz), so ``none`` is refused.
         refresh_sends_scope: TIDAL wants ``scope`` on refresh (the token's granted scope).
         code_exchange_params: extra form fields of the code exchange (Genius:
             ``response_type=code``).
@@ -50,6 +52,7 @@ class Preset:
     auth_scheme: str = "Bearer"
     auth_method: dict[Flow, AuthMethod] = field(default_factory=dict)
     refresh_sends_redirect_uri: bool = False
+    client_secret_required: bool = False
     refresh_sends_scope: bool = False
     code_exchange_params: dict[str, str] = field(default_factory=dict)
     refresh_token_lifetime: float | None = None
