@@ -6,7 +6,7 @@ The test suite starts them on port 0 as fixtures; the desktop app's demo mode st
 Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
-    live, musixmatch, spotify, soundcloud, tidal, musicbrainz, musicapi: one provider each.
+    live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, musicapi: one provider each.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -14,6 +14,7 @@ from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
+from .genius import GeniusServer
 from .live import LiveServer
 from .musicapi import MusicApiServer
 from .musicbrainz import MusicBrainzServer
@@ -28,6 +29,7 @@ __all__ = [
     "ClientRegistration",
     "DemoProvider",
     "EmulatorServer",
+    "GeniusServer",
     "LiveServer",
     "MusicApiServer",
     "MusicBrainzServer",

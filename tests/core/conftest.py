@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from musicauth_gui.sandbox import (
+    GeniusServer,
     LiveServer,
     MusicBrainzServer,
     MusixmatchServer,
@@ -56,6 +57,13 @@ def soundcloud() -> Iterator[SoundCloudServer]:
 def musicbrainz() -> Iterator[MusicBrainzServer]:
     with MusicBrainzServer() as server:
         server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def genius() -> Iterator[GeniusServer]:
+    """Genius (sign-in tests register their client with its exact redirect URI)."""
+    with GeniusServer() as server:
         yield server
 
 

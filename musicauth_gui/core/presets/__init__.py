@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import ConfigError
 from .apple_music import APPLE_MUSIC
 from .base import Preset
+from .genius import GENIUS
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
 from .musicbrainz import MUSICBRAINZ
@@ -26,6 +27,7 @@ PRESETS: dict[str, Preset] = {
         MUSIXMATCH,
         SOUNDCLOUD,
         MUSICBRAINZ,
+        GENIUS,
         OAUTH2,
         GROOVE,
         GROOVE_USER,
