@@ -646,7 +646,7 @@ def format_token(record: ProfileRecord, token: TokenSet | None, fmt: str, *, now
             "expires_at": _iso(token.expires_at) if token else None,
             "issued_at": _iso(token.issued_at) if token else None,
             "scope": token.scope if token else None,
-            "authorization_header": cred.header_value(),
+            "authorization_header": cred.header_value() if cred.query_param is None else None,
         }
         if token and _iso(token.refresh_expires_at):
             data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)

@@ -56,7 +56,7 @@ from .http import check_endpoint, make_client
 from .key_ring import KeyRing
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import flows
+from .oauth import deezer, flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
@@ -616,15 +616,24 @@ class TokenEngine:
             state = new_state()
             pkce = Pkce.generate()
             async with LoopbackListener(target, state=state) as listener:
-                url = flows.authorization_url(
-                    endpoints.authorization,
-                    client_id=profile.client_id,
-                    redirect_uri=listener.redirect_uri,
-                    scopes=scopes,
-                    state=state,
-                    pkce=pkce,
-                    extra=_authorization_extras(scopes),
-                )
+                if preset.dialect == "deezer":
+                    url = deezer.authorization_url(
+                        endpoints.authorization,
+                        app_id=profile.client_id,
+                        redirect_uri=listener.redirect_uri,
+                        perms=scopes,
+                        state=state,
+                    )
+                else:
+                    url = flows.authorization_url(
+                        endpoints.authorization,
+                        client_id=profile.client_id,
+                        redirect_uri=listener.redirect_uri,
+                        scopes=scopes,
+                        state=state,
+                        pkce=pkce,
+                        extra=_authorization_extras(scopes),
+                    )
                 if on_listening is not None:
                     on_listening(listener, url)
                 opened = open_browser(url)
@@ -633,17 +642,28 @@ class TokenEngine:
                 callback = await listener.wait(timeout)
             if callback.iss and profile.issuer and callback.iss.rstrip("/") != profile.issuer.rstrip("/"):
                 raise SignInError("the sign-in answer came from another issuer (RFC 9207); nothing was stored")
-            token = await flows.exchange_code(
-                client,
-                endpoints.token,
-                auth,
-                code=callback.code,
-                redirect_uri=listener.redirect_uri,
-                pkce=pkce,
-                now=self.clock.now(),
-                refresh_token_lifetime=preset.refresh_token_lifetime,
-                extra=preset.code_exchange_params,
-            )
+            if preset.dialect == "deezer":
+                assert auth.client_secret is not None  # the preset requires one (_client_auth)
+                token = await deezer.exchange_code(
+                    client,
+                    endpoints.token,
+                    app_id=profile.client_id,
+                    secret=auth.client_secret,
+                    code=callback.code,
+                    now=self.clock.now(),
+                )
+            else:
+                token = await flows.exchange_code(
+                    client,
+                    endpoints.token,
+                    auth,
+                    code=callback.code,
+                    redirect_uri=listener.redirect_uri,
+                    pkce=pkce,
+                    now=self.clock.now(),
+                    refresh_token_lifetime=preset.refresh_token_lifetime,
+                    extra=preset.code_exchange_params,
+                )
         async with self._single_flight(name):
             await self.store.update(
                 name,

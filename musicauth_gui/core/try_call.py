@@ -41,17 +41,25 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
     token = await engine.get_token(name) if needs_token(record, scheme) else None
     record = await engine.store.load(name)
     cred = credential(record, token, scheme)
-    headers = {"Authorization": cred.header_value(), "Content-Type": "application/json; charset=utf-8"}
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    target = f"GET {host_of(url)}{_path(url)}"
+    if cred.query_param is not None:
+        url = cred.in_url(url)  # Deezer: ?access_token=...
+    else:
+        headers["Authorization"] = cred.header_value()
     async with engine.client_factory() as client:
         response = await send(client, "GET", url, headers=headers, what="try it")
-    target = f"GET {host_of(url)}{_path(url)}"
+    refused_inside = False
     try:
         body: Any = response.json()
         summary = _summarise(body)
+        # Deezer answers 200 with {"error": {...}} (code 300: an invalid token): a refusal.
+        refused_inside = isinstance(body, dict) and isinstance(body.get("error"), dict)
     except ValueError:
         ctype = response.headers.get("content-type", "no content type").split(";")[0]
         summary = f"{ctype}, {len(response.content)} bytes"
-    return TryResult(ok=response.is_success, status=response.status_code, target=target, summary=summary)
+    ok = response.is_success and not refused_inside
+    return TryResult(ok=ok, status=response.status_code, target=target, summary=summary)
 
 
 def _path(url: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from musicauth_gui.sandbox import (
+    DeezerServer,
     GeniusServer,
     LiveServer,
     MusicBrainzServer,
@@ -56,6 +57,13 @@ def soundcloud() -> Iterator[SoundCloudServer]:
 @pytest.fixture
 def musicbrainz() -> Iterator[MusicBrainzServer]:
     with MusicBrainzServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def deezer() -> Iterator[DeezerServer]:
+    with DeezerServer() as server:
         server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
         yield server
 

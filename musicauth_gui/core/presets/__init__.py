@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import ConfigError
 from .apple_music import APPLE_MUSIC
 from .base import Preset
+from .deezer import DEEZER
 from .genius import GENIUS
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
@@ -28,6 +29,7 @@ PRESETS: dict[str, Preset] = {
         SOUNDCLOUD,
         MUSICBRAINZ,
         GENIUS,
+        DEEZER,
         OAUTH2,
         GROOVE,
         GROOVE_USER,
