@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, SignInCancelled
+from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, ProviderRejected, SignInCancelled
 from .core.names import shell_arg, shown
 from .core.secret import scrub
 from .interrupts import Terminated, terminating_signals_interrupt
@@ -60,6 +60,8 @@ def error_line(exc: MusicAuthError) -> str:
     every name in a command line is quoted as a shell needs (``shell_arg``).
     """
     text = exc.message
+    if isinstance(exc, ProviderRejected) and exc.sub_status:
+        text = f"{text} (sub_status {exc.sub_status})"  # TIDAL's finer code, for its support pages
     if exc.field is not None and exc.profile is not None:
         text = f"profile {shown(exc.profile)}: {text}"
     advice = [_action_words(action, exc) for action in exc.actions]
@@ -644,7 +646,7 @@ def format_token(record: ProfileRecord, token: TokenSet | None, fmt: str, *, now
             "expires_at": _iso(token.expires_at) if token else None,
             "issued_at": _iso(token.issued_at) if token else None,
             "scope": token.scope if token else None,
-            "authorization_header": cred.header_value(),
+            "authorization_header": cred.header_value() if cred.query_param is None else None,
         }
         if token and _iso(token.refresh_expires_at):
             data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)

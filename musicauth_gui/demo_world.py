@@ -10,12 +10,30 @@ from dataclasses import dataclass
 
 from .core.engine import TokenEngine
 from .core.profiles_file import parse_profiles_text
-from .sandbox import DemoProvider, MusicApiServer, Sandbox
+from .sandbox import (
+    AuthorizationServer,
+    DeezerServer,
+    DemoProvider,
+    GeniusServer,
+    MusicApiServer,
+    MusicBrainzServer,
+    Sandbox,
+    TidalServer,
+)
+from .sandbox.emulators import DEFAULT_REDIRECT_URIS
 
 DEMO_KEY = "demo-key"
 DEMO_KID = "DEMOKID001"
 DEMO_MUSICAPI_CLIENT = "demo-musicapi"
 DEMO_MUSICAPI_SECRET = "demo-musicapi-secret"
+#: The round-2 providers' emulators, started beside the Sandbox's four; each has a demo client
+#: ``demo-<name>`` (with the secret ``demo-<name>-secret``, but for TIDAL's public one).
+MORE_PROVIDERS: dict[str, type[AuthorizationServer]] = {
+    "tidal": TidalServer,
+    "musicbrainz": MusicBrainzServer,
+    "genius": GeniusServer,
+    "deezer": DeezerServer,
+}
 
 
 @dataclass
@@ -23,15 +41,22 @@ class DemoWorld:
     engine: TokenEngine
     sandbox: Sandbox
     musicapi: MusicApiServer
+    more: dict[str, AuthorizationServer]
 
     def stop(self) -> None:
         self.sandbox.stop()
         self.musicapi.stop()
+        for server in self.more.values():
+            server.stop()
         self.engine.close()
 
 
-def _profiles(sandbox: Sandbox, musicapi: MusicApiServer) -> str:
+def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer]) -> str:
     live, mxm, spotify, sc = (sandbox.providers[n] for n in ("live", "musixmatch", "spotify", "soundcloud"))
+    tidal, mb, genius, deezer = (more[n] for n in ("tidal", "musicbrainz", "genius", "deezer"))
+
+    def demo_client(name: str) -> str:
+        return f'client_id = "demo-{name}"\nclient_secret = "demo-{name}-secret"\n'
 
     def client(p: DemoProvider) -> str:
         return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
@@ -75,6 +100,43 @@ flow = "client_credentials"
 {client(sc)}token_endpoint = "{sc.server.url('/oauth/token')}"
 try_url = "{sc.server.url('/me')}"
 
+[profiles."TIDAL"]
+provider = "tidal"
+flow = "authorization_code"
+client_id = "demo-tidal"
+scopes = ["user.read", "search.read"]
+authorization_endpoint = "{tidal.url('/authorize')}"
+token_endpoint = "{tidal.url('/v1/oauth2/token')}"
+try_url = "{tidal.url('/v2/searchResults/hello')}?countryCode=US"
+
+[profiles."TIDAL app"]
+provider = "tidal"
+flow = "client_credentials"
+client_id = "demo-tidal-app"
+client_secret = "demo-tidal-secret"
+token_endpoint = "{tidal.url('/v1/oauth2/token')}"
+try_url = "{tidal.url('/v2/searchResults/hello')}?countryCode=US"
+
+[profiles."MusicBrainz"]
+provider = "musicbrainz"
+{demo_client("musicbrainz")}scopes = ["profile", "email"]
+authorization_endpoint = "{mb.url('/oauth2/authorize')}"
+token_endpoint = "{mb.url('/oauth2/token')}"
+revocation_endpoint = "{mb.url('/oauth2/revoke')}"
+try_url = "{mb.url('/oauth2/userinfo')}"
+
+[profiles."Genius"]
+provider = "genius"
+{demo_client("genius")}authorization_endpoint = "{genius.url('/oauth/authorize')}"
+token_endpoint = "{genius.url('/oauth/token')}"
+try_url = "{genius.url('/account')}"
+
+[profiles."Deezer"]
+provider = "deezer"
+{demo_client("deezer")}authorization_endpoint = "{deezer.url('/oauth/auth.php')}"
+token_endpoint = "{deezer.url('/oauth/access_token.php')}"
+try_url = "{deezer.url('/user/me')}"
+
 [profiles."MusicAPI"]
 provider = "musicapi"
 client_id = "{DEMO_MUSICAPI_CLIENT}"
@@ -95,6 +157,15 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
             auto-renew can be watched at work.
     """
     sandbox = Sandbox(consent=consent).start()
+    more: dict[str, AuthorizationServer] = {}
+    for name, kind in MORE_PROVIDERS.items():
+        server = more[name] = kind()
+        server.consent = consent
+        # TIDAL's sign-in is a public client (PKCE alone); its app token has a client of its own.
+        secret = None if name == "tidal" else f"demo-{name}-secret"
+        server.register_client(f"demo-{name}", secret, redirect_uris=DEFAULT_REDIRECT_URIS)
+        server.start()
+    more["tidal"].register_client("demo-tidal-app", "demo-tidal-secret", redirect_uris=DEFAULT_REDIRECT_URIS)
     musicapi = MusicApiServer().start()
     musicapi.register_client(DEMO_MUSICAPI_CLIENT, DEMO_MUSICAPI_SECRET)
     if short_lived:
@@ -103,5 +174,5 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     engine = TokenEngine.in_memory()
     info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
-    await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi), source="demo profiles"))
-    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi)
+    await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi, more), source="demo profiles"))
+    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more)

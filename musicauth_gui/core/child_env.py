@@ -1,7 +1,8 @@
 """The environment ``musicauth exec`` gives its command: which variable holds which credential.
 
 One profile: ``MUSICAUTH_TOKEN`` (the bare token) and ``MUSICAUTH_AUTHORIZATION`` (the whole
-``Authorization`` header value, in the provider's scheme). Several: ``MUSICAUTH_<NAME>_TOKEN``
+``Authorization`` header value, in the provider's scheme; not set for a provider that takes
+the token in the query string, Deezer). Several: ``MUSICAUTH_<NAME>_TOKEN``
 and ``MUSICAUTH_<NAME>_AUTHORIZATION``, NAME upper-cased with every character outside ASCII
 letters and digits turned into ``_`` (the characters a variable name may portably hold,
 POSIX.1-2017 §8.1), so that a shell can read each of them as ``$MUSICAUTH_MY_APP_TOKEN``.
@@ -61,5 +62,6 @@ def child_environment(base: Mapping[str, str], credentials: Mapping[str, Credent
     for name, variables in variables_for(list(credentials)).items():
         credential = credentials[name]
         env[variables.token] = credential.value.reveal()
-        env[variables.authorization] = credential.header_value()
+        if credential.query_param is None:  # a token for the query string has no header form
+            env[variables.authorization] = credential.header_value()
     return env

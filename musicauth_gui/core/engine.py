@@ -56,7 +56,7 @@ from .http import check_endpoint, make_client
 from .key_ring import KeyRing
 from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import flows
+from .oauth import deezer, flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
@@ -433,6 +433,7 @@ class TokenEngine:
                 await self._mark_needs_sign_in(profile.name, "the refresh token has expired")
                 raise NeedsSignIn(profile.name, "the refresh token has expired")
             redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
+            scope = _refresh_scope(record, preset) if preset.refresh_sends_scope else None
             spend = self._spend_refresh_token(
                 client,
                 endpoints.token,
@@ -440,6 +441,7 @@ class TokenEngine:
                 record,
                 now=now,
                 redirect_uri=redirect_uri,
+                scope=scope,
                 refresh_token_lifetime=preset.refresh_token_lifetime,
             )
             return await finish_despite_cancellation(spend, track=self._finishing)
@@ -453,6 +455,7 @@ class TokenEngine:
         *,
         now: float,
         redirect_uri: str | None,
+        scope: str | None,
         refresh_token_lifetime: float | None,
     ) -> TokenSet:
         """One refresh-token grant, from the in-flight marker to the new token stored.
@@ -476,6 +479,7 @@ class TokenEngine:
                 token=current,
                 now=now,
                 redirect_uri=redirect_uri,
+                scope=scope,
                 refresh_token_lifetime=refresh_token_lifetime,
             )
         except InvalidGrant as exc:
@@ -618,18 +622,30 @@ class TokenEngine:
         async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
+            # Before the browser opens: a secret that is missing (or whose variable is unset)
+            # would otherwise fail the code exchange after the user has already consented.
+            auth = self._client_auth(record, preset)
             state = new_state()
             pkce = Pkce.generate()
             async with LoopbackListener(target, state=state) as listener:
-                url = flows.authorization_url(
-                    endpoints.authorization,
-                    client_id=profile.client_id,
-                    redirect_uri=listener.redirect_uri,
-                    scopes=scopes,
-                    state=state,
-                    pkce=pkce,
-                    extra=_authorization_extras(scopes),
-                )
+                if preset.dialect == "deezer":
+                    url = deezer.authorization_url(
+                        endpoints.authorization,
+                        app_id=profile.client_id,
+                        redirect_uri=listener.redirect_uri,
+                        perms=scopes,
+                        state=state,
+                    )
+                else:
+                    url = flows.authorization_url(
+                        endpoints.authorization,
+                        client_id=profile.client_id,
+                        redirect_uri=listener.redirect_uri,
+                        scopes=scopes,
+                        state=state,
+                        pkce=pkce,
+                        extra=_authorization_extras(scopes),
+                    )
                 if on_listening is not None:
                     on_listening(listener, url)
                 opened = open_browser(url)
@@ -638,17 +654,28 @@ class TokenEngine:
                 callback = await listener.wait(timeout)
             if callback.iss and profile.issuer and callback.iss.rstrip("/") != profile.issuer.rstrip("/"):
                 raise SignInError("the sign-in answer came from another issuer (RFC 9207); nothing was stored")
-            auth = self._client_auth(record, preset)
-            token = await flows.exchange_code(
-                client,
-                endpoints.token,
-                auth,
-                code=callback.code,
-                redirect_uri=listener.redirect_uri,
-                pkce=pkce,
-                now=self.clock.now(),
-                refresh_token_lifetime=preset.refresh_token_lifetime,
-            )
+            if preset.dialect == "deezer":
+                assert auth.client_secret is not None  # the preset requires one (_client_auth)
+                token = await deezer.exchange_code(
+                    client,
+                    endpoints.token,
+                    app_id=profile.client_id,
+                    secret=auth.client_secret,
+                    code=callback.code,
+                    now=self.clock.now(),
+                )
+            else:
+                token = await flows.exchange_code(
+                    client,
+                    endpoints.token,
+                    auth,
+                    code=callback.code,
+                    redirect_uri=listener.redirect_uri,
+                    pkce=pkce,
+                    now=self.clock.now(),
+                    refresh_token_lifetime=preset.refresh_token_lifetime,
+                    extra=preset.code_exchange_params,
+                )
         async with self._single_flight(name):
             await self.store.update(
                 name,
@@ -899,6 +926,13 @@ class TokenEngine:
     def _client_auth(self, record: ProfileRecord, preset: Preset) -> flows.ClientAuth:
         profile = record.profile
         method: AuthMethod = client_auth_method(preset, profile, has_secret=record.client_secret is not None)
+        if preset.client_secret_required and (method == "none" or record.client_secret is None):
+            raise ConfigError(
+                f"{preset.label} needs the client secret from every application, installed ones included",
+                profile=profile.name,
+                field="client_secret",
+                actions=(Action.EDIT_FIELD,),
+            )
         if method != "none" and record.client_secret is None:
             raise ConfigError(
                 f"no client secret is stored, and {method} needs one "
@@ -1036,6 +1070,15 @@ def prepare_http_stack() -> None:
 def _same_client(old: Profile, new: Profile) -> bool:
     keys = ("provider", "flow", "client_id", "issuer", "authorization_endpoint", "token_endpoint")
     return all(getattr(old, k) == getattr(new, k) for k in keys)
+
+
+def _refresh_scope(record: ProfileRecord, preset: Preset) -> str | None:
+    """The scope a refresh asks for again (TIDAL requires one): what the provider granted,
+    else what the profile asked for; never more than was granted, which a server refuses."""
+    if record.token is not None and record.token.scope:
+        return record.token.scope
+    scopes = record.profile.scopes if record.profile.scopes is not None else preset.scopes.get("authorization_code", ())
+    return " ".join(scopes) or None
 
 
 def _authorization_extras(scopes: tuple[str, ...]) -> dict[str, str]:

@@ -244,6 +244,9 @@ class ProviderRejected(ProviderError):
         status: the HTTP status code.
         error: the OAuth ``error`` code, when the body had one.
         description: the OAuth ``error_description``, when the body had one.
+        sub_status: a provider's finer code beside ``error`` (TIDAL's ``sub_status``, such as
+            11003, "the token expired: refresh"), when the body had one; data for the front
+            ends to show, never part of ``message``.
     """
 
     def __init__(
@@ -253,6 +256,7 @@ class ProviderRejected(ProviderError):
         status: int,
         error: str | None = None,
         description: str | None = None,
+        sub_status: str | None = None,
         field: str | None = None,
         actions: tuple[Action, ...] | None = None,
     ) -> None:
@@ -260,6 +264,7 @@ class ProviderRejected(ProviderError):
         self.status = status
         self.error = error
         self.description = description
+        self.sub_status = sub_status
 
 
 class InvalidGrant(ProviderRejected):

@@ -273,12 +273,18 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     if response.is_success:
         return
     status = response.status_code
-    error = description = None
+    error = description = sub_status = None
     try:
         body = response.json()
         if isinstance(body, dict):
             error = printable(body.get("error"))
             description = printable(body.get("error_description") or body.get("message"))
+            # TIDAL: {error, error_description, status, sub_status}; a number, or its digits.
+            raw_sub = body.get("sub_status")
+            if isinstance(raw_sub, int) and not isinstance(raw_sub, bool):
+                sub_status = str(raw_sub)
+            elif isinstance(raw_sub, str) and raw_sub.isdigit() and raw_sub.isascii():
+                sub_status = raw_sub[:12]
     except ValueError:
         pass  # not JSON (an HTML error page, a proxy's text): summarised by status below
     host = host_of(str(response.url))
@@ -290,14 +296,16 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     else:
         message = f"{what}: {host} answered {status} {response.reason_phrase}".rstrip()
     cls = InvalidGrant if error == "invalid_grant" else ProviderRejected
+    field: str | None = None
+    actions: tuple[Action, ...] | None = None
     if status >= 500 or status == 429:
-        raise cls(message, status=status, error=error, description=description, actions=(Action.RETRY,))
-    if error == "invalid_client":
+        actions = (Action.RETRY,)
+    elif error == "invalid_client":
         # The client id or the secret: the secret is the one that is typed, and rotated.
-        raise cls(
-            message, status=status, error=error, description=description, field="client_secret", actions=(Action.EDIT_FIELD,)
-        )
-    raise cls(message, status=status, error=error, description=description)
+        field, actions = "client_secret", (Action.EDIT_FIELD,)
+    raise cls(
+        message, status=status, error=error, description=description, sub_status=sub_status, field=field, actions=actions
+    )
 
 
 def printable(value: object) -> str | None:

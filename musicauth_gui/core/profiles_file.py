@@ -172,6 +172,8 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     method = values.get("token_endpoint_auth_method")
     if method is not None and method not in AUTH_METHODS:
         raise wrong(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}", "token_endpoint_auth_method")
+    if method == "none" and preset.client_secret_required:
+        raise wrong(f"{preset.label} needs the client secret from every application", "token_endpoint_auth_method")
     try:
         for key in _URL_FIELDS:
             if values.get(key):

@@ -79,24 +79,31 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
     token = await engine.get_token(name) if needs_token(record, scheme) else None
     record = await engine.store.load(name)
     cred = credential(record, token, scheme)
-    headers = {"Authorization": cred.header_value(), "Content-Type": "application/json; charset=utf-8"}
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    target = f"GET {host_of(url)}{_path(url)}"
+    if cred.query_param is not None:
+        url = cred.in_url(url)  # Deezer: ?access_token=...
+    else:
+        headers["Authorization"] = cred.header_value()
     async with engine.client_factory() as client:
         started = time.perf_counter()
         response = await send(client, "GET", url, headers=headers, what="try it")
         elapsed = time.perf_counter() - started
-    target = f"GET {host_of(url)}{_path(url)}"
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     data: Any = None
+    refused_inside = False
     try:
         body: Any = response.json()
         summary = _summarise(body)
+        # Deezer answers 200 with {"error": {...}} (code 300: an invalid token): a refusal.
+        refused_inside = isinstance(body, dict) and isinstance(body.get("error"), dict)
         # Masked as text, then read back: the viewer indents it without seeing a secret.
         data = json.loads(scrub(json.dumps(body)))
     except ValueError:
         summary = f"{ctype or 'no content type'}, {len(response.content)} bytes"
     text, truncated = _body_text(response)
     return TryResult(
-        ok=response.is_success,
+        ok=response.is_success and not refused_inside,
         status=response.status_code,
         target=target,
         summary=summary,

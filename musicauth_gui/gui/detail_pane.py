@@ -296,7 +296,13 @@ class ProfileDetailPane(QWidget):
         async def work() -> None:
             issued = await context.engine.credential(name)
             cred, record = issued.credential, issued.record
-            text = {"token": cred.value.reveal(), "header": cred.header_line(), "curl": curl_line(cred, try_url(record))}[what]
+            # Only the one asked for: Deezer's token has no header form (header_line raises).
+            if what == "header":
+                text = cred.header_line()
+            elif what == "curl":
+                text = curl_line(cred, try_url(record))
+            else:
+                text = cred.value.reveal()
             context.clipboard.copy_secret(text, what=what)
             self.status_message.emit(f"Copied the {what} of {name}; {context.clipboard.clear_note()}")
 

@@ -9,7 +9,7 @@ actions as command lines.) Nothing here reads a message to decide anything.
 
 from __future__ import annotations
 
-from ..core.errors import Action, MusicAuthError
+from ..core.errors import Action, MusicAuthError, ProviderRejected
 from ..core.names import shown
 from ..core.secret import scrub
 from .field_labels import field_label
@@ -20,6 +20,8 @@ def error_text(exc: BaseException) -> str:
     if not isinstance(exc, MusicAuthError):
         return f"Something went wrong inside musicauth ({type(exc).__name__}); the details are in the log."
     text = exc.message
+    if isinstance(exc, ProviderRejected) and exc.sub_status:
+        text = f"{text} (sub-status {exc.sub_status})"  # TIDAL's finer code, as its docs name it
     if exc.field is not None and exc.profile is not None:
         text = f"profile {shown(exc.profile)}: {text}"  # the message is about the field alone
     return scrub(_with_actions(text, action_labels(exc)))

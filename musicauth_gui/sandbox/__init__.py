@@ -6,28 +6,35 @@ The test suite starts them on port 0 as fixtures; the desktop app's demo mode st
 Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
-    live, musixmatch, spotify, soundcloud, musicapi: one provider each.
+    live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
+from .deezer import DeezerServer
 from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
+from .genius import GeniusServer
 from .live import LiveServer
 from .musicapi import MusicApiServer
+from .musicbrainz import MusicBrainzServer
 from .musixmatch import MusixmatchServer
 from .server import EmulatorServer, Request, Response
 from .soundcloud import SoundCloudServer
 from .spotify import SpotifyServer
+from .tidal import TidalServer
 
 __all__ = [
     "AuthorizationServer",
     "ClientRegistration",
+    "DeezerServer",
     "DemoProvider",
     "EmulatorServer",
+    "GeniusServer",
     "LiveServer",
     "MusicApiServer",
+    "MusicBrainzServer",
     "MusixmatchServer",
     "OAuthError",
     "Request",
@@ -35,5 +42,6 @@ __all__ = [
     "Sandbox",
     "SoundCloudServer",
     "SpotifyServer",
+    "TidalServer",
     "start_all",
 ]

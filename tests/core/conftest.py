@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from musicauth_gui.sandbox import LiveServer, MusixmatchServer, SoundCloudServer, SpotifyServer
+from musicauth_gui.sandbox import (
+    DeezerServer,
+    GeniusServer,
+    LiveServer,
+    MusicBrainzServer,
+    MusixmatchServer,
+    SoundCloudServer,
+    SpotifyServer,
+    TidalServer,
+)
 
 CLIENT_ID = "test-client"
 # Characters that break a secret sent without URL-encoding (the Groove docs warn about this).
@@ -40,6 +50,43 @@ def spotify() -> Iterator[SpotifyServer]:
 @pytest.fixture
 def soundcloud() -> Iterator[SoundCloudServer]:
     with SoundCloudServer(client_credentials_limit=3) as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def musicbrainz() -> Iterator[MusicBrainzServer]:
+    with MusicBrainzServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def deezer() -> Iterator[DeezerServer]:
+    with DeezerServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        yield server
+
+
+@pytest.fixture
+def genius() -> Iterator[GeniusServer]:
+    """Genius (sign-in tests register their client with its exact redirect URI)."""
+    with GeniusServer() as server:
+        yield server
+
+
+def free_port() -> int:
+    """A port free a moment ago, for a redirect URI a provider wants matched exactly."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def tidal() -> Iterator[TidalServer]:
+    """TIDAL with a confidential client (client credentials; sign-in tests register their own,
+    with the exact redirect URI TIDAL wants)."""
+    with TidalServer() as server:
         server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
         yield server
 

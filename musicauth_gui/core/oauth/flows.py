@@ -215,14 +215,17 @@ async def exchange_code(
     pkce: Pkce,
     now: float,
     refresh_token_lifetime: float | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> TokenSet:
-    """RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636 §4.5)."""
+    """RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636 §4.5); ``extra``: a provider's own
+    fields (Genius wants ``response_type=code`` here too)."""
     form = {
         "grant_type": "authorization_code",
         "code": code.reveal(),
         "redirect_uri": redirect_uri,
         "code_verifier": pkce.verifier.reveal(),
     }
+    form.update(extra or {})
     body = await token_request(client, endpoint, form, auth, what="code exchange")
     return parse_token_response(
         body, now=now, what="code exchange", refresh_token_lifetime=refresh_token_lifetime
@@ -237,9 +240,15 @@ async def refresh(
     token: TokenSet,
     now: float,
     redirect_uri: str | None = None,
+    scope: str | None = None,
     refresh_token_lifetime: float | None = None,
 ) -> TokenSet:
-    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one.
+    """RFC 6749 §6. The answer's refresh token, when there is one, replaces the old one; an
+    answer without one (TIDAL: "there is no refreshToken when renewing the accessToken"), or
+    with an empty one, keeps the old one.
+
+    Args:
+        scope: sent as ``scope`` (RFC 6749 §6 makes it optional; TIDAL requires it).
 
     Raises:
         UnusableRotation: the answer cannot be used (no access token, say) but carries a new
@@ -249,6 +258,8 @@ async def refresh(
     form = {"grant_type": "refresh_token", "refresh_token": token.refresh_token.reveal()}
     if redirect_uri:
         form["redirect_uri"] = redirect_uri  # Live asks for it on refresh too
+    if scope:
+        form["scope"] = scope
     body = await token_request(client, endpoint, form, auth, what="refresh")
     try:
         return parse_token_response(

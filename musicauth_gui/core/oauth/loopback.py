@@ -11,7 +11,8 @@ What it does, and why:
   refuse the changed URI anyway).
 - It ignores stray requests (``/favicon.ico``, port scanners, a preconnect that sends nothing,
   garbage) without failing the flow: each connection has its own short read deadline.
-- The first request on the redirect path that carries ``code`` or ``error`` ends the flow:
+- The first request on the redirect path that carries ``code`` or ``error`` (Deezer:
+  ``error_reason``) ends the flow:
   ``state`` is compared in constant time, the answer page is written, and the socket closed.
 - Everything reflected into the answer page is HTML-escaped.
 - It holds at most ``_MAX_CONNECTIONS`` connections at once and reads at most ``_MAX_HEAD``
@@ -375,7 +376,7 @@ class LoopbackListener:
             await _respond(sock, 404, "Not found", "This address only answers a sign-in redirect.")
             return
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        if "code" not in query and "error" not in query:
+        if "code" not in query and "error" not in query and "error_reason" not in query:
             await _respond(sock, 400, "Not a sign-in answer", "This address only answers a sign-in redirect.")
             return
         assert self._result is not None
@@ -402,11 +403,12 @@ class LoopbackListener:
         state = query.get("state", "")
         if not hmac.compare_digest(state.encode(), self._state.encode()):
             return StateMismatch()
-        if "error" in query:
-            error = printable(query["error"]) or "an error"
+        if "error" in query or "error_reason" in query:
+            # Deezer Connect says error_reason (user_denied) where OAuth says error.
+            error = printable(query.get("error") or query.get("error_reason")) or "an error"
             description = printable(query.get("error_description"))
-            if error == "access_denied":
-                message = "sign-in was refused at the provider (access_denied)"
+            if error in ("access_denied", "user_denied"):
+                message = f"sign-in was refused at the provider ({error})"
             else:
                 message = f"the provider ended the sign-in with {error}"
             if description:

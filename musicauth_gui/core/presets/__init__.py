@@ -5,15 +5,35 @@ from __future__ import annotations
 from ..errors import ConfigError
 from .apple_music import APPLE_MUSIC
 from .base import Preset
+from .deezer import DEEZER
+from .genius import GENIUS
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
+from .musicbrainz import MUSICBRAINZ
 from .musixmatch import MUSIXMATCH
 from .oauth2 import OAUTH2
 from .soundcloud import SOUNDCLOUD
 from .spotify import SPOTIFY
+from .tidal import TIDAL
 
+#: In the order the profile editor lists them: the live services first, the generic preset
+#: after them, and Groove (discontinued in 2017; its Live endpoints kept for old apps) last.
 PRESETS: dict[str, Preset] = {
-    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2)
+    p.id: p
+    for p in (
+        SPOTIFY,
+        TIDAL,
+        APPLE_MUSIC,
+        MUSICAPI,
+        MUSIXMATCH,
+        SOUNDCLOUD,
+        MUSICBRAINZ,
+        GENIUS,
+        DEEZER,
+        OAUTH2,
+        GROOVE,
+        GROOVE_USER,
+    )
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..model import AuthMethod, Flow, IntrospectionStyle
 
@@ -21,6 +22,17 @@ class Preset:
             profile does not say; ``None`` picks ``client_secret_post`` with a secret, else
             ``none``.
         refresh_sends_redirect_uri: Live wants ``redirect_uri`` on refresh too.
+        client_secret_required: the token endpoint wants the client secret from every client,
+            installed apps included (MusicBrainz), so ``none`` is refused.
+        refresh_sends_scope: TIDAL wants ``scope`` on refresh (the token's granted scope).
+        dialect: ``oauth2`` (RFC 6749, every provider but one) or ``deezer`` (Deezer Connect:
+            ``app_id`` and comma-separated ``perms`` at its authorization page, a GET to
+            ``access_token.php`` with ``app_id``/``secret``/``code``/``output=json``, an answer
+            with ``expires`` and no refresh token; ``core/oauth/deezer.py``).
+        token_query_param: the API takes the token as this query parameter, not in an
+            ``Authorization`` header (Deezer: ``access_token``).
+        code_exchange_params: extra form fields of the code exchange (Genius:
+            ``response_type=code``).
         refresh_token_lifetime: seconds a refresh token lives after the original consent,
             where the provider documents it (Spotify), else None.
         discovery: the issuer whose metadata names the endpoints (oauth2; optional elsewhere).
@@ -50,6 +62,11 @@ class Preset:
     auth_scheme: str = "Bearer"
     auth_method: dict[Flow, AuthMethod] = field(default_factory=dict)
     refresh_sends_redirect_uri: bool = False
+    client_secret_required: bool = False
+    refresh_sends_scope: bool = False
+    code_exchange_params: dict[str, str] = field(default_factory=dict)
+    dialect: Literal["oauth2", "deezer"] = "oauth2"
+    token_query_param: str | None = None
     refresh_token_lifetime: float | None = None
     issuer: str | None = None
     issuer_required: bool = False
