@@ -210,7 +210,8 @@ def test_renewal_failure_shows_in_the_list(qtbot, window) -> None:  # type: igno
     window.context.bridge.renewal_failed.connect(lambda n, m, r: failed.append((n, m, r)))
     window.context.bridge.renewal_failed.emit("Musixmatch app", ProviderUnreachable("the provider is down"), 5.0)
     index = window.model.index(window.model.row_of("Musixmatch app"))
-    assert index.data(Role.STATE) == "error" and index.data(Role.MESSAGE).startswith("the provider is down — ")  # + GUI words
+    # Retried while the token still works: "retrying", not a fatal-looking error (issue 12 item 4).
+    assert index.data(Role.STATE) == "retrying" and index.data(Role.MESSAGE).startswith("the provider is down — ")  # + GUI words
 
 
 def test_filter_and_keyboard(qtbot, window) -> None:  # type: ignore[no-untyped-def]
