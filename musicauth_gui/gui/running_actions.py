@@ -25,6 +25,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from ..core.model import ProfileRecord
@@ -78,6 +79,8 @@ class RunningActions(QObject):
         self.changed.emit(name)
 
     def _ended(self, name: str, entry: Running) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed first; its tasks end after it (cancelled), with no one to tell
         entries = self._running.get(name, [])
         if entry in entries:
             entries.remove(entry)

@@ -41,6 +41,9 @@ def get_token(qtbot, window: MainWindow, name: str) -> str:  # type: ignore[no-u
     select(qtbot, window, name)
     qtbot.mouseClick(window.detail.get_token_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(window.detail.token_field.text()), timeout=10000)
+    # The token shows as it is stored; the Get token action ends a few loop passes later, and
+    # until then what would start another renewal is greyed out.
+    qtbot.waitUntil(lambda: not window.running.entries(name), timeout=5000)
     return window.detail.token_field.text()
 
 
