@@ -65,7 +65,7 @@ def open_in_system_browser(url: str) -> None:
 #: Badge states styled as another state (the style sheets know no more).
 BADGE_STYLE_ALIASES = {"signing-in": "renewing", "retrying": "needs-sign-in"}  # amber: a warning
 
-#: The pane's words for each action it runs (``run_action``'s names).
+#: The profile action each of ``run_action``'s names is (what RunningActions records).
 RUN_ACTIONS = {
     "get": ProfileAction.GET_TOKEN,
     "renew": ProfileAction.RENEW,
@@ -447,10 +447,10 @@ class ProfileDetailPane(QWidget):
                 self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else ""))
             elif action == "introspect":
                 answer = await engine.introspect(name)
-                self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
+                self._show_answer(name, json.dumps(answer, indent=2, sort_keys=True))
             elif action == "try":
                 tried = await engine.try_profile(name)
-                self._show_answer(f"{tried.status} {tried.target}\n\n{tried.summary}")
+                self._show_answer(name, f"{tried.status} {tried.target}\n\n{tried.summary}")
             assert self.context is not None
             self.context.scheduler.watch(name)
 
@@ -480,8 +480,10 @@ class ProfileDetailPane(QWidget):
         if self.error_label.property("kind") == "error":
             self.error_label.hide()
 
-    def _show_answer(self, text: str) -> None:
-        record = self.context.engine.record(self.name) if self.context is not None and self.name else None
+    def _show_answer(self, name: str, text: str) -> None:
+        if name != self.name:
+            return  # another profile is shown now: the answer is not about it
+        record = self.context.engine.record(name) if self.context is not None else None
         self._answered_token = record.token if record is not None else None
         self.answer_view.setPlainText(scrub(text))
         self.tabs.setCurrentWidget(self.answer_view)
