@@ -59,7 +59,7 @@ def test_a_slow_try_it_shows_running_everywhere_and_cancel_ends_it(qtbot, window
     assert not actions.try_it.isEnabled() and not detail.try_button.isEnabled()
     assert actions.copy_token.isEnabled() and actions.renew.isEnabled()
     assert actions.cancel_running.isVisible() and detail.cancel_running_button.isEnabled()
-    # The tray says it too.
+    # Nothing is spent by a Try it: its Cancel cancels.
     assert window.running.entries("SoundCloud app")[0].stop is Stop.CANCEL
 
     click(qtbot, detail.cancel_running_button)
