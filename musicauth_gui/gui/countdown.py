@@ -28,3 +28,19 @@ def format_remaining(seconds: float | None, *, precise: bool = False) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
+
+
+def clock_time(epoch: float) -> str:
+    """``epoch`` as the local time of day, ``14:03:22`` ("retrying at ..."): a time to look at
+    the clock for, which a countdown would make the user compute; "unknown" if it cannot be shown."""
+    from datetime import datetime
+
+    from ..core.expiry import usable_epoch
+
+    usable = usable_epoch(epoch)
+    if usable is None:
+        return "unknown"
+    try:
+        return datetime.fromtimestamp(usable).strftime("%H:%M:%S")
+    except (OverflowError, OSError, ValueError):  # platform limits near year 1 or 9999
+        return "unknown"

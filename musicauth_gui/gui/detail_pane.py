@@ -25,16 +25,21 @@ from ..core.expiry import remaining_fraction
 from ..core.jws import decode_unverified
 from ..core.model import ProfileRecord
 from ..core.presets import get_preset
+from ..core.renewal import needs_renewal
 from ..core.secret import scrub
 from ..core.sign_in import SignIn
+from ..core.state import ProfileState
 from ..core.usage import curl_line, try_url
 from . import answer_text
 from .context import AppContext
 from .countdown import format_remaining
 from .icons import icon, provider_icon, repolish
 from .local_time import local_time
+from .messages import running_text
+from .profile_action_rules import ProfileAction
 from .profile_actions import ProfileActions, bind_button
-from .profile_model import STATE_LABELS
+from .profile_model import STATE_LABELS, badge_text, state_key
+from .running_actions import RunningActions, Stop, stop_for
 from .tasks import spawn
 from .widgets.pane_header import pane_header
 from .widgets.secret_field import SecretField
@@ -46,7 +51,16 @@ def open_in_system_browser(url: str) -> None:
 
 
 #: Badge states styled as another state (the style sheets know no more).
-BADGE_STYLE_ALIASES = {"signing-in": "renewing"}
+BADGE_STYLE_ALIASES = {"signing-in": "renewing", "retrying": "needs-sign-in"}  # amber: a warning
+
+#: The profile action each of ``run_action``'s names is (what RunningActions records).
+RUN_ACTIONS = {
+    "get": ProfileAction.GET_TOKEN,
+    "renew": ProfileAction.RENEW,
+    "sign_out": ProfileAction.SIGN_OUT,
+    "try": ProfileAction.TRY_IT,
+    "introspect": ProfileAction.INTROSPECT,
+}
 
 
 class ProfileDetailPane(QWidget):
@@ -65,6 +79,12 @@ class ProfileDetailPane(QWidget):
         self.context: AppContext | None = None
         self.name: str | None = None
         self._state = "none"
+        #: The user's actions still running, per profile (the window's; ``use_running``).
+        self.running = RunningActions(self)
+        #: The token the shown answer was got with: another token (renewed, signed out) clears it.
+        self._answered_token: object = None
+        #: The badge's words for the shown state ("retrying at 14:03:22"); None: its label.
+        self._badge_words: str | None = None
         #: How "Sign in" opens the browser; tests put a stand-in browser here.
         self.open_browser: Callable[[str], None] = open_in_system_browser
         self._build()
@@ -93,6 +113,25 @@ class ProfileDetailPane(QWidget):
         banner.addWidget(self.copy_url_button)
         banner.addWidget(self.cancel_button)
         outer.addWidget(self.sign_in_banner)
+
+        # What the user started and is still running on this profile, with its Cancel.
+        self.progress_banner = QFrame()
+        self.progress_banner.setObjectName("progressBanner")
+        self.progress_banner.setProperty("kind", "info")
+        progress = QHBoxLayout(self.progress_banner)
+        self.progress_text = QLabel()
+        self.progress_text.setObjectName("progressText")
+        self.progress_text.setWordWrap(True)
+        progress.addWidget(self.progress_text, 1)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setObjectName("progressBusy")
+        self.progress_bar.setTextVisible(False)
+        self.progress_bar.setMaximumWidth(120)
+        progress.addWidget(self.progress_bar)
+        self.cancel_running_button = self._button("Cancel", None, "cancelRunningButton")
+        progress.addWidget(self.cancel_running_button)
+        self.progress_banner.hide()
+        outer.addWidget(self.progress_banner)
 
         self.error_label = QLabel()
         self.error_label.setObjectName("errorLabel")
@@ -174,6 +213,12 @@ class ProfileDetailPane(QWidget):
         self.tabs.addTab(self.answer_view, "Provider answer")
         outer.addWidget(self.tabs, 1)
 
+    def use_running(self, running: RunningActions) -> None:
+        """Record the actions started here in ``running`` (the window's, which the rows, the
+        tray and the action rules read too) and show the shown profile's from it."""
+        self.running = running
+        running.changed.connect(self._on_running_changed)
+
     def _button(
         self, text: str, icon_name: str | None, object_name: str, slot: Callable[[], None] | None = None
     ) -> QPushButton:
@@ -190,11 +235,18 @@ class ProfileDetailPane(QWidget):
         self.context = context
 
     def show_profile(
-        self, record: ProfileRecord | None, state: str | None, message: str | None = None, *, hint: str | None = None
+        self,
+        record: ProfileRecord | None,
+        state: str | None,
+        message: str | None = None,
+        *,
+        hint: str | None = None,
+        profile_state: ProfileState | None = None,
     ) -> None:
         """Show ``record`` (None: nothing selected) in ``state`` with an optional error line;
         ``hint``: what to say under "No profile selected" instead of how to add one (the filter
-        hides every profile, say)."""
+        hides every profile, say); ``profile_state``: the state itself, for what the key alone
+        does not say (when a failed renewal is retried)."""
         has = record is not None
         for widget in (self.token_field, self.expiry_bar, self.countdown, self.tabs, self.auto_renew):
             widget.setEnabled(has)
@@ -207,6 +259,7 @@ class ProfileDetailPane(QWidget):
             self.icon_label.clear()
             self.token_field.clear_secret()
             self.sign_in_banner.hide()
+            self.progress_banner.hide()
             self.error_label.hide()
             self.countdown.clear()
             self.jwt_view.clear()
@@ -220,18 +273,24 @@ class ProfileDetailPane(QWidget):
         self.icon_label.setPixmap(provider_icon(profile.provider).pixmap(40, 40))
         self.title.setText(profile.name)
         self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
-        self.badge.setText(STATE_LABELS.get(self._state, self._state))
-        self.badge.show()
-        self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(self._state, self._state))
-        repolish(self.badge)
+        now = self.context.engine.clock.now() if self.context is not None else None
+        if profile_state is not None and now is not None:
+            self._state = state_key(profile_state, now)
+        self._badge_words = badge_text(profile_state, now) if profile_state is not None and now is not None else None
+        self._show_badge()
         token = record.token
         if switched:
             self.token_field.set_revealed(False)
+        if switched or token != self._answered_token:
+            # An answer got with another profile's token, or with a token since renewed or
+            # signed out, no longer says anything about this one.
             self.answer_view.clear()
+            self._answered_token = token
         self.token_field.setText(token.access_token.reveal() if token else "")
         self.issued_label.setText(local_time(token.issued_at) if token else "—")
         self.expires_label.setText(local_time(token.expires_at) if token else "—")
-        refresh_expiry = token.refresh_expires_at if token else None
+        # A grant that needs a new sign-in (revoked, expired) has no refresh token to speak of.
+        refresh_expiry = token.refresh_expires_at if token and not record.status.needs_sign_in else None
         self.refresh_label.setText(local_time(refresh_expiry))
         self.refresh_label.setVisible(refresh_expiry is not None)
         self.refresh_row_label.setVisible(refresh_expiry is not None)
@@ -239,13 +298,51 @@ class ProfileDetailPane(QWidget):
         self.auto_renew.setChecked(profile.auto_renew)
         self.auto_renew.blockSignals(False)
         self._show_claims(token.access_token.reveal() if token else None)
-        self.error_label.setText(message or "")
-        self.error_label.setVisible(bool(message))
+        self._show_error(message, profile_state)
 
         # Which buttons are shown and enabled is the profile actions' business (use_actions).
         sign_in = self._sign_in()
         self.sign_in_banner.setVisible(sign_in is not None and sign_in.url is not None)  # once listening
+        self._show_progress()
         self.tick(record)
+
+    def _show_badge(self) -> None:
+        """The badge: what the user started that still runs, else the state's words."""
+        doing = running_text(self.running.entries(self.name)) if self.name else None
+        key = "renewing" if doing else self._state
+        words = doing or self._badge_words or STATE_LABELS.get(self._state, self._state)
+        self.badge.setText(words)
+        self.badge.show()
+        self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(key, key))
+        repolish(self.badge)
+
+    def _show_error(self, message: str | None, state: ProfileState | None) -> None:
+        """The state's reason under the header: a retried renewal as a warning saying the token
+        still works (it does), anything else as an error."""
+        retrying = state is not None and self._state == "retrying"
+        if retrying and message and self._badge_words:
+            message = f"{message}. The token still works; {self._badge_words}."
+        self.error_label.setProperty("kind", "warning" if retrying else "error")
+        repolish(self.error_label)
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+
+    def _on_running_changed(self, name: str) -> None:
+        if name == self.name:
+            self._show_badge()
+            self._show_progress()
+
+    def _show_progress(self) -> None:
+        """The progress line: the shown profile's running actions but its sign-in (which has
+        its own banner), with Cancel where cancelling is safe."""
+        entries = [e for e in self.running.entries(self.name) if e.action is not ProfileAction.SIGN_IN] if self.name else []
+        text = running_text(entries)
+        if text is None:
+            self.progress_banner.hide()
+            return
+        self.progress_text.setText(text[:1].upper() + text[1:])
+        self.progress_bar.setRange(0, 0)  # busy: no fraction can be known
+        self.progress_banner.show()
 
     def tick(self, record: ProfileRecord | None) -> None:
         """The once-a-second update: countdown and life bar."""
@@ -254,6 +351,11 @@ class ProfileDetailPane(QWidget):
             self.expiry_bar.setValue(0)
             return
         token = record.token
+        if record.status.needs_sign_in:
+            # Whatever the old token says, this grant has no time left: it needs a sign-in.
+            self.countdown.setText("")
+            self.expiry_bar.setValue(0)
+            return
         assert self.context is not None
         now = self.context.engine.clock.now()
         self.countdown.setText(format_remaining(token.expires_in(now)))
@@ -281,6 +383,7 @@ class ProfileDetailPane(QWidget):
             (self.sign_out_button, actions.sign_out),
             (self.try_button, actions.try_it),
             (self.introspect_button, actions.introspect),
+            (self.cancel_running_button, actions.cancel_running),
         ):
             bind_button(button, action)
 
@@ -306,7 +409,13 @@ class ProfileDetailPane(QWidget):
             context.clipboard.copy_secret(text, what=what)
             self.status_message.emit(f"Copied the {what} of {name}; {context.clipboard.clear_note()}")
 
-        spawn(work(), on_error=lambda message: self._fail(message, name), name=f"copy:{name}", owner=self)
+        self._clear_error()
+        task = spawn(work(), on_error=lambda message: self._fail(message, name), name=f"copy:{name}", owner=self)
+        record = context.engine.record(name)
+        if record is not None and needs_renewal(record.token, context.engine.clock.now()):
+            # It renews first: shown as running (and cancellable) like a Renew now.
+            action = ProfileAction.COPY_TOKEN
+            self.running.start(name, action, task, stop=stop_for(action, record, context.engine.clock.now()))
 
     # -- actions --------------------------------------------------------------------------------
 
@@ -343,16 +452,44 @@ class ProfileDetailPane(QWidget):
                 self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else ""))
             elif action == "introspect":
                 answer = await engine.introspect(name)
-                self._show_answer(json.dumps(answer, indent=2, sort_keys=True))
+                self._show_answer(name, json.dumps(answer, indent=2, sort_keys=True))
             elif action == "try":
                 tried = await engine.try_profile(name)
-                self._show_answer(answer_text.try_text(tried))
+                self._show_answer(name, answer_text.try_text(tried))
             assert self.context is not None
             self.context.scheduler.watch(name)
 
-        spawn(work(), on_error=lambda message: self._fail(message, name), name=f"{action}:{name}", owner=self)
+        self._clear_error()
+        task = spawn(work(), on_error=lambda message: self._fail(message, name), name=f"{action}:{name}", owner=self)
+        record = engine.record(name)
+        kind = RUN_ACTIONS[action]
+        stop = stop_for(kind, record, engine.clock.now()) if record is not None else Stop.NONE
+        self.running.start(name, kind, task, stop=stop)
 
-    def _show_answer(self, text: str) -> None:
+    def cancel_running(self) -> None:
+        """Cancel what can be cancelled of the shown profile's running actions; a renewal that
+        spends a refresh token is only no longer waited for (it stores its answer first)."""
+        if self.name is None:
+            return
+        acted = self.running.cancel(self.name)
+        if any(entry.stop is Stop.STOP_WAITING for entry in acted):
+            self.status_message.emit(
+                f"{self.name}: no longer waiting; the renewal finishes by itself so that its new refresh token is stored"
+            )
+        elif acted:
+            self.status_message.emit(f"{self.name}: cancelled")
+
+    def _clear_error(self) -> None:
+        """A new action starts: the last one's error no longer applies (it shows again if the
+        new one fails too)."""
+        if self.error_label.property("kind") == "error":
+            self.error_label.hide()
+
+    def _show_answer(self, name: str, text: str) -> None:
+        if name != self.name:
+            return  # another profile is shown now: the answer is not about it
+        record = self.context.engine.record(name) if self.context is not None else None
+        self._answered_token = record.token if record is not None else None
         self.answer_view.setPlainText(scrub(text))
         self.tabs.setCurrentWidget(self.answer_view)
 
@@ -402,6 +539,7 @@ class ProfileDetailPane(QWidget):
         if self.context is None or self.name is None or self._sign_in() is not None:
             return
         name, context = self.name, self.context
+        self._clear_error()
         handle = context.engine.sign_in(name, open_browser=self.open_browser)
         self.sign_in_changed.emit(name, True)
         self._show_sign_in_state(name)
@@ -417,7 +555,9 @@ class ProfileDetailPane(QWidget):
                 self.sign_in_changed.emit(name, False)
                 self._show_sign_in_state(name)
 
-        spawn(work(), on_error=lambda m: self._fail(m, name), name=f"sign-in:{name}", owner=self)
+        task = spawn(work(), on_error=lambda m: self._fail(m, name), name=f"sign-in:{name}", owner=self)
+        # Its Cancel is the sign-in's own (the banner's, ``cancel_sign_in``).
+        self.running.start(name, ProfileAction.SIGN_IN, task, stop=Stop.NONE)
 
     def _copy_sign_in_url(self) -> None:
         handle = self._sign_in()

@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 PROVIDERS = ("groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2")
 STATES = ("valid", "renewing", "needs-sign-in", "error", "none", "expired")
 #: States drawn with another state's icon (a damaged keyring entry is an error of its own kind;
-#: a sign-in under way is, like a renewal, work in progress).
-STATE_ICON_ALIASES = {"damaged": "error", "signing-in": "renewing"}
+#: a sign-in under way is, like a renewal, work in progress, and so is a renewal to be retried).
+STATE_ICON_ALIASES = {"damaged": "error", "signing-in": "renewing", "retrying": "renewing"}
 ACTIONS = (
     "copy", "reveal", "hide", "key", "sign-in", "sign-out", "renew", "try", "add", "edit", "import",
     "export", "delete", "generate", "save", "discover", "filter", "settings", "devtoken", "tray", "info",

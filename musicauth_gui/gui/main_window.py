@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, __version__
-from .countdown import format_remaining
+from .countdown import clock_time, format_remaining
 from .icons import app_icon, icon
 from .settings import Preferences
 from .widgets.filter_field import FilterField
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from .detail_pane import ProfileDetailPane
     from .profile_action_rules import Subject
     from .profile_model import ProfileListModel
+    from .running_actions import RunningActions
     from .tray import TrayIcon
 
 
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
     proxy: QSortFilterProxyModel
     detail: ProfileDetailPane
     damaged_pane: DamagedEntryPane
+    running: RunningActions
 
     def __init__(
         self,
@@ -118,6 +120,9 @@ class MainWindow(QMainWindow):
         #: The store could not be opened: the banner's Retry opens it again (``open_store``).
         self._reopen = False
         self._opening = False
+        #: Each failing profile's renewal problem as last notified: a retry of the same problem
+        #: notifies nothing; a new problem, or the token expiring meanwhile, notifies again.
+        self._problems: dict[str, str] = {}
         self.demo_button: QPushButton | None = None
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
@@ -186,6 +191,7 @@ class MainWindow(QMainWindow):
         from .damaged_pane import DamagedEntryPane
         from .detail_pane import ProfileDetailPane
         from .profile_model import ProfileListModel, Role
+        from .running_actions import RunningActions
         from .widgets.profile_delegate import ProfileDelegate
 
         self.model = ProfileListModel(clock=self._clock, parent=self)
@@ -202,6 +208,11 @@ class MainWindow(QMainWindow):
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.detail = ProfileDetailPane()
+        # What the user started and is still running, per profile: the rows, the pane, the tray
+        # and the action rules all read it here.
+        self.running = RunningActions(self)
+        self.running.changed.connect(self._on_running_changed)
+        self.detail.use_running(self.running)
         self.detail.use_actions(self.profile_actions)
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
@@ -322,6 +333,7 @@ class MainWindow(QMainWindow):
             actions.sign_in: self._on_detail("sign_in"),
             actions.renew: self._on_detail("run_action", "renew"),
             actions.cancel_sign_in: self._on_detail("cancel_sign_in"),
+            actions.cancel_running: self._on_detail("cancel_running"),
             actions.sign_out: self._on_detail("sign_out"),
             actions.try_it: self._on_detail("run_action", "try"),
             actions.introspect: self._on_detail("run_action", "introspect"),
@@ -395,7 +407,14 @@ class MainWindow(QMainWindow):
         damaged: DamagedEntry | None = index.data(Role.DAMAGED)
         if damaged is not None:
             return damaged
-        return Subject(index.data(Role.RECORD), index.data(Role.PROFILE_STATE), self.model.clock())
+        name = index.data(Role.NAME)
+        return Subject(
+            index.data(Role.RECORD),
+            index.data(Role.PROFILE_STATE),
+            self.model.clock(),
+            running=self.running.actions(name),
+            cancellable=self.running.cancellable(name),
+        )
 
     def _update_profile_actions(self) -> None:
         if self._complete:
@@ -743,7 +762,9 @@ class MainWindow(QMainWindow):
             self.detail.show_profile(None, None, hint=self._nothing_shown_hint())
             self._update_profile_actions()
             return
-        self.detail.show_profile(index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE))
+        self.detail.show_profile(
+            index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE), profile_state=index.data(Role.PROFILE_STATE)
+        )
         self._update_profile_actions()
 
     def _nothing_shown_hint(self) -> str | None:
@@ -765,6 +786,9 @@ class MainWindow(QMainWindow):
             self.model.remove(name)
         else:
             self.model.upsert(record)
+            one = self.model.state_of(name)
+            if one is not None and one[1].reason is None:
+                self._problems.pop(name, None)  # renewed, or signed in again: a new problem is news
         self._refresh_tray(name)
         self._show_damage()
         if name == self.selected_name():
@@ -780,19 +804,42 @@ class MainWindow(QMainWindow):
 
     def _on_renewed(self, name: str) -> None:
         self.model.set_renewing(name, False)
+        self._problems.pop(name, None)
         self._on_profile_changed(name)
+
+    def _on_running_changed(self, name: str) -> None:
+        """An action the user started on ``name`` began, ended or is finishing: the row, the
+        tray and the actions (through the row's change) follow."""
+        from .messages import running_text
+
+        self.model.set_running(name, running_text(self.running.entries(name)), renews=self.running.renewing(name))
+        self._refresh_tray(name)
 
     def _on_renewal_failed(self, name: str, error: MusicAuthError, retry_in: float) -> None:
         from .messages import error_text
 
         message = error_text(error)
-        self.model.set_error(name, message, next_attempt_at=self._clock() + retry_in if retry_in >= 0 else None)
+        now = self._clock()
+        next_attempt_at = now + retry_in if retry_in >= 0 else None
+        self.model.set_error(name, message, next_attempt_at=next_attempt_at)
         self._refresh_tray(name)
         if name == self.selected_name():
             self._show_current()
-        when = f"; retrying in {format_remaining(retry_in)}" if retry_in >= 0 else ""
+        when = f"; retrying at {clock_time(next_attempt_at)}" if next_attempt_at is not None else ""
         self.statusBar().showMessage(f"{name}: {message}{when}", 10000)
-        self._notify(f"Renewal of {name} failed", message + when, warning=True)
+        # One notification per problem, not per retry: again when the problem changes, or when
+        # the token it leaves in place stops working.
+        record = self.model.record(name)
+        token = record.token if record is not None else None
+        gone = token is None or (token.expires_at is not None and token.expires_at <= now)
+        problem = f"{type(error).__name__}: {message}" + (" (token expired)" if gone else "")
+        if self._problems.get(name) == problem:
+            return
+        self._problems[name] = problem
+        if gone:
+            self._notify(f"{name} has no working token", message + when, warning=True)
+        else:
+            self._notify(f"Renewal of {name} failed", f"{message}. The token still works{when}.", warning=True)
 
     def _on_expiring(self, name: str, seconds_left: float) -> None:
         self._notify(
@@ -1003,7 +1050,15 @@ class MainWindow(QMainWindow):
             context.clipboard.copy_secret(issued.credential.value.reveal(), what="token")
             self._notify("Token copied", f"{name}: {context.clipboard.clear_note()}")
 
-        spawn(work(), on_error=lambda m: self._notify(f"{name}: no token", m, warning=True), owner=self)
+        task = spawn(work(), on_error=lambda m: self._notify(f"{name}: no token", m, warning=True), owner=self)
+        record = self.model.record(name)
+        if self._complete and record is not None and self.model.due_soon(name):
+            # It renews first: the row shows it running, like a copy from the window.
+            from .profile_action_rules import ProfileAction
+            from .running_actions import stop_for
+
+            action = ProfileAction.COPY_TOKEN
+            self.running.start(name, action, task, stop=stop_for(action, record, context.engine.clock.now()))
 
     def _notify(self, title: str, message: str, *, warning: bool = False) -> bool:
         """A tray notification, unless switched off in the preferences; whether one was sent."""

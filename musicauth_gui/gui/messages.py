@@ -9,10 +9,40 @@ actions as command lines.) Nothing here reads a message to decide anything.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.errors import Action, MusicAuthError, ProviderRejected
 from ..core.names import shown
 from ..core.secret import scrub
 from .field_labels import field_label
+
+if TYPE_CHECKING:
+    from .running_actions import Running
+
+#: What a running action is doing, by ``ProfileAction`` value (the row's badge, the pane's line).
+RUNNING_WORDS = {
+    "getToken": "getting a token…",
+    "renew": "renewing…",
+    "signIn": "signing in…",
+    "signOut": "signing out…",
+    "tryIt": "trying it…",
+    "introspect": "introspecting…",
+    "copyToken": "renewing before the copy…",
+}
+
+
+def running_text(entries: list[Running]) -> str | None:
+    """The running actions of one profile in a few words (None: none): "trying it…", or a
+    renewal the user stopped waiting for, which still stores its answer."""
+    if not entries:
+        return None
+    words = []
+    for entry in entries:
+        if entry.stopping:
+            words.append("finishing the renewal (its new refresh token must be stored)…")
+        else:
+            words.append(RUNNING_WORDS[entry.action.value])
+    return "; ".join(words)
 
 
 def error_text(exc: BaseException) -> str:

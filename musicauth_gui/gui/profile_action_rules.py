@@ -29,6 +29,7 @@ class ProfileAction(enum.Enum):
     SIGN_IN = "signIn"
     RENEW = "renew"
     CANCEL_SIGN_IN = "cancelSignIn"
+    CANCEL_RUNNING = "cancelRunning"
     SIGN_OUT = "signOut"
     TRY_IT = "tryIt"
     INTROSPECT = "introspect"
@@ -49,6 +50,12 @@ HIDDEN, DISABLED, ENABLED = Availability.HIDDEN, Availability.DISABLED, Availabi
 #: A sign-in or a renewal is under way: what would start either again waits for its end.
 BUSY = frozenset({StateKind.RENEWING, StateKind.SIGNING_IN})
 
+#: Running, they change or remove the token: nothing else that does may start meanwhile. (A copy
+#: is only listed as running when it must renew first: gui/running_actions.py.)
+TOKEN_WORK = frozenset({
+    ProfileAction.GET_TOKEN, ProfileAction.SIGN_IN, ProfileAction.RENEW, ProfileAction.SIGN_OUT, ProfileAction.COPY_TOKEN,
+})  # fmt: skip
+
 #: Shown greyed out while nothing is selected (the rest is hidden).
 IDLE_SHOWN = frozenset({
     ProfileAction.COPY_TOKEN, ProfileAction.COPY_HEADER, ProfileAction.COPY_CURL, ProfileAction.SIGN_IN,
@@ -58,11 +65,15 @@ IDLE_SHOWN = frozenset({
 
 @dataclass(frozen=True)
 class Subject:
-    """A readable profile as the actions see it: its record and its state now."""
+    """A readable profile as the actions see it: its record, its state now, and the actions the
+    user started on it that are still running (gui/running_actions.py)."""
 
     record: ProfileRecord
     state: ProfileState
     now: float
+    running: frozenset[ProfileAction] = frozenset()
+    #: Whether Cancel would stop one of them (or stop waiting for it).
+    cancellable: bool = False
 
 
 def _enabled(condition: bool) -> Availability:
@@ -98,8 +109,12 @@ def offer(subject: Subject | DamagedEntry | None) -> dict[ProfileAction, Availab
     preset = get_preset(profile.provider)
     token = record.token
     code_flow = profile.flow == "authorization_code"
-    busy = kind in BUSY
-    obtainable = token_obtainable(subject)
+    running = subject.running
+    busy = kind in BUSY or bool(running & TOKEN_WORK)
+    # While the token is being signed out, nothing should use it; nothing starts twice.
+    signing_out = ProfileAction.SIGN_OUT in running
+    obtainable = token_obtainable(subject) and not signing_out
+    copying = ProfileAction.COPY_TOKEN in running
     # Renewing needs something to renew from: a refresh token (code flow), or the client's own
     # credentials or key (the others: then it is "fetch a new one now").
     renewable = token is not None and (not code_flow or token.refresh_token is not None)
@@ -109,9 +124,9 @@ def offer(subject: Subject | DamagedEntry | None) -> dict[ProfileAction, Availab
 
     A = ProfileAction
     return {
-        A.COPY_TOKEN: _enabled(obtainable),
-        A.COPY_HEADER: _enabled(obtainable),
-        A.COPY_CURL: _enabled(obtainable),
+        A.COPY_TOKEN: _enabled(obtainable and not copying),
+        A.COPY_HEADER: _enabled(obtainable and not copying),
+        A.COPY_CURL: _enabled(obtainable and not copying),
         # Whichever starts this flow: never both (they share Ctrl+L).
         A.GET_TOKEN: HIDDEN if code_flow else _enabled(not busy),
         A.SIGN_IN: _enabled(not busy) if code_flow else HIDDEN,
@@ -119,9 +134,12 @@ def offer(subject: Subject | DamagedEntry | None) -> dict[ProfileAction, Availab
         # The engine can cancel a sign-in; a renewal it finishes (a spent refresh token's answer
         # must be stored), so there is no Cancel for one.
         A.CANCEL_SIGN_IN: ENABLED if kind is StateKind.SIGNING_IN else HIDDEN,
+        # The rest's Cancel (a sign-in has its own, above); greyed out while what runs can
+        # neither be cancelled nor stopped waiting for (a sign-out, a renewal finishing).
+        A.CANCEL_RUNNING: _enabled(subject.cancellable) if running - {A.SIGN_IN} else HIDDEN,
         A.SIGN_OUT: _enabled(token is not None and not busy),
-        A.TRY_IT: _enabled(obtainable) if triable else HIDDEN,
-        A.INTROSPECT: _enabled(obtainable) if introspectable else HIDDEN,
+        A.TRY_IT: _enabled(obtainable and A.TRY_IT not in running) if triable else HIDDEN,
+        A.INTROSPECT: _enabled(obtainable and A.INTROSPECT not in running) if introspectable else HIDDEN,
         A.EDIT: ENABLED,
         A.REMOVE: ENABLED,
         A.REMOVE_ENTRY: HIDDEN,

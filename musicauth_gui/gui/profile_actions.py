@@ -39,6 +39,7 @@ SPECS: tuple[tuple[str, str, str | None, QKeySequence.StandardKey | str | None],
     ("signIn", "&Sign in", "sign-in", "Ctrl+L"),
     ("renew", "&Renew now", "renew", "Ctrl+R"),
     ("cancelSignIn", "Cancel sign-i&n", None, None),
+    ("cancelRunning", "Cancel the running &action", None, None),
     ("signOut", "Sign &out", "sign-out", None),
     ("tryIt", "&Try it", "try", "Ctrl+T"),
     ("introspect", "&Introspect", "info", None),
@@ -55,7 +56,7 @@ LIST_ONLY = frozenset({"copyToken", "removeProfile", "removeEntry"})
 #: The menus' groups, in order (a separator between groups; an empty group adds none).
 GROUPS = (
     ("copyToken", "copyHeader", "copyCurl"),
-    ("getToken", "signIn", "renew", "cancelSignIn", "signOut"),
+    ("getToken", "signIn", "renew", "cancelSignIn", "cancelRunning", "signOut"),
     ("tryIt", "introspect"),
     ("editProfile", "removeProfile", "removeEntry", "reimportEntry"),
 )
@@ -78,7 +79,7 @@ class ProfileActions(QObject):
         a = self._actions
         self.copy_token, self.copy_header, self.copy_curl = a["copyToken"], a["copyHeader"], a["copyCurl"]
         self.get_token, self.sign_in, self.renew = a["getToken"], a["signIn"], a["renew"]
-        self.cancel_sign_in, self.sign_out = a["cancelSignIn"], a["signOut"]
+        self.cancel_sign_in, self.cancel_running, self.sign_out = a["cancelSignIn"], a["cancelRunning"], a["signOut"]
         self.try_it, self.introspect = a["tryIt"], a["introspect"]
         self.edit, self.remove = a["editProfile"], a["removeProfile"]
         self.remove_entry, self.reimport = a["removeEntry"], a["reimportEntry"]

@@ -24,7 +24,7 @@ from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from ..core.state import Activity, Failure, ProfileState, StateKind, damaged_state, profile_state
-from .countdown import format_remaining
+from .countdown import clock_time, format_remaining
 
 if TYPE_CHECKING:
     from ..core.state import DamagedEntry
@@ -42,11 +42,14 @@ class Role(IntEnum):
     DAMAGED = Qt.ItemDataRole.UserRole + 9  # the DamagedEntry of a damaged row, else None
     PROFILE_STATE = Qt.ItemDataRole.UserRole + 10  # the row's ProfileState (what actions decide by)
     FILTER_TEXT = Qt.ItemDataRole.UserRole + 11  # what the filter matches: name, provider, flow, state
+    # Numbered apart from the rest: other roles may be added meanwhile (a clash would be silent).
+    RUNNING = Qt.ItemDataRole.UserRole + 20  # what the user started that still runs ("trying it…"), or None
 
 
 #: The key (badge colour, icon, style sheet) of each kind of state (core/state.py). The app
 #: shows a token inside its renewal margin, or of unknown expiry, as valid: it is, and renews
-#: by itself; a failed renewal is an error whether or not it will be retried (the message says).
+#: by itself; a failed renewal that will be retried is "retrying" while the token still works
+#: (``state_key``), an error once it does not.
 STATE_KEYS = {
     StateKind.VALID: "valid",
     StateKind.EXPIRING: "valid",
@@ -67,6 +70,7 @@ STATE_LABELS = {
     "signing-in": "signing in",
     "needs-sign-in": "needs sign-in",
     "error": "error",
+    "retrying": "retrying",
     "expired": "expired",
     "none": "no token",
     "damaged": "damaged",
@@ -82,6 +86,7 @@ class RowView(NamedTuple):
     state: str
     countdown: str
     fraction_left: float | None
+    badge: str = ""  # the badge's words (the state's label, "retrying at 14:03:22", "trying it…")
 
 
 @dataclass
@@ -94,43 +99,68 @@ class Row:
     signing_in: bool = False
     error: str | None = None  # the last failed renewal's message
     next_attempt_at: float | None = None  # when that renewal is tried again, if it is
+    running: str | None = None  # what the user started that still runs, in words (RunningActions)
+    running_renews: bool = False  # ...and whether it renews or fetches the token meanwhile
 
     def state(self, now: float) -> ProfileState:
         failure = None if not self.error else Failure(self.error, next_attempt_at=self.next_attempt_at)
-        return profile_state(self.record, now, Activity(self.renewing, self.signing_in, failure))
+        activity = Activity(self.renewing or self.running_renews, self.signing_in, failure)
+        return profile_state(self.record, now, activity)
+
+
+def state_key(state: ProfileState, now: float) -> str:
+    """The state's key (``STATE_KEYS``), with a retried renewal as "retrying" while the token
+    still works (it can be used meanwhile: nothing fatal to show) and "error" once it does not."""
+    if state.kind is StateKind.RETRYING and (state.expires_at is None or state.expires_at > now):
+        return "retrying"
+    return STATE_KEYS[state.kind]
+
+
+def badge_text(state: ProfileState, now: float) -> str:
+    """The badge's words: the state's label, and for a retried renewal when it is tried again,
+    as a time of day ("retrying at 14:03:22")."""
+    key = state_key(state, now)
+    if state.kind is not StateKind.RETRYING or state.next_attempt_at is None:
+        return STATE_LABELS[key]
+    at = f"retrying at {clock_time(state.next_attempt_at)}"
+    return at if key == "retrying" else f"{STATE_LABELS[key]}, {at}"  # the token is gone: an error
 
 
 def row_state(row: Row, now: float) -> str:
-    """The row's state key (``STATE_KEYS``)."""
-    return STATE_KEYS[row.state(now).kind]
+    """The row's state key (``STATE_KEYS``, ``state_key``)."""
+    return state_key(row.state(now), now)
 
 
 def state_summary(state: ProfileState, now: float) -> str:
     """The state in a few words, with the time left where it matters: "valid, 59m 12s left",
-    "needs sign-in", "error, retrying in 20s" (the tray menu's entries)."""
-    label = STATE_LABELS[STATE_KEYS[state.kind]]
-    if state.kind in (StateKind.VALID, StateKind.EXPIRING) and state.expires_at is not None:
-        return f"{label}, {format_remaining(state.expires_at - now)} left"
+    "needs sign-in", "retrying at 14:03:22, 52s left" (the tray menu's entries)."""
+    label = badge_text(state, now)
+    if state.kind in (StateKind.VALID, StateKind.EXPIRING, StateKind.RETRYING) and state.expires_at is not None:
+        left = state.expires_at - now
+        return f"{label}, {format_remaining(left)} left" if left > 0 else label
     if state.kind is StateKind.STATIC:
         return f"{label}, no expiry"
-    if state.kind is StateKind.RETRYING and state.next_attempt_at is not None:
-        return f"{label}, retrying in {format_remaining(max(state.next_attempt_at - now, 1.0))}"
     return label
 
 
 def _description(row: Row, now: float) -> str:
     """Provider, flow and state: "Spotify · authorization code · valid"."""
     label = get_preset(row.record.profile.provider).label
-    state = STATE_LABELS[STATE_KEYS[row.state(now).kind]]
+    state = row.running or badge_text(row.state(now), now)
     return f"{label} · {row.record.profile.flow.replace('_', ' ')} · {state}"
 
 
 def _countdown(record: ProfileRecord, now: float) -> str:
-    return "" if record.token is None else format_remaining(record.token.expires_in(now))
+    # A grant that needs a new sign-in has no time left to count, whatever its old token says.
+    if record.token is None or record.status.needs_sign_in:
+        return ""
+    return format_remaining(record.token.expires_in(now))
 
 
 def _fraction_left(record: ProfileRecord, now: float) -> float | None:
-    return None if record.token is None else remaining_fraction(record.token, now)
+    if record.token is None or record.status.needs_sign_in:
+        return None
+    return remaining_fraction(record.token, now)
 
 
 class ProfileListModel(QAbstractListModel):
@@ -165,8 +195,11 @@ class ProfileListModel(QAbstractListModel):
         record = row.record
         now = self.clock()
         if role == Role.PAINT:
-            state = STATE_KEYS[row.state(now).kind]
-            return RowView(record.name, record.profile.provider, state, _countdown(record, now), _fraction_left(record, now))
+            state = row.state(now)
+            countdown, fraction = _countdown(record, now), _fraction_left(record, now)
+            if row.running:  # painted as work in progress, in its own words
+                return RowView(record.name, record.profile.provider, "renewing", countdown, fraction, row.running)
+            return RowView(record.name, record.profile.provider, state_key(state, now), countdown, fraction, badge_text(state, now))
         if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
             return record.name
         if role == Role.PROVIDER:
@@ -183,6 +216,8 @@ class ProfileListModel(QAbstractListModel):
             return record
         if role == Role.PROFILE_STATE:
             return row.state(now)
+        if role == Role.RUNNING:
+            return row.running
         if role == Qt.ItemDataRole.ToolTipRole:
             message = row.state(now).reason
             return _description(row, now) + (f"\n{message}" if message else "")
@@ -286,6 +321,15 @@ class ProfileListModel(QAbstractListModel):
                 self._rows[i].error = self._rows[i].next_attempt_at = None
             self._changed(i)
 
+    def set_running(self, name: str, text: str | None, *, renews: bool = False) -> None:
+        """What the user started on ``name`` that still runs, in words (None: nothing), and
+        whether it renews the token meanwhile (the row's state is then "renewing")."""
+        i = self.row_of(name)
+        if 0 <= i < len(self._rows):
+            self._rows[i].running = text
+            self._rows[i].running_renews = renews and text is not None
+            self._changed(i)
+
     def set_signing_in(self, name: str, signing_in: bool) -> None:
         i = self.row_of(name)
         if 0 <= i < len(self._rows):
@@ -331,7 +375,7 @@ def _damaged_data(entry: DamagedEntry, role: int) -> object:
     """A damaged row's roles: its name, the ``damaged`` state and the reason; no record, no
     provider (its definition is what cannot be read), no countdown."""
     if role == Role.PAINT:
-        return RowView(entry.name, "", "damaged", "", None)
+        return RowView(entry.name, "", "damaged", "", None, STATE_LABELS["damaged"])
     if role in (Qt.ItemDataRole.DisplayRole, Role.NAME):
         return entry.name
     if role == Role.STATE:

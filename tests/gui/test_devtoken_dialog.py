@@ -247,3 +247,16 @@ def test_no_profiles(qtbot, memory_context) -> None:  # type: ignore[no-untyped-
 )
 def test_format_remaining(seconds: float, text: str) -> None:
     assert format_remaining(seconds, precise=True) == text
+
+
+def test_a_token_that_no_longer_matches_the_fields_is_cleared(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 item 8: the shown token goes as soon as a field it was signed from changes."""
+    assert generate(qtbot, dialog)
+    dialog.subEdit.setText("user-2")
+    assert dialog.tokenField.text() == "" and not dialog.copyTokenButton.isEnabled()
+    assert "Generate again" in dialog.status.text()
+    qtbot.waitUntil(dialog.generateButton.isEnabled)  # the first signing's end
+    token = generate(qtbot, dialog)
+    assert json.loads(dialog.payloadView.toPlainText())["sub"] == "user-2"
+    dialog.subEdit.setText(" user-2 ")  # the same value as signed: the token stays
+    assert dialog.tokenField.text() == token

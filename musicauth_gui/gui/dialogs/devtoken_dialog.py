@@ -87,6 +87,8 @@ class _Issued:
     scheme: str
     url: str | None
     expires_at: int
+    #: The fields it was signed from (``DevTokenDialog._inputs``): once they differ, it goes.
+    inputs: tuple[str, ...] = ()
 
 
 class DevTokenDialog(QDialog):
@@ -224,6 +226,10 @@ class DevTokenDialog(QDialog):
         self.profileCombo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self.keyCombo.currentIndexChanged.connect(self._update_buttons)
         self.ttlEdit.textChanged.connect(self._on_ttl_edit_changed)
+        # A token shown beside fields that no longer produce it would be copied as theirs.
+        self.keyCombo.currentIndexChanged.connect(self._drop_stale_token)
+        for edit in (self.kidEdit, self.issEdit, self.subEdit, self.ttlEdit):
+            edit.textChanged.connect(self._drop_stale_token)
         for signal in (context.bridge.profile_changed, context.bridge.store_changed_elsewhere):
             signal.connect(self._on_bridge_changed)
         self._show_token(None)
@@ -264,7 +270,7 @@ class DevTokenDialog(QDialog):
             return
         self._busy = True
         self._update_buttons()
-        task = self._start(self._sign(request))
+        task = self._start(self._sign(request, self._inputs()))
         task.add_done_callback(self._on_sign_done)
 
     def copy_token(self) -> None:
@@ -300,7 +306,7 @@ class DevTokenDialog(QDialog):
         self._fill(records, keys)
         self.loaded.emit()
 
-    async def _sign(self, request: _Request) -> None:
+    async def _sign(self, request: _Request, inputs: tuple[str, ...]) -> None:
         try:
             signer = await self._engine.key_ring.signer(request.key, kid=request.kid)
             now = int(self._engine.clock.now())
@@ -318,12 +324,16 @@ class DevTokenDialog(QDialog):
             return
         if not self._alive():
             return
+        if inputs != self._inputs():
+            self._set_status("The fields changed while signing: Generate again for a token that matches them.")
+            return
         self._show_token(
             _Issued(
                 token=Secret(token),
                 scheme=request.preset.auth_scheme,
                 url=try_url(request.record),
                 expires_at=now + request.ttl,
+                inputs=inputs,
             )
         )
         self._set_status(f"Signed with key {request.key!r} (kid {request.kid}); nothing was stored.")
@@ -356,6 +366,13 @@ class DevTokenDialog(QDialog):
                 self._set_status("")
             self.ttlEdit.setProperty("invalid", False)
         self._update_buttons()
+
+    def _drop_stale_token(self, *_args: object) -> None:
+        """Clear the shown token once the fields no longer say what it was signed with."""
+        if self._issued is not None and self._issued.inputs != self._inputs():
+            self._show_token(None)
+            if not self.ttlEdit.property("invalid"):  # that error says more
+                self._set_status("The fields changed: Generate again for a token that matches them.")
 
     def _on_bridge_changed(self, *_args: object) -> None:
         self.reload()
@@ -399,6 +416,11 @@ class DevTokenDialog(QDialog):
             sub=self.subEdit.text().strip() or None,
             ttl=validate_ttl(self.ttlEdit.text(), preset),
         )
+
+    def _inputs(self) -> tuple[str, ...]:
+        """The fields a token is signed from, as typed (compared, never parsed)."""
+        fields = (self.kidEdit, self.issEdit, self.subEdit, self.ttlEdit)
+        return (str(self.profileCombo.currentData() or ""), self.keyCombo.currentText(), *(f.text().strip() for f in fields))
 
     def _credential(self) -> Credential:
         assert self._issued is not None

@@ -28,6 +28,7 @@ BADGE_COLOURS = {
     "signing-in": "#0969da",
     "needs-sign-in": "#9a6700",
     "error": "#cf222e",
+    "retrying": "#9a6700",  # amber: a warning, not fatal (the token still works)
     "expired": "#6e7781",
     "none": "#6e7781",
     "damaged": "#cf222e",
@@ -130,6 +131,7 @@ class ProfileDelegate(QStyledItemDelegate):
             view.name,
             view.provider,
             view.state,
+            view.badge,
             selected,
             count_width,
             size.width(),
@@ -159,7 +161,7 @@ class ProfileDelegate(QStyledItemDelegate):
 
         painter.setFont(fonts.small)
         state_icon(view.state).paint(painter, QRect(text_left, rect.top() + 24, 14, 14))
-        badge = STATE_LABELS.get(view.state, view.state)
+        badge = view.badge or STATE_LABELS.get(view.state, view.state)
         painter.setPen(text_colour if selected else QColor(BADGE_COLOURS.get(view.state, "#6e7781")))
         badge_width = painter.fontMetrics().horizontalAdvance(badge)
         painter.drawText(QRect(text_left + 18, rect.top() + 22, badge_width + 2, 18), Qt.AlignmentFlag.AlignVCenter, badge)
