@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import FLOWS, Flow, ProfileRecord
-from ...core.presets import PRESETS, Preset
+from ...core.presets import PRESETS, Preset, presets_to_choose
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile
 from ..context import AppContext
 from ..field_labels import FIELD_LABELS
@@ -84,7 +84,7 @@ class ProfileEditorDialog(QDialog):
     Args:
         context: the shared AppContext (engine for key names, profile names and discovery).
         existing: the record to edit; None creates a new profile.
-        provider: the preset to start with when creating (default: the first preset).
+        provider: the preset to start with when creating (default: the first to choose, Spotify).
         parent: the parent window.
 
     Signals:
@@ -125,7 +125,7 @@ class ProfileEditorDialog(QDialog):
         if existing is not None:
             self._fill_from(existing)
         else:
-            start = provider if provider in PRESETS else next(iter(PRESETS))
+            start = provider if provider in PRESETS else presets_to_choose()[0].id
             self._preset_combo.setCurrentIndex(self._preset_combo.findData(start))
             self._on_preset_changed()
         self._connect()
@@ -144,7 +144,7 @@ class ProfileEditorDialog(QDialog):
 
         self._preset_combo = QComboBox()
         self._preset_combo.setObjectName("presetCombo")
-        for preset in PRESETS.values():
+        for preset in presets_to_choose():  # live services first, Groove (discontinued) last
             self._preset_combo.addItem(provider_icon(preset.id), preset.label, preset.id)
             index = self._preset_combo.count() - 1
             tip = preset.notes or (
