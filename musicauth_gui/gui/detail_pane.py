@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,6 +36,7 @@ from .icons import icon, provider_icon, repolish
 from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS
 from .tasks import spawn
+from .widgets.flow_layout import FlowLayout
 from .widgets.pane_header import pane_header
 from .widgets.secret_field import SecretField
 
@@ -85,7 +87,20 @@ class ProfileDetailPane(QWidget):
     # -- layout ---------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        # In a scroll area, down only: at 800x500 the pane is taller than the window, and a
+        # squeezed pane clipped its rows instead. Across, it wraps (the button rows) instead.
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setObjectName("detailScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("detailBody")
+        scroll.setWidget(body)
+        page.addWidget(scroll)
+        outer = QVBoxLayout(body)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
 
@@ -117,13 +132,12 @@ class ProfileDetailPane(QWidget):
         self.token_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         outer.addWidget(self.token_field)
 
-        copies = QHBoxLayout()
+        copies = FlowLayout(spacing=8)
         self.copy_token_button = self._button("Copy &token", "copy", "copyTokenButton")
         self.copy_header_button = self._button("Copy &header", "copy", "copyHeaderButton")
         self.copy_curl_button = self._button("Copy c&url", "copy", "copyCurlButton")
         for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
             copies.addWidget(b)
-        copies.addStretch(1)
         outer.addLayout(copies)
 
         life = QHBoxLayout()
@@ -139,6 +153,7 @@ class ProfileDetailPane(QWidget):
         outer.addLayout(life)
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the times go under their labels when narrow
         self.issued_label = QLabel()
         self.expires_label = QLabel()
         self.refresh_label = QLabel()
@@ -153,7 +168,7 @@ class ProfileDetailPane(QWidget):
         form.addRow("", self.auto_renew)
         outer.addLayout(form)
 
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=8)
         self.get_token_button = self._button("&Get token", "renew", "getTokenButton")
         self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton")
         self.renew_button = self._button("&Renew now", "renew", "renewButton")
@@ -169,11 +184,11 @@ class ProfileDetailPane(QWidget):
             self.introspect_button,
         ):
             actions.addWidget(b)
-        actions.addStretch(1)
         outer.addLayout(actions)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("answerTabs")
+        self.tabs.setMinimumHeight(140)  # a few lines of claims, not a sliver, in a short window
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.jwt_view = QPlainTextEdit()
         self.jwt_view.setObjectName("jwtView")
@@ -185,6 +200,8 @@ class ProfileDetailPane(QWidget):
         self.tabs.addTab(self.jwt_view, "Token claims")
         self.tabs.addTab(self.answer_view, "Provider answer")
         outer.addWidget(self.tabs, 1)
+        # Never narrower than what it wraps to: no sideways scroll bar, and nothing clipped.
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
 
     def _button(
         self, text: str, icon_name: str | None, object_name: str, slot: Callable[[], None] | None = None

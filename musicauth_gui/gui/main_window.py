@@ -198,7 +198,17 @@ class MainWindow(QMainWindow):
         self.filter_edit.leave_requested.connect(self._focus_list)
         self.list_view.setModel(self.proxy)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
+        delegate = ProfileDelegate(self.list_view)
+        self.list_view.setItemDelegate(delegate)
+        # Rows take the list's width and elide the name, never the countdown: no sideways
+        # scrolling, and the list (the splitter may not collapse it) keeps room for one row.
+        from PySide6.QtWidgets import QStyle
+
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll_bar = self.list_view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * self.list_view.frameWidth()
+        self.list_view.setMinimumWidth(delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
+        self._splitter.setChildrenCollapsible(False)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.detail = ProfileDetailPane()

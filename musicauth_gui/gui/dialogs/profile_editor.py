@@ -50,6 +50,7 @@ from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
 from ..messages import editor_text, error_text
 from ..tasks import spawn
+from ..widgets.fitting_scroll import FittingScrollArea
 from ..widgets.secret_field import SecretField
 
 REDIRECT_PLACEHOLDER = "http://127.0.0.1 (any free port)/callback"
@@ -282,10 +283,19 @@ class ProfileEditorDialog(QDialog):
         self._cancel.setObjectName("cancelButton")
         self._cancel.setAutoDefault(False)
 
+        # The fields scroll when the screen is too short for them (the generic provider with its
+        # endpoints and a discovery error is ~780 px tall); the buttons stay in view.
+        fields = QWidget()
+        fields.setObjectName("editorFields")
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(self._form)
+        fields_layout.addWidget(self._validation)
+        fields_layout.addStretch(1)
+        self._scroll = FittingScrollArea(fields)
+        self._scroll.setObjectName("editorScroll")
         layout = QVBoxLayout(self)
-        layout.addLayout(self._form)
-        layout.addWidget(self._validation)
-        layout.addStretch(1)
+        layout.addWidget(self._scroll, 1)
         layout.addSpacing(6)
         layout.addWidget(self._buttons)
 
@@ -792,13 +802,22 @@ class ProfileEditorDialog(QDialog):
         layout = self.layout()
         if layout is None or not self.isVisible():
             return  # sizes of a hidden dialog are not final; showEvent fits it
+        self._scroll.updateGeometry()  # its hint follows the fields, which it is not told of
         layout.invalidate()
         layout.activate()
         width = max(self.width(), self.minimumSizeHint().width())
         height = self.heightForWidth(width)  # wrapped labels: the height at this width
         height = height if height > 0 else self.sizeHint().height()
+        height = min(height, self.fitting_height())  # the fields scroll beyond
         if shrink or height > self.height():
             self.resize(width, height)
+
+    def fitting_height(self) -> int:
+        """The tallest the dialog may be: its screen's free height, less its title bar."""
+        screen = self.screen()
+        available = screen.availableGeometry().height() if screen is not None else 600
+        title_bar = self.frameGeometry().height() - self.geometry().height()
+        return available - max(title_bar, 32)  # no frame yet (or none: Xvfb): a usual one
 
 _FLOW_LABELS = {
     "authorization_code": "Sign-in (authorization code + PKCE)",
