@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from .profile_action_rules import Subject
     from .profile_model import ProfileListModel
     from .tray import TrayIcon
+    from .welcome_pane import WelcomePane
 
 
 def _shortened(text: str, limit: int = 40) -> str:
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
         self._reopen = False
         self._opening = False
         self.demo_button: QPushButton | None = None
+        #: The first run's pane (``welcome_pane.py``), built the first time there is no profile.
+        self.welcome: WelcomePane | None = None
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
@@ -249,6 +252,9 @@ class MainWindow(QMainWindow):
         self.wake_watcher.woke.connect(self._on_woke)
         for changed in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
             changed.connect(lambda *_: self._update_empty())
+        # The proxy drops a row while the source is about to (the source still counts it): the
+        # source's own signal says when the last profile is really gone.
+        self.model.rowsRemoved.connect(lambda *_: self._update_empty())
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
@@ -707,6 +713,10 @@ class MainWindow(QMainWindow):
             self.empty_label.hide()
         # No matches: the words take the empty list's place, at the top, where the eye is.
         self.list_view.setVisible(self.model.rowCount() == 0 or self.proxy.rowCount() > 0)
+        # The welcome comes with the last profile's removal and goes with the first profile.
+        on_welcome = self.welcome is not None and self.detail_stack.currentWidget() is self.welcome
+        if on_welcome != self._welcoming():
+            self._show_current()
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -748,6 +758,11 @@ class MainWindow(QMainWindow):
             self.detail_stack.setCurrentWidget(self.damaged_pane)
             self._update_profile_actions()
             return
+        if not index.isValid() and self._welcoming():
+            self.detail.show_profile(None, None)
+            self.detail_stack.setCurrentWidget(self._welcome_pane())
+            self._update_profile_actions()
+            return
         self.detail_stack.setCurrentWidget(self.detail)
         if not index.isValid():
             self.detail.show_profile(None, None, hint=self._nothing_shown_hint())
@@ -755,6 +770,21 @@ class MainWindow(QMainWindow):
             return
         self.detail.show_profile(index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE))
         self._update_profile_actions()
+
+    def _welcoming(self) -> bool:
+        """Whether the welcome takes the pane: the store is open and holds no profile at all."""
+        return self.context is not None and self.model.rowCount() == 0
+
+    def _welcome_pane(self) -> WelcomePane:
+        if self.welcome is None:
+            from .welcome_pane import WelcomePane
+
+            self.welcome = WelcomePane(demo=self.demo)
+            self.welcome.new_profile_requested.connect(lambda provider: self.new_profile(provider=provider))
+            self.welcome.import_requested.connect(lambda: self.import_profiles())
+            self.welcome.demo_requested.connect(lambda: self.start_demo_app())
+            self.detail_stack.addWidget(self.welcome)
+        return self.welcome
 
     def _nothing_shown_hint(self) -> str | None:
         """Why nothing is selected, when the filter is the reason (None: the usual words)."""
@@ -840,12 +870,13 @@ class MainWindow(QMainWindow):
 
     # -- profile management ---------------------------------------------------------------------
 
-    def new_profile(self, existing: ProfileRecord | None = None) -> None:
+    def new_profile(self, existing: ProfileRecord | None = None, *, provider: str | None = None) -> None:
+        """The editor for a new profile (of ``provider``'s preset, when given) or ``existing``."""
         if self.context is None:
             return
         from .dialogs.profile_editor import ProfileEditorDialog
 
-        result = ProfileEditorDialog.ask(self, self.context, existing=existing)
+        result = ProfileEditorDialog.ask(self, self.context, existing=existing, provider=provider)
         if result is None:
             return
         context = self.context
