@@ -96,6 +96,7 @@ class ProfileDetailPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pane's controls take the focus; it scrolls to them
         body = QWidget()
         body.setObjectName("detailBody")
         scroll.setWidget(body)
@@ -129,6 +130,7 @@ class ProfileDetailPane(QWidget):
 
         self.token_field = SecretField(read_only=True, placeholder="no token yet")
         self.token_field.setObjectName("tokenField")
+        self.token_field.setAccessibleName("Access token")
         self.token_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         outer.addWidget(self.token_field)
 
@@ -197,6 +199,9 @@ class ProfileDetailPane(QWidget):
         for view in (self.jwt_view, self.answer_view):
             view.setReadOnly(True)
             view.setFont(mono)
+        self.tabs.setAccessibleName("Token details")
+        self.jwt_view.setAccessibleName("Token claims")
+        self.answer_view.setAccessibleName("Provider answer")
         self.tabs.addTab(self.jwt_view, "Token claims")
         self.tabs.addTab(self.answer_view, "Provider answer")
         outer.addWidget(self.tabs, 1)
