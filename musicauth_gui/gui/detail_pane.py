@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS, badge_text, state_key
 from .running_actions import RunningActions, Stop, stop_for
 from .tasks import spawn
+from .widgets.flow_layout import FlowLayout
 from .widgets.pane_header import pane_header
 from .widgets.secret_field import SecretField
 
@@ -93,7 +95,21 @@ class ProfileDetailPane(QWidget):
     # -- layout ---------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        # In a scroll area, down only: at 800x500 the pane is taller than the window, and a
+        # squeezed pane clipped its rows instead. Across, it wraps (the button rows) instead.
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setObjectName("detailScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the pane's controls take the focus; it scrolls to them
+        body = QWidget()
+        body.setObjectName("detailBody")
+        scroll.setWidget(body)
+        page.addWidget(scroll)
+        outer = QVBoxLayout(body)
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
 
@@ -141,16 +157,16 @@ class ProfileDetailPane(QWidget):
 
         self.token_field = SecretField(read_only=True, placeholder="no token yet")
         self.token_field.setObjectName("tokenField")
+        self.token_field.setAccessibleName("Access token")
         self.token_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         outer.addWidget(self.token_field)
 
-        copies = QHBoxLayout()
+        copies = FlowLayout(spacing=8)
         self.copy_token_button = self._button("Copy &token", "copy", "copyTokenButton")
         self.copy_header_button = self._button("Copy &header", "copy", "copyHeaderButton")
         self.copy_curl_button = self._button("Copy c&url", "copy", "copyCurlButton")
         for b in (self.copy_token_button, self.copy_header_button, self.copy_curl_button):
             copies.addWidget(b)
-        copies.addStretch(1)
         outer.addLayout(copies)
 
         life = QHBoxLayout()
@@ -166,6 +182,7 @@ class ProfileDetailPane(QWidget):
         outer.addLayout(life)
 
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the times go under their labels when narrow
         self.issued_label = QLabel()
         self.expires_label = QLabel()
         self.refresh_label = QLabel()
@@ -180,7 +197,7 @@ class ProfileDetailPane(QWidget):
         form.addRow("", self.auto_renew)
         outer.addLayout(form)
 
-        actions = QHBoxLayout()
+        actions = FlowLayout(spacing=8)
         self.get_token_button = self._button("&Get token", "renew", "getTokenButton")
         self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton")
         self.renew_button = self._button("&Renew now", "renew", "renewButton")
@@ -196,11 +213,11 @@ class ProfileDetailPane(QWidget):
             self.introspect_button,
         ):
             actions.addWidget(b)
-        actions.addStretch(1)
         outer.addLayout(actions)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("answerTabs")
+        self.tabs.setMinimumHeight(140)  # a few lines of claims, not a sliver, in a short window
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.jwt_view = QPlainTextEdit()
         self.jwt_view.setObjectName("jwtView")
@@ -209,9 +226,14 @@ class ProfileDetailPane(QWidget):
         for view in (self.jwt_view, self.answer_view):
             view.setReadOnly(True)
             view.setFont(mono)
+        self.tabs.setAccessibleName("Token details")
+        self.jwt_view.setAccessibleName("Token claims")
+        self.answer_view.setAccessibleName("Provider answer")
         self.tabs.addTab(self.jwt_view, "Token claims")
         self.tabs.addTab(self.answer_view, "Provider answer")
         outer.addWidget(self.tabs, 1)
+        # Never narrower than what it wraps to: no sideways scroll bar, and nothing clipped.
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
 
     def use_running(self, running: RunningActions) -> None:
         """Record the actions started here in ``running`` (the window's, which the rows, the

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from .profile_model import ProfileListModel
     from .running_actions import RunningActions
     from .tray import TrayIcon
+    from .welcome_pane import WelcomePane
 
 
 def _shortened(text: str, limit: int = 40) -> str:
@@ -124,6 +125,8 @@ class MainWindow(QMainWindow):
         #: notifies nothing; a new problem, or the token expiring meanwhile, notifies again.
         self._problems: dict[str, str] = {}
         self.demo_button: QPushButton | None = None
+        #: The first run's pane (``welcome_pane.py``), built the first time there is no profile.
+        self.welcome: WelcomePane | None = None
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
@@ -144,11 +147,13 @@ class MainWindow(QMainWindow):
         left_layout.setContentsMargins(8, 8, 0, 8)
         self.filter_edit = FilterField()
         self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setAccessibleName("Filter profiles")
         self.filter_edit.setPlaceholderText("Filter profiles (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         left_layout.addWidget(self.filter_edit)
         self.list_view = QListView()
         self.list_view.setObjectName("profileList")
+        self.list_view.setAccessibleName("Profiles")
         self.list_view.setUniformItemSizes(True)
         self.list_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.list_view.doubleClicked.connect(lambda *_: self.edit_profile())
@@ -204,7 +209,17 @@ class MainWindow(QMainWindow):
         self.filter_edit.leave_requested.connect(self._focus_list)
         self.list_view.setModel(self.proxy)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.list_view.setItemDelegate(ProfileDelegate(self.list_view))
+        delegate = ProfileDelegate(self.list_view)
+        self.list_view.setItemDelegate(delegate)
+        # Rows take the list's width and elide the name, never the countdown: no sideways
+        # scrolling, and the list (the splitter may not collapse it) keeps room for one row.
+        from PySide6.QtWidgets import QStyle
+
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll_bar = self.list_view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * self.list_view.frameWidth()
+        self.list_view.setMinimumWidth(delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
+        self._splitter.setChildrenCollapsible(False)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
 
         self.detail = ProfileDetailPane()
@@ -250,6 +265,9 @@ class MainWindow(QMainWindow):
         self.wake_watcher.woke.connect(self._on_woke)
         for changed in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
             changed.connect(lambda *_: self._update_empty())
+        # The proxy drops a row while the source is about to (the source still counts it): the
+        # source's own signal says when the last profile is really gone.
+        self.model.rowsRemoved.connect(lambda *_: self._update_empty())
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
@@ -716,6 +734,10 @@ class MainWindow(QMainWindow):
             self.empty_label.hide()
         # No matches: the words take the empty list's place, at the top, where the eye is.
         self.list_view.setVisible(self.model.rowCount() == 0 or self.proxy.rowCount() > 0)
+        # The welcome comes with the last profile's removal and goes with the first profile.
+        on_welcome = self.welcome is not None and self.detail_stack.currentWidget() is self.welcome
+        if on_welcome != self._welcoming():
+            self._show_current()
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -757,6 +779,11 @@ class MainWindow(QMainWindow):
             self.detail_stack.setCurrentWidget(self.damaged_pane)
             self._update_profile_actions()
             return
+        if not index.isValid() and self._welcoming():
+            self.detail.show_profile(None, None)
+            self.detail_stack.setCurrentWidget(self._welcome_pane())
+            self._update_profile_actions()
+            return
         self.detail_stack.setCurrentWidget(self.detail)
         if not index.isValid():
             self.detail.show_profile(None, None, hint=self._nothing_shown_hint())
@@ -766,6 +793,21 @@ class MainWindow(QMainWindow):
             index.data(Role.RECORD), index.data(Role.STATE), index.data(Role.MESSAGE), profile_state=index.data(Role.PROFILE_STATE)
         )
         self._update_profile_actions()
+
+    def _welcoming(self) -> bool:
+        """Whether the welcome takes the pane: the store is open and holds no profile at all."""
+        return self.context is not None and self.model.rowCount() == 0
+
+    def _welcome_pane(self) -> WelcomePane:
+        if self.welcome is None:
+            from .welcome_pane import WelcomePane
+
+            self.welcome = WelcomePane(demo=self.demo)
+            self.welcome.new_profile_requested.connect(lambda provider: self.new_profile(provider=provider))
+            self.welcome.import_requested.connect(lambda: self.import_profiles())
+            self.welcome.demo_requested.connect(lambda: self.start_demo_app())
+            self.detail_stack.addWidget(self.welcome)
+        return self.welcome
 
     def _nothing_shown_hint(self) -> str | None:
         """Why nothing is selected, when the filter is the reason (None: the usual words)."""
@@ -877,12 +919,13 @@ class MainWindow(QMainWindow):
 
     # -- profile management ---------------------------------------------------------------------
 
-    def new_profile(self, existing: ProfileRecord | None = None) -> None:
+    def new_profile(self, existing: ProfileRecord | None = None, *, provider: str | None = None) -> None:
+        """The editor for a new profile (of ``provider``'s preset, when given) or ``existing``."""
         if self.context is None:
             return
         from .dialogs.profile_editor import ProfileEditorDialog
 
-        result = ProfileEditorDialog.ask(self, self.context, existing=existing)
+        result = ProfileEditorDialog.ask(self, self.context, existing=existing, provider=provider)
         if result is None:
             return
         context = self.context

@@ -221,6 +221,12 @@ class ProfileListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             message = row.state(now).reason
             return _description(row, now) + (f"\n{message}" if message else "")
+        # What a screen reader says of the row: the badge and countdown are only paint.
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{record.name}, {state_summary(row.state(now), now)}"
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            message = row.state(now).reason
+            return _description(row, now) + (f". {message}" if message else "")
         if role == Role.FILTER_TEXT:
             return f"{record.name} · {_description(row, now)}"
         return None
@@ -388,6 +394,10 @@ def _damaged_data(entry: DamagedEntry, role: int) -> object:
         return damaged_state(entry)
     if role == Qt.ItemDataRole.ToolTipRole:
         return f"damaged keyring entry\n{entry.reason}"
+    if role == Qt.ItemDataRole.AccessibleTextRole:
+        return f"{entry.name}, damaged"
+    if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+        return f"damaged keyring entry. {entry.reason}"
     if role == Role.FILTER_TEXT:
         return f"{entry.name} · damaged"
     if role in (Role.PROVIDER, Role.COUNTDOWN):

@@ -5,8 +5,10 @@
 Runs the app in demo mode (sandbox providers on 127.0.0.1, in-memory store), signs in to the
 Musixmatch sandbox with a scripted browser, and grabs the main window, the profile editor, the
 key manager and the DevToken generator from the screen (``grabWindow``), as a user would see
-them. Writes ``main-window.png``, ``profile-editor.png``, ``key-manager.png`` and
-``devtoken.png`` next to this file.
+them; then the main window at 800x500 and in the dark theme, and the first run's welcome over
+an empty store. Writes ``main-window.png``, ``main-window-800x500.png``,
+``main-window-dark.png``, ``profile-editor.png``, ``key-manager.png``, ``devtoken.png`` and
+``welcome.png`` next to this file.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ async def scenario(window) -> None:  # type: ignore[no-untyped-def]
     window.detail.run_action("introspect")
     await pause(1.0)
     grab(window, "main-window.png")
+    await small_and_dark(window)
 
     editor = ProfileEditorDialog(context, existing=await engine.store.load("Spotify"), parent=window)
     editor.show()
@@ -83,6 +86,49 @@ async def scenario(window) -> None:  # type: ignore[no-untyped-def]
     await pause(1.2)
     grab(devtoken, "devtoken.png")
     devtoken.reject()
+    await context.close()
+    await welcome()
+
+
+async def small_and_dark(window) -> None:  # type: ignore[no-untyped-def]
+    """The same window at 800x500 (the smallest it is laid out for), and in the dark theme."""
+    from PySide6.QtWidgets import QApplication
+
+    from musicauth_gui.gui.icons import apply_theme
+
+    size = window.size()
+    window.resize(800, 500)
+    await pause(0.8)
+    grab(window, "main-window-800x500.png")
+    window.resize(size)
+    app = QApplication.instance()
+    apply_theme(app, "dark")
+    await pause(0.8)
+    grab(window, "main-window-dark.png")
+    apply_theme(app, "light")
+    await pause(0.5)
+
+
+async def welcome() -> None:
+    """The first run: a window over an empty in-memory store shows the welcome."""
+    from musicauth_gui.core.engine import TokenEngine
+    from musicauth_gui.core.store.profile_store import ProfileStore
+    from musicauth_gui.core.store.vault import MemoryVault
+    from musicauth_gui.gui.context import AppContext
+    from musicauth_gui.gui.main_window import MainWindow
+    from musicauth_gui.gui.settings import Preferences
+
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    context = AppContext.for_engine(engine, watch_outside=False)
+    window = MainWindow(preferences=Preferences.open(demo=True))  # not the user's own settings
+    window.resize(800, 500)
+    window.move(0, 0)
+    window.show()
+    await window.attach(context)
+    await pause(1.0)
+    grab(window, "welcome.png")
+    window._quitting = True
+    window.close()
     await context.close()
 
 

@@ -228,7 +228,7 @@ def test_filter_and_keyboard(qtbot, window) -> None:  # type: ignore[no-untyped-
     asked = []
     from musicauth_gui.gui.dialogs import profile_editor
 
-    def fake_ask(cls, parent, context, existing=None):  # type: ignore[no-untyped-def]
+    def fake_ask(cls, parent, context, existing=None, provider=None):  # type: ignore[no-untyped-def]
         asked.append(existing)
         return None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QPushButton
 
 from musicauth_gui.core.errors import Action, ConfigError
 from musicauth_gui.core.model import Profile
@@ -507,3 +507,11 @@ def test_tab_walks_the_visible_fields_in_order(qtbot, memory_context):  # type: 
         "endpointsToggle",
         "cancelButton",  # Save is disabled until the form is valid
     ]
+
+
+def test_a_new_profile_starts_on_spotify_and_lists_groove_last(qtbot, memory_context) -> None:  # type: ignore[no-untyped-def]
+    dialog = make_dialog(qtbot, memory_context)
+    combo = dialog.findChild(QComboBox, "presetCombo")
+    assert combo is not None and dialog.preset().id == "spotify"
+    ids = [combo.itemData(i) for i in range(combo.count())]
+    assert ids[0] == "spotify" and ids[-2:] == ["groove", "groove-user"]

@@ -36,6 +36,23 @@ PRESETS: dict[str, Preset] = {
     )
 }
 
+#: The order presets are offered in wherever the user picks one (the editor, the welcome pane):
+#: the services people build on today first, the generic OAuth 2.0 provider next, the key-based
+#: ones after, and Groove, a discontinued service kept for old apps, last.
+CHOICE_ORDER: tuple[str, ...] = (
+    "spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music",
+    "tidal", "musicbrainz", "genius", "deezer",
+    "groove", "groove-user",
+)  # fmt: skip
+
+
+def presets_to_choose() -> list[Preset]:
+    """Every preset, in ``CHOICE_ORDER``; one it does not name yet goes before Groove's."""
+    live = [PRESETS[p] for p in CHOICE_ORDER if p in PRESETS and not p.startswith("groove")]
+    groove = [PRESETS[p] for p in CHOICE_ORDER if p in PRESETS and p.startswith("groove")]
+    unnamed = [p for p in PRESETS.values() if p.id not in CHOICE_ORDER]
+    return live + unnamed + groove
+
 
 def get_preset(provider: str) -> Preset:
     """The preset for ``provider``, or a ConfigError naming the known ones."""
@@ -46,4 +63,4 @@ def get_preset(provider: str) -> Preset:
         raise ConfigError(f"unknown provider {provider!r} (known: {known})") from None
 
 
-__all__ = ["PRESETS", "Preset", "get_preset"]
+__all__ = ["CHOICE_ORDER", "PRESETS", "Preset", "get_preset", "presets_to_choose"]

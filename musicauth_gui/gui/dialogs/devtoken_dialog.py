@@ -146,18 +146,25 @@ class DevTokenDialog(QDialog):
         self.generateButton.setToolTip("Sign a new DevToken with these values (nothing is stored)")
         self.generateButton.clicked.connect(self.generate)
 
+        def label(text: str, buddy: QWidget) -> QLabel:
+            """A field's label, its buddy: assistive technology reads it as the field's name."""
+            widget = QLabel(text, self)
+            widget.setBuddy(buddy)
+            return widget
+
+        self.iss_label.setBuddy(self.issEdit)
         form = QGridLayout()
-        form.addWidget(QLabel("Profile", self), 0, 0)
+        form.addWidget(label("Profile", self.profileCombo), 0, 0)
         form.addWidget(self.profileCombo, 0, 1)
-        form.addWidget(QLabel("Key", self), 0, 2)
+        form.addWidget(label("Key", self.keyCombo), 0, 2)
         form.addWidget(self.keyCombo, 0, 3)
-        form.addWidget(QLabel("Key ID (kid)", self), 1, 0)
+        form.addWidget(label("Key ID (kid)", self.kidEdit), 1, 0)
         form.addWidget(self.kidEdit, 1, 1)
         form.addWidget(self.iss_label, 1, 2)
         form.addWidget(self.issEdit, 1, 3)
-        form.addWidget(QLabel("Subject (sub)", self), 2, 0)
+        form.addWidget(label("Subject (sub)", self.subEdit), 2, 0)
         form.addWidget(self.subEdit, 2, 1)
-        form.addWidget(QLabel("Lifetime", self), 2, 2)
+        form.addWidget(label("Lifetime", self.ttlEdit), 2, 2)
         ttl_row = QHBoxLayout()
         ttl_row.addWidget(self.ttlEdit, 1)
         ttl_row.addWidget(self.generateButton)

@@ -144,6 +144,7 @@ class KeyManagerDialog(QDialog):
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("keyTable")
+        self.table.setAccessibleName("Signing keys")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -43,13 +43,14 @@ from PySide6.QtWidgets import (
 from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import FLOWS, Flow, ProfileRecord
-from ...core.presets import PRESETS, Preset
+from ...core.presets import PRESETS, Preset, presets_to_choose
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem
 from ..context import AppContext
 from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
 from ..messages import editor_text, error_text
 from ..tasks import spawn
+from ..widgets.fitting_scroll import FittingScrollArea
 from ..widgets.secret_field import SecretField
 from . import prompts
 from .redirect_hint import RedirectHint
@@ -87,7 +88,7 @@ class ProfileEditorDialog(QDialog):
     Args:
         context: the shared AppContext (engine for key names, profile names and discovery).
         existing: the record to edit; None creates a new profile.
-        provider: the preset to start with when creating (default: the first preset).
+        provider: the preset to start with when creating (default: the first to choose, Spotify).
         parent: the parent window.
 
     Signals:
@@ -132,7 +133,7 @@ class ProfileEditorDialog(QDialog):
         if existing is not None:
             self._fill_from(existing)
         else:
-            start = provider if provider in PRESETS else next(iter(PRESETS))
+            start = provider if provider in PRESETS else presets_to_choose()[0].id
             self._preset_combo.setCurrentIndex(self._preset_combo.findData(start))
             self._on_preset_changed()
         self._connect()
@@ -151,7 +152,7 @@ class ProfileEditorDialog(QDialog):
 
         self._preset_combo = QComboBox()
         self._preset_combo.setObjectName("presetCombo")
-        for preset in PRESETS.values():
+        for preset in presets_to_choose():  # live services first, Groove (discontinued) last
             self._preset_combo.addItem(provider_icon(preset.id), preset.label, preset.id)
             index = self._preset_combo.count() - 1
             tip = preset.notes or (
@@ -170,6 +171,9 @@ class ProfileEditorDialog(QDialog):
         self._scopes = line("scopesEdit")
         self._scopes.setToolTip("Space-separated")
         self._issuer = line("issuerEdit")
+        # Its label's buddy, but in another parent (the row with Discover), where Qt does not
+        # look for it: named here.
+        self._issuer.setAccessibleName(FIELD_LABELS["issuer"].replace("&", ""))
         self._discover = QPushButton(icon("discover"), "&Discover")
         self._discover.setObjectName("discoverButton")
         self._discover.setAutoDefault(False)
@@ -180,6 +184,9 @@ class ProfileEditorDialog(QDialog):
         self._discovery_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._redirect = line("redirectUriEdit", REDIRECT_PLACEHOLDER)
         self._redirect.setToolTip("A loopback IP literal (RFC 8252 §7.3); without a port, any free port is used")
+        # Its form row holds the field with the URI to register under it, so the row's label
+        # cannot be its buddy's name for assistive technology: named here, as the issuer is.
+        self._redirect.setAccessibleName(FIELD_LABELS["redirect_uri"].replace("&", ""))
         # The URI to register with the provider, with a copy button, under the field.
         self._redirect_hint = RedirectHint(self._redirect, copy=lambda text: self._context.clipboard.copy_plain(text, what="redirect URI"))
         self._auth_method = QComboBox()
@@ -298,22 +305,26 @@ class ProfileEditorDialog(QDialog):
         self._cancel.setObjectName("cancelButton")
         self._cancel.setAutoDefault(False)
 
+        # The fields scroll when the screen is too short for them (the generic provider with its
+        # endpoints and a discovery error is ~780 px tall); the buttons stay in view.
+        fields = QWidget()
+        fields.setObjectName("editorFields")
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
+        fields_layout.addLayout(self._form)
+        fields_layout.addWidget(self._validation)
+        fields_layout.addWidget(self._token_note)
+        fields_layout.addStretch(1)
+        self._scroll = FittingScrollArea(fields)
+        self._scroll.setObjectName("editorScroll")
         layout = QVBoxLayout(self)
-        layout.addLayout(self._form)
-        layout.addWidget(self._validation)
-        layout.addWidget(self._token_note)
-        layout.addStretch(1)
+        layout.addWidget(self._scroll, 1)
         layout.addSpacing(6)
         layout.addWidget(self._buttons)
 
-        # Red for the message and a red frame for the field it names. The app's style sheet
-        # may refine these; the dynamic property is what it selects on.
-        self.setStyleSheet(
-            "QLabel#validationMessage { color: #c62828; }"
-            "QLabel#discoveryStatus[error=\"true\"] { color: #c62828; }"
-            "QLineEdit[invalid=\"true\"], QComboBox[invalid=\"true\"]"
-            " { border: 1px solid #c62828; border-radius: 2px; padding: 1px 1px; }"
-        )
+        # Red for the message and a red frame for the field it names come from the theme's style
+        # sheet (resources/styles/*.qss: one red per background, each meeting WCAG AA); the
+        # dynamic properties are what it selects on.
         self._set_tab_order()
 
     def _set_tab_order(self) -> None:
@@ -864,13 +875,22 @@ class ProfileEditorDialog(QDialog):
         layout = self.layout()
         if layout is None or not self.isVisible():
             return  # sizes of a hidden dialog are not final; showEvent fits it
+        self._scroll.updateGeometry()  # its hint follows the fields, which it is not told of
         layout.invalidate()
         layout.activate()
         width = max(self.width(), self.minimumSizeHint().width())
         height = self.heightForWidth(width)  # wrapped labels: the height at this width
         height = height if height > 0 else self.sizeHint().height()
+        height = min(height, self.fitting_height())  # the fields scroll beyond
         if shrink or height > self.height():
             self.resize(width, height)
+
+    def fitting_height(self) -> int:
+        """The tallest the dialog may be: its screen's free height, less its title bar."""
+        screen = self.screen()
+        available = screen.availableGeometry().height() if screen is not None else 600
+        title_bar = self.frameGeometry().height() - self.geometry().height()
+        return available - max(title_bar, 32)  # no frame yet (or none: Xvfb): a usual one
 
 _FLOW_LABELS = {
     "authorization_code": "Sign-in (authorization code + PKCE)",

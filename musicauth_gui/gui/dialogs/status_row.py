@@ -14,6 +14,7 @@ def status_and_close(dialog: QDialog) -> tuple[QLabel, QHBoxLayout]:
     status.setObjectName("status")
     status.setWordWrap(True)
     status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    status.setAccessibleName("Status")  # selectable, hence focusable; empty until something happens
     close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
     close.rejected.connect(dialog.reject)
     close.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)

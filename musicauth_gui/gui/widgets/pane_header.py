@@ -32,6 +32,9 @@ def pane_header(*, title_object_name: str) -> PaneHeader:
     title.setObjectName(title_object_name)
     subtitle = QLabel()
     subtitle.setProperty("role", "muted")
+    # Wrapped, not one line: a long name or client id must not set the pane's minimum width.
+    for label in (title, subtitle):
+        label.setWordWrap(True)
     titles.addWidget(title)
     titles.addWidget(subtitle)
     layout.addLayout(titles, 1)

@@ -39,6 +39,12 @@ PADDING_X, PADDING_Y = 10, 6
 #: Screenfuls of rows whose static layer is kept (scrolling back and forth is free too). A
 #: layer is the row's size at 4 bytes a pixel: about 80 KB, four times that on a 2x screen.
 CACHED_SCREENS = 2
+#: The widest texts ``format_remaining`` gives a row: the countdown's room is measured on them,
+#: in the font it is drawn in, so it is never cut ("23h 59m 4" once was).
+COUNTDOWN_SAMPLES = ("00d 00h 00m", "00h 00m 00s", "no expiry", "unknown", "expired")
+#: How much of the name a row shows at the least, elided ("Spoti…"); with the icon and the
+#: countdown it makes the narrowest row, and the list never gets narrower than that.
+MIN_NAME_WIDTH = 56
 
 # Looked up once: an enum attribute chain costs more than the drawing call it feeds.
 _ITEM = QStyle.ControlElement.CE_ItemViewItem
@@ -52,7 +58,7 @@ class _Fonts(NamedTuple):
     name: QFont
     digits: QFont
     small: QFont
-    count_width: int  # room for the longest countdown, "00d 00h 00m"
+    count_width: int  # room for the longest countdown (COUNTDOWN_SAMPLES), in the digits font
 
 
 class ProfileDelegate(QStyledItemDelegate):
@@ -63,7 +69,18 @@ class ProfileDelegate(QStyledItemDelegate):
         self._layers: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(260, ROW_HEIGHT)
+        # The narrowest a row may be, not what it would like: rows take the view's width, and a
+        # wider hint than the view made the list scroll sideways and cut the countdown.
+        return QSize(self.minimum_row_width(option.font), ROW_HEIGHT)
+
+    def countdown_area(self, row: QRect, font: QFont) -> tuple[QRect, QFont]:
+        """Where a row at ``row`` draws its countdown, and in which font."""
+        fonts = self._fonts_for(font)
+        return countdown_rect(_content_area(row)[0], fonts.count_width), fonts.digits
+
+    def minimum_row_width(self, font: QFont) -> int:
+        """Icon, a few letters of the name and the whole countdown, with the row's padding."""
+        return 2 * PADDING_X + ICON + 10 + MIN_NAME_WIDTH + 8 + self._fonts_for(font).count_width
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         view: RowView | None = index.data(Role.PAINT)
@@ -89,7 +106,7 @@ class ProfileDelegate(QStyledItemDelegate):
         if view.countdown:
             painter.setFont(fonts.digits)
             painter.setPen(text_colour)
-            painter.drawText(QRect(rect.right() - count_width, rect.top(), count_width, 20), _RIGHT, view.countdown)
+            painter.drawText(countdown_rect(rect, count_width), _RIGHT, view.countdown)
         fraction = bar_fraction(view.fraction_left)
         if fraction is not None:
             bar = QRect(text_left, rect.bottom() - 3, rect.right() - text_left, 3)
@@ -110,7 +127,9 @@ class ProfileDelegate(QStyledItemDelegate):
             small = QFont(base)
             small.setPointSizeF(max(7.0, base.pointSizeF() - 1))
             generation = fonts.generation + 1 if fonts else 0
-            fonts = self._fonts = _Fonts(generation, name, digits, small, QFontMetrics(name).horizontalAdvance("00d 00h 00m"))
+            metrics = QFontMetrics(digits)
+            count_width = max(metrics.horizontalAdvance(text) for text in COUNTDOWN_SAMPLES) + 2
+            fonts = self._fonts = _Fonts(generation, name, digits, small, count_width)
         return fonts
 
     def _static_layer(
@@ -194,6 +213,11 @@ def _content_area(row: QRect) -> tuple[QRect, int]:
     same for the row on screen and for its cached layer, whose origin is the row's corner."""
     rect = row.adjusted(PADDING_X, PADDING_Y, -PADDING_X, -PADDING_Y)
     return rect, rect.left() + ICON + 10
+
+
+def countdown_rect(content: QRect, count_width: int) -> QRect:
+    """Where a row's countdown is drawn: at the right of its content area, never elided."""
+    return QRect(content.right() - count_width + 1, content.top(), count_width, 20)
 
 
 def cache_limit(widget: QWidget | None) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLineEdit, QToolButton, QWidget
 
 from ..icons import icon
+
+REVEAL_SHORTCUT = "Ctrl+H"
 
 
 class SecretField(QLineEdit):
@@ -24,13 +27,26 @@ class SecretField(QLineEdit):
         self._reveal = QAction(icon("reveal"), "Show", self)
         self._reveal.setCheckable(True)
         self._reveal.setObjectName("reveal")
-        self._reveal.setToolTip("Show or hide the value")
+        # Ctrl+H while the field (or its eye) has the focus, as in KeePassXC; not window-wide,
+        # where a dialog's field and the window's would both answer it.
+        self._reveal.setShortcut(QKeySequence(REVEAL_SHORTCUT))
+        self._reveal.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._reveal.setToolTip(f"Show or hide the value ({REVEAL_SHORTCUT})")
         self._reveal.toggled.connect(self.set_revealed)
         self.addAction(self._reveal, QLineEdit.ActionPosition.TrailingPosition)
+        # The eye's button takes no focus in Qt: by Tab it could not be reached at all.
+        self.reveal_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.reveal_button.setAccessibleName("Show or hide the value")
 
     @property
     def reveal_action(self) -> QAction:
         return self._reveal
+
+    @property
+    def reveal_button(self) -> QToolButton:
+        """The eye: the button Qt made for the reveal action."""
+        button = next(b for b in self.findChildren(QToolButton) if b.defaultAction() is self._reveal)
+        return button
 
     def is_revealed(self) -> bool:
         return self.echoMode() == QLineEdit.EchoMode.Normal
