@@ -61,5 +61,6 @@ def child_environment(base: Mapping[str, str], credentials: Mapping[str, Credent
     for name, variables in variables_for(list(credentials)).items():
         credential = credentials[name]
         env[variables.token] = credential.value.reveal()
-        env[variables.authorization] = credential.header_value()
+        if credential.query_param is None:  # a key sent in the query has no header to give
+            env[variables.authorization] = credential.header_value()
     return env

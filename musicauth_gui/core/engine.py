@@ -71,7 +71,7 @@ from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
-from .usage import Credential, credential, needs_token
+from .usage import Credential, credential, needs_token, static_credential
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +269,7 @@ class TokenEngine:
                 # failing keyring) must stop here, or the stored tokens would be overwritten.
                 old = None
             secret = item.client_secret or (old.client_secret if old else None)
+            static_token = item.static_token or (old.static_token if old else None)
             keep_tokens = old is not None and _same_client(old.profile, item.profile)
             record = ProfileRecord(
                 profile=item.profile,
@@ -276,6 +277,7 @@ class TokenEngine:
                 token=old.token if keep_tokens and old else None,
                 status=old.status if keep_tokens and old else ProfileStatus(),
                 signed_in_redirect_uri=old.signed_in_redirect_uri if keep_tokens and old else None,
+                static_token=static_token,
             )
             await self.store.save(record)
             self._changed(item.profile.name)
@@ -372,6 +374,8 @@ class TokenEngine:
             ProviderError: the renewal failed; nothing stored changed.
         """
         record = await self.store.load(name)
+        if record.profile.flow == "static":
+            return static_token_set(record)  # never expires, never renewed, nothing stored
         if not force and not needs_renewal(record.token, self.clock.now()):
             assert record.token is not None
             return record.token
@@ -682,7 +686,7 @@ class TokenEngine:
         warning = None
         endpoints = None
         async with self.http() as client:
-            if record.profile.flow != "devtoken":
+            if record.profile.flow not in ("devtoken", "static"):
                 endpoints = await self.endpoints(record.profile, client)
             token = record.token
             if token is not None and endpoints is not None and endpoints.revocation:
@@ -1008,6 +1012,16 @@ def prepare_http_stack() -> None:
     except ImportError:
         # typeshed types sys.modules as holding modules only; None is the documented blocker.
         sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+
+def static_token_set(record: ProfileRecord) -> TokenSet:
+    """A static profile's key as a token: no expiry, no refresh token; never stored as one.
+
+    Raises:
+        ConfigError: no key stored (or its environment variable unset).
+    """
+    cred = static_credential(record)
+    return TokenSet(access_token=cred.value, token_type=cred.scheme or "static", issued_at=None, expires_at=None)
 
 
 def _same_client(old: Profile, new: Profile) -> bool:

@@ -27,7 +27,7 @@ class TryResult:
 
 async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> TryResult:
     record = await engine.store.load(name)
-    if record.profile.provider == "musixmatch" and not record.profile.try_url:
+    if record.profile.provider == "musixmatch" and record.profile.flow != "static" and not record.profile.try_url:
         answer = await engine.introspect(name)
         active = answer.get("active")
         return TryResult(ok=bool(active), status=200, target="token-metadata", summary=_summarise(answer))
@@ -41,9 +41,10 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
     token = await engine.get_token(name) if needs_token(record, scheme) else None
     record = await engine.store.load(name)
     cred = credential(record, token, scheme)
-    headers = {"Authorization": cred.header_value(), "Content-Type": "application/json; charset=utf-8"}
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    request_url = cred.apply(url, headers)  # a header, or a static key's query parameter
     async with engine.client_factory() as client:
-        response = await send(client, "GET", url, headers=headers, what="try it")
+        response = await send(client, "GET", request_url, headers=headers, what="try it")
     target = f"GET {host_of(url)}{_path(url)}"
     try:
         body: Any = response.json()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from ..errors import ConfigError
+from .apikey import APIKEY
 from .apple_music import APPLE_MUSIC
-from .base import Preset
+from .base import Preset, StaticPlacement
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
 from .musixmatch import MUSIXMATCH
 from .oauth2 import OAUTH2
 from .soundcloud import SOUNDCLOUD
 from .spotify import SPOTIFY
+from .static import with_static
 
 PRESETS: dict[str, Preset] = {
-    p.id: p for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2)
+    p.id: with_static(p)
+    for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2, APIKEY)
 }
 
 
@@ -26,4 +29,4 @@ def get_preset(provider: str) -> Preset:
         raise ConfigError(f"unknown provider {provider!r} (known: {known})") from None
 
 
-__all__ = ["PRESETS", "Preset", "get_preset"]
+__all__ = ["PRESETS", "Preset", "StaticPlacement", "get_preset"]

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import AuthMethod, Flow, IntrospectionStyle
+from ..model import AuthMethod, Flow, IntrospectionStyle, Placement
+
+
+@dataclass(frozen=True)
+class StaticPlacement:
+    """Where a provider wants a static secret (an API key, a personal token): a header
+    ``header_name: scheme value`` or a query parameter ``query_param=value``. A scheme ending
+    in ``=`` is joined to the value without a space (Discogs: ``Discogs token=VALUE``); an empty
+    scheme sends the bare value."""
+
+    placement: Placement = "header"
+    header_name: str = "Authorization"
+    scheme: str = "Bearer"
+    query_param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,11 @@ class Preset:
         devtoken_max_ttl: the longest DevToken lifetime the provider accepts.
         extra_schemes: other ``Authorization`` schemes the provider takes (MusicAPI's
             ``token`` and ``basic``), besides its default.
+        static: where a static secret goes (``flow = "static"``), for presets that take one;
+            filled from the table in ``presets/static.py``.
+        device_authorization_endpoint: RFC 8628's device endpoint, for presets with ``device``.
+        authorization_params: extra query parameters for the browser sign-in (Google's
+            ``access_type=offline``).
     """
 
     id: str
@@ -53,6 +71,9 @@ class Preset:
     devtoken_issuer: str = "client_id"
     devtoken_max_ttl: int | None = None
     extra_schemes: tuple[str, ...] = ()
+    static: StaticPlacement | None = None
+    device_authorization_endpoint: str | None = None
+    authorization_params: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
     @property
