@@ -37,6 +37,7 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "introspection_endpoint",
     "revocation_endpoint",
     "logout_endpoint",
+    "device_authorization_endpoint",
 )
 #: The secret fields of the profiles file: stored in the keyring (or named as ``{ env = "VAR" }``),
 #: never exported as values. ``token`` is a static profile's API key or personal token.
@@ -85,6 +86,7 @@ class Profile:
     introspection_endpoint: str | None = None
     revocation_endpoint: str | None = None
     logout_endpoint: str | None = None
+    device_authorization_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
     try_url: str | None = None

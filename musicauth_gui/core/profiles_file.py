@@ -55,7 +55,8 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
     "authorization_code": _EVERY_FLOW | _OAUTH_FIELDS | {"authorization_endpoint", "logout_endpoint", "redirect_uri"},
     "client_credentials": _EVERY_FLOW | _OAUTH_FIELDS,
     "devtoken": _EVERY_FLOW | {"key", "key_id", "subject", "devtoken_ttl"},
-    "device": frozenset(),  # not offered yet
+    # RFC 8628: no browser on this machine, no redirect; the device endpoint beside the token one.
+    "device": _EVERY_FLOW | _OAUTH_FIELDS | {"device_authorization_endpoint"},
     # An API key or personal token, and where it goes in a request.
     "static": _EVERY_FLOW | {"token", "placement", "header_name", "scheme", "query_param"},
 }

@@ -6,6 +6,7 @@ from ..errors import ConfigError
 from .apikey import APIKEY
 from .apple_music import APPLE_MUSIC
 from .base import Preset, StaticPlacement
+from .google import GOOGLE
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
 from .musixmatch import MUSIXMATCH
@@ -16,7 +17,7 @@ from .static import with_static
 
 PRESETS: dict[str, Preset] = {
     p.id: with_static(p)
-    for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2, APIKEY)
+    for p in (GROOVE, GROOVE_USER, MUSIXMATCH, MUSICAPI, APPLE_MUSIC, SPOTIFY, SOUNDCLOUD, OAUTH2, GOOGLE, APIKEY)
 }
 
 
