@@ -719,6 +719,7 @@ class TokenEngine:
                     auth,
                     device,
                     now=self.clock.now,
+                    monotonic=self.clock.monotonic,
                     sleep=asyncio.sleep,
                 )
             except SignInError as exc:  # denied, expired: sign in again, this profile

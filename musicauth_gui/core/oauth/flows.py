@@ -313,6 +313,17 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 #: RFC 8628 §3.2: the interval when the answer names none; §3.5: what ``slow_down`` adds.
 DEFAULT_DEVICE_INTERVAL = 5.0
 SLOW_DOWN_STEP = 5.0
+#: Added to every wait between polls: the server measures the interval between the arrivals of
+#: two polls, on its own clock, and answers slow_down to one that comes even a little early.
+POLL_MARGIN = 0.05
+
+
+async def _wait_at_least(seconds: float, *, monotonic: Callable[[], float], sleep: Callable[[float], Awaitable[None]]) -> None:
+    """Sleep ``seconds`` (plus the margin) for sure: a timer may fire early (Qt's coarse timers,
+    which run asyncio's under qasync, by up to 5 %), so the time left is measured and slept again."""
+    until = monotonic() + seconds + POLL_MARGIN
+    while (left := until - monotonic()) > 0:
+        await sleep(left)
 
 
 @dataclass(frozen=True)
@@ -393,6 +404,7 @@ async def poll_device_token(
     device: DeviceAuthorization,
     *,
     now: Callable[[], float],
+    monotonic: Callable[[], float],
     sleep: Callable[[float], Awaitable[None]],
 ) -> TokenSet:
     """RFC 8628 §3.4-3.5: poll the token endpoint until the person approves, never faster than
@@ -406,7 +418,7 @@ async def poll_device_token(
     """
     interval = device.interval
     while True:
-        await sleep(interval)
+        await _wait_at_least(interval, monotonic=monotonic, sleep=sleep)
         form = {"grant_type": DEVICE_GRANT, "device_code": device.device_code.reveal()}
         try:
             body = await token_request(client, endpoint, form, auth, what="device sign-in")
