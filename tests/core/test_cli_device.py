@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from musicauth_gui.sandbox.device import DEVICE_GRANT, DeviceAuthorizationServer
-from tests.core.conftest import CLIENT_ID, CLIENT_SECRET, profiles_file
+from tests.core.conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT, profiles_file
 from tests.support.cli import assert_one_clean_line, browser_env, musicauth, stored_record
 
 
@@ -198,3 +198,27 @@ token_endpoint = "{google.url('/token')}"
         polls = [r for r in google.requests if r.form.get("grant_type") == DEVICE_GRANT]
         assert all(r.form["client_secret"] == CLIENT_SECRET for r in polls)  # client_secret_post
         assert google.is_access_token_active(stored_record("yt")["token"]["access_token"])
+
+
+def test_google_browser_sign_in_asks_for_offline_access_and_consent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with DeviceAuthorizationServer(google_style=True) as google:
+        google.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=[REDIRECT])
+        import_profiles(
+            tmp_path,
+            f"""
+[profiles.yt]
+provider = "google"
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+authorization_endpoint = "{google.url('/authorize')}"
+token_endpoint = "{google.url('/token')}"
+""",
+        )
+        login = musicauth("login", "yt", "--timeout", "20", env=browser_env())
+        assert login.returncode == 0, login.stderr
+        authorize = next(r for r in google.requests if r.path == "/authorize")
+        assert authorize.query["access_type"] == "offline" and authorize.query["prompt"] == "consent"
+        assert authorize.query["code_challenge_method"] == "S256"
+        assert authorize.query["redirect_uri"].startswith("http://127.0.0.1:")
+        assert authorize.query["scope"] == "https://www.googleapis.com/auth/youtube.readonly"
+        assert stored_record("yt")["token"]["refresh_token"]
