@@ -123,3 +123,23 @@ class _Later:
 
     def monotonic(self) -> float:
         return self._clock.monotonic()
+
+
+def test_the_editor_keeps_the_fields_it_has_no_rows_for(qtbot, memory_context) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.core.secret import Secret
+    from musicauth_gui.gui.dialogs.profile_editor import ProfileEditorDialog
+
+    static = ProfileRecord(
+        profile=Profile(name="key", provider="apikey", flow="static", placement="query", query_param="key"),
+        static_token=Secret("k"),
+    )
+    device = ProfileRecord(
+        profile=Profile(
+            name="dev", provider="oauth2", flow="device", client_id="c",
+            device_authorization_endpoint="https://id.example/device", token_endpoint="https://id.example/token",
+        )
+    )
+    for record in (static, device):
+        dialog = ProfileEditorDialog(memory_context, existing=record)
+        qtbot.addWidget(dialog)
+        assert dialog.validate().profile == record.profile
