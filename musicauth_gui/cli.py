@@ -28,7 +28,7 @@ from .interrupts import Terminated, terminating_signals_interrupt
 if TYPE_CHECKING:  # imported where used: a command loads only what it needs (start-up time)
     from pathlib import Path
 
-    from .core.engine import TokenEngine
+    from .core.engine import DeviceCode, TokenEngine
     from .core.model import ProfileRecord, TokenSet
     from .core.state import DamagedEntry, ProfileState
 
@@ -341,7 +341,28 @@ async def cmd_profile_remove(engine: TokenEngine, args: argparse.Namespace) -> i
 
 
 async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
+    device_shown = False
+
+    def show_device_code(code: DeviceCode) -> None:
+        nonlocal device_shown
+        device_shown = True
+        left = max(0, round(code.expires_at - engine.clock.now()))
+        lines = [
+            f"To sign in, open {code.verification_uri} on any device and enter the code:",
+            "",
+            f"    {code.user_code}",
+            "",
+        ]
+        if code.verification_uri_complete:
+            lines.append(f"(or open {code.verification_uri_complete}, which has the code filled in)")
+        lines.append(f"The code expires in {left // 60} min {left % 60:02d} s. Waiting for approval (Ctrl-C to cancel)...")
+        _eprint("\n".join(lines))
+
     def open_browser(url: str) -> None:
+        if device_shown:  # the device flow's complete URI: already printed above
+            if not args.no_browser:
+                threading.Thread(target=_open_url, args=(url,), daemon=True, name="browser").start()
+            return
         if args.no_browser:
             _eprint(f"Open this URL in a browser to sign in:\n{url}")
             return
@@ -350,9 +371,11 @@ async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
         # and neither the listener nor the exit of this process may wait for that.
         threading.Thread(target=_open_url, args=(url,), daemon=True, name="browser").start()
 
-    _eprint("Waiting for the browser (Ctrl-C to cancel)...")
+    if (await engine.load(args.name, fresh=True)).profile.flow != "device":
+        _eprint("Waiting for the browser (Ctrl-C to cancel)...")
     # Ctrl-C cancels this wait, and the sign-in with it (nothing stored).
-    token = await engine.sign_in(args.name, open_browser=open_browser, timeout=args.timeout).result()
+    handle = engine.sign_in(args.name, open_browser=open_browser, timeout=args.timeout, on_device_code=show_device_code)
+    token = await handle.result()
     expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
     _eprint(f"signed in to {shown(args.name)}{expiry}")
     return 0
@@ -682,10 +705,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.set_defaults(func=cmd_profile_remove)
 
-    p = sub.add_parser("login", help="sign in through the browser (code flow, PKCE, loopback redirect)")
+    p = sub.add_parser(
+        "login", help="sign in through the browser (code flow, PKCE, loopback redirect) or with a user code (device flow)"
+    )
     p.add_argument("name")
     p.add_argument("--no-browser", action="store_true", help="print the sign-in URL on stderr instead of opening it")
-    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for the browser (default 300); a device sign-in waits until its code expires",
+    )
     p.set_defaults(func=cmd_login)
 
     p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")

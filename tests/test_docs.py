@@ -8,13 +8,13 @@ import re
 from pathlib import Path
 
 from musicauth_gui import cli
-from musicauth_gui.core.model import FLOWS, PROFILE_FIELDS
+from musicauth_gui.core.model import FLOWS, PROFILE_FIELDS, SECRET_FIELDS
 from musicauth_gui.core.presets import PRESETS
 from musicauth_gui.core.profiles_file import applicable_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-COLUMNS = {"ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken"}
+COLUMNS = {"ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken", "st": "static", "dv": "device"}
 
 
 def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], argparse.ArgumentParser]:
@@ -64,7 +64,7 @@ def test_every_provider_is_documented() -> None:
 
 def test_the_field_table_says_which_flow_uses_each_field_as_the_core_does() -> None:
     rows = {row[0].strip("`"): row for row in table_rows("### Fields")}
-    assert set(rows) == {*PROFILE_FIELDS, "client_secret"}
+    assert set(rows) == {*PROFILE_FIELDS, *SECRET_FIELDS}
     for column, flow in enumerate(COLUMNS.values(), start=1):
         assert flow in FLOWS
         used = set().union(*(applicable_fields(p, flow, has_issuer=True) for p in PRESETS.values() if flow in p.flows))

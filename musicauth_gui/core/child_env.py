@@ -62,6 +62,6 @@ def child_environment(base: Mapping[str, str], credentials: Mapping[str, Credent
     for name, variables in variables_for(list(credentials)).items():
         credential = credentials[name]
         env[variables.token] = credential.value.reveal()
-        if credential.query_param is None:  # a token for the query string has no header form
+        if credential.query_param is None:  # a token or key sent in the query has no header form
             env[variables.authorization] = credential.header_value()
     return env

@@ -54,7 +54,7 @@ from .errors import (
 from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
 from .key_ring import KeyRing
-from .model import AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
+from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .oauth import deezer, flows
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
@@ -64,6 +64,7 @@ from .presets import Preset, get_preset
 from .profiles_file import ProfileInput, client_auth_method, secret_problem
 from .renewal import needs_renewal
 from .secret import Secret
+from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
 from .sign_in import SignIn
 from .state import Activity, ProfileState, profile_state
 from .store import unlock
@@ -71,7 +72,7 @@ from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
-from .usage import Credential, credential, needs_token
+from .usage import Credential, credential, needs_token, static_credential
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class Endpoints:
     introspection_style: IntrospectionStyle | None
     revocation: str | None
     logout: str | None
+    device_authorization: str | None = None
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,7 @@ class TokenEngine:
         names = []
         for item, old in zip(inputs, olds, strict=True):
             secret = item.client_secret or (old.client_secret if old else None)
+            static_token = item.static_token or (old.static_token if old else None)
             keep_tokens = old is not None and _same_client(old.profile, item.profile)
             record = ProfileRecord(
                 profile=item.profile,
@@ -288,6 +291,7 @@ class TokenEngine:
                 token=old.token if keep_tokens and old else None,
                 status=old.status if keep_tokens and old else ProfileStatus(),
                 signed_in_redirect_uri=old.signed_in_redirect_uri if keep_tokens and old else None,
+                static_token=static_token,
             )
             await self.store.save(record)
             self._changed(item.profile.name)
@@ -317,10 +321,13 @@ class TokenEngine:
             "introspection_endpoint": profile.introspection_endpoint,
             "revocation_endpoint": profile.revocation_endpoint,
             "logout_endpoint": profile.logout_endpoint,
+            "device_authorization_endpoint": profile.device_authorization_endpoint,
         }
         needed = ["token_endpoint"]
         if profile.flow == "authorization_code":
             needed.append("authorization_endpoint")
+        elif profile.flow == "device":
+            needed.append("device_authorization_endpoint")
         style = preset.introspection_style
         if profile.issuer or preset.issuer_required:
             # The issuer replaces the preset's base URL: whatever the profile does not set
@@ -337,7 +344,13 @@ class TokenEngine:
                 )
             if profile.issuer and (missing_needed or not values["introspection_endpoint"]):
                 metadata = await self.discovery.fetch(client, profile.issuer)
-                for key in ("authorization_endpoint", "token_endpoint", "introspection_endpoint", "revocation_endpoint"):
+                for key in (
+                    "authorization_endpoint",
+                    "token_endpoint",
+                    "introspection_endpoint",
+                    "revocation_endpoint",
+                    "device_authorization_endpoint",
+                ):
                     values[key] = values[key] or metadata.endpoint(key)
                 values["logout_endpoint"] = values["logout_endpoint"] or metadata.endpoint("end_session_endpoint")
             style = style or "rfc7662"
@@ -347,6 +360,7 @@ class TokenEngine:
                 "token_endpoint": preset.token_endpoint,
                 "introspection_endpoint": preset.introspection_endpoint,
                 "revocation_endpoint": preset.revocation_endpoint,
+                "device_authorization_endpoint": preset.device_authorization_endpoint,
             }
             for key, default in defaults.items():
                 values[key] = values[key] or default
@@ -372,6 +386,7 @@ class TokenEngine:
             introspection_style=style if values["introspection_endpoint"] else None,
             revocation=values["revocation_endpoint"],
             logout=values["logout_endpoint"],
+            device_authorization=values["device_authorization_endpoint"],
         )
 
     # -- tokens -------------------------------------------------------------------------------
@@ -384,6 +399,8 @@ class TokenEngine:
             ProviderError: the renewal failed; nothing stored changed.
         """
         record = await self.store.load(name)
+        if record.profile.flow == "static":
+            return static_token_set(record)  # never expires, never renewed, nothing stored
         if not force and not needs_renewal(record.token, self.clock.now()):
             assert record.token is not None
             return record.token
@@ -598,8 +615,10 @@ class TokenEngine:
         open_browser: BrowserOpener,
         timeout: float = DEFAULT_LOGIN_TIMEOUT,
         on_listening: Callable[[LoopbackListener, str], None] | None = None,
+        on_device_code: Callable[[DeviceCode], None] | None = None,
     ) -> TokenSet:
-        """The authorization-code flow with PKCE S256 and state through the system browser.
+        """The authorization-code flow with PKCE S256 and state through the system browser, or
+        for a ``device`` profile the device authorization grant (``_device_login``).
 
         The listener is bound before ``open_browser(url)`` is called. ``on_listening`` receives
         the listener (for a Cancel button) and the URL (for "copy the sign-in URL").
@@ -611,12 +630,14 @@ class TokenEngine:
         record = await self.store.load(name, fresh=True)
         profile = record.profile
         preset = get_preset(profile.provider)
-        if profile.flow != "authorization_code":
+        if profile.flow not in SIGN_IN_FLOWS:
             raise ConfigError(
                 f"profile {shown(name)} uses {profile.flow}, which needs no sign-in",
                 profile=name,
                 actions=(Action.GET_TOKEN,),
             )
+        if profile.flow == "device":
+            return await self._device_login(record, open_browser=open_browser, on_device_code=on_device_code)
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
@@ -644,7 +665,7 @@ class TokenEngine:
                         scopes=scopes,
                         state=state,
                         pkce=pkce,
-                        extra=_authorization_extras(scopes),
+                        extra={**_authorization_extras(scopes), **preset.authorization_params},
                     )
                 if on_listening is not None:
                     on_listening(listener, url)
@@ -688,6 +709,68 @@ class TokenEngine:
         self._changed(name)
         return token
 
+    async def _device_login(
+        self,
+        record: ProfileRecord,
+        *,
+        open_browser: BrowserOpener,
+        on_device_code: Callable[[DeviceCode], None] | None,
+    ) -> TokenSet:
+        """RFC 8628: ask for a user code, hand it to the front end (``on_device_code``), open
+        the complete verification URI where there is one, then poll until the person approves
+        it elsewhere, never faster than the provider's interval. Cancelling the task (Cancel,
+        Ctrl-C) ends the polling with nothing stored.
+
+        Raises:
+            SignInDenied: denied on the verification page.
+            SignInTimeout: the code expired first.
+            ProviderError: the device endpoint or the token endpoint failed.
+        """
+        profile = record.profile
+        name = profile.name
+        preset = get_preset(profile.provider)
+        scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("device", ())
+        async with self.http() as client:
+            endpoints = await self.endpoints(profile, client)
+            assert endpoints.token and endpoints.device_authorization
+            auth = self._client_auth(record, preset)
+            device = await flows.device_authorization(
+                client, endpoints.device_authorization, auth, scopes=scopes, now=self.clock.now()
+            )
+            code = DeviceCode(
+                user_code=device.user_code,
+                verification_uri=device.verification_uri,
+                verification_uri_complete=device.verification_uri_complete,
+                expires_at=device.expires_at,
+                interval=device.interval,
+            )
+            if on_device_code is not None:
+                on_device_code(code)
+            if device.verification_uri_complete:
+                opened = open_browser(device.verification_uri_complete)
+                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
+                    await opened
+            log.debug("device sign-in of %r: polling every %s s", name, device.interval)
+            try:
+                token = await flows.poll_device_token(
+                    client,
+                    endpoints.token,
+                    auth,
+                    device,
+                    now=self.clock.now,
+                    monotonic=self.clock.monotonic,
+                    sleep=asyncio.sleep,
+                )
+            except SignInError as exc:  # denied, expired: sign in again, this profile
+                raise exc.about(profile=name) from None
+        async with self._single_flight(name):
+            await self.store.update(
+                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
+            )
+            await asyncio.to_thread(inflight.clear, name)
+        self._changed(name)
+        return token
+
     # -- introspection, sign-out -----------------------------------------------------------
 
     async def introspect(self, name: str) -> dict[str, Any]:
@@ -721,7 +804,7 @@ class TokenEngine:
         warning = None
         endpoints = None
         async with self.http() as client:
-            if record.profile.flow != "devtoken":
+            if record.profile.flow not in ("devtoken", "static"):
                 endpoints = await self.endpoints(record.profile, client)
             token = record.token
             if token is not None and endpoints is not None and endpoints.revocation:
@@ -833,17 +916,39 @@ class TokenEngine:
         """The state of ``record`` now, as far as this engine knows (core/state.py)."""
         return profile_state(record, self.clock.now(), self.activity(record.name))
 
-    def sign_in(self, name: str, *, open_browser: BrowserOpener, timeout: float = DEFAULT_LOGIN_TIMEOUT) -> SignIn:
-        """Start the browser sign-in of ``name`` (``login``) and return its handle at once.
+    def sign_in(
+        self,
+        name: str,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float = DEFAULT_LOGIN_TIMEOUT,
+        on_device_code: Callable[[DeviceCode], None] | None = None,
+    ) -> SignIn:
+        """Start the sign-in of ``name`` (``login``: the browser, or the device flow) and return
+        its handle at once.
 
         One sign-in per profile: while one is under way, asking again returns it. Several
-        profiles may sign in at once (each has its own listener and handle).
+        profiles may sign in at once (each has its own listener and handle). A device sign-in's
+        code reaches the handle (``handle.device``) and ``on_device_code``, before the browser
+        is sent to its complete verification URI.
         """
         current = self._sign_ins.get(name)
         if current is not None and not current.done():
             return current
         handle = SignIn(name)
-        login = self.login(name, open_browser=open_browser, timeout=timeout, on_listening=handle.on_listening)
+
+        def device_code_came(code: DeviceCode) -> None:
+            handle.on_device_code(code)
+            if on_device_code is not None:
+                on_device_code(code)
+
+        login = self.login(
+            name,
+            open_browser=open_browser,
+            timeout=timeout,
+            on_listening=handle.on_listening,
+            on_device_code=device_code_came,
+        )
         handle.start(login, on_end=self._sign_in_ended)
         self._sign_ins[name] = handle
         return handle
@@ -1065,6 +1170,16 @@ def prepare_http_stack() -> None:
     except ImportError:
         # typeshed types sys.modules as holding modules only; None is the documented blocker.
         sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+
+def static_token_set(record: ProfileRecord) -> TokenSet:
+    """A static profile's key as a token: no expiry, no refresh token; never stored as one.
+
+    Raises:
+        ConfigError: no key stored (or its environment variable unset).
+    """
+    cred = static_credential(record)
+    return TokenSet(access_token=cred.value, token_type=cred.scheme or "static", issued_at=None, expires_at=None)
 
 
 def _same_client(old: Profile, new: Profile) -> bool:

@@ -16,8 +16,15 @@ from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
 from .secret import Secret
 
-Flow = Literal["authorization_code", "client_credentials", "devtoken"]
-FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken")
+Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static"]
+FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static")
+#: The flows whose tokens come only from a person signing in (``login``): the browser code
+#: flow and the device authorization grant (RFC 8628).
+SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device")
+#: Where a static secret goes in a request: a header (name and scheme configurable) or a
+#: query parameter.
+Placement = Literal["header", "query"]
+PLACEMENTS: tuple[Placement, ...] = ("header", "query")
 AuthMethod = Literal["client_secret_post", "client_secret_basic", "none"]
 AUTH_METHODS: tuple[AuthMethod, ...] = ("client_secret_post", "client_secret_basic", "none")
 #: How a provider's introspection endpoint is asked: RFC 7662, or Musixmatch's ``token-metadata``.
@@ -30,7 +37,11 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "introspection_endpoint",
     "revocation_endpoint",
     "logout_endpoint",
+    "device_authorization_endpoint",
 )
+#: The secret fields of the profiles file: stored in the keyring (or named as ``{ env = "VAR" }``),
+#: never exported as values. ``token`` is a static profile's API key or personal token.
+SECRET_FIELDS: tuple[str, ...] = ("client_secret", "token")
 # The non-secret fields of a profile as they appear in the profiles file, in file order.
 # ``client_secret`` is the only secret one; it is kept apart, in ``ProfileRecord``.
 PROFILE_FIELDS: tuple[str, ...] = (
@@ -49,6 +60,10 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "subject",
     "team_id",
     "origin",
+    "placement",
+    "header_name",
+    "scheme",
+    "query_param",
     "auto_renew",
 )
 
@@ -71,6 +86,7 @@ class Profile:
     introspection_endpoint: str | None = None
     revocation_endpoint: str | None = None
     logout_endpoint: str | None = None
+    device_authorization_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
     try_url: str | None = None
@@ -80,6 +96,10 @@ class Profile:
     subject: str | None = None
     team_id: str | None = None
     origin: tuple[str, ...] | None = None
+    placement: Placement | None = None
+    header_name: str | None = None
+    scheme: str | None = None
+    query_param: str | None = None
     auto_renew: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -208,6 +228,9 @@ class ProfileRecord:
     client_secret: StoredSecret | None = None
     token: TokenSet | None = None
     status: ProfileStatus = ProfileStatus()
+    #: A static profile's API key or personal token (the profiles file's ``token``): a value or
+    #: an environment reference, kept like the client secret; it never expires.
+    static_token: StoredSecret | None = None
     #: The redirect_uri of the last sign-in (ephemeral port included): Live wants the very
     #: same URI on every refresh. Not a secret.
     signed_in_redirect_uri: str | None = None
@@ -224,6 +247,7 @@ class ProfileRecord:
             "token": self.token.to_json() if self.token else None,
             "status": dataclasses.asdict(self.status),
             "signed_in_redirect_uri": self.signed_in_redirect_uri,
+            **({"static_token": secret_to_json(self.static_token)} if self.static_token is not None else {}),
         }
 
     @classmethod
@@ -251,6 +275,7 @@ class ProfileRecord:
                 **{**status, "reason": _optional_text(status.get("reason"), "status.reason")}
             ),
             signed_in_redirect_uri=_optional_text(data.get("signed_in_redirect_uri"), "signed_in_redirect_uri"),
+            static_token=secret_from_json(data.get("static_token"), "static_token"),
         )
 
 

@@ -18,7 +18,18 @@ from .env_secret import EnvSecret, StoredSecret, parse_secret
 from .errors import Action, ConfigError
 from .http import check_endpoint
 from .input_file import STDIN, read_input
-from .model import AUTH_METHODS, ENDPOINT_FIELDS, FLOWS, PROFILE_FIELDS, AuthMethod, Flow, Profile, ProfileRecord
+from .model import (
+    AUTH_METHODS,
+    ENDPOINT_FIELDS,
+    FLOWS,
+    PLACEMENTS,
+    PROFILE_FIELDS,
+    SECRET_FIELDS,
+    AuthMethod,
+    Flow,
+    Profile,
+    ProfileRecord,
+)
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
@@ -45,7 +56,13 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
     "authorization_code": _EVERY_FLOW | _OAUTH_FIELDS | {"authorization_endpoint", "logout_endpoint", "redirect_uri"},
     "client_credentials": _EVERY_FLOW | _OAUTH_FIELDS,
     "devtoken": _EVERY_FLOW | {"key", "key_id", "subject", "devtoken_ttl"},
+    # RFC 8628: no browser on this machine, no redirect; the device endpoint beside the token one.
+    "device": _EVERY_FLOW | _OAUTH_FIELDS | {"device_authorization_endpoint"},
+    # An API key or personal token, and where it goes in a request.
+    "static": _EVERY_FLOW | {"token", "placement", "header_name", "scheme", "query_param"},
 }
+#: A header name as HTTP allows one (RFC 9110 §5.6.2: a token).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -> frozenset[str]:
@@ -56,6 +73,8 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
             use discovery themselves).
     """
     fields = set(FLOW_FIELDS[flow])
+    if flow == "static":
+        return frozenset(fields)
     if flow == "devtoken":
         fields.add(preset.devtoken_issuer)  # client_id (MusicAPI) or team_id (Apple)
         if preset.devtoken_issuer != "client_id":
@@ -72,6 +91,8 @@ def required_fields(preset: Preset, flow: Flow) -> tuple[str, ...]:
     and key id, or every OAuth flow's client id."""
     if flow == "devtoken":
         return (preset.devtoken_issuer, "key", "key_id")
+    if flow == "static":
+        return ()  # the token may already be stored (an import without it keeps it)
     return ("client_id",)
 
 
@@ -91,7 +112,7 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     stored (docs/cli.md, ``import``), so only whoever knows the store can decide. The engine's
     import and the profile editor both ask here.
     """
-    if has_secret or profile.flow == "devtoken":
+    if has_secret or profile.flow in ("devtoken", "static"):
         return None
     method = client_auth_method(preset, profile, has_secret=False)
     if profile.flow == "client_credentials":
@@ -110,6 +131,8 @@ class ProfileInput:
 
     profile: Profile
     client_secret: StoredSecret | None
+    #: A static profile's ``token`` (an API key or personal token), when the file gives one.
+    static_token: StoredSecret | None = None
 
 
 def validate_name(name: str, *, what: str = "profile") -> str:
@@ -135,7 +158,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     """
     validate_name(name)
     wrong = functools.partial(_wrong, name)
-    unknown = set(table) - set(PROFILE_FIELDS) - {"client_secret"}
+    unknown = set(table) - set(PROFILE_FIELDS) - set(SECRET_FIELDS)
     if unknown:
         raise wrong(f"unknown field(s) {', '.join(sorted(unknown))}", min(unknown))
     provider = table.get("provider")
@@ -149,7 +172,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     for key, value in table.items():
         if key in _STRING_FIELDS and not isinstance(value, str):
             raise wrong(f"{key} must be a string", key)
-        if key in ("client_secret", "provider"):
+        if key in (*SECRET_FIELDS, "provider"):
             continue
         values[key] = value
     flow = values.get("flow", preset.default_flow)
@@ -187,8 +210,13 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
             raise wrong(f"{required} is required" + (" for DevTokens" if flow == "devtoken" else ""), required)
     if flow == "devtoken":
         _check_devtoken_fields(name, preset, values)
-    if preset.issuer_required and not values.get("issuer"):
-        needed = ("token_endpoint",) if flow == "client_credentials" else ("authorization_endpoint", "token_endpoint")
+    if flow == "static":
+        _check_static_fields(name, preset, values)
+    if preset.issuer_required and flow != "static" and not values.get("issuer"):
+        needed = {
+            "client_credentials": ("token_endpoint",),
+            "device": ("device_authorization_endpoint", "token_endpoint"),
+        }.get(flow, ("authorization_endpoint", "token_endpoint"))
         if not all(values.get(k) for k in needed):
             raise wrong("provider oauth2 needs an issuer (or explicit endpoints)", "issuer")
     if flow == "authorization_code" and preset.required_scopes:
@@ -197,8 +225,9 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         if missing:
             raise wrong(f"{provider} sign-in needs the scope(s) {' '.join(missing)}", "scopes")
     secret = parse_secret(table.get("client_secret"), profile=name, field="client_secret")
+    static_token = parse_secret(table.get("token"), profile=name, field="token")
     profile = Profile(name=name, provider=provider, **values)
-    return ProfileInput(profile=profile, client_secret=secret)
+    return ProfileInput(profile=profile, client_secret=secret, static_token=static_token)
 
 
 def _wrong(name: str, message: str, field: str) -> ConfigError:
@@ -217,6 +246,26 @@ def _check_devtoken_fields(name: str, preset: Preset, values: dict[str, Any]) ->
         check_lifetime(parse_ttl(values.get("devtoken_ttl")), preset.devtoken_max_ttl)
     except ConfigError as exc:
         raise exc.about(profile=name, field="devtoken_ttl") from None
+
+
+def _check_static_fields(name: str, preset: Preset, values: dict[str, Any]) -> None:
+    """Where a static secret goes: a known placement, a header name HTTP allows, and a query
+    parameter's name when it goes in the query (the profile's, else the preset's)."""
+    wrong = functools.partial(_wrong, name)
+    default = preset.static
+    placement = values.get("placement") or (default.placement if default else "header")
+    if placement not in PLACEMENTS:
+        raise wrong(f"placement must be one of {', '.join(PLACEMENTS)}", "placement")
+    header_name = values.get("header_name")
+    if header_name is not None and not _HEADER_NAME.fullmatch(header_name):
+        raise wrong("header_name must be an HTTP header name (letters, digits and -, no spaces)", "header_name")
+    scheme = values.get("scheme")
+    if scheme is not None and (scheme != scheme.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in scheme)):
+        raise wrong("scheme must have no control characters and no spaces around it (empty: the bare value)", "scheme")
+    if placement == "query":
+        param = values.get("query_param") or (default.query_param if default else None)
+        if not param:
+            raise wrong('query_param is required with placement = "query"', "query_param")
 
 
 def parse_profiles_text(text: str, *, source: str = "the text") -> list[ProfileInput]:
@@ -269,6 +318,8 @@ def export_profiles(profiles: Sequence[Profile | ProfileRecord]) -> str:
         table = profile.to_dict()
         if isinstance(item, ProfileRecord) and isinstance(item.client_secret, EnvSecret):
             table = _insert_after(table, "client_id", "client_secret", _REFERENCE_MARK + item.client_secret.variable)
+        if isinstance(item, ProfileRecord) and isinstance(item.static_token, EnvSecret):
+            table = _insert_after(table, "flow", "token", _REFERENCE_MARK + item.static_token.variable)
         document["profiles"][profile.name] = table
     return _REFERENCE_LINE.sub(r'\1 = { env = "\2" }', tomli_w.dumps(document))
 

@@ -49,7 +49,10 @@ IDLE_RECHECK = 3600.0
 
 
 def can_renew_itself(record: ProfileRecord) -> bool:
-    """Client credentials and DevTokens always; the code flow while it holds a refresh token."""
+    """Client credentials and DevTokens always; a sign-in flow while it holds a refresh token;
+    a static key never (it does not expire)."""
+    if record.profile.flow == "static":
+        return False
     if record.profile.flow in ("client_credentials", "devtoken"):
         return True
     token = record.token

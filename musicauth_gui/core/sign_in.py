@@ -1,14 +1,19 @@
-"""One profile's browser sign-in under way, as a handle: ``engine.sign_in(name, ...)``.
+"""One profile's sign-in under way, as a handle: ``engine.sign_in(name, ...)``.
 
 Each profile has its own handle, so several profiles may wait for their browsers at once and a
 Cancel button ends the right one. The handle knows the sign-in URL once the loopback listener is
 up (for "Copy sign-in URL"), ends the wait with ``cancel()``, and is awaited for the token.
+
+A device sign-in (RFC 8628) has no listener: its handle carries the ``device`` code instead (the
+user code, the verification URI, the complete URI where there is one, the code's expiry), for a
+front end to show while the engine polls.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import SignInCancelled
@@ -16,15 +21,42 @@ from .model import TokenSet
 from .oauth.loopback import LoopbackListener
 
 
+@dataclass(frozen=True)
+class DeviceCode:
+    """What a person needs to approve a device sign-in, shown by the front ends.
+
+    Attributes:
+        user_code: the code to type on the verification page.
+        verification_uri: the page to open on any device.
+        verification_uri_complete: the page with the code filled in, where the provider gives one.
+        expires_at: when the code dies (wall clock).
+        interval: the seconds between polls the provider asked for.
+    """
+
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_at: float
+    interval: float
+
+    @property
+    def link(self) -> str:
+        """The page to open: the complete one where there is one."""
+        return self.verification_uri_complete or self.verification_uri
+
+
 class SignIn:
     """Attributes:
     name: the profile signing in.
-    url: the authorization URL, once the listener is up (None before).
+    url: the authorization URL, once the listener is up (None before); for a device sign-in,
+        the page to open (``device.link``).
+    device: a device sign-in's code, once the provider gave it (None otherwise).
     """
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.url: str | None = None
+        self.device: DeviceCode | None = None
         self._listener: LoopbackListener | None = None
         self._listening = asyncio.Event()
         self._cancel_asked = False
@@ -47,8 +79,14 @@ class SignIn:
         self._listener, self.url = listener, url
         self._listening.set()
 
+    def on_device_code(self, device: DeviceCode) -> None:
+        """A device sign-in's code has come: ``listening()`` returns, and a front end shows it."""
+        self.device, self.url = device, device.link
+        self._listening.set()
+
     async def listening(self) -> str | None:
-        """Wait until the browser can be sent to the URL; the URL (None: it ended before)."""
+        """Wait until the browser can be sent to the URL (or a device code is there to show);
+        the URL (None: it ended before)."""
         await self._listening.wait()
         return self.url
 
@@ -58,7 +96,8 @@ class SignIn:
         if self._listener is not None:
             self._listener.cancel()  # the wait ends with SignInCancelled
         elif self._running and self._task is not None:
-            self._task.cancel()  # still resolving endpoints: no listener to tell yet
+            # Still resolving endpoints, or a device sign-in polling: no listener to tell.
+            self._task.cancel()
         # Not running yet: ``_run`` sees the request as it starts.
 
     def done(self) -> bool:

@@ -14,14 +14,15 @@ The rule, first match wins::
 
     signing in     a browser sign-in is waiting for its answer
     renewing       a renewal is under way
-    needs sign-in  the record says so (invalid_grant, expired refresh token), or an
-                   authorization-code profile has never signed in (then without a reason)
+    needs sign-in  the record says so (invalid_grant, expired refresh token), or a
+                   sign-in profile (code or device flow) has never signed in (no reason then)
     retrying       the last renewal failed; another attempt is scheduled (``next_attempt_at``)
     error          the last renewal failed and nothing will retry it (``error``: the cause)
     no token       a profile that renews by itself and has not fetched a token yet
     expired        the token's expiry has passed
     expiring       inside the renewal margin (``renewal.renew_at``)
-    static         the token's expiry is unknown: it is used until the provider refuses it
+    static         a static profile (an API key) with its key, or a token whose expiry is
+                   unknown: it is used until the provider refuses it
     valid          otherwise
 
 A damaged keyring entry has no record; ``damaged_state`` gives its state.
@@ -33,7 +34,7 @@ import enum
 from dataclasses import dataclass
 
 from .errors import MusicAuthError
-from .model import ProfileRecord
+from .model import SIGN_IN_FLOWS, ProfileRecord
 from .renewal import renew_at
 
 # Re-exported for the front ends, which list damaged entries but never import the store.
@@ -115,8 +116,11 @@ def profile_state(record: ProfileRecord, now: float, activity: Activity = IDLE) 
     if failure is not None:
         kind = StateKind.ERROR if failure.next_attempt_at is None else StateKind.RETRYING
         return ProfileState(kind, expires_at, failure.next_attempt_at, failure.message, failure.error)
+    if record.profile.flow == "static":
+        # An API key or personal token: it never expires and is never renewed.
+        return ProfileState(StateKind.STATIC if record.static_token is not None else StateKind.NO_TOKEN)
     if token is None:
-        if record.profile.flow == "authorization_code":
+        if record.profile.flow in SIGN_IN_FLOWS:
             return ProfileState(StateKind.NEEDS_SIGN_IN)  # never signed in: no reason to give
         return ProfileState(StateKind.NO_TOKEN)
     left = token.expires_in(now)  # None when unknown, NaN and infinities included

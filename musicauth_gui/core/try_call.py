@@ -53,7 +53,7 @@ class TryResult:
 
 async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> TryResult:
     record = await engine.store.load(name)
-    if record.profile.provider == "musixmatch" and not record.profile.try_url:
+    if record.profile.provider == "musixmatch" and record.profile.flow != "static" and not record.profile.try_url:
         started = time.perf_counter()
         answer = await engine.introspect(name)
         elapsed = time.perf_counter() - started  # the renewal, if one was due, included
@@ -80,14 +80,11 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
     record = await engine.store.load(name)
     cred = credential(record, token, scheme)
     headers = {"Content-Type": "application/json; charset=utf-8"}
-    target = f"GET {host_of(url)}{_path(url)}"
-    if cred.query_param is not None:
-        url = cred.in_url(url)  # Deezer: ?access_token=...
-    else:
-        headers["Authorization"] = cred.header_value()
+    target = f"GET {host_of(url)}{_path(url)}"  # before the secret may join the query
+    request_url = cred.apply(url, headers)  # a header, or the query parameter (Deezer, static keys)
     async with engine.client_factory() as client:
         started = time.perf_counter()
-        response = await send(client, "GET", url, headers=headers, what="try it")
+        response = await send(client, "GET", request_url, headers=headers, what="try it")
         elapsed = time.perf_counter() - started
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     data: Any = None

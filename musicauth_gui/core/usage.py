@@ -1,4 +1,5 @@
-"""How a token is used: the ``Authorization`` header in the provider's scheme, a curl line.
+"""How a token is used: the ``Authorization`` header in the provider's scheme, a curl line;
+for a static secret, the header or the query parameter its profile (or preset) names.
 
 Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both always agree.
 """
@@ -9,13 +10,13 @@ import base64
 import shlex
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .env_secret import resolve
 from .errors import Action, ConfigError
-from .model import ProfileRecord, TokenSet
+from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
-from .presets import get_preset
+from .presets import StaticPlacement, get_preset
 from .secret import Secret
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
@@ -24,45 +25,103 @@ SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
 
 @dataclass(frozen=True)
 class Credential:
-    """What goes after ``Authorization:``: a scheme word and the secret value; or, for an API
-    that takes its token in the query string (Deezer), the parameter's name.
+    """Where the secret goes: ``header_name: scheme value`` (``Authorization: Bearer ...``), or
+    for a static key placed in the query, ``?query_param=value`` and no header at all.
 
-    Attributes:
-        query_param: the token travels as ``?<query_param>=<token>`` and in no header.
-        provider: the provider's name, for the one line that says so.
+    A scheme ending in ``=`` is joined to the value without a space (``Discogs token=...``);
+    an empty scheme sends the bare value. An API that takes its access token in the query
+    string (Deezer) has ``query_param`` too, and ``provider`` names it in the one line that
+    says there is no header.
     """
 
     scheme: str
     value: Secret
+    header_name: str = "Authorization"
+    #: Set when the secret travels as this query parameter instead of a header.
     query_param: str | None = None
     provider: str = ""
 
     def header_value(self) -> str:
-        """``<scheme> <token>``.
+        """The header's value.
 
         Raises:
-            ConfigError: the provider takes the token in the query string, never in a header.
+            ConfigError: the secret goes in the query string, not in a header.
         """
+        if self.query_param is not None and self.provider:
+            raise ConfigError(
+                f"{self.provider} takes the token as the URL's {self.query_param} query parameter, not in an Authorization header"
+            )
         if self.query_param is not None:
             raise ConfigError(
-                f"{self.provider or 'this provider'} takes the token as the URL's "
-                f"{self.query_param} query parameter, not in an Authorization header"
+                f"this key is sent as the query parameter {self.query_param}, not in a header",
+                actions=(Action.EDIT_FIELD,),
+                field="placement",
             )
-        return f"{self.scheme} {self.value.reveal()}"
+        if not self.scheme:
+            return self.value.reveal()
+        joiner = "" if self.scheme.endswith("=") else " "
+        return f"{self.scheme}{joiner}{self.value.reveal()}"
 
     def header_line(self) -> str:
-        return f"Authorization: {self.header_value()}"
+        return f"{self.header_name}: {self.header_value()}"
 
     def in_url(self, url: str) -> str:
-        """``url`` carrying the token as its query parameter (query placement only)."""
+        """``url`` carrying the secret as its query parameter (query placement only)."""
         assert self.query_param is not None
-        sep = "&" if urlsplit(url).query else "?"
-        return f"{url}{sep}{urlencode({self.query_param: self.value.reveal()})}"
+        return with_query_param(url, self.query_param, self.value.reveal())
+
+    def apply(self, url: str, headers: dict[str, str]) -> str:
+        """Put the secret on a request to ``url``: into ``headers``, or into the URL returned."""
+        if self.query_param is None:
+            headers[self.header_name] = self.header_value()
+            return url
+        return with_query_param(url, self.query_param, self.value.reveal())
+
+
+def with_query_param(url: str, name: str, value: str) -> str:
+    """``url`` with ``name=value`` appended to its query (percent-encoded)."""
+    parts = urlsplit(url)
+    pair = f"{quote(name, safe='')}={quote(value, safe='')}"
+    query = f"{parts.query}&{pair}" if parts.query else pair
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def static_placement(profile: Profile) -> StaticPlacement:
+    """Where a static profile's secret goes: its own fields over its preset's default."""
+    default = get_preset(profile.provider).static or StaticPlacement()
+    placement = profile.placement or default.placement
+    return StaticPlacement(
+        placement=placement,
+        header_name=profile.header_name or default.header_name,
+        scheme=profile.scheme if profile.scheme is not None else default.scheme,
+        query_param=(profile.query_param or default.query_param) if placement == "query" else None,
+    )
+
+
+def static_credential(record: ProfileRecord) -> Credential:
+    """A static profile's key, placed as the profile says.
+
+    Raises:
+        ConfigError: no key stored (or its environment variable unset).
+    """
+    profile = record.profile
+    if record.static_token is None:
+        raise ConfigError(
+            "no token (API key) is stored for this profile",
+            profile=profile.name,
+            field="token",
+            actions=(Action.EDIT_FIELD,),
+        )
+    value = resolve(record.static_token, profile=profile.name, field="token")
+    assert value is not None  # resolve() gives a value for every secret it is given
+    where = static_placement(profile)
+    return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param)
 
 
 def needs_token(record: ProfileRecord, scheme: str | None) -> bool:
-    """False for the schemes built from the client's own id and secret (MusicAPI)."""
-    return scheme not in ("token", "basic")
+    """False for the schemes built from the client's own id and secret (MusicAPI), and for a
+    static key (it is the credential itself, nothing to fetch or renew)."""
+    return record.profile.flow != "static" and scheme not in ("token", "basic")
 
 
 def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None = None) -> Credential:
@@ -72,6 +131,10 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         ConfigError: a scheme the provider does not take, or a missing secret for ``basic``.
     """
     preset = get_preset(record.profile.provider)
+    if record.profile.flow == "static":
+        if scheme is not None:
+            raise ConfigError(f"the {scheme} scheme is for MusicAPI; a static key goes where its profile says")
+        return static_credential(record)
     default = "devtoken" if record.profile.flow == "devtoken" and preset.id == "musicapi" else None
     chosen = scheme or default
     if chosen not in (None, default) and chosen not in preset.extra_schemes:
@@ -101,8 +164,9 @@ def try_url(record: ProfileRecord) -> str | None:
 
 
 def curl_line(cred: Credential, url: str | None) -> str:
-    """A curl command carrying the header (or the query parameter), for the given (or a
-    placeholder) URL."""
+    """A curl command carrying the credential (a header, or a query parameter), for the given
+    (or a placeholder) URL."""
+    target = url or "https://api.example.com/"
     if cred.query_param is not None:
-        return f"curl {shlex.quote(cred.in_url(url or 'https://api.example.com/'))}"
-    return f"curl -H {shlex.quote(cred.header_line())} {shlex.quote(url or 'https://api.example.com/')}"
+        return f"curl {shlex.quote(cred.apply(target, {}))}"
+    return f"curl -H {shlex.quote(cred.header_line())} {shlex.quote(target)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 
@@ -51,6 +52,9 @@ def open_in_system_browser(url: str) -> None:
     """The system browser through Qt (it honours the desktop's default, and $BROWSER on Linux)."""
     QDesktopServices.openUrl(QUrl(url))
 
+
+BROWSER_WAITING = "Waiting for the browser… finish the sign-in there."
+DEVICE_WAITING = "Open the link on any device (a phone will do) and enter this code; waiting for approval…"
 
 #: Badge states styled as another state (the style sheets know no more).
 BADGE_STYLE_ALIASES = {"signing-in": "renewing", "retrying": "needs-sign-in"}  # amber: a warning
@@ -120,14 +124,17 @@ class ProfileDetailPane(QWidget):
         self.sign_in_banner = QFrame()
         self.sign_in_banner.setObjectName("signInBanner")
         self.sign_in_banner.setProperty("kind", "info")
-        banner = QHBoxLayout(self.sign_in_banner)
-        self.sign_in_text = QLabel("Waiting for the browser… finish the sign-in there.")
+        banner_rows = QVBoxLayout(self.sign_in_banner)
+        banner = QHBoxLayout()
+        banner_rows.addLayout(banner)
+        self.sign_in_text = QLabel(BROWSER_WAITING)
         self.sign_in_text.setWordWrap(True)
         banner.addWidget(self.sign_in_text, 1)
         self.copy_url_button = self._button("Copy sign-in URL", "copy", "copySignInUrlButton", self._copy_sign_in_url)
         self.cancel_button = self._button("Cancel", None, "cancelSignInButton", self.cancel_sign_in)
         banner.addWidget(self.copy_url_button)
         banner.addWidget(self.cancel_button)
+        banner_rows.addWidget(self._build_device_box())
         outer.addWidget(self.sign_in_banner)
 
         # What the user started and is still running on this profile, with its Cancel.
@@ -253,6 +260,39 @@ class ProfileDetailPane(QWidget):
 
     # -- showing a profile ---------------------------------------------------------------------
 
+    def _build_device_box(self) -> QWidget:
+        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, and
+        the time left before the code expires. (No QR code: no QR library is installed.)"""
+        self.device_box = QWidget()
+        self.device_box.setObjectName("deviceCodeBox")
+        rows = QVBoxLayout(self.device_box)
+        rows.setContentsMargins(0, 0, 0, 0)
+        code_row = QHBoxLayout()
+        self.device_code_label = QLabel()
+        self.device_code_label.setObjectName("deviceCodeLabel")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSize(max(font.pointSize(), 10) * 2)
+        font.setBold(True)
+        self.device_code_label.setFont(font)
+        self.device_code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.device_code_label.setAccessibleName("User code")
+        code_row.addWidget(self.device_code_label)
+        self.copy_code_button = self._button("Copy &code", "copy", "copyDeviceCodeButton", self._copy_device_code)
+        code_row.addWidget(self.copy_code_button)
+        code_row.addStretch(1)
+        rows.addLayout(code_row)
+        self.device_link_label = QLabel()
+        self.device_link_label.setObjectName("deviceLinkLabel")
+        self.device_link_label.setTextFormat(Qt.TextFormat.RichText)
+        self.device_link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.device_link_label.linkActivated.connect(lambda url: self.open_browser(url))
+        rows.addWidget(self.device_link_label)
+        self.device_expiry_label = QLabel()
+        self.device_expiry_label.setObjectName("deviceExpiryLabel")
+        rows.addWidget(self.device_expiry_label)
+        self.device_box.hide()
+        return self.device_box
+
     def set_context(self, context: AppContext) -> None:
         self.context = context
 
@@ -367,7 +407,8 @@ class ProfileDetailPane(QWidget):
         self.progress_banner.show()
 
     def tick(self, record: ProfileRecord | None) -> None:
-        """The once-a-second update: countdown and life bar."""
+        """The once-a-second update: countdown and life bar (and a device code's time left)."""
+        self._tick_device_code()
         if record is None or record.token is None:
             self.countdown.setText("")
             self.expiry_bar.setValue(0)
@@ -550,10 +591,39 @@ class ProfileDetailPane(QWidget):
             return
         handle = self._sign_in()
         waiting = handle is not None and handle.url is not None
+        device = handle.device if handle is not None else None
+        self.sign_in_text.setText(DEVICE_WAITING if device is not None else BROWSER_WAITING)
+        self.copy_url_button.setText("Copy link" if device is not None else "Copy sign-in URL")
+        if device is not None:
+            self.device_code_label.setText(device.user_code)
+            link = html.escape(device.link, quote=True)
+            self.device_link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
+            self.device_link_label.setToolTip(device.link)
+        self.device_box.setVisible(device is not None)
+        self._tick_device_code()
         self.sign_in_banner.setVisible(waiting)
 
+    def _tick_device_code(self) -> None:
+        handle = self._sign_in()
+        device = handle.device if handle is not None else None
+        if device is None or self.context is None:
+            return
+        left = device.expires_at - self.context.engine.clock.now()
+        if left > 0:
+            self.device_expiry_label.setText(f"The code expires in {format_remaining(left)}")
+        else:
+            self.device_expiry_label.setText("The code has expired")
+
+    def _copy_device_code(self) -> None:
+        handle = self._sign_in()
+        if handle is not None and handle.device is not None and self.context is not None:
+            # Not a secret on its own (it is shown on screen to be typed), and it dies in minutes.
+            self.context.clipboard.copy_plain(handle.device.user_code, what="user code")
+            self.status_message.emit("Copied the code: enter it on the page the link opens")
+
     def sign_in(self) -> None:
-        """Start the browser sign-in; the pane shows a non-modal waiting state with Cancel.
+        """Start the sign-in; the pane shows a non-modal waiting state with Cancel (for a device
+        sign-in: the user code, the link and the code's time left).
 
         Several profiles may wait for their browsers at once; the banner, its Cancel and its
         "Copy sign-in URL" belong to the profile shown.

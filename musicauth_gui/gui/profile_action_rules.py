@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ..core.model import ProfileRecord
+from ..core.model import SIGN_IN_FLOWS, ProfileRecord
 from ..core.presets import get_preset
 from ..core.state import DamagedEntry, ProfileState, StateKind
 from ..core.usage import try_url
@@ -87,7 +87,7 @@ def token_obtainable(subject: Subject) -> bool:
     record, kind = subject.record, subject.state.kind
     if kind in (StateKind.NEEDS_SIGN_IN, StateKind.DAMAGED):
         return False
-    if record.profile.flow != "authorization_code":
+    if record.profile.flow not in SIGN_IN_FLOWS:
         return True
     token = record.token
     if token is None:
@@ -108,7 +108,7 @@ def offer(subject: Subject | DamagedEntry | None) -> dict[ProfileAction, Availab
     profile = record.profile
     preset = get_preset(profile.provider)
     token = record.token
-    code_flow = profile.flow == "authorization_code"
+    code_flow = profile.flow in SIGN_IN_FLOWS  # signed in by a person: browser or device code
     running = subject.running
     busy = kind in BUSY or bool(running & TOKEN_WORK)
     # While the token is being signed out, nothing should use it; nothing starts twice.

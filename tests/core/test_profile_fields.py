@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from musicauth_gui.core.errors import ConfigError
-from musicauth_gui.core.model import PROFILE_FIELDS
+from musicauth_gui.core.model import PROFILE_FIELDS, SECRET_FIELDS
 from musicauth_gui.core.presets import PRESETS
 from musicauth_gui.core.profiles_file import FLOW_FIELDS, applicable_fields, parse_profile, required_fields
 
-EVERY_FIELD = {"name", "client_secret", *PROFILE_FIELDS}
+EVERY_FIELD = {"name", *SECRET_FIELDS, *PROFILE_FIELDS}
 COMBINATIONS = [(preset, flow) for preset in PRESETS.values() for flow in preset.flows]
 
 

@@ -13,6 +13,7 @@
 //   musicauth-test    confidential, client_secret_post  (authorization_code, refresh_token, client_credentials)
 //   musicauth-basic   confidential, client_secret_basic (authorization_code, refresh_token, client_credentials)
 //   musicauth-public  public, none                      (authorization_code, refresh_token)
+//   musicauth-device  public, none                      (device_code, refresh_token; RFC 8628, /device)
 // Both confidential clients share the secret from --client-secret / $MUSICAUTH_OIDC_CLIENT_SECRET.
 //
 // The end-user interaction is automatic: every step is a plain GET that answers with a 303, so a
@@ -73,6 +74,7 @@ const CLIENT_IDS = {
   post: 'musicauth-test',
   basic: 'musicauth-basic',
   public: 'musicauth-public',
+  device: 'musicauth-device',
 };
 const REDIRECT_URIS = ['http://127.0.0.1/callback'];
 
@@ -126,6 +128,16 @@ const configuration = {
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
     },
+    {
+      // RFC 8628 only: no browser on the device, so no redirect URI and no response type.
+      application_type: 'native',
+      client_id: CLIENT_IDS.device,
+      client_name: 'musicauth test (device)',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      redirect_uris: [],
+      response_types: [],
+    },
   ],
   clientDefaults: {
     grant_types: ['authorization_code', 'refresh_token'],
@@ -168,6 +180,20 @@ const configuration = {
       },
     },
     clientCredentials: { enabled: true },
+    // RFC 8628. Plain pages a test can drive as a person would: the confirmation form (hidden
+    // xsrf, user_code and confirm fields) is posted, then the usual automatic interactions run.
+    deviceFlow: {
+      enabled: true,
+      async userCodeInputSource(ctx, form) {
+        ctx.body = `<!DOCTYPE html><html><body>${form}<button type="submit" form="op.deviceInputForm">Continue</button></body></html>`;
+      },
+      async userCodeConfirmSource(ctx, form, client, deviceInfo, userCode) {
+        ctx.body = `<!DOCTYPE html><html><body><p>Confirm <code>${userCode}</code></p>${form}</body></html>`;
+      },
+      async successSource(ctx) {
+        ctx.body = '<!DOCTYPE html><html><body>Sign-in Success</body></html>';
+      },
+    },
     rpInitiatedLogout: {
       enabled: true,
       async logoutSource(ctx, form) {

@@ -1,4 +1,4 @@
-"""The OAuth 2.0 requests themselves (RFC 6749, 7636, 7009, 7662), provider-neutral.
+"""The OAuth 2.0 requests themselves (RFC 6749, 7636, 7009, 7662, 8628), provider-neutral.
 
 Each function sends one request and returns typed data or raises a ``MusicAuthError``; none of
 them stores anything (the engine decides what to keep, and in which order).
@@ -7,14 +7,14 @@ them stores anything (the engine decides what to keep, and in which order).
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from ..errors import Action, MalformedResponse, UnusableRotation
+from ..errors import Action, MalformedResponse, ProviderRejected, SignInDenied, SignInTimeout, UnusableRotation
 from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..jws import decode_unverified
@@ -316,3 +316,135 @@ async def revoke(
     auth.apply(form, headers)
     response = await send(client, "POST", endpoint, data=form, headers=headers, what="revocation")
     raise_for_oauth_error(response, what="revocation")
+
+
+# -- the device authorization grant (RFC 8628) ---------------------------------------------------
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+#: RFC 8628 §3.2: the interval when the answer names none; §3.5: what ``slow_down`` adds.
+DEFAULT_DEVICE_INTERVAL = 5.0
+SLOW_DOWN_STEP = 5.0
+#: Added to every wait between polls: the server measures the interval between the arrivals of
+#: two polls, on its own clock, and answers slow_down to one that comes even a little early.
+POLL_MARGIN = 0.05
+
+
+async def _wait_at_least(seconds: float, *, monotonic: Callable[[], float], sleep: Callable[[float], Awaitable[None]]) -> None:
+    """Sleep ``seconds`` (plus the margin) for sure: a timer may fire early (Qt's coarse timers,
+    which run asyncio's under qasync, by up to 5 %), so the time left is measured and slept again."""
+    until = monotonic() + seconds + POLL_MARGIN
+    while (left := until - monotonic()) > 0:
+        await sleep(left)
+
+
+@dataclass(frozen=True)
+class DeviceAuthorization:
+    """A device authorization answer (RFC 8628 §3.2), with an absolute expiry.
+
+    Attributes:
+        device_code: what the client polls with (never shown).
+        user_code: what the person types on the verification page.
+        verification_uri: where to type it (Google calls it ``verification_url``).
+        verification_uri_complete: the page with the code filled in, where given.
+        expires_at: when both codes die (wall clock).
+        interval: the seconds to wait between polls.
+    """
+
+    device_code: Secret
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_at: float
+    interval: float
+
+
+async def device_authorization(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    *,
+    scopes: tuple[str, ...],
+    now: float,
+) -> DeviceAuthorization:
+    """RFC 8628 §3.1: ask for a device code and a user code.
+
+    Raises:
+        ProviderRejected: the endpoint refused (an unknown client, a scope not allowed).
+        MalformedResponse: an answer without the codes or the verification URI.
+    """
+    form: dict[str, str] = {}
+    if scopes:
+        form["scope"] = " ".join(scopes)
+    body = await token_request(client, endpoint, form, auth, what="device authorization")
+    what = "device authorization"
+    device_code = body.get("device_code")
+    user_code = body.get("user_code")
+    # Google answers verification_url, RFC 8628 verification_uri: either will do.
+    uri = body.get("verification_uri") or body.get("verification_url")
+    complete = body.get("verification_uri_complete")
+    for name, value in (("device_code", device_code), ("user_code", user_code), ("verification_uri", uri)):
+        if not isinstance(value, str) or not value or not _is_vschar(value):
+            raise MalformedResponse(f"{what}: the answer has no usable {name}", actions=(Action.RETRY,))
+    assert isinstance(device_code, str) and isinstance(user_code, str) and isinstance(uri, str)
+    for url in (uri, complete):
+        if url is not None and (not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http")):
+            raise MalformedResponse(f"{what}: the answer's verification URI is not an http(s) URL")
+    lifetime = lifetime_seconds(body.get("expires_in"))
+    if lifetime is None:
+        raise MalformedResponse(f"{what}: the answer has no usable expires_in")
+    interval = body.get("interval")
+    usable_interval = (
+        float(interval)
+        if isinstance(interval, (int, float)) and not isinstance(interval, bool) and 0 < interval <= 3600
+        else DEFAULT_DEVICE_INTERVAL
+    )
+    return DeviceAuthorization(
+        device_code=Secret(device_code),
+        user_code=user_code,
+        verification_uri=uri,
+        verification_uri_complete=complete if isinstance(complete, str) and complete else None,
+        expires_at=now + lifetime,
+        interval=usable_interval,
+    )
+
+
+async def poll_device_token(
+    client: httpx.AsyncClient,
+    endpoint: str,
+    auth: ClientAuth,
+    device: DeviceAuthorization,
+    *,
+    now: Callable[[], float],
+    monotonic: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+) -> TokenSet:
+    """RFC 8628 §3.4-3.5: poll the token endpoint until the person approves, never faster than
+    the interval; ``slow_down`` adds 5 s to it for good. Decided by the answer's ``error``, never
+    its status (Google answers 428 and 403 for the waiting ones).
+
+    Raises:
+        SignInDenied: ``access_denied``.
+        SignInTimeout: ``expired_token``, or the code's lifetime is over.
+        ProviderRejected, ProviderUnreachable, MalformedResponse: any other failure.
+    """
+    interval = device.interval
+    while True:
+        await _wait_at_least(interval, monotonic=monotonic, sleep=sleep)
+        form = {"grant_type": DEVICE_GRANT, "device_code": device.device_code.reveal()}
+        try:
+            body = await token_request(client, endpoint, form, auth, what="device sign-in")
+        except ProviderRejected as exc:
+            if exc.error == "authorization_pending":
+                pass
+            elif exc.error == "slow_down":
+                interval += SLOW_DOWN_STEP
+            elif exc.error == "access_denied":
+                raise SignInDenied("the sign-in was denied on the verification page; nothing was stored") from None
+            elif exc.error == "expired_token":
+                raise SignInTimeout("the user code expired before anyone approved it; nothing was stored") from None
+            else:
+                raise
+            if now() >= device.expires_at:
+                raise SignInTimeout("the user code expired before anyone approved it; nothing was stored") from None
+            continue
+        return parse_token_response(body, now=now(), what="device sign-in")

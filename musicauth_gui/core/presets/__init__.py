@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ..errors import ConfigError
+from .apikey import APIKEY
 from .apple_music import APPLE_MUSIC
-from .base import Preset
+from .base import Preset, StaticPlacement
 from .deezer import DEEZER
 from .genius import GENIUS
+from .google import GOOGLE
 from .groove import GROOVE, GROOVE_USER
 from .musicapi import MUSICAPI
 from .musicbrainz import MUSICBRAINZ
@@ -14,12 +16,13 @@ from .musixmatch import MUSIXMATCH
 from .oauth2 import OAUTH2
 from .soundcloud import SOUNDCLOUD
 from .spotify import SPOTIFY
+from .static import with_static
 from .tidal import TIDAL
 
 #: In the order the profile editor lists them: the live services first, the generic preset
 #: after them, and Groove (discontinued in 2017; its Live endpoints kept for old apps) last.
 PRESETS: dict[str, Preset] = {
-    p.id: p
+    p.id: with_static(p)
     for p in (
         SPOTIFY,
         TIDAL,
@@ -30,7 +33,9 @@ PRESETS: dict[str, Preset] = {
         MUSICBRAINZ,
         GENIUS,
         DEEZER,
+        GOOGLE,
         OAUTH2,
+        APIKEY,
         GROOVE,
         GROOVE_USER,
     )
@@ -41,7 +46,7 @@ PRESETS: dict[str, Preset] = {
 #: ones after, and Groove, a discontinued service kept for old apps, last.
 CHOICE_ORDER: tuple[str, ...] = (
     "spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music",
-    "tidal", "musicbrainz", "genius", "deezer",
+    "tidal", "musicbrainz", "genius", "deezer", "google", "apikey",
     "groove", "groove-user",
 )  # fmt: skip
 
@@ -63,4 +68,4 @@ def get_preset(provider: str) -> Preset:
         raise ConfigError(f"unknown provider {provider!r} (known: {known})") from None
 
 
-__all__ = ["CHOICE_ORDER", "PRESETS", "Preset", "get_preset", "presets_to_choose"]
+__all__ = ["CHOICE_ORDER", "PRESETS", "Preset", "StaticPlacement", "get_preset", "presets_to_choose"]

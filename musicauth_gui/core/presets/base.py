@@ -5,7 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model import AuthMethod, Flow, IntrospectionStyle
+from ..model import AuthMethod, Flow, IntrospectionStyle, Placement
+
+
+@dataclass(frozen=True)
+class StaticPlacement:
+    """Where a provider wants a static secret (an API key, a personal token): a header
+    ``header_name: scheme value`` or a query parameter ``query_param=value``. A scheme ending
+    in ``=`` is joined to the value without a space (Discogs: ``Discogs token=VALUE``); an empty
+    scheme sends the bare value."""
+
+    placement: Placement = "header"
+    header_name: str = "Authorization"
+    scheme: str = "Bearer"
+    query_param: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,11 @@ class Preset:
         loopback_any_port: the provider documents that a loopback redirect URI registered
             without a port matches any port (RFC 8252 §7.3): True; it wants the exact URI
             registered: False; None where its documentation does not say.
+        static: where a static secret goes (``flow = "static"``), for presets that take one;
+            filled from the table in ``presets/static.py``.
+        device_authorization_endpoint: RFC 8628's device endpoint, for presets with ``device``.
+        authorization_params: extra query parameters for the browser sign-in (Google's
+            ``access_type=offline``).
     """
 
     id: str
@@ -74,6 +92,9 @@ class Preset:
     devtoken_max_ttl: int | None = None
     extra_schemes: tuple[str, ...] = ()
     loopback_any_port: bool | None = None
+    static: StaticPlacement | None = None
+    device_authorization_endpoint: str | None = None
+    authorization_params: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
     @property

@@ -138,7 +138,9 @@ class ProfileEditorDialog(QDialog):
             self._on_preset_changed()
         self._connect()
         self._revalidate()
-        self.choices_task = spawn(self.load_choices(), on_error=self._on_choices_failed, name="profile-editor-choices")
+        self.choices_task = spawn(
+            self.load_choices(), on_error=self._on_choices_failed, name="profile-editor-choices", owner=self
+        )
 
     # -- construction -------------------------------------------------------------------------
 
@@ -541,6 +543,11 @@ class ProfileEditorDialog(QDialog):
             table["origin"] = self._origin.text().replace(",", " ").split()
         if self._existing is not None and not self._existing.profile.auto_renew:
             table["auto_renew"] = False  # not on this form; keep what the profile says
+        if self._existing is not None and self._existing.profile.flow == flow:
+            # Fields this form has no row for yet (a static key's placement, the device
+            # endpoint): kept as the profile has them, never dropped by an edit.
+            kept = self._existing.profile.to_dict()
+            table.update({key: kept[key] for key in _FIELDS_WITHOUT_ROWS if key in kept})
         return table
 
     def validate(self) -> ProfileInput:
@@ -590,7 +597,7 @@ class ProfileEditorDialog(QDialog):
             return None
         self._discover.setEnabled(False)
         self._set_discovery_status("discovering…", error=False)
-        self.discovery_task = spawn(self._discover_coro(issuer), name="profile-editor-discover")
+        self.discovery_task = spawn(self._discover_coro(issuer), name="profile-editor-discover", owner=self)
         return self.discovery_task
 
     async def load_choices(self) -> None:
@@ -896,7 +903,11 @@ _FLOW_LABELS = {
     "authorization_code": "Sign-in (authorization code + PKCE)",
     "client_credentials": "App token (client credentials)",
     "devtoken": "Developer token (ES256)",
+    "device": "Sign-in with a code on another device",
+    "static": "API key or personal token",
 }
+#: Profile fields the form shows no row for yet; an edit keeps them as they are.
+_FIELDS_WITHOUT_ROWS = ("device_authorization_endpoint", "placement", "header_name", "scheme", "query_param")
 
 
 def _repolish(widget: QWidget) -> None:
