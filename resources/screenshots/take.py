@@ -136,6 +136,11 @@ def main() -> int:
     if not os.environ.get("DISPLAY"):
         print("run under Xvfb: xvfb-run -a -s '-screen 0 1280x800x24' python resources/screenshots/take.py", file=sys.stderr)
         return 2
+    # A throwaway settings folder: the shots start from the defaults, and the window sizes they
+    # set (800x500, dark) never become the user's saved window state.
+    import tempfile
+
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="musicauth-shots-")
     import qasync
     from PySide6.QtWidgets import QApplication
 
