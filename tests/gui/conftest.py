@@ -86,3 +86,16 @@ def demo_context(qtbot, qloop):  # type: ignore[no-untyped-def]
     context = AppContext.for_engine(world.engine, demo=world, watch_outside=False)
     yield context
     run(qtbot, qloop, context.close())
+
+
+@pytest.fixture
+def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
+    """The main window attached to the demo world, shown (a test module may define its own)."""
+    from musicauth_gui.gui.main_window import MainWindow
+
+    win = MainWindow(demo=True)
+    qtbot.addWidget(win)
+    win.show()
+    run(qtbot, qloop, win.attach(demo_context))
+    yield win
+    win._quitting = True

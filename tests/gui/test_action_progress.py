@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
 from PySide6.QtCore import Qt
 
 from musicauth_gui.core.errors import ProviderUnreachable, StoreError
@@ -22,16 +21,6 @@ from tests.gui.test_main_window import get_token, select, stand_in_browser
 
 #: Longer than any test waits: the emulators release a slow answer at once when they stop.
 SLOW = "slow:25"
-
-
-@pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    yield win
-    win._quitting = True
 
 
 def row(window: MainWindow, name: str):  # type: ignore[no-untyped-def]

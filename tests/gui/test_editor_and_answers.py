@@ -17,7 +17,6 @@ from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.dialogs import prompts
 from musicauth_gui.gui.dialogs.profile_editor import KEEP_SECRET_PLACEHOLDER, NO_SECRET_STORED
 from musicauth_gui.gui.local_time import local_time
-from musicauth_gui.gui.main_window import MainWindow
 
 from .conftest import run
 from .test_profile_editor import add_profile, edit, is_invalid, make_dialog, save_button
@@ -138,16 +137,6 @@ def test_an_edit_that_drops_the_token_says_so_and_cancel_keeps_it(  # type: igno
 
 
 # -- item 12: the answer viewer --------------------------------------------------------------------
-
-
-@pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    yield win
-    win._quitting = True
 
 
 def try_it(qtbot, window, name: str) -> str:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -15,16 +14,6 @@ from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
 from tests.gui.conftest import run
 from tests.support.cli import FAKE_BROWSER
-
-
-@pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    yield win
-    win._quitting = True
 
 
 def stand_in_browser(url: str) -> None:

@@ -23,16 +23,6 @@ TRAY_WARNING = r"No such signal QPlatformNativeInterface::systemTrayWindowChange
 
 
 @pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    yield win
-    win._quitting = True
-
-
-@pytest.fixture
 def system_theme_after(qapp):  # type: ignore[no-untyped-def]
     """The application is shared by the whole session: the theme goes back to the system's."""
     yield
