@@ -102,20 +102,28 @@ class XdgAutostart:
         return entry.get("Hidden", "").lower() != "true" and entry.get("X-GNOME-Autostart-enabled", "").lower() != "false"
 
     def enable(self, command: Sequence[str]) -> None:
-        path = self.path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_text(desktop_entry(command), encoding="utf-8")
-            os.replace(temporary, path)  # never a half-written entry for the session to read
-        except OSError as exc:
-            raise AutostartError(f"could not write the login entry {path}: {exc.strerror or exc}") from exc
+        _write_entry(self.path, desktop_entry(command).encode("utf-8"))
 
     def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise AutostartError(f"could not remove the login entry {self.path}: {exc.strerror or exc}") from exc
+        _remove_entry(self.path)
+
+
+def _write_entry(path: Path, content: bytes) -> None:
+    """Write a login entry file whole: never a half-written entry for the session to read."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise AutostartError(f"could not write the login entry {path}: {exc.strerror or exc}") from exc
+
+
+def _remove_entry(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise AutostartError(f"could not remove the login entry {path}: {exc.strerror or exc}") from exc
 
 
 def desktop_entry(command: Sequence[str]) -> str:
@@ -238,20 +246,10 @@ class MacLaunchAgent:
         return isinstance(agent, dict) and bool(agent.get("RunAtLoad")) and not agent.get("Disabled", False)
 
     def enable(self, command: Sequence[str]) -> None:
-        path = self.path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_bytes(launch_agent_plist(command))
-            os.replace(temporary, path)
-        except OSError as exc:
-            raise AutostartError(f"could not write the login entry {path}: {exc.strerror or exc}") from exc
+        _write_entry(self.path, launch_agent_plist(command))
 
     def disable(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise AutostartError(f"could not remove the login entry {self.path}: {exc.strerror or exc}") from exc
+        _remove_entry(self.path)
 
 
 def launch_agent_plist(command: Sequence[str]) -> bytes:
