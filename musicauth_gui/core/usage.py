@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from .env_secret import resolve
+from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError
 from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
@@ -105,17 +105,22 @@ def static_credential(record: ProfileRecord) -> Credential:
         ConfigError: no key stored (or its environment variable unset).
     """
     profile = record.profile
-    if record.static_token is None:
-        raise ConfigError(
-            "no token (API key) is stored for this profile",
-            profile=profile.name,
-            field="token",
-            actions=(Action.EDIT_FIELD,),
-        )
-    value = resolve(record.static_token, profile=profile.name, field="token")
-    assert value is not None  # resolve() gives a value for every secret it is given
+    value = _stored_secret(record.static_token, profile.name, "token", missing="no token (API key) is stored for this profile")
     where = static_placement(profile)
     return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param)
+
+
+def _stored_secret(secret: StoredSecret | None, profile: str, field: str, *, missing: str) -> Secret:
+    """The value of a secret the profile keeps (itself, or what its variable holds now).
+
+    Raises:
+        ConfigError: none is stored (``missing`` says which), or its variable is unset.
+    """
+    if secret is None:
+        raise ConfigError(missing, profile=profile, field=field, actions=(Action.EDIT_FIELD,))
+    value = resolve(secret, profile=profile, field=field)
+    assert value is not None  # resolve() gives a value for every secret it is given
+    return value
 
 
 def needs_token(record: ProfileRecord, scheme: str | None) -> bool:
@@ -143,15 +148,9 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
     if chosen == "token":
         return Credential("Token", Secret(profile.client_id))
     if chosen == "basic":
-        if record.client_secret is None:
-            raise ConfigError(
-                "no client secret is stored for Basic authentication",
-                profile=profile.name,
-                field="client_secret",
-                actions=(Action.EDIT_FIELD,),
-            )
-        secret = resolve(record.client_secret, profile=profile.name, field="client_secret")
-        assert secret is not None  # resolve() gives a value for every secret it is given
+        secret = _stored_secret(
+            record.client_secret, profile.name, "client_secret", missing="no client secret is stored for Basic authentication"
+        )
         raw = f"{profile.client_id}:{secret.reveal()}".encode()
         return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
     if token is None:
