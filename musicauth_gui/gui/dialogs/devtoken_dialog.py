@@ -45,6 +45,7 @@ from ..icons import icon, provider_icon
 from ..messages import error_text
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
+from .modeless import show_modeless
 from .status_row import status_and_close
 
 TICK_MS = 1000
@@ -247,12 +248,7 @@ class DevTokenDialog(QDialog):
     @classmethod
     def open_for(cls, parent: QWidget | None, context: AppContext, *, profile: str | None = None) -> DevTokenDialog:
         """Show the dialog modeless, owned by ``parent``, with ``profile`` selected when given."""
-        dialog = cls(context, profile=profile, parent=parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
+        return show_modeless(cls(context, profile=profile, parent=parent))
 
     # -- public slots -------------------------------------------------------------------------
 

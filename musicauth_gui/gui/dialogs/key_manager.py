@@ -43,6 +43,7 @@ from ..icons import icon
 from ..messages import error_text
 from ..tasks import spawn
 from . import prompts
+from .modeless import open_once
 from .status_row import status_and_close
 
 #: The file names the import accepts (dialog filter and drops alike).
@@ -214,18 +215,7 @@ class KeyManagerDialog(QDialog):
 
         Parent first, as in Qt's own static dialog functions (``QFileDialog.getOpenFileName``).
         """
-        if parent is not None:
-            for existing in parent.findChildren(cls):
-                if existing.isVisible():
-                    existing.raise_()
-                    existing.activateWindow()
-                    return existing
-        dialog = cls(context, parent=parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
+        return open_once(parent, cls, lambda: cls(context, parent=parent))
 
     # -- what the user does -------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,6 +33,7 @@ from ...core.autostart import Autostart, AutostartError
 from ..icons import repolish
 from ..messages import error_text
 from ..settings import MAX_CLIPBOARD_CLEAR_SECONDS, THEMES, Preferences
+from .modeless import open_once
 
 THEME_LABELS = {"system": "Same as the system", "light": "Light", "dark": "Dark"}
 
@@ -118,18 +118,7 @@ class PreferencesDialog(QDialog):
     @classmethod
     def open_for(cls, parent: QWidget | None, preferences: Preferences, *, demo: bool = False) -> PreferencesDialog:
         """Show the dialog modeless, owned by ``parent`` (raising the one already open there)."""
-        if parent is not None:
-            for existing in parent.findChildren(cls):
-                if existing.isVisible():
-                    existing.raise_()
-                    existing.activateWindow()
-                    return existing
-        dialog = cls(preferences, demo=demo, parent=parent)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
-        return dialog
+        return open_once(parent, cls, lambda: cls(preferences, demo=demo, parent=parent))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
