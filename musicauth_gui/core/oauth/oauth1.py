@@ -166,7 +166,7 @@ def _refusal(response: httpx.Response, *, leg: Leg) -> ProviderRejected:
     """The error for a refused leg; the provider's own line is shown, never read."""
     status = response.status_code
     host = host_of(str(response.url))
-    said = printable(response.text.strip().splitlines()[0] if response.text.strip() else None)
+    said = _said(response)
     detail = f"{status}: {said}" if said else str(status)
     if status >= 500 or status == 429:
         return ProviderRejected(f"{leg}: {host} had trouble ({detail})", status=status, description=said, actions=(Action.RETRY,))
@@ -184,6 +184,22 @@ def _refusal(response: httpx.Response, *, leg: Leg) -> ProviderRejected:
             actions=(Action.EDIT_FIELD,),
         )
     return ProviderRejected(f"{leg}: {host} refused ({detail})", status=status, description=said)
+
+
+def _said(response: httpx.Response) -> str | None:
+    """The provider's own line: Discogs' plain text, or an API's ``{"message": ...}``; nothing
+    from an HTML page (a proxy's, or a wrong endpoint's), which is summarised by its status."""
+    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        return printable(body.get("message")) if isinstance(body, dict) else None
+    if ctype not in ("", "text/plain", FORM):
+        return None
+    text = response.text.strip()
+    return printable(text.splitlines()[0]) if text else None
 
 
 def _form_answer(response: httpx.Response, *, leg: Leg) -> dict[str, str]:
