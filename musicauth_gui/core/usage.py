@@ -10,17 +10,22 @@ from __future__ import annotations
 import base64
 import shlex
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError, NeedsSignIn
-from .http import USER_AGENT
 from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
-from .oauth import oauth1
 from .presets import StaticPlacement, get_preset
 from .secret import Secret
+
+if TYPE_CHECKING:
+    from .oauth import oauth1
+
+# core/http.py and core/oauth/oauth1.py import httpx (tens of milliseconds), which the desktop
+# app loads after its first paint; this module is imported before it, so they are imported
+# where a User-Agent or a signature is needed.
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
@@ -119,7 +124,7 @@ def static_credential(record: ProfileRecord) -> Credential:
     profile = record.profile
     value = _stored_secret(record.static_token, profile.name, "token", missing="no token (API key) is stored for this profile")
     where = static_placement(profile)
-    user_agent = USER_AGENT if get_preset(profile.provider).user_agent_required else None
+    user_agent = _user_agent() if get_preset(profile.provider).user_agent_required else None
     return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param, user_agent=user_agent)
 
 
@@ -129,6 +134,8 @@ def oauth1_consumer(record: ProfileRecord) -> oauth1.Consumer:
     Raises:
         ConfigError: no consumer secret stored (or its environment variable unset).
     """
+    from .oauth import oauth1
+
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no consumer secret (client_secret) is stored")
     return oauth1.Consumer(profile.client_id, secret, profile.signature_method or oauth1.DEFAULT_SIGNATURE_METHOD)
@@ -143,6 +150,8 @@ def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credenti
         NeedsSignIn: no token yet.
         ConfigError: no consumer secret, or no try URL to sign for.
     """
+    from .oauth import oauth1
+
     profile = record.profile
     if token is None or token.token_secret is None:
         raise NeedsSignIn(profile.name, "never signed in")
@@ -151,7 +160,13 @@ def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credenti
         raise ConfigError("no URL to sign the header for is set", profile=profile.name, field="try_url", actions=(Action.EDIT_FIELD,))
     access = oauth1.Credentials(token.access_token.reveal(), token.token_secret)
     signed = oauth1.authorization(oauth1_consumer(record), "GET", url, token=access)
-    return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=USER_AGENT)
+    return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=_user_agent())
+
+
+def _user_agent() -> str:
+    from .http import USER_AGENT
+
+    return USER_AGENT
 
 
 def _stored_secret(secret: StoredSecret | None, profile: str, field: str, *, missing: str) -> Secret:
