@@ -14,6 +14,7 @@ from .sandbox import (
     AuthorizationServer,
     DeezerServer,
     DemoProvider,
+    DiscogsServer,
     GeniusServer,
     MusicApiServer,
     MusicBrainzServer,
@@ -42,16 +43,20 @@ class DemoWorld:
     sandbox: Sandbox
     musicapi: MusicApiServer
     more: dict[str, AuthorizationServer]
+    #: OAuth 1.0a, not an OAuth 2 server: apart from ``more``.
+    discogs: DiscogsServer | None = None
 
     def stop(self) -> None:
         self.sandbox.stop()
         self.musicapi.stop()
+        if self.discogs is not None:
+            self.discogs.stop()
         for server in self.more.values():
             server.stop()
         self.engine.close()
 
 
-def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer]) -> str:
+def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer], discogs: DiscogsServer) -> str:
     live, mxm, spotify, sc = (sandbox.providers[n] for n in ("live", "musixmatch", "spotify", "soundcloud"))
     tidal, mb, genius, deezer = (more[n] for n in ("tidal", "musicbrainz", "genius", "deezer"))
 
@@ -137,6 +142,13 @@ provider = "deezer"
 token_endpoint = "{deezer.url('/oauth/access_token.php')}"
 try_url = "{deezer.url('/user/me')}"
 
+[profiles."Discogs"]
+provider = "discogs"
+{demo_client("discogs")}request_token_endpoint = "{discogs.url('/oauth/request_token')}"
+authorization_endpoint = "{discogs.url('/oauth/authorize')}"
+token_endpoint = "{discogs.url('/oauth/access_token')}"
+try_url = "{discogs.url('/oauth/identity')}"
+
 [profiles."MusicAPI"]
 provider = "musicapi"
 client_id = "{DEMO_MUSICAPI_CLIENT}"
@@ -167,6 +179,10 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
         server.start()
     more["tidal"].register_client("demo-tidal-app", "demo-tidal-secret", redirect_uris=DEFAULT_REDIRECT_URIS)
     musicapi = MusicApiServer().start()
+    discogs = DiscogsServer()
+    discogs.consent = consent
+    discogs.register_consumer("demo-discogs", "demo-discogs-secret", name="musicauth demo")
+    discogs.start()
     musicapi.register_client(DEMO_MUSICAPI_CLIENT, DEMO_MUSICAPI_SECRET)
     if short_lived:
         sandbox.spotify.access_token_ttl = 120
@@ -174,5 +190,5 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     engine = TokenEngine.in_memory()
     info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
-    await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi, more), source="demo profiles"))
-    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more)
+    await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi, more, discogs), source="demo profiles"))
+    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more, discogs=discogs)

@@ -45,6 +45,7 @@ from .errors import (
     NeedsSignIn,
     NoKeyringError,
     ProfileNotFound,
+    ProviderError,
     ProviderRejected,
     ProviderUnreachable,
     SignInError,
@@ -56,7 +57,7 @@ from .http import check_endpoint, make_client
 from .key_ring import KeyRing
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import deezer, flows
+from .oauth import deezer, flows, oauth1_sign_in
 from .oauth.loopback import LoopbackListener, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
@@ -72,7 +73,7 @@ from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
-from .usage import Credential, credential, needs_token, static_credential
+from .usage import Credential, credential, needs_token, oauth1_consumer, static_credential
 
 log = logging.getLogger(__name__)
 
@@ -428,6 +429,9 @@ class TokenEngine:
         if profile.flow == "devtoken":
             # Re-signed before expiry like any other renewal; no network involved.
             return await self._store_token(profile.name, await self._sign_devtoken(record))
+        if profile.flow == "oauth1":
+            # OAuth 1.0a has no renewal: a token lives until revoked, and only a sign-in makes one.
+            raise NeedsSignIn(profile.name, "an OAuth 1.0a token cannot be renewed" if record.token else "never signed in")
         async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
@@ -638,6 +642,8 @@ class TokenEngine:
             )
         if profile.flow == "device":
             return await self._device_login(record, open_browser=open_browser, on_device_code=on_device_code)
+        if profile.flow == "oauth1":
+            return await self._oauth1_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
@@ -771,6 +777,42 @@ class TokenEngine:
         self._changed(name)
         return token
 
+    async def _oauth1_login(
+        self,
+        record: ProfileRecord,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float,
+        on_listening: Callable[[LoopbackListener, str], None] | None,
+    ) -> TokenSet:
+        """OAuth 1.0a's three legs (core/oauth/oauth1_sign_in.py); the token and its secret are
+        stored like any sign-in's token. The consumer secret is read before the browser opens."""
+        profile = record.profile
+        endpoints = oauth1_sign_in.endpoints(profile, get_preset(profile.provider))
+        consumer = oauth1_consumer(record)
+        target = parse_redirect_uri(profile.redirect_uri)
+        async with self.http() as client:
+            try:
+                token, callback = await oauth1_sign_in.sign_in(
+                    client,
+                    endpoints,
+                    consumer,
+                    target=target,
+                    open_browser=open_browser,
+                    on_listening=on_listening,
+                    timeout=timeout,
+                    now=self.clock.now,
+                )
+            except (SignInError, ProviderError) as exc:  # sign in again, or fix a field: this profile's
+                raise exc.about(profile=profile.name) from None
+        async with self._single_flight(profile.name):
+            await self.store.update(
+                profile.name,
+                lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=callback),
+            )
+        self._changed(profile.name)
+        return token
+
     # -- introspection, sign-out -----------------------------------------------------------
 
     async def introspect(self, name: str) -> dict[str, Any]:
@@ -816,6 +858,11 @@ class TokenEngine:
                     revoked = True
                 except MusicAuthError as exc:
                     warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
+            elif token is not None and record.profile.flow == "oauth1":
+                warning = (
+                    f"{preset.label} has no way to revoke a token from here: it was forgotten on this computer, and stays "
+                    f"valid at {preset.label} until the app's access is removed in the account's settings there"
+                )
         async with self._single_flight(name):
             await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
             await asyncio.to_thread(inflight.clear, name)

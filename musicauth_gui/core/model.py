@@ -16,11 +16,15 @@ from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
 from .secret import Secret
 
-Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static"]
-FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static")
+Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1"]
+FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1")
 #: The flows whose tokens come only from a person signing in (``login``): the browser code
-#: flow and the device authorization grant (RFC 8628).
-SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device")
+#: flow, the device authorization grant (RFC 8628) and OAuth 1.0a's three legs (RFC 5849).
+SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device", "oauth1")
+#: How an OAuth 1.0a request is signed (RFC 5849 §3.4): PLAINTEXT sends the secrets themselves
+#: (over TLS), HMAC-SHA1 a signature bound to the method, the URL and the parameters.
+SignatureMethod = Literal["PLAINTEXT", "HMAC-SHA1"]
+SIGNATURE_METHODS: tuple[SignatureMethod, ...] = ("PLAINTEXT", "HMAC-SHA1")
 #: Where a static secret goes in a request: a header (name and scheme configurable) or a
 #: query parameter.
 Placement = Literal["header", "query"]
@@ -38,6 +42,7 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "revocation_endpoint",
     "logout_endpoint",
     "device_authorization_endpoint",
+    "request_token_endpoint",
 )
 #: The secret fields of the profiles file: stored in the keyring (or named as ``{ env = "VAR" }``),
 #: never exported as values. ``token`` is a static profile's API key or personal token.
@@ -64,6 +69,7 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "header_name",
     "scheme",
     "query_param",
+    "signature_method",
     "auto_renew",
 )
 
@@ -87,6 +93,8 @@ class Profile:
     revocation_endpoint: str | None = None
     logout_endpoint: str | None = None
     device_authorization_endpoint: str | None = None
+    #: OAuth 1.0a's temporary-credentials endpoint (Discogs' ``/oauth/request_token``).
+    request_token_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
     try_url: str | None = None
@@ -100,6 +108,7 @@ class Profile:
     header_name: str | None = None
     scheme: str | None = None
     query_param: str | None = None
+    signature_method: SignatureMethod | None = None
     auto_renew: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +133,8 @@ class TokenSet:
         refresh_expires_at: when the refresh token itself dies, where the provider says or
             documents it (Spotify: six months after the original consent).
         consented_at: when the user signed in; carried across refreshes.
+        token_secret: OAuth 1.0a's token secret, which signs every request beside the
+            consumer secret (the access token itself is ``access_token``).
     """
 
     access_token: Secret
@@ -135,6 +146,7 @@ class TokenSet:
     consented_at: float | None = None
     scope: str | None = None
     id_token: Secret | None = None
+    token_secret: Secret | None = None
 
     @property
     def lifetime(self) -> float | None:
@@ -196,7 +208,7 @@ class TokenSet:
 
 
 _TOKEN_TIMES = frozenset({"issued_at", "expires_at", "refresh_expires_at", "consented_at"})
-_TOKEN_SECRETS = frozenset({"access_token", "refresh_token", "id_token"})
+_TOKEN_SECRETS = frozenset({"access_token", "refresh_token", "id_token", "token_secret"})
 
 
 def _optional_text(value: Any, field: str) -> str | None:

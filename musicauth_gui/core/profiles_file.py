@@ -25,6 +25,7 @@ from .model import (
     PLACEMENTS,
     PROFILE_FIELDS,
     SECRET_FIELDS,
+    SIGNATURE_METHODS,
     AuthMethod,
     Flow,
     Profile,
@@ -60,6 +61,18 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
     "device": _EVERY_FLOW | _OAUTH_FIELDS | {"device_authorization_endpoint"},
     # An API key or personal token, and where it goes in a request.
     "static": _EVERY_FLOW | {"token", "placement", "header_name", "scheme", "query_param"},
+    # OAuth 1.0a (RFC 5849): the consumer key and secret, the three endpoints of its legs, the
+    # loopback callback, and how requests are signed. No scopes, no discovery.
+    "oauth1": _EVERY_FLOW
+    | {
+        "client_id",
+        "client_secret",
+        "request_token_endpoint",
+        "authorization_endpoint",
+        "token_endpoint",
+        "redirect_uri",
+        "signature_method",
+    },
 }
 #: A header name as HTTP allows one (RFC 9110 §5.6.2: a token).
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -73,7 +86,7 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
             use discovery themselves).
     """
     fields = set(FLOW_FIELDS[flow])
-    if flow == "static":
+    if flow in ("static", "oauth1"):
         return frozenset(fields)
     if flow == "devtoken":
         fields.add(preset.devtoken_issuer)  # client_id (MusicAPI) or team_id (Apple)
@@ -115,7 +128,10 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     if has_secret or profile.flow in ("devtoken", "static"):
         return None
     method = client_auth_method(preset, profile, has_secret=False)
-    if profile.flow == "client_credentials":
+    if profile.flow == "oauth1":
+        # RFC 5849 §3.4: every signature method uses the client (consumer) secret.
+        message = "OAuth 1.0a signs every request with the consumer secret (client_secret)"
+    elif profile.flow == "client_credentials":
         # RFC 6749 §4.4: the client credentials grant is for confidential clients only.
         message = "an app token (client credentials) needs the client secret"
     elif method != "none":
@@ -195,6 +211,9 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     method = values.get("token_endpoint_auth_method")
     if method is not None and method not in AUTH_METHODS:
         raise wrong(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}", "token_endpoint_auth_method")
+    signature_method = values.get("signature_method")
+    if signature_method is not None and signature_method not in SIGNATURE_METHODS:
+        raise wrong(f"signature_method must be one of {', '.join(SIGNATURE_METHODS)}", "signature_method")
     if method == "none" and preset.client_secret_required:
         raise wrong(f"{preset.label} needs the client secret from every application", "token_endpoint_auth_method")
     try:

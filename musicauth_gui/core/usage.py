@@ -1,5 +1,6 @@
 """How a token is used: the ``Authorization`` header in the provider's scheme, a curl line;
-for a static secret, the header or the query parameter its profile (or preset) names.
+for a static secret, the header or the query parameter its profile (or preset) names; for an
+OAuth 1.0a token, a header signed afresh for the profile's try URL each time one is asked for.
 
 Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both always agree.
 """
@@ -9,15 +10,22 @@ from __future__ import annotations
 import base64
 import shlex
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .env_secret import StoredSecret, resolve
-from .errors import Action, ConfigError
+from .errors import Action, ConfigError, NeedsSignIn
 from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
 from .secret import Secret
+
+if TYPE_CHECKING:
+    from .oauth import oauth1
+
+# core/http.py and core/oauth/oauth1.py import httpx (tens of milliseconds), which the desktop
+# app loads after its first paint; this module is imported before it, so they are imported
+# where a User-Agent or a signature is needed.
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
@@ -40,6 +48,11 @@ class Credential:
     #: Set when the secret travels as this query parameter instead of a header.
     query_param: str | None = None
     provider: str = ""
+    #: The whole header value when it is not ``scheme value``: an OAuth 1.0a signature, made for
+    #: one request (``value`` is then the access token, for ``raw``).
+    signed: Secret | None = None
+    #: A User-Agent the API insists on (Discogs), for the curl line.
+    user_agent: str | None = None
 
     def header_value(self) -> str:
         """The header's value.
@@ -57,6 +70,8 @@ class Credential:
                 actions=(Action.EDIT_FIELD,),
                 field="placement",
             )
+        if self.signed is not None:
+            return self.signed.reveal()
         if not self.scheme:
             return self.value.reveal()
         joiner = "" if self.scheme.endswith("=") else " "
@@ -72,6 +87,8 @@ class Credential:
 
     def apply(self, url: str, headers: dict[str, str]) -> str:
         """Put the secret on a request to ``url``: into ``headers``, or into the URL returned."""
+        if self.user_agent is not None:
+            headers["User-Agent"] = self.user_agent
         if self.query_param is None:
             headers[self.header_name] = self.header_value()
             return url
@@ -107,7 +124,49 @@ def static_credential(record: ProfileRecord) -> Credential:
     profile = record.profile
     value = _stored_secret(record.static_token, profile.name, "token", missing="no token (API key) is stored for this profile")
     where = static_placement(profile)
-    return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param)
+    user_agent = _user_agent() if get_preset(profile.provider).user_agent_required else None
+    return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param, user_agent=user_agent)
+
+
+def oauth1_consumer(record: ProfileRecord) -> oauth1.Consumer:
+    """An OAuth 1.0a profile's consumer key and secret, and its signature method.
+
+    Raises:
+        ConfigError: no consumer secret stored (or its environment variable unset).
+    """
+    from .oauth import oauth1
+
+    profile = record.profile
+    secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no consumer secret (client_secret) is stored")
+    return oauth1.Consumer(profile.client_id, secret, profile.signature_method or oauth1.DEFAULT_SIGNATURE_METHOD)
+
+
+def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credential:
+    """An OAuth 1.0a token with a header signed now for ``GET`` of the profile's try URL
+    (Discogs: ``/oauth/identity``): a new nonce and timestamp on every call. A PLAINTEXT header
+    would do for any URL, once; an HMAC-SHA1 one only for that very request.
+
+    Raises:
+        NeedsSignIn: no token yet.
+        ConfigError: no consumer secret, or no try URL to sign for.
+    """
+    from .oauth import oauth1
+
+    profile = record.profile
+    if token is None or token.token_secret is None:
+        raise NeedsSignIn(profile.name, "never signed in")
+    url = try_url(record)
+    if not url:
+        raise ConfigError("no URL to sign the header for is set", profile=profile.name, field="try_url", actions=(Action.EDIT_FIELD,))
+    access = oauth1.Credentials(token.access_token.reveal(), token.token_secret)
+    signed = oauth1.authorization(oauth1_consumer(record), "GET", url, token=access)
+    return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=_user_agent())
+
+
+def _user_agent() -> str:
+    from .http import USER_AGENT
+
+    return USER_AGENT
 
 
 def _stored_secret(secret: StoredSecret | None, profile: str, field: str, *, missing: str) -> Secret:
@@ -153,6 +212,8 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         )
         raw = f"{profile.client_id}:{secret.reveal()}".encode()
         return Credential("Basic", Secret(base64.b64encode(raw).decode("ascii")))
+    if profile.flow == "oauth1":
+        return oauth1_credential(record, token)
     if token is None:
         raise ConfigError(f"profile {shown(profile.name)} has no token yet", profile=profile.name)
     return Credential(preset.auth_scheme, token.access_token, query_param=preset.token_query_param, provider=preset.label)
@@ -166,6 +227,7 @@ def curl_line(cred: Credential, url: str | None) -> str:
     """A curl command carrying the credential (a header, or a query parameter), for the given
     (or a placeholder) URL."""
     target = url or "https://api.example.com/"
+    agent = f"-A {shlex.quote(cred.user_agent)} " if cred.user_agent is not None else ""
     if cred.query_param is not None:
-        return f"curl {shlex.quote(cred.apply(target, {}))}"
-    return f"curl -H {shlex.quote(cred.header_line())} {shlex.quote(target)}"
+        return f"curl {agent}{shlex.quote(cred.apply(target, {}))}"
+    return f"curl {agent}-H {shlex.quote(cred.header_line())} {shlex.quote(target)}"

@@ -7,12 +7,14 @@ Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
     live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
+    discogs: OAuth 1.0a (request token, authorize, access token) and ``/oauth/identity``.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .deezer import DeezerServer
+from .discogs import DiscogsServer
 from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .genius import GeniusServer
@@ -30,6 +32,7 @@ __all__ = [
     "ClientRegistration",
     "DeezerServer",
     "DemoProvider",
+    "DiscogsServer",
     "EmulatorServer",
     "GeniusServer",
     "LiveServer",

@@ -10,7 +10,7 @@ import pytest
 
 from musicauth_gui.demo_world import start_demo
 
-NEW = ("TIDAL", "MusicBrainz", "Genius", "Deezer")
+NEW = ("TIDAL", "MusicBrainz", "Genius", "Deezer", "Discogs")
 
 
 def follow(url: str) -> None:

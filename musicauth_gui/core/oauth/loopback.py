@@ -376,7 +376,7 @@ class LoopbackListener:
             await _respond(sock, 404, "Not found", "This address only answers a sign-in redirect.")
             return
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        if "code" not in query and "error" not in query and "error_reason" not in query:
+        if not self._is_answer(query):
             await _respond(sock, 400, "Not a sign-in answer", "This address only answers a sign-in redirect.")
             return
         assert self._result is not None
@@ -398,6 +398,10 @@ class LoopbackListener:
                     self._result.set_result(outcome)
                 else:
                     self._result.set_exception(outcome)
+
+    def _is_answer(self, query: dict[str, str]) -> bool:
+        """Whether ``query`` is the sign-in's answer (anything else is a stray request)."""
+        return "code" in query or "error" in query or "error_reason" in query
 
     def _judge(self, query: dict[str, str]) -> Callback | SignInError:
         state = query.get("state", "")

@@ -7,6 +7,7 @@ from .apikey import APIKEY
 from .apple_music import APPLE_MUSIC
 from .base import Preset, StaticPlacement
 from .deezer import DEEZER
+from .discogs import DISCOGS
 from .genius import GENIUS
 from .google import GOOGLE
 from .groove import GROOVE, GROOVE_USER
@@ -33,6 +34,7 @@ PRESETS: dict[str, Preset] = {
         MUSICBRAINZ,
         GENIUS,
         DEEZER,
+        DISCOGS,
         GOOGLE,
         OAUTH2,
         APIKEY,
@@ -46,7 +48,7 @@ PRESETS: dict[str, Preset] = {
 #: ones after, and Groove, a discontinued service kept for old apps, last.
 CHOICE_ORDER: tuple[str, ...] = (
     "spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music",
-    "tidal", "musicbrainz", "genius", "deezer", "google", "apikey",
+    "tidal", "musicbrainz", "genius", "deezer", "discogs", "google", "apikey",
     "groove", "groove-user",
 )  # fmt: skip
 

@@ -62,6 +62,10 @@ class Preset:
         device_authorization_endpoint: RFC 8628's device endpoint, for presets with ``device``.
         authorization_params: extra query parameters for the browser sign-in (Google's
             ``access_type=offline``).
+        request_token_endpoint: OAuth 1.0a's temporary-credentials endpoint (RFC 5849 §2.1),
+            for presets with the ``oauth1`` flow.
+        user_agent_required: the API refuses requests without a User-Agent of the app's own
+            (Discogs), so the curl lines name ours too.
     """
 
     id: str
@@ -95,6 +99,8 @@ class Preset:
     static: StaticPlacement | None = None
     device_authorization_endpoint: str | None = None
     authorization_params: dict[str, str] = field(default_factory=dict)
+    request_token_endpoint: str | None = None
+    user_agent_required: bool = False
     notes: str = ""
 
     @property

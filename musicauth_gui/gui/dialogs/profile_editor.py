@@ -767,6 +767,8 @@ class ProfileEditorDialog(QDialog):
             self._secret.setPlaceholderText(stored + "optional for public clients (PKCE)")
         elif self.flow() == "devtoken":
             self._secret.setPlaceholderText(stored + "optional: only for the Basic scheme")
+        elif self.flow() == "oauth1":
+            self._secret.setPlaceholderText(stored + "required: the consumer secret signs every request")
         else:
             self._secret.setPlaceholderText(stored + "required for app tokens")
 
@@ -820,7 +822,7 @@ class ProfileEditorDialog(QDialog):
         if drops:
             assert self._existing is not None
             lost = "its token and refresh token" if self._existing.token and self._existing.token.refresh_token else "its token"
-            again = "sign in again" if self.flow() == "authorization_code" else "get a new token"
+            again = "sign in again" if self.flow() in ("authorization_code", "oauth1") else "get a new token"
             self._token_note.setText(
                 f"Saving deletes {lost}: the client or an endpoint changed, so you will {again}."
             )
@@ -905,9 +907,18 @@ _FLOW_LABELS = {
     "devtoken": "Developer token (ES256)",
     "device": "Sign-in with a code on another device",
     "static": "API key or personal token",
+    "oauth1": "Sign-in (OAuth 1.0a)",
 }
 #: Profile fields the form shows no row for yet; an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = ("device_authorization_endpoint", "placement", "header_name", "scheme", "query_param")
+_FIELDS_WITHOUT_ROWS = (
+    "device_authorization_endpoint",
+    "placement",
+    "header_name",
+    "scheme",
+    "query_param",
+    "request_token_endpoint",
+    "signature_method",
+)
 
 
 def _repolish(widget: QWidget) -> None:
