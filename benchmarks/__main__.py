@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .common import ROOT, Row
 
-GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring")
+GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring", "secretservice")
 
 
 def machine() -> str:
@@ -65,6 +65,10 @@ def run_group(name: str, quick: bool) -> tuple[list[Row], object]:
         from . import keyring_calls
 
         return keyring_calls.measure()
+    if name == "secretservice":
+        from . import secret_service
+
+        return secret_service.measure(runs=3 if quick else 7)
     raise ValueError(name)
 
 
