@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .common import ROOT, Row
 
-GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring")
+GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring", "secretservice")
 
 
 def machine() -> str:
@@ -52,7 +52,9 @@ def run_group(name: str, quick: bool) -> tuple[list[Row], object]:
     if name == "stall":
         from . import stall
 
-        return stall.measure(runs=1 if quick else 3)
+        rows, raw = stall.measure(runs=1 if quick else 3)
+        many_rows, many_raw = stall.measure(runs=1, profiles=stall.MANY_PROFILES)  # ~1 min a run
+        return rows + many_rows, {"100": raw, "1000": many_raw}
     if name == "signin":
         from . import signin
 
@@ -65,6 +67,10 @@ def run_group(name: str, quick: bool) -> tuple[list[Row], object]:
         from . import keyring_calls
 
         return keyring_calls.measure()
+    if name == "secretservice":
+        from . import secret_service
+
+        return secret_service.measure(runs=3 if quick else 7)
     raise ValueError(name)
 
 

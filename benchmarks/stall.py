@@ -19,10 +19,17 @@ from pathlib import Path
 from .common import PYTHON, Row, isolated_env, median, temp_base
 
 PROFILES = 100
+#: The issue's second size: every profile of a large store due at once.
+MANY_PROFILES = 1000
 KEYRING_DELAY = 0.02
 #: Seconds from the child's start until every token is due (loading 100 profiles at 20 ms a
-#: keyring call takes about 2 s).
+#: keyring call takes about 2 s; 1,000 about 20 s: ``due_after``).
 DUE_AFTER = 3.5
+
+
+def due_after(profiles: int) -> float:
+    """When the tokens fall due: once the window has listed them all (a keyring call each)."""
+    return DUE_AFTER + profiles * KEYRING_DELAY * 1.3 - PROFILES * KEYRING_DELAY
 GOAL_MS = 16.0
 
 
@@ -149,7 +156,7 @@ def _record_gc_pauses() -> list[tuple[float, float, int]]:
     return passes
 
 
-def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> int:
+def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0, profiles: int = PROFILES) -> int:
     from musicauth_gui.gui.gc_policy import pause_during_startup, settle_after_startup
 
     pause_during_startup()  # as the app's main() does
@@ -178,7 +185,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
     # burst itself; listing 100 profiles is reported separately ("attach").
     margin = 360.0
     records = bench_records(
-        PROFILES, token_endpoint=token_endpoint, expires_in=margin + DUE_AFTER, provider="musixmatch", spread=spread
+        profiles, token_endpoint=token_endpoint, expires_in=margin + due_after(profiles), provider="musixmatch", spread=spread
     )
     for key, value in records:
         vault.set(key, value)
@@ -226,8 +233,8 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
         settle_after_startup()  # as the app's main() does once the profiles are listed
         await asyncio.sleep(0.2)  # the first paint of the rows
         attach_end = time.perf_counter()
-        deadline = attach_end + 60
-        while len(renewed) < PROFILES and not failed and time.perf_counter() < deadline:
+        deadline = attach_end + 60 + profiles * KEYRING_DELAY * 3  # a read and a write each, then some
+        while len(renewed) < profiles and not failed and time.perf_counter() < deadline:
             await asyncio.sleep(0.01)
         done = time.perf_counter()
         # The same probe with nothing to do: this machine's own noise (other processes, the
@@ -246,7 +253,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
         loop = asyncio.get_running_loop()
         at = loop.time() + 0.3
         bare_start = time.perf_counter()
-        await asyncio.gather(*(bare(at) for _ in range(PROFILES)))
+        await asyncio.gather(*(bare(at) for _ in range(profiles)))
         await asyncio.sleep(0.1)
         bare_end = time.perf_counter()
         probe.stop()
@@ -269,7 +276,7 @@ def child(token_endpoint: str, diagnose: bool = False, spread: float = 0.0) -> i
     return 0
 
 
-def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str, object]]:
+def measure(runs: int = 2, diagnose: bool = False, profiles: int = PROFILES) -> tuple[list[Row], dict[str, object]]:
     """The emulator runs here, in the parent: in the app's process its request threads would
     compete with the GUI thread for the GIL, which a real provider's server never does."""
     import subprocess
@@ -282,12 +289,14 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
         env = isolated_env(Path(d))
         # The last run spreads the due times over one second: what a scheduler that does not
         # wake every profile at the same instant would see (informational).
-        for i in range(runs + 1):
+        spread_runs = 1 if profiles == PROFILES else 0  # the informational spread row: 100 only
+        for i in range(runs + spread_runs):
             spread = 1.0 if i == runs else 0.0
             before = server.issued_count("client_credentials")
             cmd = [PYTHON, "-m", "benchmarks.stall", "--child", server.url("/oauth/token"), "--spread", str(spread)]
+            cmd += ["--profiles", str(profiles)]
             extra = [a for a in sys.argv if a in ("--diagnose", "--profile")] if diagnose else []
-            out = subprocess.run(cmd + extra, env=env, capture_output=True, text=True, timeout=120)
+            out = subprocess.run(cmd + extra, env=env, capture_output=True, text=True, timeout=120 + profiles * 0.1)
             if diagnose:
                 print(out.stderr, file=sys.stderr)
             line = next((text for text in out.stdout.splitlines() if text.startswith("result ")), None)
@@ -297,7 +306,7 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
             result["issued"] = server.issued_count("client_credentials") - before
             result["spread"] = spread
             results.append(result)
-    spread_run = results.pop()
+    spread_run = results.pop() if spread_runs else None
     def worsts(phase: str) -> list[float]:
         return sorted(float(r[phase]["worst_ms"]) for r in results)  # type: ignore[index]
 
@@ -305,12 +314,12 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
     worst = median(burst)
     p99 = median([float(r["burst"]["p99_ms"]) for r in results])  # type: ignore[index]
     seconds = median([float(r["burst"]["seconds"]) for r in results])  # type: ignore[index]
-    ok = all(r["renewed"] == PROFILES and not r["renewals_started_early"] for r in results)
+    ok = all(r["renewed"] == profiles and not r["renewals_started_early"] for r in results)
     runs_text = f"median of {len(results)} runs" if len(results) > 1 else "1 run"
     each = ", ".join(f"{w:.0f}" for w in burst)
     rows = [
         Row(
-            f"Worst event-loop stall (1 ms probe) while {PROFILES} profiles renew at once, keyring 20 ms/call "
+            f"Worst event-loop stall (1 ms probe) while {profiles:,} profiles renew at once, keyring 20 ms/call "
             f"({runs_text}: {each} ms; all renewed in {seconds:.1f} s)",
             f"{worst:.1f} ms (p99 gap {p99:.1f} ms)" + ("" if ok else " INCOMPLETE"),
             "none",
@@ -327,7 +336,7 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
             None,
         ),
         Row(
-            f"(info) worst probe gap when {PROFILES} bare asyncio tasks wake at the same instant under qasync "
+            f"(info) worst probe gap when {profiles:,} bare asyncio tasks wake at the same instant under qasync "
             "(no app code: what a task per profile would cost; the scheduler uses one timer)",
             f"{median(bare):.1f} ms",
             "none",
@@ -336,7 +345,7 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
             None,
         ),
         Row(
-            f"(info) worst stall while the window first lists the {PROFILES} profiles (attach: model reset, "
+            f"(info) worst stall while the window first lists the {profiles:,} profiles (attach: model reset, "
             "first paint of the rows and of the detail pane)",
             f"{median(attach):.1f} ms",
             "none",
@@ -345,10 +354,12 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
             None,
         ),
     ]
+    if spread_run is None:  # 1,000: the goal row and where listing them stalls
+        return [rows[0], rows[3]], {"runs": results}
     rows.insert(
         3,
         Row(
-            f"(info) the same {PROFILES} renewals with their due times spread over 1 s (1 run)",
+            f"(info) the same {profiles:,} renewals with their due times spread over 1 s (1 run)",
             f"{float(spread_run['burst']['worst_ms']):.1f} ms (p99 gap {float(spread_run['burst']['p99_ms']):.1f} ms)",  # type: ignore[index]
             "none",
             "-",
@@ -362,6 +373,8 @@ def measure(runs: int = 2, diagnose: bool = False) -> tuple[list[Row], dict[str,
 if __name__ == "__main__":
     if "--child" in sys.argv:
         spread = float(sys.argv[sys.argv.index("--spread") + 1]) if "--spread" in sys.argv else 0.0
-        sys.exit(child(sys.argv[sys.argv.index("--child") + 1], diagnose="--diagnose" in sys.argv, spread=spread))
-    rows, raw = measure(diagnose="--diagnose" in sys.argv)
+        profiles = int(sys.argv[sys.argv.index("--profiles") + 1]) if "--profiles" in sys.argv else PROFILES
+        sys.exit(child(sys.argv[sys.argv.index("--child") + 1], diagnose="--diagnose" in sys.argv, spread=spread, profiles=profiles))
+    many = "--many" in sys.argv  # python -m benchmarks.stall --many --diagnose: the 1,000-profile burst
+    rows, raw = measure(runs=1 if many else 2, diagnose="--diagnose" in sys.argv, profiles=MANY_PROFILES if many else PROFILES)
     print(rows, json.dumps(raw, indent=1))

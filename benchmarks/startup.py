@@ -27,11 +27,16 @@ from .common import PYTHON, ROOT, Row, fill_file_keyring, isolated_env, median, 
 
 PROFILES = 50
 TIME_GOAL = 1.5
+#: Listed and auto-renewing, over the bare window's first paint.
+READY_GOAL = 2.0
 RSS_GOAL = 1.5
 
 APP = [PYTHON, "-m", "musicauth_gui"]
 FLOOR = [PYTHON, "-m", "benchmarks.floor_window"]
 LIBRARIES = [PYTHON, "-m", "benchmarks.floor_libraries"]
+LOADED = [PYTHON, "-m", "benchmarks.app_loaded"]
+#: The app with every feature loaded, over the libraries floor.
+LOADED_RSS_GOAL = 1.2
 
 
 def _status(pid: int) -> dict[str, float]:
@@ -77,7 +82,7 @@ def _compile_app() -> None:
 
 
 def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
-    raw: dict[str, list[dict[str, float]]] = {"floor": [], "app": [], "libraries": []}
+    raw: dict[str, list[dict[str, float]]] = {"floor": [], "app": [], "libraries": [], "loaded": []}
     with temp_base("startup") as d:
         base = Path(d)
         # Every child stays up after its last line until the parent has read its memory.
@@ -88,12 +93,13 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             ("floor", FLOOR, ("first-paint",)),
             ("app", APP, ("first-paint", "ready")),
             ("libraries", LIBRARIES, ("first-paint", "ready")),
+            ("loaded", LOADED, ("first-paint", "ready")),
         ]
         _compile_app()
         _one(APP, env, ("first-paint", "ready"))  # warm the page cache once
         _one(FLOOR, env, ("first-paint",))
         for i in range(runs):
-            for name, cmd, want in kinds[i % 3 :] + kinds[: i % 3]:
+            for name, cmd, want in kinds[i % 4 :] + kinds[: i % 4]:
                 raw[name].append(_one(cmd, env, want))
         breakdown = _breakdown(env)
 
@@ -106,6 +112,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     app_paint = med("app", "first-paint")
     app_ready = med("app", "ready")
     floor_rss, app_rss, lib_rss = med("floor", "rss_mb"), med("app", "rss_mb"), med("libraries", "rss_mb")
+    loaded_rss = med("loaded", "rss_mb")
     floor_anon, app_anon, lib_anon = med("floor", "anon_mb"), med("app", "anon_mb"), med("libraries", "anon_mb")
     time_ratio, rss_ratio = app_paint / floor_paint, app_rss / floor_rss
     rows = [
@@ -118,20 +125,29 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             time_ratio <= TIME_GOAL,
         ),
         Row(
-            f"(info) cold start until the {PROFILES} profiles are listed and auto-renew runs",
+            f"Window usable: cold start until the {PROFILES} profiles are listed and auto-renew runs (median of {runs})",
             f"{app_ready * 1000:.0f} ms",
-            f"{floor_paint * 1000:.0f} ms",
+            f"{floor_paint * 1000:.0f} ms (bare QMainWindow's first paint)",
             f"{app_ready / floor_paint:.2f}×",
-            "-",
-            None,
+            f"≤ {READY_GOAL}×",
+            app_ready / floor_paint <= READY_GOAL,
         ),
         Row(
-            f"Peak RSS after start-up, {PROFILES} profiles, all features loaded (median of {runs})",
+            f"Peak RSS at rest: {PROFILES} profiles with valid tokens, nothing due, no dialog opened (median of {runs})",
             f"{app_rss:.1f} MB",
             f"{floor_rss:.1f} MB (bare QMainWindow)",
             f"{rss_ratio:.2f}×",
             f"≤ {RSS_GOAL}×",
             rss_ratio <= RSS_GOAL,
+        ),
+        Row(
+            f"Peak RSS with everything loaded (`benchmarks/app_loaded.py`: the app after importing every library and "
+            f"lazily loaded module; median of {runs})",
+            f"{loaded_rss:.1f} MB",
+            f"{lib_rss:.1f} MB (bare window + libraries)",
+            f"{loaded_rss / lib_rss:.2f}×",
+            f"≤ {LOADED_RSS_GOAL}×",
+            loaded_rss / lib_rss <= LOADED_RSS_GOAL,
         ),
         Row(
             "(info) peak RSS of the bare window plus the libraries the app needs (asyncio, qasync, httpx+anyio, "

@@ -22,21 +22,6 @@ from musicauth_gui.core.store.vault import KeyringVault
 pytestmark = pytest.mark.real_keyring
 
 
-@pytest.fixture
-def secret_service(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        if os.environ.get("MUSICAUTH_EXPECT_REAL_KEYRING"):
-            pytest.fail("no D-Bus session: tests/run should have started one with gnome-keyring")
-        pytest.skip("no D-Bus session bus (run through tests/run)")
-    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
-    import keyring
-    from keyring.backends import SecretService
-
-    backend = SecretService.Keyring()
-    keyring.set_keyring(backend)
-    return backend
-
-
 def test_backend_is_the_secret_service(secret_service) -> None:  # type: ignore[no-untyped-def]
     vault = KeyringVault()  # the real discovery path, as the app runs it
     assert vault.backend_name == "keyring.backends.SecretService.Keyring"

@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import Action, ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
-from ..http import printable
 from ..secret import Secret
 
 log = logging.getLogger(__name__)
@@ -408,6 +407,8 @@ class LoopbackListener:
         if not hmac.compare_digest(state.encode(), self._state.encode()):
             return StateMismatch()
         if "error" in query or "error_reason" in query:
+            from ..http import printable  # here, not at the top: core.http loads httpx (~8 ms, ~7 MB)
+
             # Deezer Connect says error_reason (user_denied) where OAuth says error.
             error = printable(query.get("error") or query.get("error_reason")) or "an error"
             description = printable(query.get("error_description"))

@@ -33,7 +33,7 @@ from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
 from .locks import store_lock
-from .vault import SecretVault
+from .vault import SecretReader, SecretVault
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -113,8 +113,8 @@ class ProfileStore:
         if self._cross_process:
             change_log.touch(*stamps)
 
-    def _read_json(self, key: str) -> dict[str, Any] | None:
-        raw = self.vault.get(key)
+    def _read_json(self, key: str, reader: SecretReader | None = None) -> dict[str, Any] | None:
+        raw = (reader or self.vault).get(key)
         if raw is None:
             return None
         try:
@@ -132,13 +132,16 @@ class ProfileStore:
         """The checked index; a damaged one raises ``EntryDamaged`` naming ``store repair``."""
         return parse_index(self._read_json(INDEX_KEY))  # EntryDamaged for "index": repair the store
 
-    def read_profile_unlocked(self, name: str) -> ProfileRecord | None:
+    def read_profile_unlocked(self, name: str, reader: SecretReader | None = None) -> ProfileRecord | None:
         """Blocking (worker thread): the decoded record, None if there is no entry.
+
+        Args:
+            reader: where to read it (a vault's ``snapshot``); default: the vault.
 
         Raises:
             EntryDamaged: for ``profile/<name>``, so its repair is to remove the profile.
         """
-        data = self._read_json(profile_key(name))
+        data = self._read_json(profile_key(name), reader)
         return None if data is None else _decode(name, data)
 
     def _remember(self, record: ProfileRecord) -> ProfileRecord:
@@ -211,9 +214,13 @@ class ProfileStore:
 
         def work() -> tuple[Listing, list[str]]:
             listing, missing = Listing(), []
-            for name in self._read_index()["profiles"]:
+            # One bulk read where the vault offers it (the Secret Service: ~20 ms for all
+            # instead of ~19 ms per entry), else entry by entry.
+            snapshot: Callable[[], SecretReader] | None = getattr(self.vault, "snapshot", None)
+            reader = snapshot() if snapshot is not None else self.vault
+            for name in parse_index(self._read_json(INDEX_KEY, reader))["profiles"]:
                 try:
-                    record = self.read_profile_unlocked(name)
+                    record = self.read_profile_unlocked(name, reader)
                 except EntryDamaged as exc:
                     listing.damaged.append(DamagedEntry(name, "profile", exc.message))
                     continue

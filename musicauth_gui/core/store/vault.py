@@ -1,6 +1,7 @@
 """Where secrets rest: the OS keyring, behind a three-call interface.
 
-``SecretVault`` is what the profile store needs (get, set, delete of string values). Two
+``SecretVault`` is what the profile store needs (get, set, delete of string values); a vault
+may also offer ``snapshot()``, a reader of every entry at once for a listing. Two
 implementations: ``KeyringVault`` over the ``keyring`` package (the only one the app uses for
 real), and ``MemoryVault`` for tests and ``--demo``.
 
@@ -104,19 +105,33 @@ class KeyringVault:
         return f"{type(self._backend).__module__}.{type(self._backend).__qualname__}"
 
     def get(self, key: str) -> str | None:
-        value = self._call("get_password", key)
-        if value is None or not value.startswith(_CHUNK_MARKER):
-            return value
-        count = _marker_count(value)
-        if count is None:
-            raise EntryDamaged(f"the keyring entry {key!r} is damaged (a bad part marker)", entry=key)
-        parts = []
-        for i in range(1, count + 1):
-            part = self._call("get_password", f"{key}#{i}")
-            if part is None:  # stop at the first gap: the value cannot be whole
-                raise EntryDamaged(f"the keyring entry {key!r} is incomplete (part {i} of {count} is missing)", entry=key)
-            parts.append(part)
-        return "".join(parts)
+        return _whole_value(key, lambda k: self._call("get_password", k))
+
+    def snapshot(self) -> SecretReader:
+        """A reader of every entry as ``get`` reads it, for a listing: on keyring's Secret Service
+        backend, all of them in one D-Bus connection (``secret_service_bulk``); elsewhere, or when
+        that fails, ``get`` itself.
+
+        Raises:
+            KeyringLockedError: the collection is locked and its unlock prompt was dismissed.
+        """
+        from .unlock import SECRET_SERVICE_BACKEND
+
+        if self.backend_name != SECRET_SERVICE_BACKEND:
+            return self
+        import keyring.errors
+
+        from .secret_service_bulk import BulkReadUnavailable, read_service
+
+        self.calls += 1
+        try:
+            found = read_service(self._backend, SERVICE)
+        except keyring.errors.KeyringLocked as exc:
+            raise KeyringLockedError() from exc
+        except BulkReadUnavailable as exc:
+            log.debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
+            return self
+        return _Snapshot(self, found.values, found.unsure)
 
     def set(self, key: str, value: str) -> None:
         old_parts = self._part_count(key)  # None: a damaged marker, parts unknown
@@ -192,6 +207,54 @@ class KeyringVault:
             if _looks_locked(exc):
                 raise KeyringLockedError() from exc
             raise StoreError(f"the keyring failed: {type(exc).__name__}: {_short(exc)}") from exc
+
+
+class SecretReader(Protocol):
+    """The read half of a vault (blocking, on the store's worker thread)."""
+
+    def get(self, key: str) -> str | None: ...
+
+
+class _Snapshot:
+    """Entries read at once (``KeyringVault.snapshot``), answered as ``KeyringVault.get`` would.
+
+    ``values`` holds every entry of the service as keyring stores it (parts included); a key it
+    lacks is not in the keyring, except the ``unsure`` ones, read through keyring on demand.
+    """
+
+    def __init__(self, vault: KeyringVault, values: dict[str, str], unsure: set[str]) -> None:
+        self._vault = vault
+        self._values = values
+        self._unsure = unsure
+
+    def get(self, key: str) -> str | None:
+        return _whole_value(key, self._raw)
+
+    def _raw(self, key: str) -> str | None:
+        if key in self._unsure:
+            return self._vault._call("get_password", key)
+        return self._values.get(key)
+
+
+def _whole_value(key: str, read: Callable[[str], str | None]) -> str | None:
+    """The value of ``key`` with its parts joined, ``read`` giving each entry as stored.
+
+    Raises:
+        EntryDamaged: a bad part marker, or a part missing.
+    """
+    value = read(key)
+    if value is None or not value.startswith(_CHUNK_MARKER):
+        return value
+    count = _marker_count(value)
+    if count is None:
+        raise EntryDamaged(f"the keyring entry {key!r} is damaged (a bad part marker)", entry=key)
+    parts = []
+    for i in range(1, count + 1):
+        part = read(f"{key}#{i}")
+        if part is None:  # stop at the first gap: the value cannot be whole
+            raise EntryDamaged(f"the keyring entry {key!r} is incomplete (part {i} of {count} is missing)", entry=key)
+        parts.append(part)
+    return "".join(parts)
 
 
 def _marker_count(value: str) -> int | None:
