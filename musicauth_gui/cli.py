@@ -377,7 +377,8 @@ async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
     handle = engine.sign_in(args.name, open_browser=open_browser, timeout=args.timeout, on_device_code=show_device_code)
     token = await handle.result()
     expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
-    _eprint(f"signed in to {shown(args.name)}{expiry}")
+    account = f" as {token.account}" if token.account else ""  # Last.fm names the session's user
+    _eprint(f"signed in to {shown(args.name)}{account}{expiry}")
     return 0
 
 

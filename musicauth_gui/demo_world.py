@@ -137,6 +137,13 @@ provider = "deezer"
 token_endpoint = "{deezer.url('/oauth/access_token.php')}"
 try_url = "{deezer.url('/user/me')}"
 
+[profiles."Last.fm"]
+provider = "lastfm"
+client_id = "demo-lastfm"
+client_secret = "{sandbox.lastfm_secret}"
+authorization_endpoint = "{sandbox.lastfm.url('/api/auth/')}"
+api_endpoint = "{sandbox.lastfm.url('/2.0/')}"
+
 [profiles."MusicAPI"]
 provider = "musicapi"
 client_id = "{DEMO_MUSICAPI_CLIENT}"

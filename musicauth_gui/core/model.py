@@ -38,6 +38,7 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "revocation_endpoint",
     "logout_endpoint",
     "device_authorization_endpoint",
+    "api_endpoint",
 )
 #: The secret fields of the profiles file: stored in the keyring (or named as ``{ env = "VAR" }``),
 #: never exported as values. ``token`` is a static profile's API key or personal token.
@@ -87,6 +88,7 @@ class Profile:
     revocation_endpoint: str | None = None
     logout_endpoint: str | None = None
     device_authorization_endpoint: str | None = None
+    api_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
     try_url: str | None = None
@@ -124,6 +126,8 @@ class TokenSet:
         refresh_expires_at: when the refresh token itself dies, where the provider says or
             documents it (Spotify: six months after the original consent).
         consented_at: when the user signed in; carried across refreshes.
+        account: the account the token belongs to, where the provider names it (Last.fm's
+            session ``name``); shown beside the token, not a secret.
     """
 
     access_token: Secret
@@ -135,6 +139,7 @@ class TokenSet:
     consented_at: float | None = None
     scope: str | None = None
     id_token: Secret | None = None
+    account: str | None = None
 
     @property
     def lifetime(self) -> float | None:

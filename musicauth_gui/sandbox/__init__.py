@@ -7,6 +7,7 @@ Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
     live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
+    lastfm: Last.fm's web authentication page and signed API (not OAuth).
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -16,6 +17,7 @@ from .deezer import DeezerServer
 from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .genius import GeniusServer
+from .lastfm import LastfmServer
 from .live import LiveServer
 from .musicapi import MusicApiServer
 from .musicbrainz import MusicBrainzServer
@@ -32,6 +34,7 @@ __all__ = [
     "DemoProvider",
     "EmulatorServer",
     "GeniusServer",
+    "LastfmServer",
     "LiveServer",
     "MusicApiServer",
     "MusicBrainzServer",

@@ -5,7 +5,8 @@ browser would through an identity provider's interaction pages) until a page ans
 redirect: for a sign-in, that is the app's loopback listener. It writes what it saw to
 ``$FAKE_BROWSER_LOG`` when set (the final URL's query is masked: it holds the code).
 
-``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (a forged answer);
+``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (a forged answer),
+``=token`` its ``token`` (Last.fm's one-time token);
 ``$FAKE_BROWSER_GARBAGE=1`` first sends garbage and a favicon request to the listener.
 
 Before the final redirect, as Chrome's speculative preconnects or an attacker on the same machine
@@ -32,12 +33,12 @@ import httpx
 
 def _is_loopback_redirect(url: str) -> bool:
     host = urlsplit(url).hostname or ""
-    return host in ("127.0.0.1", "::1") and ("code=" in url or "error=" in url)
+    return host in ("127.0.0.1", "::1") and ("code=" in url or "error=" in url or "token=" in url)
 
 
-def _tamper(url: str) -> str:
+def _tamper(url: str, name: str) -> str:
     parts = urlsplit(url)
-    query = [(k, "forged-state" if k == "state" else v) for k, v in parse_qsl(parts.query)]
+    query = [(k, f"forged-{k}" if k == name else v) for k, v in parse_qsl(parts.query)]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
@@ -117,8 +118,8 @@ def browse(url: str) -> int:
             if _is_loopback_redirect(url):
                 if os.environ.get("FAKE_BROWSER_GARBAGE"):
                     _garbage(url)
-                if os.environ.get("FAKE_BROWSER_TAMPER") == "state":
-                    url = _tamper(url)
+                if os.environ.get("FAKE_BROWSER_TAMPER") in ("state", "token"):
+                    url = _tamper(url, os.environ["FAKE_BROWSER_TAMPER"])
                 idle, flood = int(os.environ.get("FAKE_BROWSER_IDLE", 0)), int(os.environ.get("FAKE_BROWSER_FLOOD", 0))
                 if idle or flood:
                     counter.start()

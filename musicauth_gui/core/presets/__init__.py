@@ -10,6 +10,7 @@ from .deezer import DEEZER
 from .genius import GENIUS
 from .google import GOOGLE
 from .groove import GROOVE, GROOVE_USER
+from .lastfm import LASTFM
 from .musicapi import MUSICAPI
 from .musicbrainz import MUSICBRAINZ
 from .musixmatch import MUSIXMATCH
@@ -33,6 +34,7 @@ PRESETS: dict[str, Preset] = {
         MUSICBRAINZ,
         GENIUS,
         DEEZER,
+        LASTFM,
         GOOGLE,
         OAUTH2,
         APIKEY,
@@ -46,7 +48,7 @@ PRESETS: dict[str, Preset] = {
 #: ones after, and Groove, a discontinued service kept for old apps, last.
 CHOICE_ORDER: tuple[str, ...] = (
     "spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music",
-    "tidal", "musicbrainz", "genius", "deezer", "google", "apikey",
+    "tidal", "musicbrainz", "genius", "deezer", "lastfm", "google", "apikey",
     "groove", "groove-user",
 )  # fmt: skip
 

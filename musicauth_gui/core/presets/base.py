@@ -41,7 +41,9 @@ class Preset:
         dialect: ``oauth2`` (RFC 6749, every provider but one) or ``deezer`` (Deezer Connect:
             ``app_id`` and comma-separated ``perms`` at its authorization page, a GET to
             ``access_token.php`` with ``app_id``/``secret``/``code``/``output=json``, an answer
-            with ``expires`` and no refresh token; ``core/oauth/deezer.py``).
+            with ``expires`` and no refresh token; ``core/oauth/deezer.py``) or ``lastfm``
+            (Last.fm's web authentication: a one-time ``token`` through the browser, exchanged
+            by a signed ``auth.getSession`` for a session key; ``core/lastfm/``).
         token_query_param: the API takes the token as this query parameter, not in an
             ``Authorization`` header (Deezer: ``access_token``).
         code_exchange_params: extra form fields of the code exchange (Genius:
@@ -62,6 +64,10 @@ class Preset:
         device_authorization_endpoint: RFC 8628's device endpoint, for presets with ``device``.
         authorization_params: extra query parameters for the browser sign-in (Google's
             ``access_type=offline``).
+        api_endpoint: the API a signed call goes to, where it is not an OAuth endpoint
+            (Last.fm's ``/2.0/``, where ``auth.getSession`` lives too).
+        token_never_expires: the provider documents its tokens as never expiring (Last.fm's
+            session keys): shown as "never", not as an unknown expiry.
     """
 
     id: str
@@ -83,7 +89,7 @@ class Preset:
     client_secret_required: bool = False
     refresh_sends_scope: bool = False
     code_exchange_params: dict[str, str] = field(default_factory=dict)
-    dialect: Literal["oauth2", "deezer"] = "oauth2"
+    dialect: Literal["oauth2", "deezer", "lastfm"] = "oauth2"
     token_query_param: str | None = None
     refresh_token_lifetime: float | None = None
     issuer: str | None = None
@@ -95,6 +101,8 @@ class Preset:
     static: StaticPlacement | None = None
     device_authorization_endpoint: str | None = None
     authorization_params: dict[str, str] = field(default_factory=dict)
+    api_endpoint: str | None = None
+    token_never_expires: bool = False
     notes: str = ""
 
     @property
