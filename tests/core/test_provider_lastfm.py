@@ -229,7 +229,8 @@ def test_errors_are_xml_without_format_json(lastfm) -> None:  # type: ignore[no-
     answer = httpx.get(lastfm.url("/2.0/"), params={"method": "auth.getSession", "api_key": "unknown"}, trust_env=False)
     assert answer.headers["content-type"].startswith("text/xml")
     assert '<lfm status="failed"><error code="10">' in answer.text
-    as_json = httpx.get(lastfm.url("/2.0/"), params={"method": "auth.getSession", "api_key": API_KEY, "token": "t", "api_sig": "0" * 32, "format": "json"}, trust_env=False)
+    params = {"method": "auth.getSession", "api_key": API_KEY, "token": "t", "api_sig": "0" * 32, "format": "json"}
+    as_json = httpx.get(lastfm.url("/2.0/"), params=params, trust_env=False)
     assert as_json.json() == {"error": 13, "message": "Invalid method signature supplied"}
 
 

@@ -907,7 +907,7 @@ _FLOW_LABELS = {
     "static": "API key or personal token",
 }
 #: Profile fields the form shows no row for yet; an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = ("device_authorization_endpoint", "placement", "header_name", "scheme", "query_param")
+_FIELDS_WITHOUT_ROWS = ("device_authorization_endpoint", "api_endpoint", "placement", "header_name", "scheme", "query_param")
 
 
 def _repolish(widget: QWidget) -> None:
