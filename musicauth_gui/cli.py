@@ -280,6 +280,7 @@ def _describe(record: ProfileRecord, now: float, state: ProfileState | None = No
         "expires_at": _iso(token.expires_at) if token else None,
         "expires_in": _seconds_left(token, now),
         "refresh_expires_at": _iso(token.refresh_expires_at) if token else None,
+        "account": token.account if token else None,  # Last.fm's session user; not a secret
         "reason": record.status.reason,
         "state": state.kind.value,
         "next_attempt_at": _iso(state.next_attempt_at),
@@ -297,6 +298,7 @@ def _describe_damaged(entry: DamagedEntry) -> dict[str, Any]:
         "expires_at": None,
         "expires_in": None,
         "refresh_expires_at": None,
+        "account": None,
         "reason": entry.reason,
         "state": "damaged",
         "next_attempt_at": None,

@@ -130,6 +130,7 @@ def test_sign_in_through_the_page_and_a_signed_get_session(tmp_path, lastfm) -> 
     assert token["account"] == "sandbox-listener"
     listed = json.loads(musicauth("profile", "list", "--json").stdout)[0]
     assert (listed["state"], listed["token_state"], listed["expires_at"], listed["flow"]) == ("static", "valid", None, "authorization_code")
+    assert listed["account"] == "sandbox-listener"
     # Never renewed: a forced refresh keeps the session key and asks Last.fm nothing.
     calls = len(lastfm.requests)
     assert musicauth("refresh", "lfm").returncode == 0
@@ -191,6 +192,9 @@ def test_a_refusal_and_a_rate_limit(tmp_path, lastfm) -> None:  # type: ignore[n
     assert_one_clean_line(denied, "without a token: access was not granted", "nothing was stored")
     assert not any(r.path == "/2.0/" for r in lastfm.requests)
     lastfm.consent = "approve"
+    forged = musicauth("login", "lfm", env=browser_env(FAKE_BROWSER_TAMPER="state"))  # our state rides in cb
+    assert_one_clean_line(forged, "wrong state")
+    assert not any(r.path == "/2.0/" for r in lastfm.requests)
     lastfm.rate_limit_next()
     limited = musicauth("login", "lfm", env=browser_env())
     assert_one_clean_line(limited, "rate limited (Last.fm error 29", "try again later")
@@ -267,6 +271,12 @@ def test_logout_forgets_the_session_key_and_nothing_leaks(tmp_path, lastfm) -> N
     assert_one_clean_line(musicauth("token", "lfm"), "needs sign-in")
 
 
+def test_the_shared_secret_is_required(tmp_path, lastfm) -> None:  # type: ignore[no-untyped-def]
+    text = f'[profiles.lfm]\nprovider = "lastfm"\nclient_id = "{API_KEY}"\n'
+    refused = musicauth("profile", "import", str(profiles_file(tmp_path, text)))
+    assert_one_clean_line(refused, "the shared secret is needed: it signs every Last.fm call", "set client_secret")
+
+
 def test_the_static_api_key_still_goes_in_the_query(tmp_path, lastfm) -> None:  # type: ignore[no-untyped-def]
     text = f"""
 [profiles.lfm-key]
@@ -280,3 +290,20 @@ try_url = "{lastfm.url('/2.0/')}?method=user.getInfo&user=rj&format=json"
     assert curl == f"curl '{lastfm.url('/2.0/')}?method=user.getInfo&user=rj&format=json&api_key={API_KEY}'"
     tried = musicauth("try", "lfm-key")
     assert tried.returncode == 0 and '"name": "rj"' in tried.stdout
+
+
+def test_the_interactive_page_approves_and_denies_by_form(lastfm) -> None:  # type: ignore[no-untyped-def]
+    lastfm.consent = "interactive"
+    cb = "http://127.0.0.1:9/callback?state=s"
+    with httpx.Client(trust_env=False) as client:
+        for decision, token_sent in (("approve", True), ("deny", False)):
+            page = client.get(lastfm.url("/api/auth/"), params={"api_key": API_KEY, "cb": cb})
+            assert page.status_code == 200 and "Approve" in page.text and API_KEY in page.text
+            request_id = page.text.split('name="request_id" value="', 1)[1].split('"', 1)[0]
+            answer = client.post(lastfm.url("/api/auth/decision"), data={"request_id": request_id, "decision": decision})
+            location = answer.headers["location"]
+            assert answer.status_code == 303 and location.startswith(cb)
+            assert ("&token=" in location) is token_sent
+        unknown = client.get(lastfm.url("/api/auth/"), params={"api_key": "nobody", "cb": cb})
+        assert unknown.status_code == 400 and "Invalid API key" in unknown.text
+
