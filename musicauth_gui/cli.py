@@ -280,6 +280,7 @@ def _describe(record: ProfileRecord, now: float, state: ProfileState | None = No
         "expires_at": _iso(token.expires_at) if token else None,
         "expires_in": _seconds_left(token, now),
         "refresh_expires_at": _iso(token.refresh_expires_at) if token else None,
+        "account": token.account if token else None,  # Last.fm's session user; not a secret
         "reason": record.status.reason,
         "state": state.kind.value,
         "next_attempt_at": _iso(state.next_attempt_at),
@@ -297,6 +298,7 @@ def _describe_damaged(entry: DamagedEntry) -> dict[str, Any]:
         "expires_at": None,
         "expires_in": None,
         "refresh_expires_at": None,
+        "account": None,
         "reason": entry.reason,
         "state": "damaged",
         "next_attempt_at": None,
@@ -377,7 +379,8 @@ async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
     handle = engine.sign_in(args.name, open_browser=open_browser, timeout=args.timeout, on_device_code=show_device_code)
     token = await handle.result()
     expiry = f", expires {_iso(token.expires_at)}" if token.expires_at else ""
-    _eprint(f"signed in to {shown(args.name)}{expiry}")
+    account = f" as {token.account}" if token.account else ""  # Last.fm names the session's user
+    _eprint(f"signed in to {shown(args.name)}{account}{expiry}")
     return 0
 
 

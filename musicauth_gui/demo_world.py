@@ -149,6 +149,13 @@ authorization_endpoint = "{discogs.url('/oauth/authorize')}"
 token_endpoint = "{discogs.url('/oauth/access_token')}"
 try_url = "{discogs.url('/oauth/identity')}"
 
+[profiles."Last.fm"]
+provider = "lastfm"
+client_id = "demo-lastfm"
+client_secret = "{sandbox.lastfm_secret}"
+authorization_endpoint = "{sandbox.lastfm.url('/api/auth/')}"
+api_endpoint = "{sandbox.lastfm.url('/2.0/')}"
+
 [profiles."MusicAPI"]
 provider = "musicapi"
 client_id = "{DEMO_MUSICAPI_CLIENT}"

@@ -55,10 +55,11 @@ from .errors import (
 from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
 from .key_ring import KeyRing
+from .lastfm import web_auth as lastfm_web_auth
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .oauth import deezer, flows, oauth1_sign_in
-from .oauth.loopback import LoopbackListener, parse_redirect_uri
+from .oauth.loopback import LoopbackListener, RedirectTarget, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
 from .presets import Preset, get_preset
@@ -74,6 +75,7 @@ from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
 from .usage import Credential, credential, needs_token, oauth1_consumer, static_credential
+from .usage import api_endpoint as lastfm_api_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -426,6 +428,11 @@ class TokenEngine:
     async def _renew(self, record: ProfileRecord) -> TokenSet:
         profile = record.profile
         preset = get_preset(profile.provider)
+        if preset.dialect == "lastfm":
+            # A Last.fm session key never expires and cannot be renewed: kept until signed out.
+            if record.token is not None and not record.status.needs_sign_in:
+                return record.token
+            raise NeedsSignIn(profile.name, record.status.reason or "never signed in")
         if profile.flow == "devtoken":
             # Re-signed before expiry like any other renewal; no network involved.
             return await self._store_token(profile.name, await self._sign_devtoken(record))
@@ -644,6 +651,8 @@ class TokenEngine:
             return await self._device_login(record, open_browser=open_browser, on_device_code=on_device_code)
         if profile.flow == "oauth1":
             return await self._oauth1_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
+        if preset.dialect == "lastfm":
+            return await self._lastfm_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
@@ -813,6 +822,65 @@ class TokenEngine:
         self._changed(profile.name)
         return token
 
+    async def _lastfm_login(
+        self,
+        record: ProfileRecord,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float,
+        on_listening: Callable[[LoopbackListener, str], None] | None,
+    ) -> TokenSet:
+        """Last.fm's web authentication (core/lastfm/web_auth.py): the browser to its page with
+        a loopback ``cb`` holding our state, then the token it brings back exchanged by a signed
+        ``auth.getSession`` for the session key, stored as the token (it never expires).
+
+        Raises:
+            SignInError: not approved, wrong state, timeout, cancelled.
+            ProviderError: ``auth.getSession`` refused (error 13: the shared secret, ...).
+        """
+        profile = record.profile
+        name = profile.name
+        preset = get_preset(profile.provider)
+        page = profile.authorization_endpoint or preset.authorization_endpoint
+        api = lastfm_api_endpoint(profile)
+        assert page is not None and api is not None  # the preset has both
+        for field, url in (("authorization_endpoint", page), ("api_endpoint", api)):
+            try:
+                check_endpoint(url, field.replace("_", " "), field=field)
+            except ConfigError as exc:
+                raise exc.about(profile=name) from None
+        # Before the browser opens: without the shared secret nothing can be signed afterwards.
+        secret = resolve(record.client_secret, profile=name, field="client_secret") if record.client_secret else None
+        if secret is None:
+            problem = secret_problem(preset, profile, has_secret=False)
+            assert problem is not None
+            raise problem
+        state = new_state()
+        async with self.http() as client:
+            # Last.fm takes any callback in cb= (nothing to register): always an ephemeral port.
+            async with LoopbackListener(RedirectTarget(), state=state, code_param="token", state_in_callback=True) as listener:
+                callback = lastfm_web_auth.callback_uri(listener.redirect_uri, state)
+                url = lastfm_web_auth.authorization_url(page, api_key=profile.client_id, callback=callback)
+                if on_listening is not None:
+                    on_listening(listener, url)
+                opened = open_browser(url)
+                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
+                    await opened
+                answer = await listener.wait(timeout)
+            try:
+                token = await lastfm_web_auth.get_session(
+                    client, api, api_key=profile.client_id, shared_secret=secret, token=answer.code, now=self.clock.now()
+                )
+            except ProviderRejected as exc:
+                raise exc.about(profile=name) from None
+        async with self._single_flight(name):
+            await self.store.update(
+                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
+            )
+            await asyncio.to_thread(inflight.clear, name)
+        self._changed(name)
+        return token
+
     # -- introspection, sign-out -----------------------------------------------------------
 
     async def introspect(self, name: str) -> dict[str, Any]:
@@ -820,6 +888,8 @@ class TokenEngine:
         token = await self.get_token(name)
         record = await self.store.load(name)
         preset = get_preset(record.profile.provider)
+        if preset.dialect == "lastfm":
+            raise ConfigError(f"{preset.label} has no introspection: a signed call (try it) shows whether the session works")
         async with self.http() as client:
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
@@ -846,7 +916,8 @@ class TokenEngine:
         warning = None
         endpoints = None
         async with self.http() as client:
-            if record.profile.flow not in ("devtoken", "static"):
+            # Last.fm has no endpoint to revoke a session key: it is forgotten here alone.
+            if record.profile.flow not in ("devtoken", "static") and preset.dialect != "lastfm":
                 endpoints = await self.endpoints(record.profile, client)
             token = record.token
             if token is not None and endpoints is not None and endpoints.revocation:

@@ -43,6 +43,7 @@ ENDPOINT_FIELDS: tuple[str, ...] = (
     "logout_endpoint",
     "device_authorization_endpoint",
     "request_token_endpoint",
+    "api_endpoint",
 )
 #: The secret fields of the profiles file: stored in the keyring (or named as ``{ env = "VAR" }``),
 #: never exported as values. ``token`` is a static profile's API key or personal token.
@@ -95,6 +96,7 @@ class Profile:
     device_authorization_endpoint: str | None = None
     #: OAuth 1.0a's temporary-credentials endpoint (Discogs' ``/oauth/request_token``).
     request_token_endpoint: str | None = None
+    api_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
     try_url: str | None = None
@@ -135,6 +137,8 @@ class TokenSet:
         consented_at: when the user signed in; carried across refreshes.
         token_secret: OAuth 1.0a's token secret, which signs every request beside the
             consumer secret (the access token itself is ``access_token``).
+        account: the account the token belongs to, where the provider names it (Last.fm's
+            session ``name``); shown beside the token, not a secret.
     """
 
     access_token: Secret
@@ -147,6 +151,7 @@ class TokenSet:
     scope: str | None = None
     id_token: Secret | None = None
     token_secret: Secret | None = None
+    account: str | None = None
 
     @property
     def lifetime(self) -> float | None:

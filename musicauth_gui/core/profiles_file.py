@@ -74,6 +74,9 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
         "signature_method",
     },
 }
+#: Last.fm's web authentication (``dialect="lastfm"``): the API key and shared secret, the
+#: browser page and the API; no scopes, no token endpoint, no redirect URI to register.
+_LASTFM_FIELDS = _EVERY_FLOW | {"client_id", "client_secret", "authorization_endpoint", "api_endpoint"}
 #: A header name as HTTP allows one (RFC 9110 §5.6.2: a token).
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -86,6 +89,8 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
             use discovery themselves).
     """
     fields = set(FLOW_FIELDS[flow])
+    if preset.dialect == "lastfm" and flow == "authorization_code":
+        return _LASTFM_FIELDS
     if flow in ("static", "oauth1"):
         return frozenset(fields)
     if flow == "devtoken":
@@ -127,6 +132,9 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     """
     if has_secret or profile.flow in ("devtoken", "static"):
         return None
+    if preset.dialect == "lastfm":
+        message = "the shared secret is needed: it signs every Last.fm call (api_sig)"
+        return ConfigError(message, profile=profile.name, field="client_secret", actions=(Action.EDIT_FIELD,))
     method = client_auth_method(preset, profile, has_secret=False)
     if profile.flow == "oauth1":
         # RFC 5849 §3.4: every signature method uses the client (consumer) secret.

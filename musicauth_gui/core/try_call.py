@@ -92,8 +92,10 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
     try:
         body: Any = response.json()
         summary = _summarise(body)
-        # Deezer answers 200 with {"error": {...}} (code 300: an invalid token): a refusal.
-        refused_inside = isinstance(body, dict) and isinstance(body.get("error"), dict)
+        # Deezer answers 200 with {"error": {...}} (code 300: an invalid token), Last.fm with
+        # {"error": N, "message": ...}: a refusal, whatever the status.
+        error = body.get("error") if isinstance(body, dict) else None
+        refused_inside = isinstance(error, dict) or (isinstance(error, int) and not isinstance(error, bool))
         # Masked as text, then read back: the viewer indents it without seeing a secret.
         data = json.loads(scrub(json.dumps(body)))
     except ValueError:

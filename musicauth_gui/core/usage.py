@@ -8,8 +8,10 @@ Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both alw
 from __future__ import annotations
 
 import base64
+import functools
 import shlex
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -39,7 +41,8 @@ class Credential:
     A scheme ending in ``=`` is joined to the value without a space (``Discogs token=...``);
     an empty scheme sends the bare value. An API that takes its access token in the query
     string (Deezer) has ``query_param`` too, and ``provider`` names it in the one line that
-    says there is no header.
+    says there is no header. An API whose every call is signed (Last.fm's ``api_sig``) has
+    ``sign_url``, which turns a URL carrying the token into the URL to send.
     """
 
     scheme: str
@@ -53,6 +56,8 @@ class Credential:
     signed: Secret | None = None
     #: A User-Agent the API insists on (Discogs), for the curl line.
     user_agent: str | None = None
+    #: Signs a call's URL (the token already in it); None for providers that sign nothing.
+    sign_url: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
 
     def header_value(self) -> str:
         """The header's value.
@@ -83,7 +88,8 @@ class Credential:
     def in_url(self, url: str) -> str:
         """``url`` carrying the secret as its query parameter (query placement only)."""
         assert self.query_param is not None
-        return with_query_param(url, self.query_param, self.value.reveal())
+        carried = with_query_param(url, self.query_param, self.value.reveal())
+        return self.sign_url(carried) if self.sign_url is not None else carried
 
     def apply(self, url: str, headers: dict[str, str]) -> str:
         """Put the secret on a request to ``url``: into ``headers``, or into the URL returned."""
@@ -92,7 +98,7 @@ class Credential:
         if self.query_param is None:
             headers[self.header_name] = self.header_value()
             return url
-        return with_query_param(url, self.query_param, self.value.reveal())
+        return self.in_url(url)
 
 
 def with_query_param(url: str, name: str, value: str) -> str:
@@ -216,11 +222,37 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         return oauth1_credential(record, token)
     if token is None:
         raise ConfigError(f"profile {shown(profile.name)} has no token yet", profile=profile.name)
+    if preset.dialect == "lastfm":
+        return _lastfm_credential(record, token)
     return Credential(preset.auth_scheme, token.access_token, query_param=preset.token_query_param, provider=preset.label)
 
 
+def _lastfm_credential(record: ProfileRecord, token: TokenSet) -> Credential:
+    """Last.fm's session key, sent as ``sk`` in calls signed with the shared secret."""
+    profile = record.profile
+    secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no shared secret is stored to sign calls")
+    from .lastfm import web_auth  # here: it loads httpx, which the desktop app loads after its first paint
+
+    sign = functools.partial(web_auth.signed_call_url, api_key=profile.client_id, shared_secret=secret)
+    return Credential("", token.access_token, query_param="sk", provider="Last.fm", sign_url=sign)
+
+
+def api_endpoint(profile: Profile) -> str | None:
+    """The API a signed call goes to: the profile's ``api_endpoint``, else its preset's."""
+    return profile.api_endpoint or get_preset(profile.provider).api_endpoint
+
+
 def try_url(record: ProfileRecord) -> str | None:
-    return record.profile.try_url or get_preset(record.profile.provider).try_url
+    profile = record.profile
+    preset = get_preset(profile.provider)
+    if profile.try_url:
+        return profile.try_url
+    api = api_endpoint(profile)
+    if preset.dialect == "lastfm" and profile.flow != "static" and api:
+        from .lastfm import web_auth  # here: it loads httpx (see above)
+
+        return web_auth.user_info_url(api)  # signed with the session key: the user signed in
+    return preset.try_url
 
 
 def curl_line(cred: Credential, url: str | None) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ..core.expiry import remaining_fraction
 from ..core.jws import decode_unverified
-from ..core.model import ProfileRecord
+from ..core.model import ProfileRecord, TokenSet
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from ..core.secret import scrub
@@ -194,6 +194,12 @@ class ProfileDetailPane(QWidget):
         self.expires_label = QLabel()
         self.refresh_label = QLabel()
         self.refresh_label.setObjectName("refreshExpiry")
+        # Who the token is for, where the provider names the account (Last.fm's session user).
+        self.account_label = QLabel()
+        self.account_label.setObjectName("accountLabel")
+        self.account_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.account_row_label = QLabel("Account:")
+        form.addRow(self.account_row_label, self.account_label)
         form.addRow("Issued:", self.issued_label)
         form.addRow("Expires:", self.expires_label)
         self.refresh_row_label = QLabel("Refresh token expires:")
@@ -350,7 +356,11 @@ class ProfileDetailPane(QWidget):
             self._answered_token = token
         self.token_field.setText(token.access_token.reveal() if token else "")
         self.issued_label.setText(local_time(token.issued_at) if token else "—")
-        self.expires_label.setText(local_time(token.expires_at) if token else "—")
+        self.expires_label.setText(_expiry_text(token, never=preset.token_never_expires) if token else "—")
+        account = token.account if token else None
+        self.account_label.setText(account or "")
+        self.account_label.setVisible(account is not None)
+        self.account_row_label.setVisible(account is not None)
         # A grant that needs a new sign-in (revoked, expired) has no refresh token to speak of.
         refresh_expiry = token.refresh_expires_at if token and not record.status.needs_sign_in else None
         self.refresh_label.setText(local_time(refresh_expiry))
@@ -662,3 +672,11 @@ class ProfileDetailPane(QWidget):
         handle = self._sign_in()
         if handle is not None:
             handle.cancel()
+
+
+def _expiry_text(token: TokenSet, *, never: bool) -> str:
+    """The token's expiry; "never" where the provider documents that its tokens do not expire
+    (Last.fm's session keys), rather than a dash that reads as "unknown"."""
+    if token.expires_at is None and never:
+        return "never (until signed out or revoked at the provider)"
+    return local_time(token.expires_at)

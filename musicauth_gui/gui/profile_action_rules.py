@@ -120,12 +120,14 @@ def offer(subject: Subject | DamagedEntry | None) -> dict[ProfileAction, Availab
     renewable = token is not None and (not code_flow or token.refresh_token is not None)
     # Try it: Musixmatch's is its token-metadata introspection (core/try_call.py).
     triable = bool(try_url(record)) or profile.provider == "musixmatch"
+    # An API that takes its token in the URL (Deezer; Last.fm's signed calls) has no header to copy.
+    headerless = preset.token_query_param is not None and profile.flow != "static"
     introspectable = bool(preset.introspection_style) or bool(profile.introspection_endpoint)
 
     A = ProfileAction
     return {
         A.COPY_TOKEN: _enabled(obtainable and not copying),
-        A.COPY_HEADER: _enabled(obtainable and not copying),
+        A.COPY_HEADER: HIDDEN if headerless else _enabled(obtainable and not copying),
         A.COPY_CURL: _enabled(obtainable and not copying),
         # Whichever starts this flow: never both (they share Ctrl+L).
         A.GET_TOKEN: HIDDEN if code_flow else _enabled(not busy),

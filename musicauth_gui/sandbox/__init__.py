@@ -8,6 +8,7 @@ Modules:
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
     live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
     discogs: OAuth 1.0a (request token, authorize, access token) and ``/oauth/identity``.
+    lastfm: Last.fm's web authentication page and signed API (not OAuth).
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
@@ -18,6 +19,7 @@ from .discogs import DiscogsServer
 from .emulators import DemoProvider, Sandbox, start_all
 from .errors import OAuthError
 from .genius import GeniusServer
+from .lastfm import LastfmServer
 from .live import LiveServer
 from .musicapi import MusicApiServer
 from .musicbrainz import MusicBrainzServer
@@ -35,6 +37,7 @@ __all__ = [
     "DiscogsServer",
     "EmulatorServer",
     "GeniusServer",
+    "LastfmServer",
     "LiveServer",
     "MusicApiServer",
     "MusicBrainzServer",

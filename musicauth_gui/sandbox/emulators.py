@@ -21,8 +21,10 @@ from typing import Self
 
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
+from .lastfm import LastfmServer
 from .live import LiveServer
 from .musixmatch import MusixmatchServer
+from .server import EmulatorServer
 from .soundcloud import SoundCloudServer
 from .spotify import SpotifyServer
 
@@ -65,6 +67,8 @@ class Sandbox:
         spotify: The :class:`~.spotify.SpotifyServer`.
         soundcloud: The :class:`~.soundcloud.SoundCloudServer`.
         providers: The same, as :class:`DemoProvider` objects keyed by name.
+        lastfm: The :class:`~.lastfm.LastfmServer` (not OAuth, so not among ``providers``), with
+            the API account ``demo-lastfm`` and its shared secret ``lastfm_secret``.
     """
 
     def __init__(self, *, redirect_uris: Iterable[str] = DEFAULT_REDIRECT_URIS, consent: str = "approve") -> None:
@@ -95,6 +99,12 @@ class Sandbox:
             client_id = f"demo-{name}"
             server.register_client(client_id, secret, redirect_uris=uris)
             self.providers[name] = DemoProvider(name, server, server.client(client_id))
+        self.lastfm = LastfmServer(consent=consent)
+        self.lastfm_secret = secrets.token_hex(16)
+        self.lastfm.register_api_account("demo-lastfm", self.lastfm_secret)
+
+    def _servers(self) -> list[EmulatorServer]:
+        return [*(provider.server for provider in self.providers.values()), self.lastfm]
 
     def start(self) -> Self:
         """Start every emulator (stopping those already started if one fails).
@@ -103,8 +113,8 @@ class Sandbox:
             This sandbox.
         """
         try:
-            for provider in self.providers.values():
-                provider.server.start()
+            for server in self._servers():
+                server.start()
         except BaseException:
             self.stop()
             raise
@@ -112,12 +122,12 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop every emulator."""
-        for provider in self.providers.values():
-            provider.server.stop()
+        for server in self._servers():
+            server.stop()
 
     def __enter__(self) -> Self:
         """Start every emulator that is not running yet."""
-        if not all(provider.server.running for provider in self.providers.values()):
+        if not all(server.running for server in self._servers()):
             self.stop()
             self.start()
         return self

@@ -6,7 +6,7 @@ redirect: for a sign-in, that is the app's loopback listener. It writes what it 
 ``$FAKE_BROWSER_LOG`` when set (the final URL's query is masked: it holds the code).
 
 ``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (a forged answer);
-any other parameter may be named the same way (OAuth 1.0a's ``oauth_token`` or ``oauth_verifier``);
+any other parameter may be named the same way (OAuth 1.0a's ``oauth_token`` or ``oauth_verifier``, or Last.fm's one-time ``token``);
 ``$FAKE_BROWSER_GARBAGE=1`` first sends garbage and a favicon request to the listener.
 
 Before the final redirect, as Chrome's speculative preconnects or an attacker on the same machine
@@ -31,10 +31,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 
+#: The parameters that make a loopback URL a sign-in's answer rather than a provider's page on
+#: 127.0.0.1 (Discogs' authorize page carries oauth_token=, its answer oauth_verifier=).
+_ANSWER_PARAMS = frozenset({"code", "error", "error_reason", "oauth_verifier", "denied", "token"})
+
+
 def _is_loopback_redirect(url: str) -> bool:
     host = urlsplit(url).hostname or ""
-    # OAuth 2 answers carry code= or error=; OAuth 1.0a's oauth_verifier= or denied=.
-    return host in ("127.0.0.1", "::1") and any(f"{name}=" in url for name in ("code", "error", "oauth_verifier", "denied"))
+    # OAuth 2 answers carry code= or error=; OAuth 1.0a's oauth_verifier= or denied=; Last.fm's token=.
+    names = {name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    return host in ("127.0.0.1", "::1") and bool(names & _ANSWER_PARAMS)
 
 
 def _tamper(url: str, name: str) -> str:

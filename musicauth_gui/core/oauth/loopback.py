@@ -12,7 +12,7 @@ What it does, and why:
 - It ignores stray requests (``/favicon.ico``, port scanners, a preconnect that sends nothing,
   garbage) without failing the flow: each connection has its own short read deadline.
 - The first request on the redirect path that carries ``code`` or ``error`` (Deezer:
-  ``error_reason``) ends the flow:
+  ``error_reason``; Last.fm: ``token``, or only the ``state`` of our own callback URL) ends the flow:
   ``state`` is compared in constant time, the answer page is written, and the socket closed.
 - Everything reflected into the answer page is HTML-escaped.
 - It holds at most ``_MAX_CONNECTIONS`` connections at once and reads at most ``_MAX_HEAD``
@@ -181,11 +181,20 @@ class LoopbackListener:
     Args:
         target: where to bind.
         state: the value sent in the authorization request.
+        code_param: the query parameter that carries the one-time code (Last.fm: ``token``).
+        state_in_callback: the state travels in our own callback URL, which the provider sends
+            the browser back to with the code added, and with nothing added when the user did not
+            approve (Last.fm documents no refusal): a request carrying our state is then the
+            answer, and one without a code a refusal.
     """
 
-    def __init__(self, target: RedirectTarget, *, state: str) -> None:
+    def __init__(
+        self, target: RedirectTarget, *, state: str, code_param: str = "code", state_in_callback: bool = False
+    ) -> None:
         self.target = target
         self._state = state
+        self._code_param = code_param
+        self._state_in_callback = state_in_callback
         self._sock: socket.socket | None = None
         self._accepting: asyncio.Task[None] | None = None
         self._result: asyncio.Future[Callback] | None = None
@@ -400,7 +409,8 @@ class LoopbackListener:
 
     def _is_answer(self, query: dict[str, str]) -> bool:
         """Whether ``query`` is the sign-in's answer (anything else is a stray request)."""
-        return "code" in query or "error" in query or "error_reason" in query
+        answer_params = (self._code_param, "error", "error_reason", *(("state",) if self._state_in_callback else ()))
+        return any(name in query for name in answer_params)
 
     def _judge(self, query: dict[str, str]) -> Callback | SignInError:
         state = query.get("state", "")
@@ -419,7 +429,9 @@ class LoopbackListener:
             if description:
                 message += f": {description}"
             return SignInDenied(message + "; nothing was stored")
-        code = query.get("code", "")
+        code = query.get(self._code_param, "")
+        if not code and self._state_in_callback:
+            return SignInDenied("the provider sent the browser back without a token: access was not granted; nothing was stored")
         if not code:
             return SignInError("the provider redirected back without a code; nothing was stored")
         return Callback(code=Secret(code), iss=query.get("iss"))

@@ -11,6 +11,7 @@ from .discogs import DISCOGS
 from .genius import GENIUS
 from .google import GOOGLE
 from .groove import GROOVE, GROOVE_USER
+from .lastfm import LASTFM
 from .musicapi import MUSICAPI
 from .musicbrainz import MUSICBRAINZ
 from .musixmatch import MUSIXMATCH
@@ -35,6 +36,7 @@ PRESETS: dict[str, Preset] = {
         GENIUS,
         DEEZER,
         DISCOGS,
+        LASTFM,
         GOOGLE,
         OAUTH2,
         APIKEY,
@@ -48,7 +50,7 @@ PRESETS: dict[str, Preset] = {
 #: ones after, and Groove, a discontinued service kept for old apps, last.
 CHOICE_ORDER: tuple[str, ...] = (
     "spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music",
-    "tidal", "musicbrainz", "genius", "deezer", "discogs", "google", "apikey",
+    "tidal", "musicbrainz", "genius", "deezer", "discogs", "lastfm", "google", "apikey",
     "groove", "groove-user",
 )  # fmt: skip
 

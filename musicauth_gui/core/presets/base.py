@@ -41,7 +41,9 @@ class Preset:
         dialect: ``oauth2`` (RFC 6749, every provider but one) or ``deezer`` (Deezer Connect:
             ``app_id`` and comma-separated ``perms`` at its authorization page, a GET to
             ``access_token.php`` with ``app_id``/``secret``/``code``/``output=json``, an answer
-            with ``expires`` and no refresh token; ``core/oauth/deezer.py``).
+            with ``expires`` and no refresh token; ``core/oauth/deezer.py``) or ``lastfm``
+            (Last.fm's web authentication: a one-time ``token`` through the browser, exchanged
+            by a signed ``auth.getSession`` for a session key; ``core/lastfm/``).
         token_query_param: the API takes the token as this query parameter, not in an
             ``Authorization`` header (Deezer: ``access_token``).
         code_exchange_params: extra form fields of the code exchange (Genius:
@@ -66,6 +68,10 @@ class Preset:
             for presets with the ``oauth1`` flow.
         user_agent_required: the API refuses requests without a User-Agent of the app's own
             (Discogs), so the curl lines name ours too.
+        api_endpoint: the API a signed call goes to, where it is not an OAuth endpoint
+            (Last.fm's ``/2.0/``, where ``auth.getSession`` lives too).
+        token_never_expires: the provider documents its tokens as never expiring (Last.fm's
+            session keys): shown as "never", not as an unknown expiry.
     """
 
     id: str
@@ -87,7 +93,7 @@ class Preset:
     client_secret_required: bool = False
     refresh_sends_scope: bool = False
     code_exchange_params: dict[str, str] = field(default_factory=dict)
-    dialect: Literal["oauth2", "deezer"] = "oauth2"
+    dialect: Literal["oauth2", "deezer", "lastfm"] = "oauth2"
     token_query_param: str | None = None
     refresh_token_lifetime: float | None = None
     issuer: str | None = None
@@ -101,6 +107,8 @@ class Preset:
     authorization_params: dict[str, str] = field(default_factory=dict)
     request_token_endpoint: str | None = None
     user_agent_required: bool = False
+    api_endpoint: str | None = None
+    token_never_expires: bool = False
     notes: str = ""
 
     @property

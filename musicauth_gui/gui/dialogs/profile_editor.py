@@ -912,6 +912,7 @@ _FLOW_LABELS = {
 #: Profile fields the form shows no row for yet; an edit keeps them as they are.
 _FIELDS_WITHOUT_ROWS = (
     "device_authorization_endpoint",
+    "api_endpoint",
     "placement",
     "header_name",
     "scheme",

@@ -1,0 +1,7 @@
+"""Last.fm's web authentication and signed calls (not OAuth; ``presets/lastfm.py``).
+
+Modules:
+    signature: ``api_sig``, the MD5 signature every authenticated call carries.
+    web_auth: the browser page, ``auth.getSession``, Last.fm's numbered errors as typed ones,
+        and a signed call's URL (``user.getInfo`` for "Try it" and the curl line).
+"""
