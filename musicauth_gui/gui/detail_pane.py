@@ -45,6 +45,7 @@ from .running_actions import RunningActions, Stop, stop_for
 from .tasks import spawn
 from .widgets.flow_layout import FlowLayout
 from .widgets.pane_header import pane_header
+from .widgets.qr_code import QrCodeView
 from .widgets.secret_field import SecretField
 
 
@@ -261,12 +262,18 @@ class ProfileDetailPane(QWidget):
     # -- showing a profile ---------------------------------------------------------------------
 
     def _build_device_box(self) -> QWidget:
-        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, and
-        the time left before the code expires. (No QR code: no QR library is installed.)"""
+        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, the
+        time left before the code expires, and beside them a QR code of the page with the code
+        filled in, where the provider gives one (a phone's camera opens it, nothing to type)."""
         self.device_box = QWidget()
         self.device_box.setObjectName("deviceCodeBox")
-        rows = QVBoxLayout(self.device_box)
-        rows.setContentsMargins(0, 0, 0, 0)
+        columns = QHBoxLayout(self.device_box)
+        columns.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout()
+        columns.addLayout(rows, 1)
+        self.device_qr = QrCodeView()
+        self.device_qr.setObjectName("deviceQrCode")
+        columns.addWidget(self.device_qr, 0, Qt.AlignmentFlag.AlignTop)
         code_row = QHBoxLayout()
         self.device_code_label = QLabel()
         self.device_code_label.setObjectName("deviceCodeLabel")
@@ -599,6 +606,8 @@ class ProfileDetailPane(QWidget):
             link = html.escape(device.link, quote=True)
             self.device_link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
             self.device_link_label.setToolTip(device.link)
+        # Only the complete URI is worth a QR code: the bare page still needs the code typed.
+        self.device_qr.set_text(device.verification_uri_complete if device is not None else None)
         self.device_box.setVisible(device is not None)
         self._tick_device_code()
         self.sign_in_banner.setVisible(waiting)
