@@ -212,3 +212,37 @@ def test_google_device_denial_in_the_apps_words(qtbot, google_window, google) ->
     assert_gui_words(window.detail.error_label.text())
     assert window.detail.error_label.text().endswith("nothing was stored — Sign in")
     assert window.detail.sign_in_banner.isHidden() and window.model.record("YouTube TV").token is None
+
+
+# -- the demo's static keys ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["API key (header)", "Musixmatch classic key", "Genius client token"])
+def test_a_static_key_shows_after_get_token_and_tries(qtbot, window, name) -> None:  # type: ignore[no-untyped-def]
+    api = window.context.demo.keyed[name]
+    select(qtbot, window, name)
+    detail = window.detail
+    assert state(window, name) == "valid" and detail.subtitle.text().endswith("static")  # no dangling "·"
+    assert detail.token_field.text() == "" and "keyring" in detail.token_field.placeholderText()
+    assert not detail.auto_renew.isVisible()  # a static key never expires
+    click(qtbot, detail.get_token_button)
+    qtbot.waitUntil(lambda: detail.token_field.text() == api.key, timeout=5000)
+    assert detail.token_field.echoMode() == detail.token_field.EchoMode.Password
+    idle(qtbot, window, name)
+    try_it(qtbot, window, "sandbox-user-1")
+    assert detail.token_field.text() == api.key  # still shown after the answer came
+    select(qtbot, window, "TIDAL")
+    select(qtbot, window, name)
+    assert detail.token_field.text() == ""  # shown again only when asked for
+
+
+def test_the_device_banner_says_scan_where_there_is_a_qr_code(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.demo_world import DEMO_DEVICE_PROFILE
+
+    select(qtbot, window, DEMO_DEVICE_PROFILE)
+    window.detail.open_browser = lambda url: None
+    click(qtbot, window.detail.sign_in_button)
+    qtbot.waitUntil(lambda: window.detail.device_box.isVisible(), timeout=5000)
+    assert window.detail.sign_in_text.text().startswith("Scan the QR code") and window.detail.device_qr.qr is not None
+    click(qtbot, window.detail.cancel_button)
+    qtbot.waitUntil(lambda: window.detail.sign_in_banner.isHidden(), timeout=5000)
