@@ -6,9 +6,11 @@ Nothing of this touches the real keyring or any file: the store is a MemoryVault
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from .core.engine import TokenEngine
+from .core.model import Placement
 from .core.profiles_file import parse_profiles_text
 from .sandbox import (
     AuthorizationServer,
@@ -21,6 +23,8 @@ from .sandbox import (
     Sandbox,
     TidalServer,
 )
+from .sandbox.api_key import ApiKeyServer
+from .sandbox.device import DeviceAuthorizationServer
 from .sandbox.emulators import DEFAULT_REDIRECT_URIS
 
 DEMO_KEY = "demo-key"
@@ -45,13 +49,15 @@ class DemoWorld:
     more: dict[str, AuthorizationServer]
     #: OAuth 1.0a, not an OAuth 2 server: apart from ``more``.
     discogs: DiscogsServer | None = None
+    #: The device-flow server and the static-key APIs, by demo profile name (``_device_and_keys``).
+    keyed: dict[str, AuthorizationServer | ApiKeyServer] = field(default_factory=dict)
 
     def stop(self) -> None:
         self.sandbox.stop()
         self.musicapi.stop()
         if self.discogs is not None:
             self.discogs.stop()
-        for server in self.more.values():
+        for server in [*self.more.values(), *self.keyed.values()]:
             server.stop()
         self.engine.close()
 
@@ -167,6 +173,46 @@ try_url = "{musicapi.url('/search/introspection')}"
 """
 
 
+#: Demo profiles with a static key, by name: the provider and where the key goes (a header as the
+#: preset says; Musixmatch's classic API takes ``?apikey=``), each against a key API of its own.
+STATIC_DEMOS: dict[str, tuple[str, Placement]] = {
+    "API key (header)": ("apikey", "header"),
+    "Musixmatch classic key": ("musixmatch", "query"),
+    "Genius client token": ("genius", "header"),
+}
+DEMO_DEVICE_PROFILE = "TV app (device)"
+
+
+def _device_and_keys(consent: str) -> tuple[dict[str, AuthorizationServer | ApiKeyServer], str]:
+    """The device-flow server (RFC 8628, with ``verification_uri_complete`` so the QR code shows)
+    and one key API per static demo profile, started; and their profiles. Each key is new per
+    run: the demo's store is in memory, and no key is written anywhere."""
+    device = DeviceAuthorizationServer(consent=consent)
+    device.display_name = "Device sign-in"
+    device.register_client("demo-device")
+    servers: dict[str, AuthorizationServer | ApiKeyServer] = {DEMO_DEVICE_PROFILE: device.start()}
+    text = f"""
+[profiles."{DEMO_DEVICE_PROFILE}"]
+provider = "oauth2"
+flow = "device"
+client_id = "demo-device"
+issuer = "{device.base_url}"
+try_url = "{device.url("/me")}"
+"""
+    for name, (provider, placement) in STATIC_DEMOS.items():
+        key = secrets.token_urlsafe(18)
+        api = servers[name] = ApiKeyServer(key, placement=placement, query_param="apikey").start()
+        where = 'placement = "query"\nquery_param = "apikey"\n' if placement == "query" else ""
+        text += f"""
+[profiles."{name}"]
+provider = "{provider}"
+flow = "static"
+token = "{key}"
+{where}try_url = "{api.url('/me')}"
+"""
+    return servers, text
+
+
 async def start_demo(*, consent: str = "interactive", short_lived: bool = True) -> DemoWorld:
     """Start the emulators and fill an in-memory store.
 
@@ -194,8 +240,10 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     if short_lived:
         sandbox.spotify.access_token_ttl = 120
         sandbox.soundcloud.access_token_ttl = 120
+    keyed, keyed_profiles = _device_and_keys(consent)
     engine = TokenEngine.in_memory()
     info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
-    await engine.import_profiles(parse_profiles_text(_profiles(sandbox, musicapi, more, discogs), source="demo profiles"))
-    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more, discogs=discogs)
+    profiles = _profiles(sandbox, musicapi, more, discogs) + keyed_profiles
+    await engine.import_profiles(parse_profiles_text(profiles, source="demo profiles"))
+    return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more, discogs=discogs, keyed=keyed)

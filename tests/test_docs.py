@@ -1,5 +1,6 @@
 """docs/cli.md tells the truth: every command and option the parser has, every exit code, every
-profile field with the flows that use it (from the core's own table), and every provider."""
+profile field with the flows that use it (from the core's own table), and every provider; so
+does the README's provider table."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dic
     return found or {path: parser}
 
 
-def table_rows(heading: str) -> list[list[str]]:
+def table_rows(heading: str, doc: str = DOC) -> list[list[str]]:
     """The cells of the first table under ``heading`` (a ``###`` or ``##`` line)."""
-    lines = DOC.split(heading, 1)[1].splitlines()
+    lines = doc.split(heading, 1)[1].splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in lines[start + 2 : end]]
@@ -70,3 +71,14 @@ def test_the_field_table_says_which_flow_uses_each_field_as_the_core_does() -> N
         used = set().union(*(applicable_fields(p, flow, has_issuer=True) for p in PRESETS.values() if flow in p.flows))
         for field, row in rows.items():
             assert bool(row[column]) == (field in used), (field, flow)
+
+
+def test_the_readme_lists_every_preset_with_its_label_and_flows() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {row[0].strip("`"): row for row in table_rows("\n## Providers\n", readme)}
+    assert set(rows) == set(PRESETS), set(rows) ^ set(PRESETS)
+    for preset_id, preset in PRESETS.items():
+        _, label, flows, quirks = rows[preset_id]
+        assert label == preset.label, preset_id
+        assert set(preset.flows) <= set(re.findall(r"`(\w+)`", flows)), preset_id
+        assert quirks, preset_id

@@ -962,6 +962,15 @@ class TokenEngine:
             return False
         return record.client_secret is not None
 
+    async def has_static_token(self, name: str) -> bool:
+        """Whether a static profile's token (or a reference to one) is stored for ``name``;
+        False for a profile that does not exist (yet)."""
+        try:
+            record = await self.store.load(name, fresh=True)
+        except ProfileNotFound:
+            return False
+        return record.static_token is not None
+
     @staticmethod
     def edit_drops_tokens(old: ProfileRecord, new: Profile) -> bool:
         """Whether saving ``new`` over ``old`` deletes its tokens: it holds some, and the client

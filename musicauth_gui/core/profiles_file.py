@@ -149,6 +149,18 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     return ConfigError(message, profile=profile.name, field="client_secret", actions=(Action.EDIT_FIELD,))
 
 
+def static_token_problem(profile: Profile, *, has_token: bool) -> ConfigError | None:
+    """Why a static profile cannot work, when no token is given nor stored (else None).
+
+    Like ``secret_problem``, outside ``parse_profile``: a table without ``token`` keeps the one
+    stored. The profile editor asks here; the CLI's import still takes a token-less profile
+    (the token may come later, or as ``{ env = "VAR" }``) and says so when it is used.
+    """
+    if profile.flow != "static" or has_token:
+        return None
+    return ConfigError("the token (API key) is required", profile=profile.name, field="token", actions=(Action.EDIT_FIELD,))
+
+
 @dataclass(frozen=True)
 class ProfileInput:
     """A validated profile with the secret that came with it (if any)."""

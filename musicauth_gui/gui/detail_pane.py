@@ -45,6 +45,7 @@ from .running_actions import RunningActions, Stop, stop_for
 from .tasks import spawn
 from .widgets.flow_layout import FlowLayout
 from .widgets.pane_header import pane_header
+from .widgets.qr_code import QrCodeView
 from .widgets.secret_field import SecretField
 
 
@@ -55,6 +56,9 @@ def open_in_system_browser(url: str) -> None:
 
 BROWSER_WAITING = "Waiting for the browser… finish the sign-in there."
 DEVICE_WAITING = "Open the link on any device (a phone will do) and enter this code; waiting for approval…"
+DEVICE_WAITING_QR = "Scan the QR code with a phone, or open the link on any device and enter this code; waiting for approval…"
+NO_TOKEN_YET = "no token yet"
+STATIC_KEY_HIDDEN = "kept in the keyring: Get token shows it here"
 
 #: Badge states styled as another state (the style sheets know no more).
 BADGE_STYLE_ALIASES = {"signing-in": "renewing", "retrying": "needs-sign-in"}  # amber: a warning
@@ -162,7 +166,7 @@ class ProfileDetailPane(QWidget):
         self.error_label.setProperty("kind", "error")
         outer.addWidget(self.error_label)
 
-        self.token_field = SecretField(read_only=True, placeholder="no token yet")
+        self.token_field = SecretField(read_only=True, placeholder=NO_TOKEN_YET)
         self.token_field.setObjectName("tokenField")
         self.token_field.setAccessibleName("Access token")
         self.token_field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -267,12 +271,18 @@ class ProfileDetailPane(QWidget):
     # -- showing a profile ---------------------------------------------------------------------
 
     def _build_device_box(self) -> QWidget:
-        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, and
-        the time left before the code expires. (No QR code: no QR library is installed.)"""
+        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, the
+        time left before the code expires, and beside them a QR code of the page with the code
+        filled in, where the provider gives one (a phone's camera opens it, nothing to type)."""
         self.device_box = QWidget()
         self.device_box.setObjectName("deviceCodeBox")
-        rows = QVBoxLayout(self.device_box)
-        rows.setContentsMargins(0, 0, 0, 0)
+        columns = QHBoxLayout(self.device_box)
+        columns.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout()
+        columns.addLayout(rows, 1)
+        self.device_qr = QrCodeView()
+        self.device_qr.setObjectName("deviceQrCode")
+        columns.addWidget(self.device_qr, 0, Qt.AlignmentFlag.AlignTop)
         code_row = QHBoxLayout()
         self.device_code_label = QLabel()
         self.device_code_label.setObjectName("deviceCodeLabel")
@@ -296,6 +306,7 @@ class ProfileDetailPane(QWidget):
         self.device_expiry_label = QLabel()
         self.device_expiry_label.setObjectName("deviceExpiryLabel")
         rows.addWidget(self.device_expiry_label)
+        rows.addStretch(1)  # the rows together at the top, however tall the QR code beside them
         self.device_box.hide()
         return self.device_box
 
@@ -340,7 +351,9 @@ class ProfileDetailPane(QWidget):
         preset = get_preset(profile.provider)
         self.icon_label.setPixmap(provider_icon(profile.provider).pixmap(40, 40))
         self.title.setText(profile.name)
-        self.subtitle.setText(f"{preset.label} · {profile.flow.replace('_', ' ')} · {profile.client_id or profile.team_id or ''}")
+        # A static key has no client id: no dangling "·" after its flow.
+        parts = (preset.label, profile.flow.replace("_", " "), profile.client_id or profile.team_id)
+        self.subtitle.setText(" · ".join(part for part in parts if part))
         now = self.context.engine.clock.now() if self.context is not None else None
         if profile_state is not None and now is not None:
             self._state = state_key(profile_state, now)
@@ -354,7 +367,12 @@ class ProfileDetailPane(QWidget):
             # signed out, no longer says anything about this one.
             self.answer_view.clear()
             self._answered_token = token
-        self.token_field.setText(token.access_token.reveal() if token else "")
+        # A static key is never stored as a token: Get token shows it (``run_action``), and it
+        # stays shown while its profile is.
+        static = profile.flow == "static"
+        self.token_field.setPlaceholderText(STATIC_KEY_HIDDEN if static else NO_TOKEN_YET)
+        if not (static and token is None and not switched):
+            self.token_field.setText(token.access_token.reveal() if token else "")
         self.issued_label.setText(local_time(token.issued_at) if token else "—")
         self.expires_label.setText(_expiry_text(token, never=preset.token_never_expires) if token else "—")
         account = token.account if token else None
@@ -369,6 +387,7 @@ class ProfileDetailPane(QWidget):
         self.auto_renew.blockSignals(True)
         self.auto_renew.setChecked(profile.auto_renew)
         self.auto_renew.blockSignals(False)
+        self.auto_renew.setVisible(profile.flow != "static")  # a static key never expires
         self._show_claims(token.access_token.reveal() if token else None)
         self._show_error(message, profile_state)
 
@@ -513,7 +532,10 @@ class ProfileDetailPane(QWidget):
 
         async def work() -> None:
             if action == "get":
-                await engine.get_token(name)
+                got = await engine.get_token(name)
+                shown = engine.record(name) if self.name == name else None
+                if shown is not None and shown.profile.flow == "static":
+                    self.token_field.setText(got.access_token.reveal())  # the key, masked until the eye
                 self.status_message.emit(f"{name}: token ready")
             elif action == "renew":
                 await engine.refresh(name)
@@ -602,13 +624,18 @@ class ProfileDetailPane(QWidget):
         handle = self._sign_in()
         waiting = handle is not None and handle.url is not None
         device = handle.device if handle is not None else None
-        self.sign_in_text.setText(DEVICE_WAITING if device is not None else BROWSER_WAITING)
+        if device is None:
+            self.sign_in_text.setText(BROWSER_WAITING)
+        else:
+            self.sign_in_text.setText(DEVICE_WAITING_QR if device.verification_uri_complete else DEVICE_WAITING)
         self.copy_url_button.setText("Copy link" if device is not None else "Copy sign-in URL")
         if device is not None:
             self.device_code_label.setText(device.user_code)
             link = html.escape(device.link, quote=True)
             self.device_link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
             self.device_link_label.setToolTip(device.link)
+        # Only the complete URI is worth a QR code: the bare page still needs the code typed.
+        self.device_qr.set_text(device.verification_uri_complete if device is not None else None)
         self.device_box.setVisible(device is not None)
         self._tick_device_code()
         self.sign_in_banner.setVisible(waiting)

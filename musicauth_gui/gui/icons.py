@@ -12,7 +12,8 @@ Names other code can rely on:
 - :func:`icon`: ``add copy delete devtoken discover edit export filter generate hide import info
   key renew reveal save settings sign-in sign-out try tray``, and ``musicauth`` (the app icon);
 - :func:`provider_icon`: ``groove groove-user musixmatch musicapi apple-music spotify soundcloud
-  oauth2`` (anything else gets the generic ``oauth2`` icon);
+  oauth2 tidal musicbrainz genius deezer google apikey lastfm discogs``, by preset id (anything
+  else gets the generic ``oauth2`` icon);
 - :func:`state_icon`: ``valid renewing needs-sign-in error none expired`` (anything else: ``none``).
 
 What the style sheets target is listed in ``resources/styles/light.qss``.
@@ -36,7 +37,12 @@ except ImportError:  # pragma: no cover - only before the first resources/compil
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = ("groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2")
+#: By preset id. Last.fm and Discogs are here before their presets land: keyed by the id, their
+#: icons show as soon as a preset with that id exists.
+PROVIDERS = (
+    "groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2",
+    "tidal", "musicbrainz", "genius", "deezer", "google", "apikey", "lastfm", "discogs",
+)  # fmt: skip
 STATES = ("valid", "renewing", "needs-sign-in", "error", "none", "expired")
 #: States drawn with another state's icon (a damaged keyring entry is an error of its own kind;
 #: a sign-in under way is, like a renewal, work in progress, and so is a renewal to be retried).

@@ -8,7 +8,9 @@ Endpoints added to :class:`~.authorization_server.AuthorizationServer`:
                                ``verification_uri_complete``, ``expires_in``, ``interval``
 ``GET  verify_path``           the verification page: with :attr:`consent` ``approve`` (or
                                ``deny``) opening it with ``?user_code=`` decides at once;
-                               ``interactive`` leaves the request pending for the test to decide
+                               ``interactive`` shows Approve and Deny (a test may still decide
+                               with :meth:`approve`; demo mode's person clicks)
+``POST verify_path``           the interactive page's decision: ``user_code``, ``decision``
 ``POST token_path``            also ``grant_type=urn:ietf:params:oauth:grant-type:device_code``
 =============================  ================================================================
 
@@ -25,6 +27,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import pages
 from .authorization_server import AuthorizationServer
 from .errors import NO_STORE, OAuthError
 from .server import Request, Response
@@ -97,6 +100,7 @@ class DeviceAuthorizationServer(AuthorizationServer):
         self._forced = _Forced()
         self.route("POST", device_path, self._handle_device_authorization)
         self.route("GET", verify_path, self._handle_verification_page)
+        self.route("POST", verify_path, self._handle_verification_decision)
         self.route("POST", self.token_path, self._handle_token_with_device)
 
     # -- test hooks ----------------------------------------------------------------------------
@@ -174,13 +178,39 @@ class DeviceAuthorizationServer(AuthorizationServer):
         return Response.json(200, body, NO_STORE)
 
     def _handle_verification_page(self, request: Request) -> Response:
-        code = request.query.get("user_code", "").upper()
-        entry = next((r for r in self._device_requests.values() if r.user_code == code), None)
+        entry = self._device_request_of(request.query.get("user_code", ""))
+        if self.consent == "interactive" and (entry is None or entry.decision == "pending"):
+            page = pages.device_page(
+                provider=self.display_name,
+                user_code=entry.user_code if entry else None,
+                client_id=entry.client_id if entry else None,
+                scopes=entry.scope.split() if entry else (),
+                decision_url=self.verify_path,
+            )
+            return Response.html(200, page, [("X-Frame-Options", "DENY"), ("Cache-Control", "no-store")])
         if entry is None:
             return Response.html(200, "<!doctype html><title>Device</title><p>Enter the code shown on your device.</p>")
         if self.consent in ("approve", "deny") and entry.decision == "pending":
             entry.decision = "approved" if self.consent == "approve" else "denied"
         return Response.html(200, f"<!doctype html><title>Device</title><p>{entry.decision}</p>")
+
+    def _handle_verification_decision(self, request: Request) -> Response:
+        entry = self._device_request_of(request.form.get("user_code", ""))
+        decision = request.form.get("decision")
+        if entry is None or entry.decision != "pending" or decision not in ("approve", "deny"):
+            return Response.html(400, pages.error_page("Device", "That code is unknown, expired or already answered."))
+        entry.decision = "approved" if decision == "approve" else "denied"
+        message = "You may close this page: your device is signed in." if decision == "approve" else "Access denied."
+        return Response.html(200, pages.message_page("Device", message))
+
+    def _device_request_of(self, user_code: str) -> _DeviceRequest | None:
+        """The live request with ``user_code`` (typed by hand: any case, with or without the dash)."""
+        code = user_code.strip().upper().replace("-", "")
+        now = self.clock()
+        return next(
+            (r for r in self._device_requests.values() if r.user_code.replace("-", "") == code and now < r.expires_at),
+            None,
+        )
 
     def _handle_token_with_device(self, request: Request) -> Response:
         if request.form.get("grant_type") != DEVICE_GRANT:

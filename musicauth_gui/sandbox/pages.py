@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["consent_page", "error_page", "message_page"]
+__all__ = ["consent_page", "device_page", "error_page", "message_page"]
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; }
@@ -65,6 +65,38 @@ def consent_page(
         '<p class="note">This is a local emulator: no real account is involved.</p>'
     )
     return _page(f"{provider}: authorize {client_id}", body)
+
+
+def device_page(*, provider: str, user_code: str | None, client_id: str | None, scopes: Sequence[str], decision_url: str) -> str:
+    """The device flow's verification page (RFC 8628 §3.3): the code to check (filled in from
+    ``verification_uri_complete``) or to type, with Approve and Deny.
+
+    Args:
+        provider: The provider's display name.
+        user_code: The code of a pending request (None: a field to type it in).
+        client_id, scopes: What the pending request asks for (None and empty without a code).
+        decision_url: Where the buttons POST ``user_code`` and ``decision``.
+    """
+    if user_code is None:
+        asks = '<p>Enter the code shown on your device.</p><p><input name="user_code" autocomplete="off" required></p>'
+    else:
+        items = "".join(f"<li><code>{escape(scope)}</code></li>" for scope in scopes) or "<li>(no scope)</li>"
+        asks = (
+            f"<p>The application <code>{escape(client_id or '')}</code> on another device asks to access your"
+            f" account with these permissions:</p><ul>{items}</ul>"
+            f"<p>Check that your device shows <code>{escape(user_code)}</code>.</p>"
+            f'<input type="hidden" name="user_code" value="{escape(user_code)}">'
+        )
+    body = (
+        f"<h1>{escape(provider)} (sandbox): connect a device</h1>"
+        f'<form method="post" action="{escape(decision_url)}">{asks}'
+        '<div class="buttons">'
+        '<button type="submit" name="decision" value="deny">Deny</button>'
+        '<button type="submit" name="decision" value="approve" class="approve">Approve</button>'
+        "</div></form>"
+        '<p class="note">This is a local emulator: no real account is involved.</p>'
+    )
+    return _page(f"{provider}: connect a device", body)
 
 
 def error_page(title: str, message: str) -> str:

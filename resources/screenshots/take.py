@@ -7,8 +7,8 @@ Musixmatch sandbox with a scripted browser, and grabs the main window, the profi
 key manager and the DevToken generator from the screen (``grabWindow``), as a user would see
 them; then the main window at 800x500 and in the dark theme, and the first run's welcome over
 an empty store. Writes ``main-window.png``, ``main-window-800x500.png``,
-``main-window-dark.png``, ``profile-editor.png``, ``key-manager.png``, ``devtoken.png`` and
-``welcome.png`` next to this file.
+``main-window-dark.png``, ``profile-editor.png``, ``key-manager.png``, ``devtoken.png``,
+``device-sign-in.png``, ``static-key.png`` and ``welcome.png`` next to this file.
 """
 
 from __future__ import annotations
@@ -86,8 +86,32 @@ async def scenario(window) -> None:  # type: ignore[no-untyped-def]
     await pause(1.2)
     grab(devtoken, "devtoken.png")
     devtoken.reject()
+    await device_and_static_key(window)
     await context.close()
     await welcome()
+
+
+async def device_and_static_key(window) -> None:  # type: ignore[no-untyped-def]
+    """A device sign-in under way (the code, the link, its QR code, the time left), and a static
+    API key profile after Try it."""
+    from musicauth_gui.demo_world import DEMO_DEVICE_PROFILE
+
+    window.select(DEMO_DEVICE_PROFILE)
+    await pause(0.3)
+    window.detail.open_browser = lambda url: None  # the phone has not scanned it yet
+    window.detail.sign_in()
+    await pause(1.2)
+    grab(window, "device-sign-in.png")
+    window.detail.cancel_sign_in()
+    await pause(0.5)
+    window.select("Musixmatch classic key")
+    await pause(0.3)
+    window.detail.run_action("get")
+    await pause(0.5)
+    window.detail.run_action("try")
+    await pause(1.0)
+    window.statusBar().clearMessage()
+    grab(window, "static-key.png")
 
 
 async def small_and_dark(window) -> None:  # type: ignore[no-untyped-def]

@@ -40,6 +40,7 @@ def test_lists_every_demo_profile_with_state_and_countdown(qtbot, window) -> Non
     assert window.model.names() == [
         "Groove app token", "Groove user", "Musixmatch", "Musixmatch app", "Spotify", "SoundCloud app",
         "TIDAL", "TIDAL app", "MusicBrainz", "Genius", "Deezer", "Discogs", "Last.fm", "MusicAPI",
+        "TV app (device)", "API key (header)", "Musixmatch classic key", "Genius client token",
     ]
     # Auto-renew fetched the client-credentials tokens and signed the DevToken by itself.
     qtbot.waitUntil(lambda: window.model.record("Groove app token").token is not None, timeout=10000)

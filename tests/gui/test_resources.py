@@ -27,12 +27,39 @@ ICON_NAMES = (
 def test_the_icon_lists_are_the_ones_the_gui_was_promised() -> None:
     assert set(icons.PROVIDERS) == {
         "groove", "groove-user", "musixmatch", "musicapi", "apple-music", "spotify", "soundcloud", "oauth2",
+        "tidal", "musicbrainz", "genius", "deezer", "google", "apikey", "lastfm", "discogs",
     }  # fmt: skip
     assert set(icons.STATES) == {"valid", "renewing", "needs-sign-in", "error", "none", "expired"}
     assert set(icons.ACTIONS) == {
         "copy", "reveal", "hide", "key", "sign-in", "sign-out", "renew", "try", "add", "edit", "import",
         "export", "delete", "generate", "save", "discover", "filter", "settings", "devtoken", "tray", "info",
     }  # fmt: skip
+
+
+def test_every_preset_has_its_own_icon(qapp) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.core.presets import PRESETS
+
+    generic = icons.provider_icon("oauth2").cacheKey()
+    for preset_id in PRESETS:
+        assert preset_id in icons.PROVIDERS, preset_id
+        assert preset_id == "oauth2" or icons.provider_icon(preset_id).cacheKey() != generic, preset_id
+
+
+@pytest.mark.parametrize("provider", icons.PROVIDERS)
+@pytest.mark.parametrize("size", [16, 32])
+def test_a_provider_icon_is_a_tile_with_a_glyph_readable_at_small_sizes(qapp, provider: str, size: int) -> None:  # type: ignore[no-untyped-def]
+    """An opaque tile of its own colour (the same on light and dark themes) with a glyph that
+    stands out from it: enough strongly contrasting pixels at 16 px to be seen."""
+    image = icons.provider_icon(provider).pixmap(size, size).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    tile = image.pixelColor(size // 2, round(size * 0.1))  # above every glyph, clear of the rounded corners
+    assert tile.alpha() == 255
+    glyph = [
+        image.pixelColor(x, y)
+        for y in range(size)
+        for x in range(size)
+        if image.pixelColor(x, y).alpha() == 255 and abs(image.pixelColor(x, y).lightness() - tile.lightness()) > 90
+    ]
+    assert len(glyph) > 0.06 * size * size, (provider, len(glyph))
 
 
 def _opaque_pixels(image: QImage) -> int:

@@ -30,7 +30,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-
 #: The parameters that make a loopback URL a sign-in's answer rather than a provider's page on
 #: 127.0.0.1 (Discogs' authorize page carries oauth_token=, its answer oauth_verifier=).
 _ANSWER_PARAMS = frozenset({"code", "error", "error_reason", "oauth_verifier", "denied", "token"})

@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -43,8 +44,8 @@ from PySide6.QtWidgets import (
 from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import FLOWS, Flow, ProfileRecord
-from ...core.presets import PRESETS, Preset, presets_to_choose
-from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem
+from ...core.presets import PRESETS, Preset, StaticPlacement, presets_to_choose
+from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem, static_token_problem
 from ..context import AppContext
 from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
@@ -65,6 +66,7 @@ DEFAULT_WIDTH = 600
 _ENDPOINT_ROWS = (
     ("authorization_endpoint", "authorizationEndpointEdit"),
     ("token_endpoint", "tokenEndpointEdit"),
+    ("device_authorization_endpoint", "deviceAuthorizationEndpointEdit"),
     ("introspection_endpoint", "introspectionEndpointEdit"),
     ("revocation_endpoint", "revocationEndpointEdit"),
     ("logout_endpoint", "logoutEndpointEdit"),
@@ -77,6 +79,7 @@ _METADATA_KEYS = {
     "introspection_endpoint": "introspection_endpoint",
     "revocation_endpoint": "revocation_endpoint",
     "logout_endpoint": "end_session_endpoint",
+    "device_authorization_endpoint": "device_authorization_endpoint",
 }
 
 
@@ -117,6 +120,7 @@ class ProfileEditorDialog(QDialog):
         #: Whether the edited profile has a secret stored (asked of the engine in load_choices;
         #: until then, what the record handed in says).
         self._secret_stored = existing is not None and existing.client_secret is not None
+        self._token_stored = existing is not None and existing.static_token is not None
         self._drops_tokens = False
         self._message = ""
         self._auto_name = ""
@@ -203,6 +207,27 @@ class ProfileEditorDialog(QDialog):
         self._lifetime = line("lifetimeEdit", "14d (default)")
         self._lifetime.setToolTip("Nd, Nh, Nm or Ns")
         self._origin = line("originEdit", "optional, space-separated (https://example.com)")
+        # A static profile: the key itself (a secret, to the keyring like a client secret) and
+        # where requests carry it; the preset's placement shows as the placeholders.
+        self._token = SecretField(placeholder="")
+        self._token.setObjectName("staticTokenField")
+        self._token.setToolTip("The API key or personal access token")
+        self._placement = QComboBox()
+        self._placement.setObjectName("placementCombo")
+        self._placement.addItem("a request header", "header")
+        self._placement.addItem("a query parameter (?name=key)", "query")
+        self._header_name = line("headerNameEdit")
+        self._scheme = line("schemeEdit")
+        self._scheme.setToolTip("The word before the key in the header; one ending in = is joined without a space")
+        self._bare_key = QCheckBox("no scheme: send the &bare key")
+        self._bare_key.setObjectName("bareKeyCheck")
+        scheme_row = QWidget()
+        scheme_line = QHBoxLayout(scheme_row)
+        scheme_line.setContentsMargins(0, 0, 0, 0)
+        scheme_line.addWidget(self._scheme, 1)
+        scheme_line.addWidget(self._bare_key)
+        self._scheme.setAccessibleName(FIELD_LABELS["scheme"].replace("&", ""))
+        self._query_param = line("queryParamEdit")
 
         # The issuer row holds the Discover button and, under both, the discovery status.
         issuer_row = QWidget()
@@ -246,6 +271,11 @@ class ProfileEditorDialog(QDialog):
         add("subject", self._subject)
         add("devtoken_ttl", self._lifetime)
         add("origin", self._origin)
+        add("token", self._token)
+        add("placement", self._placement)
+        add("header_name", self._header_name)
+        add("scheme", scheme_row, self._scheme)
+        add("query_param", self._query_param)
 
         # The advanced endpoint rows live in the same form, so every label lines up; a
         # "▸ Endpoints ───" header row shows or hides them.
@@ -348,6 +378,12 @@ class ProfileEditorDialog(QDialog):
             self._subject,
             self._lifetime,
             self._origin,
+            self._token,
+            self._placement,
+            self._header_name,
+            self._scheme,
+            self._bare_key,
+            self._query_param,
             self._endpoints_toggle,
             *self._endpoint_edits.values(),
             self._save,
@@ -371,9 +407,15 @@ class ProfileEditorDialog(QDialog):
             self._subject,
             self._lifetime,
             self._origin,
+            self._token,
+            self._header_name,
+            self._scheme,
+            self._query_param,
             *self._endpoint_edits.values(),
         ):
             edit.textChanged.connect(self._revalidate)
+        self._placement.currentIndexChanged.connect(self._on_placement_changed)
+        self._bare_key.toggled.connect(self._on_bare_key_toggled)
         self._issuer.textChanged.connect(self._on_issuer_changed)
         self._redirect.textChanged.connect(self._update_redirect_hint)
         self._auth_method.currentIndexChanged.connect(self._revalidate)
@@ -412,6 +454,13 @@ class ProfileEditorDialog(QDialog):
             self._subject.setText(profile.subject or "")
             self._lifetime.setText(profile.devtoken_ttl or "")
             self._origin.setText(" ".join(profile.origin or ()))
+            self._token_placeholder()
+            if profile.placement is not None:
+                self._placement.setCurrentIndex(max(0, self._placement.findData(profile.placement)))
+            self._header_name.setText(profile.header_name or "")
+            self._scheme.setText(profile.scheme or "")
+            self._bare_key.setChecked(profile.scheme == "")
+            self._query_param.setText(profile.query_param or "")
         finally:
             self._filling = False
         self._update_visibility()
@@ -541,14 +590,35 @@ class ProfileEditorDialog(QDialog):
         text("devtoken_ttl", self._lifetime)
         if "origin" in shown and self._origin.text().split():
             table["origin"] = self._origin.text().replace(",", " ").split()
+        if "placement" in shown:
+            self._static_table(table)
         if self._existing is not None and not self._existing.profile.auto_renew:
             table["auto_renew"] = False  # not on this form; keep what the profile says
         if self._existing is not None and self._existing.profile.flow == flow:
-            # Fields this form has no row for yet (a static key's placement, the device
-            # endpoint): kept as the profile has them, never dropped by an edit.
+            # Fields this form has no row for yet: kept as the profile has them, never dropped.
             kept = self._existing.profile.to_dict()
             table.update({key: kept[key] for key in _FIELDS_WITHOUT_ROWS if key in kept})
         return table
+
+    def _static_table(self, table: dict[str, Any]) -> None:
+        """A static profile's token and placement: only what differs from the preset's default
+        (or what the edited profile already said), so the profile follows the preset."""
+        token = self._token.text().strip()
+        if token:
+            table["token"] = token
+        placement = self._placement.currentData()
+        old = self._existing.profile if self._existing is not None else None
+        if placement != self._static_default().placement or (old is not None and old.placement is not None):
+            table["placement"] = placement
+        if placement == "header":
+            if name := self._header_name.text().strip():
+                table["header_name"] = name
+            if self._bare_key.isChecked():
+                table["scheme"] = ""  # the bare key: X-Api-Key: KEY
+            elif scheme := self._scheme.text().strip():
+                table["scheme"] = scheme
+        elif param := self._query_param.text().strip():
+            table["query_param"] = param
 
     def validate(self) -> ProfileInput:
         """Run the core's validation on the fields (and the name check when creating).
@@ -567,6 +637,8 @@ class ProfileEditorDialog(QDialog):
             self.preset(), result.profile, has_secret=result.client_secret is not None or self._secret_stored
         )
         if problem is not None:
+            raise problem
+        if problem := static_token_problem(result.profile, has_token=result.static_token is not None or self._token_stored):
             raise problem
         return result
 
@@ -608,6 +680,8 @@ class ProfileEditorDialog(QDialog):
         if self._existing is not None:
             self._secret_stored = await engine.has_client_secret(self._existing.name)
             self._secret_placeholder()
+            self._token_stored = await engine.has_static_token(self._existing.name)
+            self._token_placeholder()
         self._set_key_names(keys, select=self._key_combo.currentData())
         self._taken_names = taken
         if self._auto_name and self._name.text() == self._auto_name:
@@ -650,6 +724,7 @@ class ProfileEditorDialog(QDialog):
             if task is not None and not task.done():
                 task.cancel()
         self._secret.clear_secret()  # the result (if any) holds it as a Secret now
+        self._token.clear_secret()
         super().done(code)
 
     # -- slots --------------------------------------------------------------------------------
@@ -683,6 +758,8 @@ class ProfileEditorDialog(QDialog):
         self._scopes.setPlaceholderText(" ".join(default) or "optional, space-separated")
         self._fill_auth_methods(preset, flow)
         self._secret_placeholder()
+        self._token_placeholder()
+        self._show_static_defaults()
         self._update_redirect_hint()
         self._key_id.setPlaceholderText(
             "10 characters, from App Store Connect"
@@ -690,6 +767,14 @@ class ProfileEditorDialog(QDialog):
             else f"the kid {preset.label} gave for the public key"
         )
         self._update_visibility()
+        self._revalidate()
+
+    def _on_placement_changed(self) -> None:
+        self._update_visibility()
+        self._revalidate()
+
+    def _on_bare_key_toggled(self, bare: bool) -> None:
+        self._scheme.setEnabled(not bare)
         self._revalidate()
 
     def _on_name_edited(self, _text: str) -> None:
@@ -715,6 +800,10 @@ class ProfileEditorDialog(QDialog):
 
     def _update_visibility(self) -> None:
         shown = self._applicable()
+        if "placement" in shown:
+            # A header's name and scheme, or a query parameter's name: the rows that apply.
+            other = ("query_param",) if self._placement.currentData() == "header" else ("header_name", "scheme")
+            shown = shown - set(other)
         self._endpoints_toggle.setArrowType(
             Qt.ArrowType.DownArrow if self._endpoints_expanded else Qt.ArrowType.RightArrow
         )
@@ -771,6 +860,28 @@ class ProfileEditorDialog(QDialog):
             self._secret.setPlaceholderText(stored + "required: the consumer secret signs every request")
         else:
             self._secret.setPlaceholderText(stored + "required for app tokens")
+
+    def _token_placeholder(self) -> None:
+        if self._existing is not None and self._token_stored:
+            self._token.setPlaceholderText(KEEP_SECRET_PLACEHOLDER)
+        else:
+            stored = f"{NO_SECRET_STORED}: " if self._existing is not None else ""
+            self._token.setPlaceholderText(stored + "the API key or personal token")
+
+    def _static_default(self) -> StaticPlacement:
+        return self.preset().static or StaticPlacement()
+
+    def _show_static_defaults(self) -> None:
+        """The preset's placement as the default choice and as the placeholders (Musixmatch:
+        ``?apikey=``; Discogs: ``Discogs token=``)."""
+        default = self._static_default()
+        if self._existing is None or self._existing.profile.placement is None:
+            self._placement.blockSignals(True)
+            self._placement.setCurrentIndex(max(0, self._placement.findData(default.placement)))
+            self._placement.blockSignals(False)
+        self._header_name.setPlaceholderText(default.header_name)
+        self._scheme.setPlaceholderText(default.scheme or "none: the bare key")
+        self._query_param.setPlaceholderText(default.query_param or "required: the parameter's name (apikey, api_key…)")
 
     def _update_redirect_hint(self) -> None:
         self._redirect_hint.show_for(self.preset(), self._redirect.text().strip())
@@ -909,17 +1020,9 @@ _FLOW_LABELS = {
     "static": "API key or personal token",
     "oauth1": "Sign-in (OAuth 1.0a)",
 }
-#: Profile fields the form shows no row for yet; an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = (
-    "device_authorization_endpoint",
-    "api_endpoint",
-    "placement",
-    "header_name",
-    "scheme",
-    "query_param",
-    "request_token_endpoint",
-    "signature_method",
-)
+#: Profile fields the form shows no row for yet (Last.fm's API, OAuth 1.0a's request-token
+#: endpoint and signature method); an edit keeps them as they are.
+_FIELDS_WITHOUT_ROWS = ("api_endpoint", "request_token_endpoint", "signature_method")
 
 
 def _repolish(widget: QWidget) -> None:
