@@ -16,11 +16,12 @@ from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
 from .secret import Secret
 
-Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static"]
-FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static")
+Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static", "music_user_token"]
+FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static", "music_user_token")
 #: The flows whose tokens come only from a person signing in (``login``): the browser code
-#: flow and the device authorization grant (RFC 8628).
-SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device")
+#: flow, the device authorization grant (RFC 8628), and Apple's Music User Token (MusicKit JS
+#: on a loopback page, core/oauth/musickit_page.py).
+SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device", "music_user_token")
 #: Where a static secret goes in a request: a header (name and scheme configurable) or a
 #: query parameter.
 Placement = Literal["header", "query"]
@@ -60,6 +61,8 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "subject",
     "team_id",
     "origin",
+    "musickit_js_url",
+    "api_endpoint",
     "placement",
     "header_name",
     "scheme",
@@ -96,6 +99,10 @@ class Profile:
     subject: str | None = None
     team_id: str | None = None
     origin: tuple[str, ...] | None = None
+    #: Apple Music user tokens: where the sign-in page loads MusicKit JS from, and the Apple
+    #: Music API's base URL (None: Apple's own, core/presets/apple_music.py).
+    musickit_js_url: str | None = None
+    api_endpoint: str | None = None
     placement: Placement | None = None
     header_name: str | None = None
     scheme: str | None = None

@@ -34,7 +34,7 @@ from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
 
-_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url")
+_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url", "musickit_js_url", "api_endpoint")
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
 
 # Which fields mean something for which flow: the one table that the checks below, the profile
@@ -60,7 +60,14 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
     "device": _EVERY_FLOW | _OAUTH_FIELDS | {"device_authorization_endpoint"},
     # An API key or personal token, and where it goes in a request.
     "static": _EVERY_FLOW | {"token", "placement", "header_name", "scheme", "query_param"},
+    # Apple's Music User Token: a developer token signed here (as for ``devtoken``; its lifetime
+    # and origin are those of the developer tokens sent beside the user token) configures
+    # MusicKit JS on a loopback page; where that script and the API live can be overridden.
+    "music_user_token": _EVERY_FLOW
+    | {"key", "key_id", "devtoken_ttl", "origin", "musickit_js_url", "api_endpoint"},
 }
+#: The flows whose requests carry a developer token signed from the profile's key.
+_SIGNING_FLOWS = ("devtoken", "music_user_token")
 #: A header name as HTTP allows one (RFC 9110 §5.6.2: a token).
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -75,6 +82,8 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
     fields = set(FLOW_FIELDS[flow])
     if flow == "static":
         return frozenset(fields)
+    if flow == "music_user_token":
+        return frozenset(fields | {preset.devtoken_issuer})  # team_id
     if flow == "devtoken":
         fields.add(preset.devtoken_issuer)  # client_id (MusicAPI) or team_id (Apple)
         if preset.devtoken_issuer != "client_id":
@@ -89,7 +98,7 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
 def required_fields(preset: Preset, flow: Flow) -> tuple[str, ...]:
     """The fields a profile cannot do without (beyond ``provider``): a DevToken's issuer, key
     and key id, or every OAuth flow's client id."""
-    if flow == "devtoken":
+    if flow in _SIGNING_FLOWS:
         return (preset.devtoken_issuer, "key", "key_id")
     if flow == "static":
         return ()  # the token may already be stored (an import without it keeps it)
@@ -112,7 +121,7 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     stored (docs/cli.md, ``import``), so only whoever knows the store can decide. The engine's
     import and the profile editor both ask here.
     """
-    if has_secret or profile.flow in ("devtoken", "static"):
+    if has_secret or profile.flow in ("devtoken", "static", "music_user_token"):
         return None
     method = client_auth_method(preset, profile, has_secret=False)
     if profile.flow == "client_credentials":
@@ -208,7 +217,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     for required in required_fields(preset, flow):
         if not values.get(required):
             raise wrong(f"{required} is required" + (" for DevTokens" if flow == "devtoken" else ""), required)
-    if flow == "devtoken":
+    if flow in _SIGNING_FLOWS:
         _check_devtoken_fields(name, preset, values)
     if flow == "static":
         _check_static_fields(name, preset, values)

@@ -1,5 +1,7 @@
 """How a token is used: the ``Authorization`` header in the provider's scheme, a curl line;
-for a static secret, the header or the query parameter its profile (or preset) names.
+for a static secret, the header or the query parameter its profile (or preset) names; for an
+Apple Music user token, two headers (a fresh developer token's ``Authorization`` and the
+``Music-User-Token``).
 
 Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both always agree.
 """
@@ -17,10 +19,27 @@ from .errors import Action, ConfigError
 from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
+from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .secret import Secret
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header that goes with a credential on every request (Apple Music: the developer
+    token's ``Authorization: Bearer`` beside the ``Music-User-Token``)."""
+
+    name: str
+    scheme: str
+    value: Secret
+
+    def value_text(self) -> str:
+        return f"{self.scheme} {self.value.reveal()}" if self.scheme else self.value.reveal()
+
+    def line(self) -> str:
+        return f"{self.name}: {self.value_text()}"
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,8 @@ class Credential:
     #: Set when the secret travels as this query parameter instead of a header.
     query_param: str | None = None
     provider: str = ""
+    #: Headers sent before this one on every request (Apple Music's developer token).
+    companions: tuple[Header, ...] = ()
 
     def header_value(self) -> str:
         """The header's value.
@@ -63,7 +84,11 @@ class Credential:
         return f"{self.scheme}{joiner}{self.value.reveal()}"
 
     def header_line(self) -> str:
-        return f"{self.header_name}: {self.header_value()}"
+        """The header, as a line; with companions, each of them first, one per line."""
+        return "\n".join(self.header_lines())
+
+    def header_lines(self) -> list[str]:
+        return [*(header.line() for header in self.companions), f"{self.header_name}: {self.header_value()}"]
 
     def in_url(self, url: str) -> str:
         """``url`` carrying the secret as its query parameter (query placement only)."""
@@ -73,6 +98,8 @@ class Credential:
     def apply(self, url: str, headers: dict[str, str]) -> str:
         """Put the secret on a request to ``url``: into ``headers``, or into the URL returned."""
         if self.query_param is None:
+            for header in self.companions:
+                headers[header.name] = header.value_text()
             headers[self.header_name] = self.header_value()
             return url
         return with_query_param(url, self.query_param, self.value.reveal())
@@ -129,8 +156,13 @@ def needs_token(record: ProfileRecord, scheme: str | None) -> bool:
     return record.profile.flow != "static" and scheme not in ("token", "basic")
 
 
-def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None = None) -> Credential:
+def credential(
+    record: ProfileRecord, token: TokenSet | None, scheme: str | None = None, *, developer_token: Secret | None = None
+) -> Credential:
     """The credential for ``record`` in ``scheme`` (None: the provider's default).
+
+    Args:
+        developer_token: an Apple Music user token's companion, signed for this use.
 
     Raises:
         ConfigError: a scheme the provider does not take, or a missing secret for ``basic``.
@@ -140,6 +172,19 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         if scheme is not None:
             raise ConfigError(f"the {scheme} scheme is for MusicAPI; a static key goes where its profile says")
         return static_credential(record)
+    if record.profile.flow == "music_user_token":
+        if scheme is not None:
+            raise ConfigError(f"the {scheme} scheme is for MusicAPI; Apple Music takes a developer token and a user token")
+        if token is None:
+            raise ConfigError(f"profile {shown(record.profile.name)} has no token yet", profile=record.profile.name)
+        assert developer_token is not None, "the engine signs the developer token that goes with it"
+        return Credential(
+            "",
+            token.access_token,
+            header_name=USER_TOKEN_HEADER,
+            provider=preset.label,
+            companions=(Header("Authorization", preset.auth_scheme, developer_token),),
+        )
     default = "devtoken" if record.profile.flow == "devtoken" and preset.id == "musicapi" else None
     chosen = scheme or default
     if chosen not in (None, default) and chosen not in preset.extra_schemes:
@@ -159,7 +204,10 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
 
 
 def try_url(record: ProfileRecord) -> str | None:
-    return record.profile.try_url or get_preset(record.profile.provider).try_url
+    profile = record.profile
+    if profile.flow == "music_user_token" and not profile.try_url:
+        return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
+    return profile.try_url or get_preset(profile.provider).try_url
 
 
 def curl_line(cred: Credential, url: str | None) -> str:
@@ -168,4 +216,5 @@ def curl_line(cred: Credential, url: str | None) -> str:
     target = url or "https://api.example.com/"
     if cred.query_param is not None:
         return f"curl {shlex.quote(cred.apply(target, {}))}"
-    return f"curl -H {shlex.quote(cred.header_line())} {shlex.quote(target)}"
+    headers = " ".join(f"-H {shlex.quote(line)}" for line in cred.header_lines())
+    return f"curl {headers} {shlex.quote(target)}"
