@@ -429,6 +429,9 @@ class TokenEngine:
         if profile.flow == "devtoken":
             # Re-signed before expiry like any other renewal; no network involved.
             return await self._store_token(profile.name, await self._sign_devtoken(record))
+        if profile.flow == "music_user_token":
+            # Only the MusicKit page hands one out (``login``): there is nothing to renew from.
+            raise NeedsSignIn(profile.name, "never signed in" if record.token is None else "a Music User Token cannot be renewed")
         async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None

@@ -7,9 +7,11 @@ Modules:
     server: HTTP plumbing, request recording and failure injection (:class:`EmulatorServer`).
     authorization_server: the generic strict OAuth 2.0 server (:class:`AuthorizationServer`).
     live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
+    apple_music: MusicKit JS's sign-in (a stand-in script, musickit_js) and the Apple Music API.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
+from .apple_music import AppleMusicServer
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .deezer import DeezerServer
@@ -26,6 +28,7 @@ from .spotify import SpotifyServer
 from .tidal import TidalServer
 
 __all__ = [
+    "AppleMusicServer",
     "AuthorizationServer",
     "ClientRegistration",
     "DeezerServer",

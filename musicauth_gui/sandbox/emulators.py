@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from .apple_music import AppleMusicServer
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .live import LiveServer
@@ -65,6 +66,8 @@ class Sandbox:
         spotify: The :class:`~.spotify.SpotifyServer`.
         soundcloud: The :class:`~.soundcloud.SoundCloudServer`.
         providers: The same, as :class:`DemoProvider` objects keyed by name.
+        apple_music: The :class:`~.apple_music.AppleMusicServer` (MusicKit JS and the Apple
+            Music API; no OAuth client: whoever holds a MusicKit key registers it).
     """
 
     def __init__(self, *, redirect_uris: Iterable[str] = DEFAULT_REDIRECT_URIS, consent: str = "approve") -> None:
@@ -89,6 +92,8 @@ class Sandbox:
             "spotify": (self.spotify, secrets.token_hex(16)),
             "soundcloud": (self.soundcloud, secrets.token_urlsafe(24)),
         }
+        self.apple_music = AppleMusicServer()
+        self.apple_music.consent = consent
         self.providers: dict[str, DemoProvider] = {}
         for name, (server, secret) in servers.items():
             server.consent = consent
@@ -105,6 +110,7 @@ class Sandbox:
         try:
             for provider in self.providers.values():
                 provider.server.start()
+            self.apple_music.start()
         except BaseException:
             self.stop()
             raise
@@ -114,10 +120,11 @@ class Sandbox:
         """Stop every emulator."""
         for provider in self.providers.values():
             provider.server.stop()
+        self.apple_music.stop()
 
     def __enter__(self) -> Self:
         """Start every emulator that is not running yet."""
-        if not all(provider.server.running for provider in self.providers.values()):
+        if not all(provider.server.running for provider in self.providers.values()) or not self.apple_music.running:
             self.stop()
             self.start()
         return self
