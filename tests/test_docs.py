@@ -14,7 +14,10 @@ from musicauth_gui.core.profiles_file import applicable_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-COLUMNS = {"ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken", "st": "static", "dv": "device"}
+COLUMNS = {
+    "ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken", "st": "static", "dv": "device",
+    "mu": "music_user_token",
+}  # fmt: skip
 
 
 def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], argparse.ArgumentParser]:

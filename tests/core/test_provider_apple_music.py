@@ -89,6 +89,10 @@ def test_every_output_shape_carries_both_tokens(tmp_path, apple_music) -> None: 
     sent = [curl[i + 1] for i, word in enumerate(curl) if word == "-H"]
     assert [h.split(":")[0] for h in sent] == ["Authorization", "Music-User-Token"]
 
+    ran = musicauth("exec", "am", "--", "sh", "-c", 'printf "%s|%s" "$MUSICAUTH_TOKEN" "$MUSICAUTH_AUTHORIZATION"')
+    token_var, authorization_var = ran.stdout.split("|")
+    assert token_var == user_token and authorization_var.startswith("Bearer ey")
+
 
 def test_try_calls_the_storefront_with_both_headers(tmp_path, apple_music) -> None:  # type: ignore[no-untyped-def]
     with_profile(tmp_path, apple_music)
