@@ -39,7 +39,7 @@ def get_token(qtbot, window: MainWindow, name: str) -> str:  # type: ignore[no-u
 def test_lists_every_demo_profile_with_state_and_countdown(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     assert window.model.names() == [
         "Groove app token", "Groove user", "Musixmatch", "Musixmatch app", "Spotify", "SoundCloud app",
-        "TIDAL", "TIDAL app", "MusicBrainz", "Genius", "Deezer", "MusicAPI",
+        "TIDAL", "TIDAL app", "MusicBrainz", "Genius", "Deezer", "MusicAPI", "Apple Music user",
     ]
     # Auto-renew fetched the client-credentials tokens and signed the DevToken by itself.
     qtbot.waitUntil(lambda: window.model.record("Groove app token").token is not None, timeout=10000)

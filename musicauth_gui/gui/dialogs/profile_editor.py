@@ -905,9 +905,12 @@ _FLOW_LABELS = {
     "devtoken": "Developer token (ES256)",
     "device": "Sign-in with a code on another device",
     "static": "API key or personal token",
+    "music_user_token": "Apple Music user token (MusicKit on a web page)",
 }
 #: Profile fields the form shows no row for yet; an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = ("device_authorization_endpoint", "placement", "header_name", "scheme", "query_param")
+_FIELDS_WITHOUT_ROWS = (
+    "device_authorization_endpoint", "placement", "header_name", "scheme", "query_param", "musickit_js_url", "api_endpoint",
+)  # fmt: skip
 
 
 def _repolish(widget: QWidget) -> None:
