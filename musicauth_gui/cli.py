@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported where used: a command loads only what it needs (st
     from .core.engine import DeviceCode, TokenEngine
     from .core.model import ProfileRecord, TokenSet
     from .core.state import DamagedEntry, ProfileState
+    from .core.usage import Credential
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -232,7 +233,7 @@ async def cmd_profile_list(engine: TokenEngine, args: argparse.Namespace) -> int
         return 0
     headers = ("NAME", "PROVIDER", "FLOW", "TOKEN", "EXPIRES")
     table = [headers] + [
-        (r["name"], r["provider"] or "-", r["flow"] or "-", r["token_state"], r["expires_at"] or "-") for r in rows
+        (r["name"], r["provider"] or "-", r["flow"] or "-", r["token_state"], _expiry_cell(r)) for r in rows
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
     for row in table:
@@ -284,7 +285,18 @@ def _describe(record: ProfileRecord, now: float, state: ProfileState | None = No
         "reason": record.status.reason,
         "state": state.kind.value,
         "next_attempt_at": _iso(state.next_attempt_at),
+        "obtained_at": _iso(state.obtained_at),
     }
+
+
+def _expiry_cell(row: dict[str, Any]) -> str:
+    """The EXPIRES column: the expiry; for a token that has none and cannot be renewed (an Apple
+    Music user token), when it was obtained, since its age is all there is to judge it by."""
+    if row["expires_at"]:
+        return str(row["expires_at"])
+    if row.get("obtained_at"):
+        return f"unknown; obtained {row['obtained_at']}"
+    return "-"
 
 
 def _describe_damaged(entry: DamagedEntry) -> dict[str, Any]:
@@ -302,6 +314,7 @@ def _describe_damaged(entry: DamagedEntry) -> dict[str, Any]:
         "reason": entry.reason,
         "state": "damaged",
         "next_attempt_at": None,
+        "obtained_at": None,
     }
 
 
@@ -395,7 +408,7 @@ def _open_url(url: str) -> None:
 
 async def cmd_token(engine: TokenEngine, args: argparse.Namespace) -> int:
     issued = await engine.credential(args.name, args.scheme)
-    print(format_token(issued.record, issued.token, args.format, now=engine.clock.now(), scheme=args.scheme))
+    print(format_token(issued.record, issued.token, args.format, now=engine.clock.now(), scheme=args.scheme, cred=issued.credential))
     return 0
 
 
@@ -655,11 +668,20 @@ def _seconds_left(token: TokenSet | None, now: float) -> int | None:
     return None if left is None else int(left)
 
 
-def format_token(record: ProfileRecord, token: TokenSet | None, fmt: str, *, now: float, scheme: str | None = None) -> str:
-    """The credential in one of the contract's output shapes."""
+def format_token(
+    record: ProfileRecord,
+    token: TokenSet | None,
+    fmt: str,
+    *,
+    now: float,
+    scheme: str | None = None,
+    cred: Credential | None = None,
+) -> str:
+    """The credential (``cred``, else the one ``record`` and ``token`` make) in one of the
+    contract's output shapes."""
     from .core.usage import credential, curl_line, try_url
 
-    cred = credential(record, token, scheme)
+    cred = cred or credential(record, token, scheme)
     if fmt == "raw":
         return cred.value.reveal()
     if fmt == "header":
@@ -676,6 +698,9 @@ def format_token(record: ProfileRecord, token: TokenSet | None, fmt: str, *, now
         }
         if token and _iso(token.refresh_expires_at):
             data["refresh_token_expires_at"] = _iso(token.refresh_expires_at)
+        if cred.companions:  # Apple Music: the developer token's Authorization beside the user token
+            data["headers"] = dict(line.split(": ", 1) for line in cred.header_lines())
+            data["authorization_header"] = data["headers"].get("Authorization")
         return json.dumps(data, indent=2)
     return curl_line(cred, try_url(record))
 

@@ -31,6 +31,8 @@ DEMO_KEY = "demo-key"
 DEMO_KID = "DEMOKID001"
 DEMO_MUSICAPI_CLIENT = "demo-musicapi"
 DEMO_MUSICAPI_SECRET = "demo-musicapi-secret"
+#: The Apple Music emulator's demo team; its MusicKit key is the demo key (Key ID DEMO_KID).
+DEMO_APPLE_TEAM = "DEMOTEAM01"
 #: The round-2 providers' emulators, started beside the Sandbox's four; each has a demo client
 #: ``demo-<name>`` (with the secret ``demo-<name>-secret``, but for TIDAL's public one).
 MORE_PROVIDERS: dict[str, type[AuthorizationServer]] = {
@@ -64,6 +66,7 @@ class DemoWorld:
 
 def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer], discogs: DiscogsServer) -> str:
     live, mxm, spotify, sc = (sandbox.providers[n] for n in ("live", "musixmatch", "spotify", "soundcloud"))
+    apple = sandbox.apple_music
     tidal, mb, genius, deezer = (more[n] for n in ("tidal", "musicbrainz", "genius", "deezer"))
 
     def demo_client(name: str) -> str:
@@ -170,6 +173,15 @@ key = "{DEMO_KEY}"
 key_id = "{DEMO_KID}"
 devtoken_ttl = "14d"
 try_url = "{musicapi.url('/search/introspection')}"
+
+[profiles."Apple Music user"]
+provider = "apple-music"
+flow = "music_user_token"
+team_id = "{DEMO_APPLE_TEAM}"
+key = "{DEMO_KEY}"
+key_id = "{DEMO_KID}"
+musickit_js_url = "{apple.url('/musickit.js')}"
+api_endpoint = "{apple.base_url}"
 """
 
 
@@ -244,6 +256,7 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     engine = TokenEngine.in_memory()
     info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
+    sandbox.apple_music.register_key(DEMO_APPLE_TEAM, DEMO_KID, info.public_pem)
     profiles = _profiles(sandbox, musicapi, more, discogs) + keyed_profiles
     await engine.import_profiles(parse_profiles_text(profiles, source="demo profiles"))
     return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more, discogs=discogs, keyed=keyed)

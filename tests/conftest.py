@@ -41,7 +41,10 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     monkeypatch.setenv("XDG_STATE_HOME", str(dirs["state"]))
     monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_DIR", str(dirs["keyring"]))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", TEST_BACKEND)
-    monkeypatch.delenv("BROWSER", raising=False)
+    # No real browser, ever, unless a test asks for one (browser_env, the Chromium test): with
+    # Chromium installed, webbrowser and xdg-open would otherwise start it. `false` fails as
+    # "no browser could be started" did before any browser was installed.
+    monkeypatch.setenv("BROWSER", "false")
     monkeypatch.delenv("MUSICAUTH_TEST_KEYRING_LOCKED", raising=False)
     for fault in ("DELAY", "FAIL", "FAIL_TIMES", "WRITE_DELAY"):
         monkeypatch.delenv(f"MUSICAUTH_TEST_KEYRING_{fault}", raising=False)

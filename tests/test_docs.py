@@ -15,7 +15,10 @@ from musicauth_gui.core.profiles_file import applicable_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-COLUMNS = {"ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken", "st": "static", "dv": "device", "o1": "oauth1"}
+COLUMNS = {
+    "ac": "authorization_code", "cc": "client_credentials", "dt": "devtoken", "st": "static", "dv": "device",
+    "o1": "oauth1", "mu": "music_user_token",
+}  # fmt: skip
 
 
 def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], argparse.ArgumentParser]:

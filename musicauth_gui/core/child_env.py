@@ -63,5 +63,7 @@ def child_environment(base: Mapping[str, str], credentials: Mapping[str, Credent
         credential = credentials[name]
         env[variables.token] = credential.value.reveal()
         if credential.query_param is None:  # a token or key sent in the query has no header form
-            env[variables.authorization] = credential.header_value()
+            # Apple Music: the Authorization is the developer token's, the token the user's.
+            developer = next((h.value_text() for h in credential.companions if h.name == "Authorization"), None)
+            env[variables.authorization] = developer or credential.header_value()
     return env

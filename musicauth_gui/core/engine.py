@@ -58,11 +58,12 @@ from .key_ring import KeyRing
 from .lastfm import web_auth as lastfm_web_auth
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import deezer, flows, oauth1_sign_in
+from .oauth import deezer, flows, musickit_page, oauth1_sign_in
 from .oauth.loopback import LoopbackListener, RedirectTarget, parse_redirect_uri
 from .oauth.pkce import Pkce, new_state
 from .outside_changes import OutsideChanges, reread
 from .presets import Preset, get_preset
+from .presets.apple_music import MUSICKIT_JS_URL, USER_TOKEN_HEADER
 from .profiles_file import ProfileInput, client_auth_method, secret_problem
 from .renewal import needs_renewal
 from .secret import Secret
@@ -439,6 +440,9 @@ class TokenEngine:
         if profile.flow == "oauth1":
             # OAuth 1.0a has no renewal: a token lives until revoked, and only a sign-in makes one.
             raise NeedsSignIn(profile.name, "an OAuth 1.0a token cannot be renewed" if record.token else "never signed in")
+        if profile.flow == "music_user_token":
+            # Only the MusicKit page hands one out (``login``): there is nothing to renew from.
+            raise NeedsSignIn(profile.name, "never signed in" if record.token is None else "a Music User Token cannot be renewed")
         async with self.http() as client:
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
@@ -586,7 +590,13 @@ class TokenEngine:
         self._changed(name)
 
     async def _sign_devtoken(
-        self, record: ProfileRecord, *, sub: str | None = None, ttl: str | None = None
+        self,
+        record: ProfileRecord,
+        *,
+        sub: str | None = None,
+        ttl: str | None = None,
+        lifetime: int | None = None,
+        with_origin: bool = True,
     ) -> TokenSet:
         profile = record.profile
         preset = get_preset(profile.provider)
@@ -598,7 +608,7 @@ class TokenEngine:
                 actions=(Action.EDIT_FIELD,),
             )
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
-        lifetime = parse_ttl(ttl or profile.devtoken_ttl)
+        lifetime = lifetime or parse_ttl(ttl or profile.devtoken_ttl)
         now = int(self.clock.now())
         jwt = signer.sign(
             iss=getattr(profile, preset.devtoken_issuer) or "",
@@ -606,7 +616,7 @@ class TokenEngine:
             ttl=lifetime,
             now=now,
             max_ttl=preset.devtoken_max_ttl,
-            extra={"origin": list(profile.origin)} if profile.origin else None,
+            extra={"origin": list(profile.origin)} if profile.origin and with_origin else None,
         )
         return TokenSet(access_token=Secret(jwt), token_type=preset.auth_scheme, issued_at=now, expires_at=now + lifetime)
 
@@ -653,6 +663,8 @@ class TokenEngine:
             return await self._oauth1_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         if preset.dialect == "lastfm":
             return await self._lastfm_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
+        if profile.flow == "music_user_token":
+            return await self._music_user_token_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
@@ -881,6 +893,49 @@ class TokenEngine:
         self._changed(name)
         return token
 
+    async def _music_user_token_login(
+        self,
+        record: ProfileRecord,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float,
+        on_listening: Callable[[LoopbackListener, str], None] | None,
+    ) -> TokenSet:
+        """Apple Music: a loopback page runs MusicKit JS with a developer token signed for this
+        sign-in and posts the Music User Token back (core/oauth/musickit_page.py). The token has
+        no refresh and no known expiry: it is kept, with when it was obtained, until Apple
+        refuses it.
+
+        Raises:
+            SignInDenied: ``authorize()`` was refused.
+            StateMismatch, SignInTimeout, SignInCancelled, SignInError: as the page's listener.
+        """
+        profile = record.profile
+        name = profile.name
+        script_url = profile.musickit_js_url or MUSICKIT_JS_URL
+        page_token = await self._sign_devtoken(record, lifetime=musickit_page.page_token_lifetime(timeout), with_origin=False)
+        try:
+            async with musickit_page.MusicKitPage(
+                state=new_state(), script_url=script_url, developer_token=page_token.access_token
+            ) as page:
+                if on_listening is not None:
+                    on_listening(page, page.url)
+                opened = open_browser(page.url)
+                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
+                    await opened
+                user_token = await page.wait_user_token(timeout)
+        except SignInError as exc:
+            raise exc.about(profile=name) from None
+        now = self.clock.now()
+        token = TokenSet(access_token=user_token, token_type=USER_TOKEN_HEADER, issued_at=now, consented_at=now)
+        async with self._single_flight(name):
+            await self.store.update(
+                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
+            )
+            await asyncio.to_thread(inflight.clear, name)
+        self._changed(name)
+        return token
+
     # -- introspection, sign-out -----------------------------------------------------------
 
     async def introspect(self, name: str) -> dict[str, Any]:
@@ -917,7 +972,9 @@ class TokenEngine:
         endpoints = None
         async with self.http() as client:
             # Last.fm has no endpoint to revoke a session key: it is forgotten here alone.
-            if record.profile.flow not in ("devtoken", "static") and preset.dialect != "lastfm":
+            # No endpoints to revoke at: a DevToken and a static key are made or held here, and
+            # Apple has no revocation for a Music User Token (the user withdraws it at Apple).
+            if record.profile.flow not in ("devtoken", "static", "music_user_token") and preset.dialect != "lastfm":
                 endpoints = await self.endpoints(record.profile, client)
             token = record.token
             if token is not None and endpoints is not None and endpoints.revocation:
@@ -1032,7 +1089,11 @@ class TokenEngine:
         record = await self.store.load(name)
         token = await self.get_token(name) if needs_token(record, scheme) else None
         record = await self.store.load(name)  # as renewed
-        return IssuedCredential(record, token, credential(record, token, scheme))
+        # An Apple Music user token goes with a developer token, signed fresh for each use.
+        developer = await self._sign_devtoken(record) if record.profile.flow == "music_user_token" else None
+        return IssuedCredential(
+            record, token, credential(record, token, scheme, developer_token=developer.access_token if developer else None)
+        )
 
     def activity(self, name: str) -> Activity:
         """What this engine knows of ``name`` that its record does not say."""
@@ -1310,7 +1371,8 @@ def static_token_set(record: ProfileRecord) -> TokenSet:
 
 
 def _same_client(old: Profile, new: Profile) -> bool:
-    keys = ("provider", "flow", "client_id", "issuer", "authorization_endpoint", "token_endpoint")
+    # team_id: an Apple Music user token was handed out to that developer team.
+    keys = ("provider", "flow", "client_id", "team_id", "issuer", "authorization_endpoint", "token_endpoint")
     return all(getattr(old, k) == getattr(new, k) for k in keys)
 
 

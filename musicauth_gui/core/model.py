@@ -16,11 +16,12 @@ from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
 from .secret import Secret
 
-Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1"]
-FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1")
+Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1", "music_user_token"]
+FLOWS: tuple[Flow, ...] = ("authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1", "music_user_token")
 #: The flows whose tokens come only from a person signing in (``login``): the browser code
-#: flow, the device authorization grant (RFC 8628) and OAuth 1.0a's three legs (RFC 5849).
-SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device", "oauth1")
+#: flow, the device authorization grant (RFC 8628), OAuth 1.0a's three legs (RFC 5849) and
+#: Apple's Music User Token (MusicKit JS on a loopback page, core/oauth/musickit_page.py).
+SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device", "oauth1", "music_user_token")
 #: How an OAuth 1.0a request is signed (RFC 5849 §3.4): PLAINTEXT sends the secrets themselves
 #: (over TLS), HMAC-SHA1 a signature bound to the method, the URL and the parameters.
 SignatureMethod = Literal["PLAINTEXT", "HMAC-SHA1"]
@@ -66,6 +67,7 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "subject",
     "team_id",
     "origin",
+    "musickit_js_url",
     "placement",
     "header_name",
     "scheme",
@@ -96,6 +98,8 @@ class Profile:
     device_authorization_endpoint: str | None = None
     #: OAuth 1.0a's temporary-credentials endpoint (Discogs' ``/oauth/request_token``).
     request_token_endpoint: str | None = None
+    #: The API a provider's calls go to, where it is not an OAuth endpoint: Last.fm's ``/2.0/``
+    #: (where ``auth.getSession`` lives too), the Apple Music API's base URL (None: the preset's).
     api_endpoint: str | None = None
     redirect_uri: str | None = None
     token_endpoint_auth_method: AuthMethod | None = None
@@ -106,6 +110,9 @@ class Profile:
     subject: str | None = None
     team_id: str | None = None
     origin: tuple[str, ...] | None = None
+    #: Apple Music user tokens: where the sign-in page loads MusicKit JS from (None: Apple's
+    #: own, core/presets/apple_music.py).
+    musickit_js_url: str | None = None
     placement: Placement | None = None
     header_name: str | None = None
     scheme: str | None = None

@@ -35,7 +35,7 @@ from .names import MAX_NAME_LENGTH, name_problem, shown
 from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
 
-_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url")
+_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url", "musickit_js_url", "api_endpoint")
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
 
 # Which fields mean something for which flow: the one table that the checks below, the profile
@@ -73,10 +73,17 @@ FLOW_FIELDS: dict[Flow, frozenset[str]] = {
         "redirect_uri",
         "signature_method",
     },
+    # Apple's Music User Token: a developer token signed here (as for ``devtoken``; its lifetime
+    # and origin are those of the developer tokens sent beside the user token) configures
+    # MusicKit JS on a loopback page; where that script and the API live can be overridden.
+    "music_user_token": _EVERY_FLOW
+    | {"key", "key_id", "devtoken_ttl", "origin", "musickit_js_url", "api_endpoint"},
 }
 #: Last.fm's web authentication (``dialect="lastfm"``): the API key and shared secret, the
 #: browser page and the API; no scopes, no token endpoint, no redirect URI to register.
 _LASTFM_FIELDS = _EVERY_FLOW | {"client_id", "client_secret", "authorization_endpoint", "api_endpoint"}
+#: The flows whose requests carry a developer token signed from the profile's key.
+_SIGNING_FLOWS = ("devtoken", "music_user_token")
 #: A header name as HTTP allows one (RFC 9110 §5.6.2: a token).
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -93,6 +100,8 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
         return _LASTFM_FIELDS
     if flow in ("static", "oauth1"):
         return frozenset(fields)
+    if flow == "music_user_token":
+        return frozenset(fields | {preset.devtoken_issuer})  # team_id
     if flow == "devtoken":
         fields.add(preset.devtoken_issuer)  # client_id (MusicAPI) or team_id (Apple)
         if preset.devtoken_issuer != "client_id":
@@ -107,7 +116,7 @@ def applicable_fields(preset: Preset, flow: Flow, *, has_issuer: bool = False) -
 def required_fields(preset: Preset, flow: Flow) -> tuple[str, ...]:
     """The fields a profile cannot do without (beyond ``provider``): a DevToken's issuer, key
     and key id, or every OAuth flow's client id."""
-    if flow == "devtoken":
+    if flow in _SIGNING_FLOWS:
         return (preset.devtoken_issuer, "key", "key_id")
     if flow == "static":
         return ()  # the token may already be stored (an import without it keeps it)
@@ -130,7 +139,7 @@ def secret_problem(preset: Preset, profile: Profile, *, has_secret: bool) -> Con
     stored (docs/cli.md, ``import``), so only whoever knows the store can decide. The engine's
     import and the profile editor both ask here.
     """
-    if has_secret or profile.flow in ("devtoken", "static"):
+    if has_secret or profile.flow in ("devtoken", "static", "music_user_token"):
         return None
     if preset.dialect == "lastfm":
         message = "the shared secret is needed: it signs every Last.fm call (api_sig)"
@@ -247,7 +256,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
     for required in required_fields(preset, flow):
         if not values.get(required):
             raise wrong(f"{required} is required" + (" for DevTokens" if flow == "devtoken" else ""), required)
-    if flow == "devtoken":
+    if flow in _SIGNING_FLOWS:
         _check_devtoken_fields(name, preset, values)
     if flow == "static":
         _check_static_fields(name, preset, values)

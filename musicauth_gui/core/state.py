@@ -25,6 +25,10 @@ The rule, first match wins::
                    unknown: it is used until the provider refuses it
     valid          otherwise
 
+A signed-in token that can neither be renewed nor tell when it expires (an Apple Music user
+token, a Genius token) has no countdown to show: its state carries ``obtained_at`` instead, so
+that the front ends show its age, and a new sign-in is the only way to replace it.
+
 A damaged keyring entry has no record; ``damaged_state`` gives its state.
 """
 
@@ -93,6 +97,8 @@ class ProfileState:
     reason: ``needs_sign_in`` (why, when known), ``retrying``/``error`` (the failure's
         message), ``damaged`` (what is wrong with the entry); else None.
     error: ``retrying``/``error``: the cause, when it is a MusicAuthError.
+    obtained_at: when a signed-in token with no refresh token and no known expiry was obtained
+        (see the module docstring); None for every other token.
     """
 
     kind: StateKind
@@ -100,6 +106,12 @@ class ProfileState:
     next_attempt_at: float | None = None
     reason: str | None = None
     error: MusicAuthError | None = None
+    obtained_at: float | None = None
+
+    @property
+    def shows_age(self) -> bool:
+        """Whether the token's life is shown as its age (and "sign in again") instead of a countdown."""
+        return self.obtained_at is not None
 
 
 def profile_state(record: ProfileRecord, now: float, activity: Activity = IDLE) -> ProfileState:
@@ -125,7 +137,8 @@ def profile_state(record: ProfileRecord, now: float, activity: Activity = IDLE) 
         return ProfileState(StateKind.NO_TOKEN)
     left = token.expires_in(now)  # None when unknown, NaN and infinities included
     if left is None:
-        return ProfileState(StateKind.STATIC, expires_at)
+        only_sign_in = record.profile.flow in SIGN_IN_FLOWS and token.refresh_token is None
+        return ProfileState(StateKind.STATIC, expires_at, obtained_at=token.issued_at if only_sign_in else None)
     if left <= 0:
         return ProfileState(StateKind.EXPIRED, expires_at)
     due = renew_at(token)

@@ -18,7 +18,7 @@ import httpx
 from .errors import Action, ConfigError
 from .http import check_endpoint, host_of, send
 from .secret import MASK, scrub
-from .usage import credential, needs_token, try_url
+from .usage import try_url
 
 #: Header values never shown: credentials going out or coming back (RFC 9110 §11.6, RFC 6265).
 MASKED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
@@ -76,9 +76,7 @@ async def try_profile(engine: Any, name: str, *, scheme: str | None = None) -> T
         check_endpoint(url, "try_url")
     except ConfigError as exc:
         raise exc.about(profile=name) from None
-    token = await engine.get_token(name) if needs_token(record, scheme) else None
-    record = await engine.store.load(name)
-    cred = credential(record, token, scheme)
+    cred = (await engine.credential(name, scheme)).credential  # renewed (or signed) first when due
     headers = {"Content-Type": "application/json; charset=utf-8"}
     target = f"GET {host_of(url)}{_path(url)}"  # before the secret may join the query
     request_url = cred.apply(url, headers)  # a header, or the query parameter (Deezer, static keys)

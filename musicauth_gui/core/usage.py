@@ -1,6 +1,8 @@
 """How a token is used: the ``Authorization`` header in the provider's scheme, a curl line;
 for a static secret, the header or the query parameter its profile (or preset) names; for an
-OAuth 1.0a token, a header signed afresh for the profile's try URL each time one is asked for.
+OAuth 1.0a token, a header signed afresh for the profile's try URL each time one is asked for;
+for an Apple Music user token, two headers (a fresh developer token's ``Authorization`` and the
+``Music-User-Token``).
 
 Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both always agree.
 """
@@ -20,6 +22,7 @@ from .errors import Action, ConfigError, NeedsSignIn
 from .model import Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
+from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .secret import Secret
 
 if TYPE_CHECKING:
@@ -31,6 +34,22 @@ if TYPE_CHECKING:
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header that goes with a credential on every request (Apple Music: the developer
+    token's ``Authorization: Bearer`` beside the ``Music-User-Token``)."""
+
+    name: str
+    scheme: str
+    value: Secret
+
+    def value_text(self) -> str:
+        return f"{self.scheme} {self.value.reveal()}" if self.scheme else self.value.reveal()
+
+    def line(self) -> str:
+        return f"{self.name}: {self.value_text()}"
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,8 @@ class Credential:
     user_agent: str | None = None
     #: Signs a call's URL (the token already in it); None for providers that sign nothing.
     sign_url: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    #: Headers sent before this one on every request (Apple Music's developer token).
+    companions: tuple[Header, ...] = ()
 
     def header_value(self) -> str:
         """The header's value.
@@ -83,7 +104,11 @@ class Credential:
         return f"{self.scheme}{joiner}{self.value.reveal()}"
 
     def header_line(self) -> str:
-        return f"{self.header_name}: {self.header_value()}"
+        """The header, as a line; with companions, each of them first, one per line."""
+        return "\n".join(self.header_lines())
+
+    def header_lines(self) -> list[str]:
+        return [*(header.line() for header in self.companions), f"{self.header_name}: {self.header_value()}"]
 
     def in_url(self, url: str) -> str:
         """``url`` carrying the secret as its query parameter (query placement only)."""
@@ -96,6 +121,8 @@ class Credential:
         if self.user_agent is not None:
             headers["User-Agent"] = self.user_agent
         if self.query_param is None:
+            for header in self.companions:
+                headers[header.name] = header.value_text()
             headers[self.header_name] = self.header_value()
             return url
         return self.in_url(url)
@@ -194,8 +221,13 @@ def needs_token(record: ProfileRecord, scheme: str | None) -> bool:
     return record.profile.flow != "static" and scheme not in ("token", "basic")
 
 
-def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None = None) -> Credential:
+def credential(
+    record: ProfileRecord, token: TokenSet | None, scheme: str | None = None, *, developer_token: Secret | None = None
+) -> Credential:
     """The credential for ``record`` in ``scheme`` (None: the provider's default).
+
+    Args:
+        developer_token: an Apple Music user token's companion, signed for this use.
 
     Raises:
         ConfigError: a scheme the provider does not take, or a missing secret for ``basic``.
@@ -205,6 +237,19 @@ def credential(record: ProfileRecord, token: TokenSet | None, scheme: str | None
         if scheme is not None:
             raise ConfigError(f"the {scheme} scheme is for MusicAPI; a static key goes where its profile says")
         return static_credential(record)
+    if record.profile.flow == "music_user_token":
+        if scheme is not None:
+            raise ConfigError(f"the {scheme} scheme is for MusicAPI; Apple Music takes a developer token and a user token")
+        if token is None:
+            raise ConfigError(f"profile {shown(record.profile.name)} has no token yet", profile=record.profile.name)
+        assert developer_token is not None, "the engine signs the developer token that goes with it"
+        return Credential(
+            "",
+            token.access_token,
+            header_name=USER_TOKEN_HEADER,
+            provider=preset.label,
+            companions=(Header("Authorization", preset.auth_scheme, developer_token),),
+        )
     default = "devtoken" if record.profile.flow == "devtoken" and preset.id == "musicapi" else None
     chosen = scheme or default
     if chosen not in (None, default) and chosen not in preset.extra_schemes:
@@ -247,6 +292,8 @@ def try_url(record: ProfileRecord) -> str | None:
     preset = get_preset(profile.provider)
     if profile.try_url:
         return profile.try_url
+    if profile.flow == "music_user_token":
+        return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
     api = api_endpoint(profile)
     if preset.dialect == "lastfm" and profile.flow != "static" and api:
         from .lastfm import web_auth  # here: it loads httpx (see above)
@@ -262,4 +309,5 @@ def curl_line(cred: Credential, url: str | None) -> str:
     agent = f"-A {shlex.quote(cred.user_agent)} " if cred.user_agent is not None else ""
     if cred.query_param is not None:
         return f"curl {agent}{shlex.quote(cred.apply(target, {}))}"
-    return f"curl {agent}-H {shlex.quote(cred.header_line())} {shlex.quote(target)}"
+    headers = " ".join(f"-H {shlex.quote(line)}" for line in cred.header_lines())
+    return f"curl {agent}{headers} {shlex.quote(target)}"

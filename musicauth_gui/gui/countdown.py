@@ -30,6 +30,17 @@ def format_remaining(seconds: float | None, *, precise: bool = False) -> str:
     return f"{secs}s"
 
 
+def format_age(seconds: float) -> str:
+    """How long ago a token was obtained, for a token with no known expiry and no refresh (an
+    Apple Music user token): ``obtained 3d 4h 05m ago``, ``obtained just now``."""
+    usable = usable_seconds(seconds)
+    if usable is None:
+        return "obtained at an unknown time"
+    if usable < 60:
+        return "obtained just now"
+    return f"obtained {format_remaining(usable)} ago"
+
+
 def clock_time(epoch: float) -> str:
     """``epoch`` as the local time of day, ``14:03:22`` ("retrying at ..."): a time to look at
     the clock for, which a countdown would make the user compute; "unknown" if it cannot be shown."""

@@ -30,11 +30,11 @@ from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from ..core.secret import scrub
 from ..core.sign_in import SignIn
-from ..core.state import ProfileState
+from ..core.state import ProfileState, StateKind
 from ..core.usage import curl_line, try_url
 from . import answer_text
 from .context import AppContext
-from .countdown import format_remaining
+from .countdown import format_age, format_remaining
 from .icons import icon, provider_icon, repolish
 from .local_time import local_time
 from .messages import running_text
@@ -55,6 +55,11 @@ def open_in_system_browser(url: str) -> None:
 
 
 BROWSER_WAITING = "Waiting for the browser… finish the sign-in there."
+#: The Sign in button's words: once more for a token nothing else can replace (no refresh, no
+#: known expiry: an Apple Music user token), since a new sign-in is its only renewal.
+SIGN_IN_WORDS, SIGN_IN_AGAIN_WORDS = "&Sign in", "&Sign in again"
+#: The Expires row of such a token.
+NO_KNOWN_EXPIRY = "unknown: it lasts until the provider refuses it; then sign in again"
 DEVICE_WAITING = "Open the link on any device (a phone will do) and enter this code; waiting for approval…"
 DEVICE_WAITING_QR = "Scan the QR code with a phone, or open the link on any device and enter this code; waiting for approval…"
 NO_TOKEN_YET = "no token yet"
@@ -216,7 +221,7 @@ class ProfileDetailPane(QWidget):
 
         actions = FlowLayout(spacing=8)
         self.get_token_button = self._button("&Get token", "renew", "getTokenButton")
-        self.sign_in_button = self._button("&Sign in", "sign-in", "signInButton")
+        self.sign_in_button = self._button(SIGN_IN_WORDS, "sign-in", "signInButton")
         self.renew_button = self._button("&Renew now", "renew", "renewButton")
         self.sign_out_button = self._button("Sign &out", "sign-out", "signOutButton")
         self.try_button = self._button("Tr&y it", "try", "tryButton")
@@ -374,7 +379,7 @@ class ProfileDetailPane(QWidget):
         if not (static and token is None and not switched):
             self.token_field.setText(token.access_token.reveal() if token else "")
         self.issued_label.setText(local_time(token.issued_at) if token else "—")
-        self.expires_label.setText(_expiry_text(token, never=preset.token_never_expires) if token else "—")
+        self.expires_label.setText(_expiry_text(token, never=preset.token_never_expires) if token else "—")  # tick() may say more
         account = token.account if token else None
         self.account_label.setText(account or "")
         self.account_label.setVisible(account is not None)
@@ -438,6 +443,7 @@ class ProfileDetailPane(QWidget):
     def tick(self, record: ProfileRecord | None) -> None:
         """The once-a-second update: countdown and life bar (and a device code's time left)."""
         self._tick_device_code()
+        self.sign_in_button.setText(SIGN_IN_WORDS)
         if record is None or record.token is None:
             self.countdown.setText("")
             self.expiry_bar.setValue(0)
@@ -450,9 +456,24 @@ class ProfileDetailPane(QWidget):
             return
         assert self.context is not None
         now = self.context.engine.clock.now()
+        state = self._current_state(record)
+        if state.obtained_at is not None:
+            # No expiry to count down to and no refresh: how old it is, and Sign in again.
+            self.countdown.setText(format_age(now - state.obtained_at))
+            self.expires_label.setText(NO_KNOWN_EXPIRY)
+            self.sign_in_button.setText(SIGN_IN_AGAIN_WORDS)
+            self.expiry_bar.setValue(0)
+            return
         self.countdown.setText(format_remaining(token.expires_in(now)))
         fraction = remaining_fraction(token, now)
         self.expiry_bar.setValue(0 if fraction is None else int(1000 * fraction))
+
+    def _current_state(self, record: ProfileRecord) -> ProfileState:
+        """The state of ``record`` now, as the engine knows it (the once-a-second tick has only
+        the record)."""
+        if self.context is None:
+            return ProfileState(StateKind.NO_TOKEN)
+        return self.context.engine.state(record)
 
     def _show_claims(self, token: str | None) -> None:
         decoded = decode_unverified(token) if token else None

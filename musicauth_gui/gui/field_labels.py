@@ -35,6 +35,8 @@ FIELD_LABELS: dict[str, str] = {
     "logout_endpoint": "Lo&gout",
     "try_url": "Try &URL",
 }
+#: Fields the form has no row for yet, as an error names them ("Edit MusicKit JS URL").
+UNSHOWN_LABELS: dict[str, str] = {"musickit_js_url": "MusicKit JS URL", "api_endpoint": "API endpoint"}
 
 ENDPOINT_FIELDS = (
     "authorization_endpoint",
@@ -50,6 +52,8 @@ def field_label(field: str) -> str:
     """The label of ``field`` in running text: no mnemonic, and an endpoint said to be one
     (outside the form there is no "Endpoints" header to say it)."""
     label = FIELD_LABELS.get(field)
+    if label is None and field in UNSHOWN_LABELS:
+        return UNSHOWN_LABELS[field]
     if label is None:  # a field the form does not show (auto_renew): its key, in words
         return field.replace("_", " ").capitalize()
     label = label.replace("&", "")

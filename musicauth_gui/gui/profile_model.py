@@ -24,7 +24,7 @@ from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from ..core.state import Activity, Failure, ProfileState, StateKind, damaged_state, profile_state
-from .countdown import clock_time, format_remaining
+from .countdown import clock_time, format_age, format_remaining
 
 if TYPE_CHECKING:
     from ..core.state import DamagedEntry
@@ -138,6 +138,8 @@ def state_summary(state: ProfileState, now: float) -> str:
     if state.kind in (StateKind.VALID, StateKind.EXPIRING, StateKind.RETRYING) and state.expires_at is not None:
         left = state.expires_at - now
         return f"{label}, {format_remaining(left)} left" if left > 0 else label
+    if state.obtained_at is not None:  # no expiry, no refresh: its age is what there is
+        return f"{label}, {format_age(now - state.obtained_at)}"
     if state.kind is StateKind.STATIC:
         return f"{label}, no expiry"
     return label
@@ -154,6 +156,9 @@ def _countdown(record: ProfileRecord, now: float) -> str:
     # A grant that needs a new sign-in has no time left to count, whatever its old token says.
     if record.token is None or record.status.needs_sign_in:
         return ""
+    obtained_at = profile_state(record, now).obtained_at
+    if obtained_at is not None:  # no expiry to count down to: how old it is instead
+        return format_age(now - obtained_at)
     return format_remaining(record.token.expires_in(now))
 
 

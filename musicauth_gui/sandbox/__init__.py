@@ -9,9 +9,11 @@ Modules:
     live, musixmatch, spotify, soundcloud, tidal, musicbrainz, genius, deezer, musicapi: one provider each.
     discogs: OAuth 1.0a (request token, authorize, access token) and ``/oauth/identity``.
     lastfm: Last.fm's web authentication page and signed API (not OAuth).
+    apple_music: MusicKit JS's sign-in (a stand-in script, musickit_js) and the Apple Music API.
     demo: all of them with demo clients (:class:`Sandbox`, :func:`start_all`).
 """
 
+from .apple_music import AppleMusicServer
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .deezer import DeezerServer
@@ -30,6 +32,7 @@ from .spotify import SpotifyServer
 from .tidal import TidalServer
 
 __all__ = [
+    "AppleMusicServer",
     "AuthorizationServer",
     "ClientRegistration",
     "DeezerServer",

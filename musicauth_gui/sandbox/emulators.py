@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from .apple_music import AppleMusicServer
 from .authorization_server import AuthorizationServer
 from .clients import ClientRegistration
 from .lastfm import LastfmServer
@@ -69,6 +70,8 @@ class Sandbox:
         providers: The same, as :class:`DemoProvider` objects keyed by name.
         lastfm: The :class:`~.lastfm.LastfmServer` (not OAuth, so not among ``providers``), with
             the API account ``demo-lastfm`` and its shared secret ``lastfm_secret``.
+        apple_music: The :class:`~.apple_music.AppleMusicServer` (MusicKit JS and the Apple
+            Music API; no OAuth client: whoever holds a MusicKit key registers it).
     """
 
     def __init__(self, *, redirect_uris: Iterable[str] = DEFAULT_REDIRECT_URIS, consent: str = "approve") -> None:
@@ -93,6 +96,8 @@ class Sandbox:
             "spotify": (self.spotify, secrets.token_hex(16)),
             "soundcloud": (self.soundcloud, secrets.token_urlsafe(24)),
         }
+        self.apple_music = AppleMusicServer()
+        self.apple_music.consent = consent
         self.providers: dict[str, DemoProvider] = {}
         for name, (server, secret) in servers.items():
             server.consent = consent
@@ -104,7 +109,7 @@ class Sandbox:
         self.lastfm.register_api_account("demo-lastfm", self.lastfm_secret)
 
     def _servers(self) -> list[EmulatorServer]:
-        return [*(provider.server for provider in self.providers.values()), self.lastfm]
+        return [*(provider.server for provider in self.providers.values()), self.lastfm, self.apple_music]
 
     def start(self) -> Self:
         """Start every emulator (stopping those already started if one fails).

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from musicauth_gui.sandbox import (
+    AppleMusicServer,
     DeezerServer,
     GeniusServer,
     LiveServer,
@@ -95,3 +96,15 @@ def profiles_file(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "profiles.toml"
     path.write_text(text)
     return path
+
+
+APPLE_TEAM = "TEAM123456"
+APPLE_KID = "KEY1234567"
+
+
+@pytest.fixture
+def apple_music() -> Iterator[AppleMusicServer]:
+    """MusicKit JS's stand-in and the Apple Music API (tests register their key: it lives in
+    the store of the process that signs)."""
+    with AppleMusicServer() as server:
+        yield server

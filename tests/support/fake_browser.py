@@ -5,8 +5,15 @@ browser would through an identity provider's interaction pages) until a page ans
 redirect: for a sign-in, that is the app's loopback listener. It writes what it saw to
 ``$FAKE_BROWSER_LOG`` when set (the final URL's query is masked: it holds the code).
 
-``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (a forged answer);
-any other parameter may be named the same way (OAuth 1.0a's ``oauth_token`` or ``oauth_verifier``, or Last.fm's one-time ``token``);
+A page that runs MusicKit JS (musicauth's Apple Music sign-in page) is driven the way its script
+would drive it, against the sandbox's MusicKit stand-in: configure with the page's developer
+token, authorize, then POST the user token (or the error) back with the page's nonce; the log
+gets the page's answer (``page ok`` or ``page failed``). Only a real browser runs the script
+itself (tests/core/test_apple_music_chromium.py).
+
+``$FAKE_BROWSER_TAMPER=state`` replaces the ``state`` of the final redirect (or of the page's
+POST: a forged answer); any other parameter may be named the same way (OAuth 1.0a's
+``oauth_token`` or ``oauth_verifier``, or Last.fm's one-time ``token``);
 ``$FAKE_BROWSER_GARBAGE=1`` first sends garbage and a favicon request to the listener.
 
 Before the final redirect, as Chrome's speculative preconnects or an attacker on the same machine
@@ -20,7 +27,9 @@ on Linux) had open at once meanwhile.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import resource
 import socket
 import sys
@@ -115,6 +124,38 @@ def _wait_closed(held: list[socket.socket], timeout: float) -> int:
         time.sleep(0.05)
 
 
+def _drive_musickit_page(client: httpx.Client, url: str, page: str) -> dict[str, object]:
+    """What the Apple Music sign-in page's script does, against the sandbox's stand-in."""
+    found = re.search(r'<script type="application/json" id="musicauth-config">(.*?)</script>', page, re.S)
+    assert found is not None
+    config = json.loads(found.group(1))
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    state = dict(parse_qsl(parts.query)).get("state", "")
+    if os.environ.get("FAKE_BROWSER_TAMPER") == "state":
+        state = "forged-state"
+    fields: dict[str, str]
+    try:
+        script = client.get(config["scriptUrl"])
+        script.raise_for_status()
+    except httpx.HTTPError:
+        fields = {"error": "musickit_unavailable"}
+    else:
+        base = f"{urlsplit(config['scriptUrl']).scheme}://{urlsplit(config['scriptUrl']).netloc}"
+        headers = {"Authorization": f"Bearer {config['developerToken']}", "Origin": origin}
+        configured = client.post(f"{base}/musickit/configure", headers=headers, json={})
+        if configured.status_code != 200:
+            fields = {"error": "configure_failed", "error_description": configured.json()["errors"][0]["detail"]}
+        else:
+            authorized = client.post(f"{base}/musickit/authorize", headers=headers, json={"decision": None})
+            if authorized.status_code != 200:
+                fields = {"error": "refused", "error_description": authorized.json()["errors"][0]["detail"]}
+            else:
+                fields = {"music_user_token": authorized.json()["music_user_token"]}
+    answer = client.post(f"{origin}{parts.path}", data={**fields, "state": state}, headers={"Origin": origin})
+    return dict(answer.json())
+
+
 def browse(url: str) -> int:
     log = os.environ.get("FAKE_BROWSER_LOG")
     with httpx.Client(follow_redirects=False, timeout=20) as client:
@@ -151,6 +192,11 @@ def browse(url: str) -> int:
             if response.is_redirect and location:
                 url = str(response.url.join(location))
                 continue
+            if 'id="musicauth-config"' in response.text:
+                answer = _drive_musickit_page(client, url, response.text)
+                if log:
+                    with open(log, "a") as fh:
+                        fh.write(f"page {'ok' if answer['ok'] else 'failed'}: {answer['message']}\n")
             return 0 if response.status_code < 500 else 1
     return 1
 

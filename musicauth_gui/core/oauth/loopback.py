@@ -40,6 +40,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import Action, ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
@@ -218,7 +219,7 @@ class LoopbackListener:
         self._accepting.add_done_callback(self._on_accepting_done)
         log.debug("loopback listener on %s", self.redirect_uri)
 
-    async def __aenter__(self) -> LoopbackListener:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -347,7 +348,7 @@ class LoopbackListener:
                 return
             connection.answering = True
             async with asyncio.timeout(_WRITE_DEADLINE):
-                await self._answer(connection.sock, head)
+                await self._answer_connection(connection, head)
         except (TimeoutError, OSError):
             pass  # a port scanner, a preconnect, a silent client, or one that went away: not our callback
 
@@ -364,9 +365,15 @@ class LoopbackListener:
             buffer += chunk
             end = buffer.find(b"\r\n\r\n", searched_from)
             if end >= 0:
+                connection.rest = bytes(buffer[end + 4 :])  # the start of a body, if any
                 return bytes(buffer[: end + 4]) if end + 4 <= _MAX_HEAD else None
             if len(buffer) > _MAX_HEAD:
                 return None
+
+    async def _answer_connection(self, connection: _Connection, head: bytes) -> None:
+        """Answer one complete request head. A subclass that takes a request body (the Apple
+        Music page's POST, core/oauth/musickit_page.py) reads it from ``connection``."""
+        await self._answer(connection.sock, head)
 
     async def _answer(self, sock: socket.socket, head: bytes) -> None:
         request_line = head.split(b"\r\n", 1)[0].decode("latin-1")
@@ -446,6 +453,8 @@ class _Connection:
     last_byte: float | None = None
     answering: bool = False
     dropped: bool = False
+    #: Bytes read past the request head: the start of its body.
+    rest: bytes = b""
 
     def eviction_order(self) -> tuple[bool, bool, float]:
         """Sorts first the connection to drop: silent ones, then the longest quiet; one being
@@ -507,13 +516,31 @@ h1 {{ font-size: 1.3rem; margin: 0 0 .5rem; color: {colour}; }}
 async def _respond(sock: socket.socket, status: int, title: str, body: str) -> None:
     colour = "#1a7f37" if status == 200 else "#b42318"
     page = _PAGE.format(title=html.escape(title), body=html.escape(body), colour=colour).encode()
-    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 410: "Gone"}[status]
+    await send_answer(sock, status, page, "text/html; charset=utf-8")
+
+
+_REASONS = {
+    200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 410: "Gone",
+    413: "Content Too Large",
+}  # fmt: skip
+
+
+async def send_answer(
+    sock: socket.socket, status: int, body: bytes, content_type: str, *, headers: tuple[str, ...] = ()
+) -> None:
+    """One whole answer, never cached, never sending a referrer on; then the connection closes.
+
+    Args:
+        headers: more header lines (``Name: value``), such as a page's Content-Security-Policy.
+    """
+    extra = "".join(f"{line}\r\n" for line in headers)
     head = (
-        f"HTTP/1.1 {status} {reason}\r\n"
-        "Content-Type: text/html; charset=utf-8\r\n"
-        f"Content-Length: {len(page)}\r\n"
+        f"HTTP/1.1 {status} {_REASONS[status]}\r\n"
+        f"Content-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n"
         "Cache-Control: no-store\r\n"
         "Referrer-Policy: no-referrer\r\n"
+        f"{extra}"
         "Connection: close\r\n\r\n"
     ).encode()
-    await asyncio.get_running_loop().sock_sendall(sock, head + page)
+    await asyncio.get_running_loop().sock_sendall(sock, head + body)

@@ -1019,10 +1019,11 @@ _FLOW_LABELS = {
     "device": "Sign-in with a code on another device",
     "static": "API key or personal token",
     "oauth1": "Sign-in (OAuth 1.0a)",
+    "music_user_token": "Apple Music user token (MusicKit on a web page)",
 }
-#: Profile fields the form shows no row for yet (Last.fm's API, OAuth 1.0a's request-token
-#: endpoint and signature method); an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = ("api_endpoint", "request_token_endpoint", "signature_method")
+#: Profile fields the form shows no row for yet (Last.fm's and Apple Music's API, OAuth 1.0a's
+#: request-token endpoint and signature method, MusicKit JS's URL); an edit keeps them as they are.
+_FIELDS_WITHOUT_ROWS = ("api_endpoint", "request_token_endpoint", "signature_method", "musickit_js_url")
 
 
 def _repolish(widget: QWidget) -> None:
