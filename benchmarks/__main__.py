@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .common import ROOT, Row
 
-GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring")
+GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring", "cli")
 
 
 def machine() -> str:
@@ -65,6 +65,10 @@ def run_group(name: str, quick: bool) -> tuple[list[Row], object]:
         from . import keyring_calls
 
         return keyring_calls.measure()
+    if name == "cli":
+        from . import cli_paths
+
+        return cli_paths.measure(rounds=3 if quick else 7, token_rounds=5 if quick else 15)
     raise ValueError(name)
 
 
