@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric import ec
-from jwt.algorithms import ECAlgorithm
+from typing import TYPE_CHECKING, Any
 
 from .clock import SYSTEM_CLOCK
 from .errors import ConfigError
 from .jws import b64url_encode
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 DEFAULT_TTL = 14 * 24 * 3600
 #: Apple refuses developer tokens that live longer than this (about six months).
@@ -83,6 +83,11 @@ class DevTokenSigner:
     def __init__(self, key: ec.EllipticCurvePrivateKey, *, kid: str) -> None:
         if not kid:
             raise ConfigError("a DevToken needs a key id (kid): the Key ID shown by the provider's dashboard")
+        # Imported here, not with the module: the presets and the profiles file read this
+        # module's lifetimes, and `musicauth token` must not pay for PyJWT and cryptography
+        # (~30 ms) to print a stored token (benchmarks/README.md, "Start-up").
+        from jwt.algorithms import ECAlgorithm
+
         self._key = key
         self._algorithm = ECAlgorithm(ECAlgorithm.SHA256)
         header = {"alg": "ES256", "kid": kid, "typ": "JWT"}

@@ -72,7 +72,8 @@ from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .store.repair import RepairReport, repair_store
-from .usage import Credential, credential, needs_token, static_credential
+from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
+from .usage import credential, needs_token, static_credential
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +108,6 @@ class Endpoints:
     revocation: str | None
     logout: str | None
     device_authorization: str | None = None
-
-
-@dataclass(frozen=True)
-class IssuedCredential:
-    """A credential ready to use, with the record and token it was made from (for output
-    shapes that show more than the value: expiry, scope, a curl line's URL)."""
-
-    record: ProfileRecord
-    token: TokenSet | None
-    credential: Credential
 
 
 @dataclass(frozen=True)
