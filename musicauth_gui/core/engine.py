@@ -214,9 +214,14 @@ class TokenEngine:
         """The client for one operation: the shared one (see ``shared_client``) or a new one
         closed afterwards."""
         if not self.shared_client:
-            prepare_http_stack()
+            # The HTTP stack's imports (~30 ms) on a worker thread, overlapping with what the
+            # operation does before its first request: in a sign-in, the browser's whole round
+            # trip (`musicauth login` reaches the token request ~30 ms sooner). A request made
+            # sooner waits for the imports under Python's import lock.
+            warming = asyncio.get_running_loop().run_in_executor(None, prepare_http_stack)
             async with self.client_factory() as client:
                 yield client
+            await warming
             return
         yield await self._shared()
 
