@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
@@ -53,7 +54,6 @@ from .errors import (
 )
 from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
-from .key_ring import KeyRing
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .oauth import deezer, flows
@@ -68,10 +68,8 @@ from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
 from .sign_in import SignIn
 from .state import Activity, ProfileState, profile_state
 from .store import unlock
-from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
-from .store.repair import RepairReport, repair_store
 from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
 from .usage import credential, needs_token, static_credential
 
@@ -91,7 +89,10 @@ FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
 if TYPE_CHECKING:
+    from .key_ring import KeyRing
+    from .store.key_store import KeyStore
     from .store.migrate import MigrationReport
+    from .store.repair import RepairReport
     from .store.selection import PassphrasePrompt, StoreKind
     from .try_call import TryResult
 T = TypeVar("T")
@@ -142,9 +143,6 @@ class TokenEngine:
         shared_client: bool = False,
     ) -> None:
         self.store = store
-        self.keys = KeyStore(store, clock=clock)
-        #: The key operations for the front ends (they never touch ``keys`` itself).
-        self.key_ring = KeyRing(self.keys)
         self.clock = clock
         self.discovery = discovery or Discovery()
         self.client_factory = client_factory
@@ -162,6 +160,21 @@ class TokenEngine:
         #: Profiles whose renewal is under way here, and their browser sign-ins (for the state).
         self._renewing: set[str] = set()
         self._sign_ins: dict[str, SignIn] = {}
+
+    # The key store and its operations are made when first used: they import cryptography
+    # (~15 ms), which a token, a sign-in or a refresh never needs (benchmarks/README.md).
+    @functools.cached_property
+    def keys(self) -> KeyStore:
+        from .store.key_store import KeyStore
+
+        return KeyStore(self.store, clock=self.clock)
+
+    @functools.cached_property
+    def key_ring(self) -> KeyRing:
+        """The key operations for the front ends (they never touch ``keys`` itself)."""
+        from .key_ring import KeyRing
+
+        return KeyRing(self.keys)
 
     @classmethod
     def with_keyring(cls) -> TokenEngine:
@@ -971,6 +984,8 @@ class TokenEngine:
 
     async def repair_store(self, names: list[str]) -> RepairReport:
         """Make the store's index match the keyring (core/store/repair.py)."""
+        from .store.repair import repair_store
+
         return await repair_store(self.store, self.keys, names)
 
     @property
