@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .common import ROOT, Row
 
-GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring", "secretservice")
+GROUPS = ("startup", "devtokens", "stall", "signin", "idle", "keyring", "secretservice", "cli")
 
 
 def machine() -> str:
@@ -71,6 +71,10 @@ def run_group(name: str, quick: bool) -> tuple[list[Row], object]:
         from . import secret_service
 
         return secret_service.measure(runs=3 if quick else 7)
+    if name == "cli":
+        from . import cli_paths
+
+        return cli_paths.measure(rounds=3 if quick else 7, token_rounds=5 if quick else 15)
     raise ValueError(name)
 
 

@@ -7,14 +7,12 @@ see one), and every line printed passes through the secret scrubber.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import json
 import logging
 import os
 import sys
 import threading
-import webbrowser
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,9 +21,11 @@ from . import __version__
 from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, ProviderRejected, SignInCancelled
 from .core.names import shell_arg, shown
 from .core.secret import scrub
-from .interrupts import Terminated, terminating_signals_interrupt
 
-if TYPE_CHECKING:  # imported where used: a command loads only what it needs (start-up time)
+# Imported where used: a command loads only what it needs, and `token` with a valid stored
+# token never loads the event loop, the HTTP stack or the engine (benchmarks/README.md,
+# "Start-up", lists every such shortcut).
+if TYPE_CHECKING:
     from pathlib import Path
 
     from .core.engine import DeviceCode, TokenEngine
@@ -398,6 +398,8 @@ async def cmd_login(engine: TokenEngine, args: argparse.Namespace) -> int:
 
 
 def _open_url(url: str) -> None:
+    import webbrowser
+
     try:
         ok = webbrowser.open(url)
     except Exception:  # noqa: BLE001 - a broken $BROWSER must not end the flow
@@ -870,6 +872,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     _configure_logging(args.verbose)
+    if args.command == "token":
+        code = _exit_code(args, lambda: _lean_token(args))
+        if code is not None:
+            return code
+    from .interrupts import Terminated, terminating_signals_interrupt
+
     # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
     # being stored is stored, then the process exits with 128 + the signal number.
     with terminating_signals_interrupt() as interruptible:
@@ -945,11 +953,34 @@ def _become_child(argv: list[str], env: dict[str, str]) -> int:
         return EXIT_CANNOT_RUN
 
 
+def _lean_token(args: argparse.Namespace) -> int | None:
+    """``token`` when the keyring holds a token that needs no renewal: one keyring read, and
+    none of the engine's imports (core/lean_token.py); None when the engine must do it.
+
+    Not with ``--verbose`` (the engine's debug lines are what that asks for), nor with the
+    command's own in-memory store. No signal handling is set up: nothing is written here, so a
+    SIGTERM may end it on the spot.
+    """
+    if args.verbose or _memory_profiles() is not None:
+        return None
+    from .core.clock import SYSTEM_CLOCK
+    from .core.lean_token import valid_token_credential
+
+    issued = valid_token_credential(args.name, args.scheme)
+    if issued is None:
+        return None
+    print(format_token(issued.record, issued.token, args.format, now=SYSTEM_CLOCK.now(), scheme=args.scheme))
+    return 0
+
+
 def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
-    debug = bool(os.environ.get("MUSICAUTH_DEBUG"))
+    import asyncio
+
     command: Callable[[TokenEngine, argparse.Namespace], Coroutine[Any, Any, int]] = args.func
     engine = None
-    try:
+
+    def work() -> int:
+        nonlocal engine
         engine = _open_engine(args)
 
         async def run_command(engine: TokenEngine) -> int:
@@ -958,6 +989,23 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
 
         result: int = asyncio.run(interruptible(functools.partial(run_command, engine)))
         return result
+
+    try:
+        code = _exit_code(args, work)
+        assert code is not None  # work() always gives one
+        return code
+    finally:
+        if engine is not None:
+            # Waits for the store's worker thread: a keyring write under way completes.
+            engine.close()
+
+
+def _exit_code(args: argparse.Namespace, work: Callable[[], int | None]) -> int | None:
+    """What ``work()`` returns, or, for what it raised, the exit code after one line on stderr."""
+    from .interrupts import Terminated
+
+    try:
+        return work()
     except KeyboardInterrupt:
         _eprint("musicauth: cancelled; nothing was stored" if args.command == "login" else "musicauth: interrupted")
         return EXIT_CANCELLED
@@ -976,17 +1024,13 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
     except Terminated:
         raise
     except Exception as exc:  # the last line of defence: no traceback for users
-        if debug:
+        if os.environ.get("MUSICAUTH_DEBUG"):
             raise
         _eprint(
             f"musicauth: internal error ({type(exc).__name__}); please report it. "
             "Run again with MUSICAUTH_DEBUG=1 for details"
         )
         return EXIT_INTERNAL
-    finally:
-        if engine is not None:
-            # Waits for the store's worker thread: a keyring write under way completes.
-            engine.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,13 +14,15 @@ handled is ignored: what is still running is the write that the first one lets f
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # at run time imported by ``run``: the CLI's lean ``token`` path needs no event loop
+    import asyncio
 
 T = TypeVar("T")
 
@@ -64,6 +66,8 @@ class _Catcher:
         loop.call_soon_threadsafe(lambda: None)
 
     async def run(self, command: Callable[[], Awaitable[T]]) -> T:
+        import asyncio
+
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         try:

@@ -21,8 +21,6 @@ from .errors import ConfigError
 from .jws import b64url_encode
 
 if TYPE_CHECKING:
-    # PyJWT and cryptography cost ~19 ms and ~9 MB: imported when the first signer is made,
-    # not by the presets and forms that only read this module's constants.
     from cryptography.hazmat.primitives.asymmetric import ec
 
 DEFAULT_TTL = 14 * 24 * 3600
@@ -85,6 +83,9 @@ class DevTokenSigner:
     def __init__(self, key: ec.EllipticCurvePrivateKey, *, kid: str) -> None:
         if not kid:
             raise ConfigError("a DevToken needs a key id (kid): the Key ID shown by the provider's dashboard")
+        # Imported here, not with the module: the presets and the profiles file read this
+        # module's lifetimes, and `musicauth token` must not pay for PyJWT and cryptography
+        # (~30 ms) to print a stored token (benchmarks/README.md, "Start-up").
         from jwt.algorithms import ECAlgorithm
 
         self._key = key

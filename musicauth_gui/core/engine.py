@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
@@ -54,8 +55,6 @@ from .errors import (
 )
 from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
-from .key_ring import KeyRing
-from .lastfm import web_auth as lastfm_web_auth
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .oauth import deezer, flows, musickit_page, oauth1_sign_in
@@ -71,12 +70,11 @@ from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
 from .sign_in import SignIn
 from .state import Activity, ProfileState, profile_state
 from .store import unlock
-from .store.key_store import KeyStore
 from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
-from .store.repair import RepairReport, repair_store
-from .usage import Credential, credential, needs_token, oauth1_consumer, static_credential
+from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
 from .usage import api_endpoint as lastfm_api_endpoint
+from .usage import credential, needs_token, oauth1_consumer, static_credential
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +92,10 @@ FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
 if TYPE_CHECKING:
+    from .key_ring import KeyRing
+    from .store.key_store import KeyStore
     from .store.migrate import MigrationReport
+    from .store.repair import RepairReport
     from .store.selection import PassphrasePrompt, StoreKind
     from .try_call import TryResult
 T = TypeVar("T")
@@ -111,16 +112,6 @@ class Endpoints:
     revocation: str | None
     logout: str | None
     device_authorization: str | None = None
-
-
-@dataclass(frozen=True)
-class IssuedCredential:
-    """A credential ready to use, with the record and token it was made from (for output
-    shapes that show more than the value: expiry, scope, a curl line's URL)."""
-
-    record: ProfileRecord
-    token: TokenSet | None
-    credential: Credential
 
 
 @dataclass(frozen=True)
@@ -155,9 +146,6 @@ class TokenEngine:
         shared_client: bool = False,
     ) -> None:
         self.store = store
-        self.keys = KeyStore(store, clock=clock)
-        #: The key operations for the front ends (they never touch ``keys`` itself).
-        self.key_ring = KeyRing(self.keys)
         self.clock = clock
         self.discovery = discovery or Discovery()
         self.client_factory = client_factory
@@ -175,6 +163,21 @@ class TokenEngine:
         #: Profiles whose renewal is under way here, and their browser sign-ins (for the state).
         self._renewing: set[str] = set()
         self._sign_ins: dict[str, SignIn] = {}
+
+    # The key store and its operations are made when first used: they import cryptography
+    # (~15 ms), which a token, a sign-in or a refresh never needs (benchmarks/README.md).
+    @functools.cached_property
+    def keys(self) -> KeyStore:
+        from .store.key_store import KeyStore
+
+        return KeyStore(self.store, clock=self.clock)
+
+    @functools.cached_property
+    def key_ring(self) -> KeyRing:
+        """The key operations for the front ends (they never touch ``keys`` itself)."""
+        from .key_ring import KeyRing
+
+        return KeyRing(self.keys)
 
     @classmethod
     def with_keyring(cls) -> TokenEngine:
@@ -227,9 +230,14 @@ class TokenEngine:
         """The client for one operation: the shared one (see ``shared_client``) or a new one
         closed afterwards."""
         if not self.shared_client:
-            prepare_http_stack()
+            # The HTTP stack's imports (~30 ms) on a worker thread, overlapping with what the
+            # operation does before its first request: in a sign-in, the browser's whole round
+            # trip (`musicauth login` reaches the token request ~30 ms sooner). A request made
+            # sooner waits for the imports under Python's import lock.
+            warming = asyncio.get_running_loop().run_in_executor(None, prepare_http_stack)
             async with self.client_factory() as client:
                 yield client
+            await warming
             return
         yield await self._shared()
 
@@ -850,6 +858,8 @@ class TokenEngine:
             SignInError: not approved, wrong state, timeout, cancelled.
             ProviderError: ``auth.getSession`` refused (error 13: the shared secret, ...).
         """
+        from .lastfm import web_auth as lastfm_web_auth  # httpx: never loaded by `token`
+
         profile = record.profile
         name = profile.name
         preset = get_preset(profile.provider)
@@ -1163,6 +1173,8 @@ class TokenEngine:
 
     async def repair_store(self, names: list[str]) -> RepairReport:
         """Make the store's index match the keyring (core/store/repair.py)."""
+        from .store.repair import repair_store
+
         return await repair_store(self.store, self.keys, names)
 
     @property

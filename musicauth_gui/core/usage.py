@@ -128,6 +128,16 @@ class Credential:
         return self.in_url(url)
 
 
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A credential ready to use, with the record and token it was made from (for output
+    shapes that show more than the value: expiry, scope, a curl line's URL)."""
+
+    record: ProfileRecord
+    token: TokenSet | None
+    credential: Credential
+
+
 def with_query_param(url: str, name: str, value: str) -> str:
     """``url`` with ``name=value`` appended to its query (percent-encoded)."""
     parts = urlsplit(url)

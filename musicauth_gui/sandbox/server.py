@@ -31,6 +31,7 @@ __all__ = [
     "FAILURE_MODES",
     "FORM_CONTENT_TYPE",
     "EmulatorServer",
+    "Exchange",
     "Handler",
     "Request",
     "Response",
@@ -127,6 +128,27 @@ class Response:
 Handler = Callable[[Request], Response]
 
 
+@dataclass(frozen=True)
+class Exchange:
+    """One entry of :attr:`EmulatorServer.request_log`: a request and when it was answered.
+
+    Times are ``time.monotonic()``, which on Linux is one clock for every process: a benchmark
+    compares them with the moment it started a client process, so that no client (ours or a
+    peer library) needs instrumenting to say when the provider answered it.
+
+    Attributes:
+        request: The request.
+        status: The status answered; None when the connection was closed without an answer.
+        received_at: When its head and body had been read.
+        answered_at: When the answer had been written (or the connection given up).
+    """
+
+    request: Request
+    status: int | None
+    received_at: float
+    answered_at: float
+
+
 def _parse_pairs(text: str) -> tuple[dict[str, str], set[str]]:
     pairs = parse_qsl(text, keep_blank_values=True)
     seen: dict[str, str] = {}
@@ -149,6 +171,8 @@ class EmulatorServer:
     Attributes:
         clock: Returns the current time as a UNIX epoch; replace it in tests to move time.
         requests: Every request received, in order (failed and unknown ones included).
+        request_log: Every answered (or abandoned) request with its times, in the order the
+            answers were written (:class:`Exchange`).
         handler_errors: Tracebacks of handlers that raised (each answered with HTTP 500); a test
             can assert it is empty to catch emulator bugs.
     """
@@ -161,6 +185,7 @@ class EmulatorServer:
         """
         self.clock: Callable[[], float] = time.time
         self.requests: list[Request] = []
+        self.request_log: list[Exchange] = []
         self.handler_errors: list[str] = []
         self._requested_port = port
         self._lock = threading.RLock()
@@ -425,9 +450,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
             repeated=frozenset(repeated),
         )
-        response = self.server.emulator._dispatch(request)
+        emulator = self.server.emulator
+        received_at = time.monotonic()  # the whole request is in
+        response = emulator._dispatch(request)
         if response is not None:
             self._write(response)
+        exchange = Exchange(request, response.status if response else None, received_at, time.monotonic())
+        with emulator._lock:
+            emulator.request_log.append(exchange)
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)

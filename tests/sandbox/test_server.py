@@ -59,6 +59,16 @@ def test_requests_are_recorded(http: httpx.Client, generic: AuthorizationServer)
     assert recorded.headers["content-type"] == "application/x-www-form-urlencoded"
 
 
+def test_request_log_times_each_answer_on_the_system_wide_clock(http: httpx.Client, generic: AuthorizationServer) -> None:
+    """What the CLI benchmarks read: when the emulator answered, on ``time.monotonic()``."""
+    before = time.monotonic()
+    http.get(generic.url("/nowhere"))
+    after = time.monotonic()
+    entry = generic.request_log[-1]
+    assert (entry.request.path, entry.status) == ("/nowhere", 404)
+    assert before <= entry.received_at <= entry.answered_at <= after
+
+
 @pytest.mark.parametrize(
     ("mode", "status", "content_type"),
     [("500", 500, "text/html"), ("503", 503, "text/html"), ("html", 200, "text/html")],

@@ -18,7 +18,6 @@ lock so that the CLI and the desktop app can run at once.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import threading
@@ -32,7 +31,6 @@ from ..model import ProfileRecord
 from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
-from .locks import store_lock
 from .vault import SecretReader, SecretVault
 
 T = TypeVar("T")
@@ -89,6 +87,8 @@ class ProfileStore:
 
     async def run(self, fn: Callable[[*Ts], T], *args: *Ts) -> T:
         """Run a blocking vault function on the store's worker thread."""
+        import asyncio  # not at the top: `musicauth token` reads a record without an event loop
+
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, fn, *args)
 
@@ -99,6 +99,8 @@ class ProfileStore:
         """Run ``fn`` on the worker thread under the cross-process store lock."""
         if not self._cross_process:
             return fn()
+        from .locks import store_lock  # filelock and asyncio: never needed to read a record
+
         try:
             with store_lock().acquire(timeout=30):
                 return fn()
