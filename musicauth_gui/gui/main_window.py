@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
-        self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
+        self.keys_action = self._action("&Signing keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
         self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
         self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
         self._build_profile_actions()
@@ -317,6 +317,9 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        #: The toolbar's width with its words (measured once shown): narrower, icons only.
+        self._toolbar_text_width: int | None = None
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -1232,8 +1235,40 @@ class MainWindow(QMainWindow):
         if model is not None:
             model.set_ticking(False)  # renewals go on; only the countdown display rests
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._toolbar_text_width is not None:
+            self._toolbar_text_width = None  # the words' width changed: measured again
+            self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons where they fit; icons alone (their words in the tooltips and
+        accessible names) where the window is too narrow, rather than clipped behind a »."""
+        from PySide6.QtCore import Qt
+
+        if self._toolbar_text_width is None:
+            if not self.isVisible():
+                return
+            self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self._toolbar_text_width = self.toolbar.sizeHint().width()
+            for action in self.toolbar.actions():
+                widget = self.toolbar.widgetForAction(action)
+                if widget is not None:
+                    widget.setAccessibleName(action.iconText())
+        wide = self.width() >= self._toolbar_text_width
+        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if wide else Qt.ToolButtonStyle.ToolButtonIconOnly
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_toolbar()
         if self._splitter_state is not None:
             self._splitter.restoreState(self._splitter_state)
             self._splitter_state = None

@@ -189,8 +189,11 @@ def test_a_devtoken_profile_without_its_key_offers_the_signing_keys(qtbot, qloop
     click(qtbot, dialog.status_actions.button(Action.ADD_KEY))
     manager = window.findChild(KeyManagerDialog)
     assert manager is not None and manager.isVisible()
+    qtbot.waitSignal(manager.refreshed, timeout=5000).wait()  # its first listing, before it goes
     manager.close()
+    manager.deleteLater()  # no reload of a closed store's keys after the test
     dialog.close()
+    qtbot.wait(50)
 
 
 def test_the_store_banner_offers_the_vault_file_when_there_is_no_keyring(qtbot, qloop, monkeypatch) -> None:  # type: ignore[no-untyped-def]

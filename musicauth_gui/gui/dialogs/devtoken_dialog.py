@@ -187,10 +187,10 @@ class DevTokenDialog(QDialog):
 
         self.copyTokenButton = self._copy_button("copyTokenButton", "Copy token", "The bare JWT", self.copy_token)
         self.copyHeaderButton = self._copy_button(
-            "copyHeaderButton", "Copy Authorization header", "Authorization: <scheme> <token>", self.copy_header
+            "copyHeaderButton", "Copy header", "Authorization: <scheme> <token>", self.copy_header
         )
         self.copyCurlButton = self._copy_button(
-            "copyCurlButton", "Copy curl command", "A curl command calling the profile's try URL", self.copy_curl
+            "copyCurlButton", "Copy curl", "A curl command calling the profile's try URL", self.copy_curl
         )
 
         expiry_row = QHBoxLayout()

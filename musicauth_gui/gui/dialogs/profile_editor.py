@@ -202,7 +202,7 @@ class ProfileEditorDialog(QDialog):
         self._auth_method.setToolTip("token_endpoint_auth_method: how the client authenticates at the token endpoint")
         self._key_combo = QComboBox()
         self._key_combo.setObjectName("keyCombo")
-        self._key_combo.setPlaceholderText("no keys yet: add one in Keys…")
+        self._key_combo.setPlaceholderText("no keys yet: add one in Signing keys…")
         self._key_id = line("keyIdEdit")
         self._team_id = line("teamIdEdit", "10 characters, from App Store Connect")
         self._subject = line("subjectEdit", "optional (sub claim)")
