@@ -22,7 +22,7 @@ from musicauth_gui.cli import error_line
 from musicauth_gui.core.errors import Action, MalformedResponse, MusicAuthError
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.field_labels import FIELD_LABELS
-from musicauth_gui.gui.messages import action_labels, editor_text, error_text
+from musicauth_gui.gui.messages import action_labels, button_label, editor_text, error_text, message_text
 from tests.support.cli import assert_one_clean_line, musicauth
 
 # What a desktop user must never be told to type or edit.
@@ -110,7 +110,8 @@ def test_the_desktop_words_carry_no_command_line(cls: type[MusicAuthError]) -> N
     checked = 0
     for exc in instances(cls):
         for variant in variants(exc):
-            for text in (error_text(variant), editor_text(variant), *action_labels(variant)):
+            buttons = [button_label(action, variant) for action in variant.actions]
+            for text in (error_text(variant), editor_text(variant), message_text(variant), *action_labels(variant), *buttons):
                 assert not [s for s in CLI_SYNTAX if s in text], (cls.__name__, variant.actions, text)
                 assert "\n" not in text and "None" not in text and "_" not in text.replace(variant.message, ""), text
             checked += 1

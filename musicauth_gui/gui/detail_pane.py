@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.errors import MusicAuthError, NeedsSignIn
 from ..core.expiry import remaining_fraction
 from ..core.jws import decode_unverified
 from ..core.model import ProfileRecord, TokenSet
@@ -35,15 +36,17 @@ from ..core.usage import curl_line, try_url
 from . import answer_text
 from .context import AppContext
 from .countdown import format_age, format_remaining
+from .error_actions import ErrorActions
 from .icons import icon, provider_icon, repolish
 from .local_time import local_time
-from .messages import running_text
+from .messages import error_text, message_text, running_text
 from .profile_action_rules import ProfileAction
 from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS, badge_text, state_key
 from .running_actions import RunningActions, Stop, stop_for
 from .tasks import spawn
 from .widgets.flow_layout import FlowLayout
+from .widgets.message_line import MessageLine
 from .widgets.pane_header import pane_header
 from .widgets.qr_code import QrCodeView
 from .widgets.secret_field import SecretField
@@ -100,6 +103,8 @@ class ProfileDetailPane(QWidget):
         self._answered_token: object = None
         #: The badge's words for the shown state ("retrying at 14:03:22"); None: its label.
         self._badge_words: str | None = None
+        #: What a message's buttons do (the window's ``use_error_actions``); None: no buttons.
+        self.error_actions: ErrorActions | None = None
         #: How "Sign in" opens the browser; tests put a stand-in browser here.
         self.open_browser: Callable[[str], None] = open_in_system_browser
         self._build()
@@ -165,11 +170,10 @@ class ProfileDetailPane(QWidget):
         self.progress_banner.hide()
         outer.addWidget(self.progress_banner)
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setProperty("kind", "error")
-        outer.addWidget(self.error_label)
+        # What went wrong, with its actions as buttons ("Sign in", "Edit Client secret", "Retry").
+        self.error_line = MessageLine(object_name="errorLine")
+        self.error_label = self.error_line.label
+        outer.addWidget(self.error_line)
 
         self.token_field = SecretField(read_only=True, placeholder=NO_TOKEN_YET)
         self.token_field.setObjectName("tokenField")
@@ -263,6 +267,10 @@ class ProfileDetailPane(QWidget):
         self.running = running
         running.changed.connect(self._on_running_changed)
 
+    def use_error_actions(self, actions: ErrorActions) -> None:
+        """Offer each message's actions as buttons that ``actions`` carries out."""
+        self.error_actions = actions
+
     def _button(
         self, text: str, icon_name: str | None, object_name: str, slot: Callable[[], None] | None = None
     ) -> QPushButton:
@@ -344,7 +352,7 @@ class ProfileDetailPane(QWidget):
             self.token_field.clear_secret()
             self.sign_in_banner.hide()
             self.progress_banner.hide()
-            self.error_label.hide()
+            self.error_line.clear()
             self.countdown.clear()
             self.jwt_view.clear()
             self.answer_view.clear()
@@ -413,15 +421,26 @@ class ProfileDetailPane(QWidget):
         repolish(self.badge)
 
     def _show_error(self, message: str | None, state: ProfileState | None) -> None:
-        """The state's reason under the header: a retried renewal as a warning saying the token
-        still works (it does), anything else as an error."""
+        """The state's reason under the header, with its actions as buttons: a retried renewal
+        as a warning saying the token still works (it does), anything else as an error."""
+        if not message or self.name is None:
+            self.error_line.clear()
+            return
         retrying = state is not None and self._state == "retrying"
-        if retrying and message and self._badge_words:
+        kind = "warning" if retrying else "error"
+        cause: BaseException | None = state.error if state is not None else None
+        if cause is None and state is not None and state.kind is StateKind.NEEDS_SIGN_IN:
+            cause = NeedsSignIn(self.name, message)  # the record's reason: a sign-in is the way out
+        elif cause is not None:
+            message = message_text(cause)  # its actions are buttons: no words for them
+        if retrying and self._badge_words:
             message = f"{message}. The token still works; {self._badge_words}."
-        self.error_label.setProperty("kind", "warning" if retrying else "error")
-        repolish(self.error_label)
-        self.error_label.setText(message or "")
-        self.error_label.setVisible(bool(message))
+        if cause is None:
+            self.error_line.show_text(message, kind=kind)
+            return
+        name = self.name
+        actions = self.error_actions.but(retry=lambda: self._retry_on(name, "get")) if self.error_actions else None
+        self.error_line.show_error(cause, actions, kind=kind, text=message)
 
     def _on_running_changed(self, name: str) -> None:
         if name == self.name:
@@ -523,7 +542,8 @@ class ProfileDetailPane(QWidget):
             self.status_message.emit(f"Copied the {what} of {name}; {context.clipboard.clear_note()}")
 
         self._clear_error()
-        task = spawn(work(), on_error=lambda message: self._fail(message, name), name=f"copy:{name}", owner=self)
+        retry = lambda: self._retry_on(name, "copy", what)  # noqa: E731
+        task = spawn(work(), on_failure=lambda exc: self._fail(exc, name, retry), name=f"copy:{name}", owner=self)
         record = context.engine.record(name)
         if record is not None and needs_renewal(record.token, context.engine.clock.now()):
             # It renews first: shown as running (and cancellable) like a Renew now.
@@ -576,7 +596,9 @@ class ProfileDetailPane(QWidget):
             self.context.scheduler.watch(name)
 
         self._clear_error()
-        task = spawn(work(), on_error=lambda message: self._fail(message, name), name=f"{action}:{name}", owner=self)
+        task = spawn(
+            work(), on_failure=lambda exc: self._fail(exc, name, lambda: self._retry_on(name, action)), name=f"{action}:{name}", owner=self
+        )
         record = engine.record(name)
         kind = RUN_ACTIONS[action]
         stop = stop_for(kind, record, engine.clock.now()) if record is not None else Stop.NONE
@@ -598,8 +620,8 @@ class ProfileDetailPane(QWidget):
     def _clear_error(self) -> None:
         """A new action starts: the last one's error no longer applies (it shows again if the
         new one fails too)."""
-        if self.error_label.property("kind") == "error":
-            self.error_label.hide()
+        if self.error_line.property("kind") == "error":
+            self.error_line.clear()
 
     def _show_answer(self, name: str, text: str) -> None:
         if name != self.name:
@@ -609,12 +631,24 @@ class ProfileDetailPane(QWidget):
         self.answer_view.setPlainText(scrub(text))
         self.tabs.setCurrentWidget(self.answer_view)
 
-    def _fail(self, message: str, name: str | None = None) -> None:
-        name = name or self.name or ""
-        self.action_failed.emit(name, message)
+    def _fail(self, exc: MusicAuthError, name: str, retry: Callable[[], None] | None = None) -> None:
+        """An action on ``name`` failed: the status bar's line, and the pane's with the error's
+        actions as buttons (``retry``: what Retry does, the same action again)."""
+        self.action_failed.emit(name, error_text(exc))
         if name == self.name:
-            self.error_label.setText(message)
-            self.error_label.show()
+            actions = self.error_actions.but(retry=retry) if self.error_actions and retry else self.error_actions
+            self.error_line.show_error(exc, actions)
+
+    def _retry_on(self, name: str, action: str, *args: str) -> None:
+        """``action`` again on ``name`` (a message's Retry), if it is still the profile shown."""
+        if name != self.name:
+            return
+        if action == "copy":
+            self.copy(*args)
+        elif action == "sign_in":
+            self.sign_in()
+        else:
+            self.run_action(action)
 
     def _auto_renew_toggled(self, enabled: bool) -> None:
         if self.context is None or self.name is None:
@@ -628,7 +662,7 @@ class ProfileDetailPane(QWidget):
             else:
                 context.scheduler.unwatch(name)
 
-        spawn(work(), on_error=lambda m: self._fail(m, name), owner=self)
+        spawn(work(), on_failure=lambda exc: self._fail(exc, name), owner=self)
 
     # -- sign-in --------------------------------------------------------------------------------
 
@@ -705,7 +739,8 @@ class ProfileDetailPane(QWidget):
                 self.sign_in_changed.emit(name, False)
                 self._show_sign_in_state(name)
 
-        task = spawn(work(), on_error=lambda m: self._fail(m, name), name=f"sign-in:{name}", owner=self)
+        retry = lambda: self._retry_on(name, "sign_in")  # noqa: E731
+        task = spawn(work(), on_failure=lambda exc: self._fail(exc, name, retry), name=f"sign-in:{name}", owner=self)
         # Its Cancel is the sign-in's own (the banner's, ``cancel_sign_in``).
         self.running.start(name, ProfileAction.SIGN_IN, task, stop=Stop.NONE)
 

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from .context import AppContext
     from .damaged_pane import DamagedEntryPane
     from .detail_pane import ProfileDetailPane
+    from .error_actions import ErrorActions
     from .profile_action_rules import Subject
     from .profile_model import ProfileListModel
     from .running_actions import RunningActions
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
         self.running.changed.connect(self._on_running_changed)
         self.detail.use_running(self.running)
         self.detail.use_actions(self.profile_actions)
+        self.detail.use_error_actions(self.error_actions())
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
         self.detail.sign_in_changed.connect(self._on_sign_in_changed)
@@ -301,7 +303,7 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
-        self.keys_action = self._action("&Keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
+        self.keys_action = self._action("&Signing keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
         self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
         self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
         self._build_profile_actions()
@@ -315,6 +317,9 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.import_action, self.keys_action, self.devtoken_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        #: The toolbar's width with its words (measured once shown): narrower, icons only.
+        self._toolbar_text_width: int | None = None
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -516,7 +521,6 @@ class MainWindow(QMainWindow):
         stays up whatever the keyring does.
         """
         from ..core.errors import MusicAuthError
-        from .messages import error_text
 
         assert self.context is not None
         context = self.context
@@ -527,7 +531,7 @@ class MainWindow(QMainWindow):
                 import logging
 
                 logging.getLogger(__name__).error("listing the profiles failed", exc_info=exc)
-            self._show_keyring_problem(error_text(exc))
+            self._show_keyring_problem(exc)
             return False
         records = listing.records
         # The user's choice while the window was up (kept through a filter), else the one the
@@ -569,14 +573,19 @@ class MainWindow(QMainWindow):
                 f"({', '.join(map(repr, damaged))}); the other profiles work. "
                 f"Select {'it' if one else 'one'} to remove it or import it again.",
                 kind="warning",
+                extra=[("Show damaged entry" if one else "Show damaged entries", "showDamagedButton", lambda: self.select(damaged[0]))],
             )
         elif self.banner.property("kind") == "warning":
             self.banner.clear()
 
-    def _show_keyring_problem(self, message: str) -> None:
+    def _show_keyring_problem(self, exc: BaseException) -> None:
         """The keyring could not be listed (locked, failing): the banner, with a way out."""
+        from .messages import message_text
+
         assert self.context is not None
-        self.banner.show_problem(message, kind="error", unlock=self.context.engine.can_prompt_unlock())
+        self.banner.show_problem(
+            message_text(exc), kind="error", unlock=self.context.engine.can_prompt_unlock(), extra=self._banner_actions(exc)
+        )
         if not self.model.all_names():
             self.empty_label.setText("Your profiles show here once the keyring can be read: unlock it, then Retry.")
             self.empty_label.show()
@@ -609,12 +618,11 @@ class MainWindow(QMainWindow):
 
         async def work() -> None:
             from ..core.errors import MusicAuthError
-            from .messages import error_text
 
             try:
                 await engine.prompt_unlock()  # on the keyring's thread: it may wait on the user
             except MusicAuthError as exc:
-                self._show_keyring_problem(error_text(exc))
+                self._show_keyring_problem(exc)
                 return
             finally:
                 self.banner.set_busy(False)
@@ -658,7 +666,7 @@ class MainWindow(QMainWindow):
                 import logging
 
                 logging.getLogger(__name__).error("opening the store failed", exc_info=exc)
-            self.show_store_error(error_text(exc), retry=True)
+            self.show_store_error(error_text(exc), retry=True, error=exc)
             return False
         finally:
             self._opening = False
@@ -672,15 +680,20 @@ class MainWindow(QMainWindow):
         await self.attach(context)
         return True
 
-    def show_store_error(self, message: str, *, retry: bool = False) -> None:
+    def show_store_error(self, message: str, *, retry: bool = False, error: BaseException | None = None) -> None:
         """The store could not be opened (no keyring, no vault passphrase, a damaged vault
         file): say so where the list would be.
 
         Args:
             retry: the banner offers Retry, which opens the store again (``open_store``).
+            error: what went wrong: its words replace ``message``, its actions are buttons.
         """
+        from .messages import message_text
+
         self._reopen = retry
-        self.banner.show_problem(message, retry=retry)
+        if error is not None:
+            message = message_text(error)
+        self.banner.show_problem(message, retry=retry, extra=self._banner_actions(error) if error is not None else ())
         self.empty_label.setText(
             "Your profiles show here once their store can be opened"
             + (": see the message above, then Retry." if retry else ".")
@@ -863,7 +876,7 @@ class MainWindow(QMainWindow):
         message = error_text(error)
         now = self._clock()
         next_attempt_at = now + retry_in if retry_in >= 0 else None
-        self.model.set_error(name, message, next_attempt_at=next_attempt_at)
+        self.model.set_error(name, message, next_attempt_at=next_attempt_at, cause=error)
         self._refresh_tray(name)
         if name == self.selected_name():
             self._show_current()
@@ -917,15 +930,112 @@ class MainWindow(QMainWindow):
 
         spawn(reload(), on_error=self.statusBar().showMessage, owner=self)
 
+    # -- what a message's buttons do (gui/error_actions.py) ----------------------------------------
+
+    def error_actions(self) -> ErrorActions:
+        """The window's handlers of the actions errors suggest (Retry there: reading the store)."""
+        from .error_actions import ErrorActions
+
+        return ErrorActions(self, retry=self.retry_store)
+
+    def _banner_actions(self, exc: BaseException) -> list[tuple[str, str, Callable[[], object]]]:
+        """The banner's buttons for ``exc``'s actions beside its own Retry and Unlock (which
+        carry out the ones that come down to reading the store again)."""
+        from ..core.errors import MusicAuthError
+        from .error_actions import HANDLED_BY_RETRY
+        from .messages import button_label
+        from .widgets.message_line import action_object_name
+
+        if not isinstance(exc, MusicAuthError):
+            return []
+        actions = self.error_actions()
+        buttons: list[tuple[str, str, Callable[[], object]]] = []
+        for action in exc.actions:
+            run = actions.handler(action, exc)
+            if run is not None and action not in HANDLED_BY_RETRY:
+                buttons.append((button_label(action, exc), action_object_name(action), run))
+        return buttons
+
+    def sign_in_profile(self, name: str) -> None:
+        """Select ``name`` and start its sign-in (a message's "Sign in")."""
+        if self._complete and self._show_profile(name):
+            self.detail.sign_in()
+
+    def get_token_of(self, name: str) -> None:
+        if self._complete and self._show_profile(name):
+            self.detail.run_action("get")
+
+    def edit_profile_field(self, name: str, field: str | None) -> None:
+        """The editor of ``name`` with ``field`` focused (a message's "Edit Client secret")."""
+        record = self.model.record(name) if self._complete else None
+        if record is not None:
+            self.select(name)
+            self.new_profile(existing=record, focus_field=field)
+
+    def new_profile_for(self, name: str | None) -> None:
+        """A message's "New profile…" (a profile that was not found)."""
+        self.new_profile()
+
+    def remove_entry(self, name: str) -> None:
+        """A message's "Remove entry…": the profile's removal, confirmed as from the menu."""
+        if self._complete and self._show_profile(name):
+            self.remove_profile()
+
+    def repair_store(self) -> None:
+        """A message's "Repair store": the index rebuilt from what the keyring holds, then listed."""
+        if self.context is None:
+            return
+        context = self.context
+
+        async def work() -> None:
+            await context.engine.repair_store(self.model.all_names())
+            await self.load_profiles()
+
+        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+
+    def use_file_vault(self) -> None:
+        """A message's "Use the vault file…" when no keyring could be opened: open the
+        passphrase-encrypted vault file instead, for this session (the store is chosen at
+        start, so only while none is open)."""
+        if self.context is not None:
+            return
+        import os
+
+        os.environ["MUSICAUTH_STORE"] = "file"  # the documented switch (docs/cli.md), this process only
+        self.retry_store()
+
+    def set_variable(self, variable: str, then: Callable[[], object] | None) -> None:
+        """A message's "Set variable…": the value a profile reads from ``variable``, asked
+        masked and set for this session only (never stored), then ``then`` (the retry)."""
+        import os
+
+        from .dialogs import prompts
+
+        value = prompts.ask_text(self, title="Set variable", label=f"Value of {variable} for this session:", password=True)
+        if not value:
+            return
+        os.environ[variable] = value
+        if then is not None:
+            then()
+
+    def _show_profile(self, name: str) -> bool:
+        """Select ``name``; whether the pane shows it now (the filter may hide it)."""
+        self.select(name)
+        return self.selected_name() == name
+
     # -- profile management ---------------------------------------------------------------------
 
-    def new_profile(self, existing: ProfileRecord | None = None, *, provider: str | None = None) -> None:
-        """The editor for a new profile (of ``provider``'s preset, when given) or ``existing``."""
+    def new_profile(
+        self, existing: ProfileRecord | None = None, *, provider: str | None = None, focus_field: str | None = None
+    ) -> None:
+        """The editor for a new profile (of ``provider``'s preset, when given) or ``existing``
+        (with ``focus_field`` focused, when given)."""
         if self.context is None:
             return
         from .dialogs.profile_editor import ProfileEditorDialog
 
-        result = ProfileEditorDialog.ask(self, self.context, existing=existing, provider=provider)
+        focus = {"focus_field": focus_field} if focus_field else {}
+        result = ProfileEditorDialog.ask(self, self.context, existing=existing, provider=provider, **focus)
         if result is None:
             return
         context = self.context
@@ -1125,8 +1235,40 @@ class MainWindow(QMainWindow):
         if model is not None:
             model.set_ticking(False)  # renewals go on; only the countdown display rests
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def changeEvent(self, event: Any) -> None:
+        super().changeEvent(event)
+        from PySide6.QtCore import QEvent
+
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._toolbar_text_width is not None:
+            self._toolbar_text_width = None  # the words' width changed: measured again
+            self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Words beside the icons where they fit; icons alone (their words in the tooltips and
+        accessible names) where the window is too narrow, rather than clipped behind a »."""
+        from PySide6.QtCore import Qt
+
+        if self._toolbar_text_width is None:
+            if not self.isVisible():
+                return
+            self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self._toolbar_text_width = self.toolbar.sizeHint().width()
+            for action in self.toolbar.actions():
+                widget = self.toolbar.widgetForAction(action)
+                if widget is not None:
+                    widget.setAccessibleName(action.iconText())
+        wide = self.width() >= self._toolbar_text_width
+        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if wide else Qt.ToolButtonStyle.ToolButtonIconOnly
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._fit_toolbar()
         if self._splitter_state is not None:
             self._splitter.restoreState(self._splitter_state)
             self._splitter_state = None

@@ -100,8 +100,7 @@ def action_label(action: Action, exc: MusicAuthError) -> str:
         case Action.SET_UP_KEYRING:
             return "Start a Secret Service such as gnome-keyring or KeePassXC, then Retry"
         case Action.USE_FILE_VAULT:
-            # The app cannot switch stores while it runs: the store is chosen at start-up.
-            return "Start the app with the encrypted vault file chosen instead (README: Without a keyring)"
+            return "Use the encrypted vault file instead"
         case Action.GIVE_VAULT_PASSPHRASE:
             return "Retry, and enter the vault file's passphrase"
         case Action.RESTORE_VAULT_FILE:
@@ -121,11 +120,89 @@ def action_label(action: Action, exc: MusicAuthError) -> str:
         case Action.CHOOSE_KEY_FILE:
             return "Choose an EC P-256 private key (.p8 or PEM), or Generate one"
         case Action.ADD_KEY:
-            return "Generate or Import the key (Keys)"
+            return "Generate or Import the key (Signing keys)"
         case Action.CHOOSE_ANOTHER_FILE:
             return "Choose another file"
+        case Action.SET_VARIABLE if getattr(exc, "variable", None):
+            return "Set the variable for this session"
         case Action.SET_VARIABLE:
-            return "Set the variable, then start the app again"
+            return "Correct the variable, then Retry"
+
+
+def message_text(exc: BaseException) -> str:
+    """The line shown beside the buttons of ``exc``'s actions (``widgets/message_line.py``):
+    what happened, and only what no button can do ("start a Secret Service") in words."""
+    if not isinstance(exc, MusicAuthError):
+        return error_text(exc)
+    text = exc.message
+    if isinstance(exc, ProviderRejected) and exc.sub_status:
+        text = f"{text} (sub-status {exc.sub_status})"
+    if exc.field is not None and exc.profile is not None:
+        text = f"profile {shown(exc.profile)}: {text}"
+    hints = [ACTION_HINTS[action] for action in exc.actions if action in ACTION_HINTS]
+    return scrub(f"{text} — {'; '.join(hints)}" if hints else text)
+
+
+#: What the user does outside the app before a button helps; said beside the button.
+ACTION_HINTS = {
+    Action.SET_UP_KEYRING: "start a Secret Service such as gnome-keyring or KeePassXC",
+    Action.RESTORE_VAULT_FILE: "put back a good copy of the vault file (it was left as it is)",
+    Action.CLOSE_OTHER_PROCESS: "close the other window or program using this profile",
+    Action.CHECK_NETWORK: "check the connection and the endpoints",
+    Action.UNLOCK_KEYRING: "unlock it in your keyring app if no prompt appears",
+}
+
+
+def button_label(action: Action, exc: MusicAuthError) -> str:
+    """The words on the button that runs ``action`` for ``exc`` (``gui/error_actions.py``):
+    short, a verb first; the message line beside it says the rest (``message_text``)."""
+    match action:
+        case Action.SIGN_IN:
+            return "Sign in"
+        case Action.GET_TOKEN:
+            return "Get token"
+        case Action.EDIT_FIELD:
+            return f"Edit {field_label(exc.field)}" if exc.field else "Edit profile"
+        case Action.ADD_PROFILE:
+            return "New profile…"
+        case Action.CHOOSE_ANOTHER_NAME:
+            return "Choose another name…"
+        case Action.DELETE_EXISTING:
+            return "Delete the existing key…"
+        case Action.REMOVE_ENTRY if exc.key_name is not None:
+            return "Delete key…"
+        case Action.REMOVE_ENTRY:
+            return "Remove entry…"
+        case Action.REPAIR_STORE:
+            return "Repair store"
+        case Action.DELETE_ANYWAY:
+            return "Delete anyway…"
+        case Action.UNLOCK_KEYRING:
+            return "Unlock…"
+        case Action.SET_UP_KEYRING | Action.RESTORE_VAULT_FILE | Action.CLOSE_OTHER_PROCESS | Action.CHECK_NETWORK:
+            return "Retry"
+        case Action.RETRY:
+            return "Retry"
+        case Action.USE_FILE_VAULT:
+            return "Use the vault file…"
+        case Action.GIVE_VAULT_PASSPHRASE:
+            return "Enter passphrase…"
+        case Action.CHECK_ENDPOINT:
+            return f"Edit {field_label(exc.field)}" if exc.field else "Edit endpoints"
+        case Action.CHOOSE_ANOTHER_PORT:
+            return f"Edit {field_label('redirect_uri')}"
+        case Action.GIVE_PASSPHRASE:
+            return "Enter passphrase…"
+        case Action.CHOOSE_KEY_FILE:
+            return "Choose key file…"
+        case Action.ADD_KEY:
+            return "Signing keys…"
+        case Action.CHOOSE_ANOTHER_FILE:
+            return "Choose another file…"
+        case Action.SET_VARIABLE if getattr(exc, "variable", None):
+            return "Set variable…"
+        case Action.SET_VARIABLE:
+            return "Retry"
 
 
 def _with_actions(text: str, labels: list[str]) -> str:

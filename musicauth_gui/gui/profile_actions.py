@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 #: renews, Ctrl+T tries, Ctrl+E edits, Del removes.
 SPECS: tuple[tuple[str, str, str | None, QKeySequence.StandardKey | str | None], ...] = (
     ("copyToken", "&Copy token", "copy", QKeySequence.StandardKey.Copy),
-    ("copyHeader", "Copy Authorization &header", "copy", "Ctrl+Shift+C"),
-    ("copyCurl", "Copy c&url command", "copy", None),
+    ("copyHeader", "Copy &header", "copy", "Ctrl+Shift+C"),
+    ("copyCurl", "Copy c&url", "copy", None),
     ("getToken", "&Get token", "renew", "Ctrl+L"),
     ("signIn", "&Sign in", "sign-in", "Ctrl+L"),
     ("renew", "&Renew now", "renew", "Ctrl+R"),

@@ -27,6 +27,7 @@ from ..core.state import Activity, Failure, ProfileState, StateKind, damaged_sta
 from .countdown import clock_time, format_age, format_remaining
 
 if TYPE_CHECKING:
+    from ..core.errors import MusicAuthError
     from ..core.state import DamagedEntry
 
 
@@ -98,12 +99,13 @@ class Row:
     renewing: bool = False
     signing_in: bool = False
     error: str | None = None  # the last failed renewal's message
+    cause: MusicAuthError | None = None  # ...and its error, whose actions the pane offers
     next_attempt_at: float | None = None  # when that renewal is tried again, if it is
     running: str | None = None  # what the user started that still runs, in words (RunningActions)
     running_renews: bool = False  # ...and whether it renews or fetches the token meanwhile
 
     def state(self, now: float) -> ProfileState:
-        failure = None if not self.error else Failure(self.error, next_attempt_at=self.next_attempt_at)
+        failure = None if not self.error else Failure(self.error, self.cause, next_attempt_at=self.next_attempt_at)
         activity = Activity(self.renewing or self.running_renews, self.signing_in, failure)
         return profile_state(self.record, now, activity)
 
@@ -309,7 +311,7 @@ class ProfileListModel(QAbstractListModel):
             return
         row = self._rows[i]
         if row.record.token != record.token or row.record.token is None:
-            row.error = row.next_attempt_at = None  # a new token clears a past renewal error
+            row.error = row.cause = row.next_attempt_at = None  # a new token clears a past renewal error
         row.record = record
         self._changed(i)
 
@@ -329,7 +331,7 @@ class ProfileListModel(QAbstractListModel):
         if 0 <= i < len(self._rows):
             self._rows[i].renewing = renewing
             if renewing:
-                self._rows[i].error = self._rows[i].next_attempt_at = None
+                self._rows[i].error = self._rows[i].cause = self._rows[i].next_attempt_at = None
             self._changed(i)
 
     def set_running(self, name: str, text: str | None, *, renews: bool = False) -> None:
@@ -347,12 +349,15 @@ class ProfileListModel(QAbstractListModel):
             self._rows[i].signing_in = signing_in
             self._changed(i)
 
-    def set_error(self, name: str, message: str | None, *, next_attempt_at: float | None = None) -> None:
+    def set_error(
+        self, name: str, message: str | None, *, next_attempt_at: float | None = None, cause: MusicAuthError | None = None
+    ) -> None:
         """A renewal of ``name`` failed with ``message`` (None: clear it); ``next_attempt_at``:
-        when the scheduler tries again (None: it will not)."""
+        when the scheduler tries again (None: it will not); ``cause``: the error itself."""
         i = self.row_of(name)
         if 0 <= i < len(self._rows):
             self._rows[i].error = message
+            self._rows[i].cause = cause if message else None
             self._rows[i].next_attempt_at = next_attempt_at if message else None
             self._rows[i].renewing = False
             self._changed(i)

@@ -27,12 +27,16 @@ def spawn(
     coro: Coroutine[Any, Any, Any],
     *,
     on_error: Callable[[str], None] | None = None,
+    on_failure: Callable[[MusicAuthError], None] | None = None,
     name: str | None = None,
     owner: Any = None,
 ) -> asyncio.Task[Any]:
     """Schedule ``coro`` on the running (qasync) loop and keep a reference until it ends.
 
     Args:
+        on_error: gets a ``MusicAuthError`` as one line of words.
+        on_failure: gets the ``MusicAuthError`` itself (a message line offers its actions as
+            buttons: ``widgets/message_line.py``); takes the place of ``on_error``.
         owner: a QObject whose destruction cancels the task (a closed dialog's work must not
             touch its deleted widgets afterwards).
     """
@@ -49,7 +53,9 @@ def spawn(
         if exc is None:
             return
         if isinstance(exc, MusicAuthError):
-            if on_error is not None:
+            if on_failure is not None:
+                on_failure(exc)
+            elif on_error is not None:
                 on_error(error_text(exc))
             else:
                 log.warning("%s", error_text(exc))

@@ -71,7 +71,7 @@ def test_the_error_is_data_worded_by_each_front_end() -> None:
         (Action.SET_VARIABLE, Action.EDIT_FIELD),
     )
     assert "musicauth" not in exc.message and "`" not in exc.message  # no command line in the core
-    assert error_text(exc).endswith("— Set the variable, then start the app again or Edit Client secret")
+    assert error_text(exc).endswith("— Set the variable for this session or Edit Client secret")
     assert "in CI" in error_line(exc)
 
 

@@ -121,7 +121,7 @@ def test_retrying_says_when_keeps_the_token_usable_and_notifies_once(qtbot, qloo
     assert at is not None
     detail = window.detail
     assert detail.badge.text() == f"retrying at {at[1]}" and detail.badge.property("state") != "error"
-    assert detail.error_label.property("kind") == "warning"
+    assert detail.error_line.property("kind") == "warning"
     assert detail.error_label.text().endswith(f"The token still works; retrying at {at[1]}.")
     assert window.profile_actions.copy_token.isEnabled() and re.fullmatch(r"\d+m \d\ds", detail.countdown.text())
     assert f"retrying at {at[1]}" in window.statusBar().currentMessage()

@@ -66,6 +66,13 @@ def drag_and_drop(dialog: KeyManagerDialog, mime: QMimeData) -> tuple[bool, bool
     return True, drop.isAccepted()
 
 
+@pytest.fixture(autouse=True)
+def _names_as_suggested(monkeypatch):  # type: ignore[no-untyped-def]
+    """An import asks the key's name: the user takes the one suggested (a test may answer
+    otherwise by patching ``prompts.ask_text`` itself)."""
+    monkeypatch.setattr(prompts, "ask_text", lambda parent, **kw: kw.get("text"))
+
+
 def wait_status(qtbot, dialog, kind: str) -> str:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: dialog.status.property("kind") == kind)
     return dialog.status.text()
@@ -216,6 +223,8 @@ def test_encrypted_pkcs8_asks_for_the_passphrase(qtbot, qloop, dialog, demo_cont
     asked = []
 
     def fake_ask(parent, **kwargs):  # type: ignore[no-untyped-def]
+        if not kwargs.get("password"):
+            return kwargs["text"]  # the key's name: the one suggested
         asked.append(kwargs)
         return next(answers)
 
@@ -333,3 +342,41 @@ def test_open_for_reuses_the_open_dialog(qtbot, demo_context) -> None:  # type: 
 def test_key_name_for() -> None:
     assert key_name_for(Path("/d/AuthKey_ABC123.p8"), []) == "AuthKey_ABC123"
     assert key_name_for(Path("k.pem"), ["k", "k-2"]) == "k-3"
+
+
+def test_an_import_asks_the_name_suggesting_the_file_s(qtbot, qloop, dialog, demo_context, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    path = pem_file(tmp_path / "AuthKey_ABC123.p8", ec.generate_private_key(ec.SECP256R1()))
+    asked: list[dict[str, object]] = []
+    monkeypatch.setattr(prompts, "ask_text", lambda parent, **kw: asked.append(kw) or None)
+    dialog.import_file(path)  # cancelled at the name: nothing imported
+    assert asked[0]["text"] == "AuthKey_ABC123" and "AuthKey_ABC123.p8" in str(asked[0]["label"])
+    assert "cancelled" in dialog.status.text() and stored_names(qtbot, qloop, demo_context) == ["demo-key"]
+
+    monkeypatch.setattr(prompts, "ask_text", lambda parent, **kw: "partner-key")
+    with qtbot.waitSignal(dialog.keys_changed):
+        dialog.import_file(path)
+    qtbot.waitUntil(lambda: "partner-key" in dialog.key_names())
+
+
+def test_a_taken_name_offers_deleting_the_key_in_the_way_or_another_name(qtbot, qloop, dialog, demo_context, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from musicauth_gui.core.errors import Action
+
+    qtbot.waitUntil(lambda: "demo-key" in dialog.key_names())
+    path = pem_file(tmp_path / "other.pem", ec.generate_private_key(ec.SECP256R1()))
+    monkeypatch.setattr(prompts, "ask_text", lambda parent, **kw: "demo-key")
+    dialog.import_file(path)
+    wait_status(qtbot, dialog, "error")
+    buttons = dialog.status_actions.buttons()
+    assert [b.text() for b in buttons.values()] == ["Delete the existing key…", "Choose another name…"]
+    dialog.show()
+    monkeypatch.setattr(prompts, "ask_text", lambda parent, **kw: "other")
+    with qtbot.waitSignal(dialog.keys_changed):
+        qtbot.mouseClick(buttons[Action.CHOOSE_ANOTHER_NAME], Qt.MouseButton.LeftButton)  # asks again
+    qtbot.waitUntil(lambda: "other" in dialog.key_names())
+    assert dialog.status_actions.isHidden()
+    questions: list[dict[str, object]] = []
+    monkeypatch.setattr(prompts, "confirm", lambda parent, **kw: questions.append(kw) or False)
+    dialog.import_file(path)  # "other" again
+    wait_status(qtbot, dialog, "error")
+    qtbot.mouseClick(dialog.status_actions.button(Action.DELETE_EXISTING), Qt.MouseButton.LeftButton)
+    assert questions and "'other'" in str(questions[0]["text"])  # the key in the way, confirmed first

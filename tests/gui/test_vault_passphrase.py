@@ -138,7 +138,7 @@ def test_a_wrong_passphrase_is_a_banner_and_retry_asks_again(qtbot, open_window,
     qtbot.waitUntil(opening.done, timeout=10000)
     assert opening.result() is False and window.context is None
     text = window.banner_text.text()
-    assert "the passphrase does not open the vault file" in text and "Retry, and enter the vault file's passphrase" in text
+    assert "the passphrase does not open the vault file" in text  # Retry is the button beside it
     assert window.banner.retry_button.isVisible() and not window.new_action.isEnabled()
     assert "then Retry" in window.empty_label.text()
     assert vault_file.read_bytes() == before  # a wrong passphrase changes nothing

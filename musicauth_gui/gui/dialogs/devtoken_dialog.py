@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.devtoken import DEFAULT_TTL, check_lifetime, parse_ttl
-from ...core.errors import ConfigError, MusicAuthError
+from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.jws import decode_unverified
 from ...core.model import ProfileRecord
 from ...core.presets import Preset, get_preset
@@ -41,12 +41,12 @@ from ...core.secret import Secret
 from ...core.usage import Credential, curl_line, try_url
 from ..context import AppContext
 from ..countdown import format_remaining
+from ..error_actions import ActionHost, ErrorActions
 from ..icons import icon, provider_icon
-from ..messages import error_text
 from ..tasks import spawn
 from ..widgets.secret_field import SecretField
 from .modeless import show_modeless
-from .status_row import status_and_close
+from .status_row import set_status, status_and_close
 
 TICK_MS = 1000
 
@@ -187,10 +187,10 @@ class DevTokenDialog(QDialog):
 
         self.copyTokenButton = self._copy_button("copyTokenButton", "Copy token", "The bare JWT", self.copy_token)
         self.copyHeaderButton = self._copy_button(
-            "copyHeaderButton", "Copy Authorization header", "Authorization: <scheme> <token>", self.copy_header
+            "copyHeaderButton", "Copy header", "Authorization: <scheme> <token>", self.copy_header
         )
         self.copyCurlButton = self._copy_button(
-            "copyCurlButton", "Copy curl command", "A curl command calling the profile's try URL", self.copy_curl
+            "copyCurlButton", "Copy curl", "A curl command calling the profile's try URL", self.copy_curl
         )
 
         expiry_row = QHBoxLayout()
@@ -219,7 +219,27 @@ class DevTokenDialog(QDialog):
         box_layout.addLayout(views, 1)
         box_layout.addLayout(copies)
 
-        self.status, bottom = status_and_close(self)
+        self.status, self.status_actions, bottom = status_and_close(self)
+        # What an error's buttons do here: this dialog's own fields where it has them, the
+        # window's actions (the profile editor, the key manager) otherwise.
+        own_fields = {
+            "devtoken_ttl": self.ttlEdit,
+            "key": self.keyCombo,
+            "key_id": self.kidEdit,
+            "team_id": self.issEdit,
+            "client_id": self.issEdit,
+            "subject": self.subEdit,
+        }
+        host = parent if isinstance(parent, ActionHost) else None
+
+        def edit_field(exc: MusicAuthError) -> None:
+            widget = own_fields.get(exc.field or "")
+            if widget is not None:
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif host is not None and exc.profile is not None:
+                host.edit_profile_field(exc.profile, exc.field)
+
+        self._actions = ErrorActions(host, retry=self.generate, local={Action.EDIT_FIELD: edit_field})
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -269,7 +289,7 @@ class DevTokenDialog(QDialog):
         try:
             request = self._request()
         except MusicAuthError as exc:
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc)
             return
         self._busy = True
         self._update_buttons()
@@ -302,7 +322,7 @@ class DevTokenDialog(QDialog):
             records = [r for r in (await self._engine.scan()).records if r.profile.flow == "devtoken"]
             keys = await self._engine.key_ring.names()
         except MusicAuthError as exc:
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc)
             return
         if not self._alive() or generation != self._generation:
             return
@@ -323,7 +343,7 @@ class DevTokenDialog(QDialog):
                 extra={"origin": list(origin)} if origin else None,
             )
         except MusicAuthError as exc:
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc)
             return
         if not self._alive():
             return
@@ -363,7 +383,7 @@ class DevTokenDialog(QDialog):
             validate_ttl(self.ttlEdit.text(), preset)
         except MusicAuthError as exc:
             self.ttlEdit.setProperty("invalid", True)
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc)
         else:
             if self.ttlEdit.property("invalid"):
                 self._set_status("")
@@ -408,7 +428,7 @@ class DevTokenDialog(QDialog):
             raise ConfigError("choose a DevToken profile first")
         key = self.keyCombo.currentText()
         if not key:
-            raise ConfigError("choose a key to sign with (the key manager makes or imports one)")
+            raise ConfigError("choose a key to sign with", field="key", actions=(Action.EDIT_FIELD, Action.ADD_KEY))
         preset = get_preset(record.profile.provider)
         return _Request(
             record=record,
@@ -455,7 +475,7 @@ class DevTokenDialog(QDialog):
         self.keyCombo.blockSignals(False)
 
         if not records:
-            self._set_status("No DevToken profiles yet: add a MusicAPI or Apple Music profile first.", error=True)
+            self._set_status("", error=ConfigError("No DevToken profiles yet (MusicAPI or Apple Music)", actions=(Action.ADD_PROFILE,)))
         name = self.profileCombo.currentData()
         if name != self._shown_profile:
             self._on_profile_combo_changed(self.profileCombo.currentIndex())
@@ -476,7 +496,8 @@ class DevTokenDialog(QDialog):
         self.subEdit.setText(profile.subject or "")
         self.ttlEdit.setText(profile.devtoken_ttl or _ttl_text(DEFAULT_TTL))
         if profile.key and index < 0:
-            self._set_status(f"The profile's key {profile.key!r} is not in the key store; choose another.", error=True)
+            missing = f"the profile's key {profile.key!r} is not in the key store"
+            self._set_status("", error=ConfigError(missing, field="key", actions=(Action.EDIT_FIELD, Action.ADD_KEY)))
         elif not self.ttlEdit.property("invalid"):
             self._set_status("")
 
@@ -544,14 +565,13 @@ class DevTokenDialog(QDialog):
         return button
 
     def _start(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[Any]:
-        return spawn(coro, on_error=lambda text: self._set_status(text, error=True))
+        return spawn(coro, on_failure=lambda exc: self._set_status("", error=exc))
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
+    def _set_status(self, text: str, *, error: bool | BaseException = False) -> None:
+        """``text``, or an error's words with its actions as buttons."""
         if not self._alive():
             return
-        self.status.setText(" ".join(text.split()))
-        self.status.setProperty("kind", "error" if error else "info")
-        self.status.setStyleSheet("color: #c0392b;" if error else "")
+        set_status(self.status, self.status_actions, text, error=error, actions=self._actions)
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)

@@ -15,7 +15,7 @@ import asyncio
 import functools
 import re
 import time
-from collections.abc import Container, Coroutine
+from collections.abc import Callable, Container, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +35,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import MusicAuthError
+from ...core.errors import Action, MusicAuthError
 from ...core.key_ring import KeyInUse
 from ...core.keys import KeyInfo, KeyProblem, PassphraseRequired
 from ..context import AppContext
+from ..error_actions import ActionHost, ErrorActions
 from ..icons import icon
-from ..messages import error_text
 from ..tasks import spawn
 from . import prompts
 from .modeless import open_once
-from .status_row import status_and_close
+from .status_row import set_status, status_and_close
 
 #: The file names the import accepts (dialog filter and drops alike).
 KEY_SUFFIXES: tuple[str, ...] = (".pem", ".p8", ".key", ".der")
@@ -162,7 +162,20 @@ class KeyManagerDialog(QDialog):
         self.table.doubleClicked.connect(self._on_table_double_clicked)
         self.table.itemSelectionChanged.connect(self._update_buttons)
 
-        self.status, bottom = status_and_close(self)
+        self.status, self.status_actions, bottom = status_and_close(self)
+        # What an error's buttons do here: the key manager carries out the key actions itself.
+        host = parent if isinstance(parent, ActionHost) else None
+        self._actions = ErrorActions(
+            host,
+            local={
+                Action.DELETE_EXISTING: lambda exc: self._delete_named(exc.key_name),
+                Action.REMOVE_ENTRY: lambda exc: self._delete_named(exc.key_name),
+                Action.DELETE_ANYWAY: lambda exc: self._delete_named(exc.key_name),
+                Action.CHOOSE_KEY_FILE: lambda exc: self.import_from_dialog(),
+                Action.CHOOSE_ANOTHER_FILE: lambda exc: self.import_from_dialog(),
+                Action.ADD_KEY: lambda exc: self.generate(),
+            },
+        )
 
         # Actions carry the shortcuts (window-wide), the buttons trigger the same actions.
         self.generate_action = self._action("Generate…", "generate", QKeySequence("Ctrl+G"), self.generate)
@@ -236,9 +249,16 @@ class KeyManagerDialog(QDialog):
             self.import_file(path)
 
     def import_file(self, path: Path) -> None:
-        """Import the key in ``path`` under a name made from the file name (asks a passphrase if needed)."""
+        """Ask the name to keep the key in ``path`` under (one made from the file name is
+        offered), then import it (asking a passphrase if needed)."""
+        name = prompts.ask_text(
+            self, title="Import key", label=f"Name for the key in {path.name}:", text=key_name_for(path, self._infos)
+        )
+        if name is None:
+            self._set_status(f"Import of {path.name} cancelled.")
+            return
         self._set_status(f"Importing {path.name}…")
-        self._start(self._import(path, None, None), busy=True)
+        self._start(self._import(path, name.strip(), None, None), busy=True)
 
     def copy_public_key(self) -> None:
         """Copy the selected key's public key (SPKI PEM): public, so a plain copy."""
@@ -320,8 +340,7 @@ class KeyManagerDialog(QDialog):
         try:
             infos = await self._keys.usable_keys()
         except MusicAuthError as exc:
-            if self._alive():
-                self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc, retry=self.refresh)
             return
         if not self._alive() or generation != self._generation:
             return
@@ -332,23 +351,23 @@ class KeyManagerDialog(QDialog):
         try:
             info = await self._keys.generate(name)
         except MusicAuthError as exc:
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc, retry=self.generate, another_name=self.generate)
             return
         self._changed(f"Generated key {info.name!r} ({info.fingerprint}).", select=info.name)
 
-    async def _import(self, path: Path, data: bytes | None, passphrase: bytes | None) -> None:
+    async def _import(self, path: Path, name: str, data: bytes | None, passphrase: bytes | None) -> None:
         try:
             if data is None:
                 data = await asyncio.get_running_loop().run_in_executor(None, _read_key_file, path)
-            name = key_name_for(path, await self._keys.names())
             info = await self._keys.import_key(name, data, passphrase)
         except PassphraseRequired:
             assert data is not None
             # Back to a plain slot before asking: a modal dialog must not run inside a task.
-            QTimer.singleShot(0, self, functools.partial(self._ask_passphrase_and_retry, path, data))
+            QTimer.singleShot(0, self, functools.partial(self._ask_passphrase_and_retry, path, name, data))
             return
         except MusicAuthError as exc:
-            self._set_status(f"{path.name}: {error_text(exc)}", error=True)
+            again = functools.partial(self.import_file, path)  # asks the name (and passphrase) again
+            self._set_status(f"{path.name}: ", error=exc, retry=again, another_name=again)
             return
         self._changed(f"Imported {path.name} as {info.name!r} ({info.fingerprint}).", select=info.name)
 
@@ -360,7 +379,7 @@ class KeyManagerDialog(QDialog):
             QTimer.singleShot(0, self, functools.partial(self._confirm_and_delete, name, list(exc.profiles)))
             return
         except MusicAuthError as exc:
-            self._set_status(error_text(exc), error=True)
+            self._set_status("", error=exc, retry=functools.partial(self._delete_named, name))
             return
         note = f" Profiles that used it: {', '.join(broken)}." if broken else ""
         self._changed(f"Deleted key {name!r}.{note}")
@@ -375,7 +394,15 @@ class KeyManagerDialog(QDialog):
 
     # -- plain slots --------------------------------------------------------------------------
 
-    def _ask_passphrase_and_retry(self, path: Path, data: bytes) -> None:
+    def _delete_named(self, name: str | None) -> None:
+        """A message's "Delete the existing key…", "Delete key…": that key, confirmed as from
+        its row (naming the profiles that use it)."""
+        info = self._infos.get(name) if name is not None else None
+        if info is not None:
+            self.select_key(info.name)
+            self._confirm_and_delete(info.name, list(info.used_by))
+
+    def _ask_passphrase_and_retry(self, path: Path, name: str, data: bytes) -> None:
         if not self._alive():
             return
         passphrase = prompts.ask_text(
@@ -384,7 +411,7 @@ class KeyManagerDialog(QDialog):
         if passphrase is None:
             self._set_status(f"Import of {path.name} cancelled.")
             return
-        self._start(self._import(path, data, passphrase.encode("utf-8")), busy=True)
+        self._start(self._import(path, name, data, passphrase.encode("utf-8")), busy=True)
 
     def _confirm_and_delete(self, name: str, users: list[str]) -> None:
         if not self._alive():
@@ -439,7 +466,7 @@ class KeyManagerDialog(QDialog):
         if busy:
             self._busy += 1
             self._update_buttons()
-        task = spawn(coro, on_error=lambda text: self._set_status(text, error=True) if self._alive() else None)
+        task = spawn(coro, on_failure=lambda exc: self._set_status("", error=exc))
         if busy:
             task.add_done_callback(self._on_busy_task_done)
         return task
@@ -501,13 +528,21 @@ class KeyManagerDialog(QDialog):
         ):
             button.setEnabled(action.isEnabled())
 
-    def _set_status(self, text: str, *, error: bool = False) -> None:
+    def _set_status(
+        self,
+        text: str,
+        *,
+        error: bool | BaseException = False,
+        retry: Callable[[], object] | None = None,
+        another_name: Callable[[], object] | None = None,
+    ) -> None:
+        """``text``, and an error's words after it with its actions as buttons (``retry``: the
+        operation again; ``another_name``: the same, asking the name again)."""
         if not self._alive():
             return
-        # One line: the core's messages are single lines already; this guards the rest.
-        self.status.setText(" ".join(text.split()))
-        self.status.setProperty("kind", "error" if error else "info")
-        self.status.setStyleSheet("color: #c0392b;" if error else "")
+        local = {Action.CHOOSE_ANOTHER_NAME: lambda exc: another_name()} if another_name is not None else {}
+        actions = self._actions.but(retry=(lambda: retry()) if retry is not None else None, local=local)
+        set_status(self.status, self.status_actions, text, error=error, actions=actions)
 
     def _alive(self) -> bool:
         return shiboken6.isValid(self)

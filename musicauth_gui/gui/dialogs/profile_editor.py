@@ -47,11 +47,13 @@ from ...core.model import FLOWS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset, StaticPlacement, presets_to_choose
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem, static_token_problem
 from ..context import AppContext
+from ..error_actions import ErrorActions
 from ..field_labels import FIELD_LABELS
 from ..icons import icon, provider_icon
 from ..messages import editor_text, error_text
 from ..tasks import spawn
 from ..widgets.fitting_scroll import FittingScrollArea
+from ..widgets.message_line import MessageLine
 from ..widgets.secret_field import SecretField
 from . import prompts
 from .redirect_hint import RedirectHint
@@ -92,6 +94,8 @@ class ProfileEditorDialog(QDialog):
         context: the shared AppContext (engine for key names, profile names and discovery).
         existing: the record to edit; None creates a new profile.
         provider: the preset to start with when creating (default: the first to choose, Spotify).
+        focus_field: the field to put the cursor in when shown (a message's "Edit Client
+            secret" opens the editor there); None: the first.
         parent: the parent window.
 
     Signals:
@@ -110,10 +114,12 @@ class ProfileEditorDialog(QDialog):
         *,
         existing: ProfileRecord | None = None,
         provider: str | None = None,
+        focus_field: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._context = context
+        self._focus_field = focus_field
         self._existing = existing
         self._taken_names: set[str] = set()
         self._result: ProfileInput | None = None
@@ -200,7 +206,7 @@ class ProfileEditorDialog(QDialog):
         self._auth_method.setToolTip("token_endpoint_auth_method: how the client authenticates at the token endpoint")
         self._key_combo = QComboBox()
         self._key_combo.setObjectName("keyCombo")
-        self._key_combo.setPlaceholderText("no keys yet: add one in Keys…")
+        self._key_combo.setPlaceholderText("no keys yet: add one in Signing keys…")
         self._key_id = line("keyIdEdit")
         self._team_id = line("teamIdEdit", "10 characters, from App Store Connect")
         self._subject = line("subjectEdit", "optional (sub claim)")
@@ -345,6 +351,18 @@ class ProfileEditorDialog(QDialog):
         fields_layout.setContentsMargins(0, 0, 0, 0)
         fields_layout.addLayout(self._form)
         fields_layout.addWidget(self._validation)
+        # The message's other actions as buttons ("Choose another name…" puts the cursor there).
+        self.fix_line = MessageLine(object_name="validationActions")
+        fields_layout.addWidget(self.fix_line)
+        self._fixes = ErrorActions(
+            None,
+            local={
+                Action.EDIT_FIELD: lambda exc: self.focus_field(exc.field) if exc.field else None,
+                Action.CHECK_ENDPOINT: lambda exc: self.focus_field(exc.field or "token_endpoint"),
+                Action.CHOOSE_ANOTHER_PORT: lambda exc: self.focus_field("redirect_uri"),
+                Action.CHOOSE_ANOTHER_NAME: lambda exc: self.focus_field("name"),
+            },
+        )
         fields_layout.addWidget(self._token_note)
         fields_layout.addStretch(1)
         self._scroll = FittingScrollArea(fields)
@@ -477,13 +495,14 @@ class ProfileEditorDialog(QDialog):
         *,
         existing: ProfileRecord | None = None,
         provider: str | None = None,
+        focus_field: str | None = None,
     ) -> ProfileInput | None:
         """Run the dialog with ``exec()``; the validated input, or None when cancelled.
 
         Call it from a plain slot, never from a coroutine (see the module docstring); the caller
         saves the result with ``await engine.import_profiles([result])``.
         """
-        dialog = cls(context, existing=existing, provider=provider, parent=parent)
+        dialog = cls(context, existing=existing, provider=provider, focus_field=focus_field, parent=parent)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
@@ -531,6 +550,19 @@ class ProfileEditorDialog(QDialog):
     def field(self, key: str) -> QWidget:
         """The input widget of a profile field ("client_id", "token_endpoint", ...)."""
         return self._inputs[key]
+
+    def focus_field(self, key: str) -> bool:
+        """Put the cursor in ``key``'s input (the endpoint rows shown first if it is one of
+        them); False when the form has no such field for this provider and flow."""
+        widget = self._inputs.get(key)
+        if widget is None or not self.is_field_shown(key):
+            return False
+        if key in self._endpoint_edits and not self._endpoints_expanded:
+            self.set_endpoints_expanded(True)
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(widget, QLineEdit):
+            widget.selectAll()
+        return True
 
     def is_field_shown(self, key: str) -> bool:
         """Whether ``key``'s row applies to the chosen preset and flow (shown when its section is)."""
@@ -717,6 +749,8 @@ class ProfileEditorDialog(QDialog):
         if not self._sized:
             self._sized = True
             self.resize(max(self.width(), DEFAULT_WIDTH), self.height())
+            if self._focus_field is not None:
+                self.focus_field(self._focus_field)
         self._relayout()
 
     def done(self, code: int) -> None:
@@ -909,10 +943,11 @@ class ProfileEditorDialog(QDialog):
         if self._filling:
             return
         drops = False
+        error: ConfigError | None = None
         try:
             result = self.validate()
         except ConfigError as exc:
-            message, blamed = editor_text(exc), exc.field
+            message, blamed, error = editor_text(exc), exc.field, exc
         else:
             message, blamed = "", None
             existing = self._existing
@@ -921,6 +956,11 @@ class ProfileEditorDialog(QDialog):
         self._message = message
         self._validation.setText(message)
         self._validation.setVisible(bool(message))
+        if message and error is not None:
+            # The field at fault is marked already: its Edit button would only repeat it.
+            self.fix_line.show_error(error, self._fixes, kind="plain", text="", skip={Action.EDIT_FIELD} if blamed else set())
+        else:
+            self.fix_line.clear()
         self._save.setEnabled(not message)
         for key, widget in self._inputs.items():
             _set_invalid(widget, key == blamed)
