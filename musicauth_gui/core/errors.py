@@ -145,7 +145,23 @@ class MusicAuthError(Exception):
 
 
 class ConfigError(MusicAuthError):
-    """A profile, a profiles file or a command-line argument is wrong."""
+    """A profile, a profiles file or a command-line argument is wrong.
+
+    Attributes:
+        rule: for a value of one field, the message without the field's key in front of it
+            ("must be an HTTP header name ..."): the terminal says the key, the profile editor
+            the field's label, and neither takes the message apart. None when the message does
+            not start with the key.
+    """
+
+    rule: str | None = None
+
+    @classmethod
+    def of_field(cls, field: str, rule: str, *, profile: str | None = None) -> Self:
+        """``field``'s value breaks ``rule``: "``field`` ``rule``", fixed by editing the field."""
+        error = cls(f"{field} {rule}", profile=profile, field=field, actions=(Action.EDIT_FIELD,))
+        error.rule = rule
+        return error
 
 
 class ProfileNotFound(ConfigError):

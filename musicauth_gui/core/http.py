@@ -116,33 +116,35 @@ def check_endpoint(url: str, what: str, *, field: str | None = None) -> str:
     percent-encoded hosts as 127.0.0.1), ``urlsplit`` sees a non-loopback host and refuses.
     """
     field = field or what
+
+    def refused(rule: str) -> InsecureEndpoint:
+        # "<what> <rule>"; the rule alone too when ``what`` is the field's key (ConfigError.rule).
+        error = InsecureEndpoint(f"{what} {rule}", field=field)
+        error.rule = rule if what == field else None
+        return error
+
     if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
-        raise InsecureEndpoint(
-            # The URL itself is not echoed: it may hold user:password@ (see below).
-            f"{what} contains a backslash, white space or a control character (a URL is plain https://host/path)",
-            field=field,
-        )
+        # The URL itself is not echoed: it may hold user:password@ (see below).
+        raise refused("contains a backslash, white space or a control character (a URL is plain https://host/path)")
     try:
         parts = urlsplit(url)
     except ValueError:  # an unclosed [IPv6 literal
-        raise InsecureEndpoint(f"{what} is not a valid URL", field=field) from None
+        raise refused("is not a valid URL") from None
     if "@" in parts.netloc:
-        raise InsecureEndpoint(
-            f"{what} contains user information (user@host); it may be a password, so it is not shown "
-            "(credentials belong in client_id and client_secret)",
-            field=field,
+        raise refused(
+            "contains user information (user@host); it may be a password, so it is not shown "
+            "(credentials belong in client_id and client_secret)"
         )
     if parts.scheme == "https" and parts.hostname:
         return url
     if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
         return url
     if parts.scheme == "http":
-        raise InsecureEndpoint(
-            f"{what} {parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback "
-            "(http is accepted only for 127.0.0.1, [::1] and localhost)",
-            field=field,
+        raise refused(
+            f"{parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback "
+            "(http is accepted only for 127.0.0.1, [::1] and localhost)"
         )
-    raise InsecureEndpoint(f"{what} {_short_url(url)} is not an http(s) URL", field=field)
+    raise refused(f"{_short_url(url)} is not an http(s) URL")
 
 
 def _short_url(url: str, limit: int = 80) -> str:

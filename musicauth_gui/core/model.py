@@ -26,6 +26,8 @@ SIGN_IN_FLOWS: tuple[Flow, ...] = ("authorization_code", "device", "oauth1", "mu
 #: (over TLS), HMAC-SHA1 a signature bound to the method, the URL and the parameters.
 SignatureMethod = Literal["PLAINTEXT", "HMAC-SHA1"]
 SIGNATURE_METHODS: tuple[SignatureMethod, ...] = ("PLAINTEXT", "HMAC-SHA1")
+#: A profile without ``signature_method`` signs with this (what Discogs' own client does).
+DEFAULT_SIGNATURE_METHOD: SignatureMethod = "PLAINTEXT"
 #: Where a static secret goes in a request: a header (name and scheme configurable) or a
 #: query parameter.
 Placement = Literal["header", "query"]

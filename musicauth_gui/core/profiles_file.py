@@ -242,7 +242,7 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
         raise wrong(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}", "token_endpoint_auth_method")
     signature_method = values.get("signature_method")
     if signature_method is not None and signature_method not in SIGNATURE_METHODS:
-        raise wrong(f"signature_method must be one of {', '.join(SIGNATURE_METHODS)}", "signature_method")
+        raise ConfigError.of_field("signature_method", f"must be one of {', '.join(SIGNATURE_METHODS)}", profile=name)
     if method == "none" and preset.client_secret_required:
         raise wrong(f"{preset.label} needs the client secret from every application", "token_endpoint_auth_method")
     try:
@@ -298,22 +298,25 @@ def _check_devtoken_fields(name: str, preset: Preset, values: dict[str, Any]) ->
 
 def _check_static_fields(name: str, preset: Preset, values: dict[str, Any]) -> None:
     """Where a static secret goes: a known placement, a header name HTTP allows, and a query
-    parameter's name when it goes in the query (the profile's, else the preset's)."""
-    wrong = functools.partial(_wrong, name)
+    parameter's name when it goes in the query (the profile's, else the preset's).
+
+    Each message is the field's key and a rule (``ConfigError.of_field``): the profile editor
+    names these fields by their labels ("Header name must be ...")."""
+    wrong = functools.partial(ConfigError.of_field, profile=name)
     default = preset.static
     placement = values.get("placement") or (default.placement if default else "header")
     if placement not in PLACEMENTS:
-        raise wrong(f"placement must be one of {', '.join(PLACEMENTS)}", "placement")
+        raise wrong("placement", f"must be one of {', '.join(PLACEMENTS)}")
     header_name = values.get("header_name")
     if header_name is not None and not _HEADER_NAME.fullmatch(header_name):
-        raise wrong("header_name must be an HTTP header name (letters, digits and -, no spaces)", "header_name")
+        raise wrong("header_name", "must be an HTTP header name (letters, digits and -, no spaces)")
     scheme = values.get("scheme")
     if scheme is not None and (scheme != scheme.strip() or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in scheme)):
-        raise wrong("scheme must have no control characters and no spaces around it (empty: the bare value)", "scheme")
+        raise wrong("scheme", "must have no control characters and no spaces around it (empty: the bare value)")
     if placement == "query":
         param = values.get("query_param") or (default.query_param if default else None)
         if not param:
-            raise wrong('query_param is required with placement = "query"', "query_param")
+            raise wrong("query_param", "is required for a key sent as a query parameter")
 
 
 def parse_profiles_text(text: str, *, source: str = "the text") -> list[ProfileInput]:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from .errors import MusicAuthError
 from .model import SIGN_IN_FLOWS, ProfileRecord
+from .presets import get_preset
 from .renewal import renew_at
 
 # Re-exported for the front ends, which list damaged entries but never import the store.
@@ -137,7 +138,9 @@ def profile_state(record: ProfileRecord, now: float, activity: Activity = IDLE) 
         return ProfileState(StateKind.NO_TOKEN)
     left = token.expires_in(now)  # None when unknown, NaN and infinities included
     if left is None:
-        only_sign_in = record.profile.flow in SIGN_IN_FLOWS and token.refresh_token is None
+        # Its age is worth showing only where the expiry is unknown, not where there is none.
+        never = get_preset(record.profile.provider).token_never_expires
+        only_sign_in = record.profile.flow in SIGN_IN_FLOWS and token.refresh_token is None and not never
         return ProfileState(StateKind.STATIC, expires_at, obtained_at=token.issued_at if only_sign_in else None)
     if left <= 0:
         return ProfileState(StateKind.EXPIRED, expires_at)

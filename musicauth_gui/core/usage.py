@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError, NeedsSignIn
-from .model import Profile, ProfileRecord, TokenSet
+from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
 from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
@@ -181,7 +181,7 @@ def oauth1_consumer(record: ProfileRecord) -> oauth1.Consumer:
 
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no consumer secret (client_secret) is stored")
-    return oauth1.Consumer(profile.client_id, secret, profile.signature_method or oauth1.DEFAULT_SIGNATURE_METHOD)
+    return oauth1.Consumer(profile.client_id, secret, profile.signature_method or DEFAULT_SIGNATURE_METHOD)
 
 
 def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credential:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import MusicAuthError, NeedsSignIn
 from ..core.expiry import remaining_fraction
 from ..core.jws import decode_unverified
-from ..core.model import ProfileRecord, TokenSet
+from ..core.model import ProfileRecord
 from ..core.presets import get_preset
 from ..core.renewal import needs_renewal
 from ..core.secret import scrub
@@ -66,6 +66,11 @@ NO_KNOWN_EXPIRY = "unknown: it lasts until the provider refuses it; then sign in
 DEVICE_WAITING = "Open the link on any device (a phone will do) and enter this code; waiting for approval…"
 DEVICE_WAITING_QR = "Scan the QR code with a phone, or open the link on any device and enter this code; waiting for approval…"
 NO_TOKEN_YET = "no token yet"
+#: The countdown and the Expires row of a key or token that never expires (a static key, a
+#: Last.fm session key, a Discogs OAuth 1.0a token): words, where a bar would sit empty.
+NEVER_EXPIRES = "never expires"
+NEVER_EXPIRES_SIGNED_IN = "never (until signed out or revoked at the provider)"
+NEVER_EXPIRES_KEY = "never (until revoked at the provider)"
 STATIC_KEY_HIDDEN = "kept in the keyring: Get token shows it here"
 
 #: Badge states styled as another state (the style sheets know no more).
@@ -201,7 +206,7 @@ class ProfileDetailPane(QWidget):
         life.addWidget(self.countdown)
         outer.addLayout(life)
 
-        form = QFormLayout()
+        form = self._times_form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # the times go under their labels when narrow
         self.issued_label = QLabel()
         self.expires_label = QLabel()
@@ -387,7 +392,14 @@ class ProfileDetailPane(QWidget):
         if not (static and token is None and not switched):
             self.token_field.setText(token.access_token.reveal() if token else "")
         self.issued_label.setText(local_time(token.issued_at) if token else "—")
-        self.expires_label.setText(_expiry_text(token, never=preset.token_never_expires) if token else "—")  # tick() may say more
+        never = never_expires(record)
+        if never and (static or token is not None):
+            self.expires_label.setText(NEVER_EXPIRES_KEY if static else NEVER_EXPIRES_SIGNED_IN)
+        else:
+            self.expires_label.setText(local_time(token.expires_at) if token else "—")  # tick() may say more
+        # Nothing to fill: no bar; a key has no issue time, and a missing one is no news.
+        self.expiry_bar.setVisible(not never)
+        self._times_form.setRowVisible(self.issued_label, not (never and (token is None or token.issued_at is None)))
         account = token.account if token else None
         self.account_label.setText(account or "")
         self.account_label.setVisible(account is not None)
@@ -463,6 +475,10 @@ class ProfileDetailPane(QWidget):
         """The once-a-second update: countdown and life bar (and a device code's time left)."""
         self._tick_device_code()
         self.sign_in_button.setText(SIGN_IN_WORDS)
+        if record is not None and never_expires(record) and not record.status.needs_sign_in:
+            has = record.token is not None or record.static_token is not None  # a key: never a token
+            self.countdown.setText(NEVER_EXPIRES if has else "")
+            return
         if record is None or record.token is None:
             self.countdown.setText("")
             self.expiry_bar.setValue(0)
@@ -757,9 +773,7 @@ class ProfileDetailPane(QWidget):
             handle.cancel()
 
 
-def _expiry_text(token: TokenSet, *, never: bool) -> str:
-    """The token's expiry; "never" where the provider documents that its tokens do not expire
-    (Last.fm's session keys), rather than a dash that reads as "unknown"."""
-    if token.expires_at is None and never:
-        return "never (until signed out or revoked at the provider)"
-    return local_time(token.expires_at)
+def never_expires(record: ProfileRecord) -> bool:
+    """Whether ``record``'s key or token never expires: a static key, or a provider's token
+    documented as never expiring (Last.fm's session keys, Discogs' OAuth 1.0a tokens)."""
+    return record.profile.flow == "static" or get_preset(record.profile.provider).token_never_expires

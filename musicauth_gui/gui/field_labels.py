@@ -15,6 +15,8 @@ FIELD_LABELS: dict[str, str] = {
     "issuer": "&Issuer",
     "redirect_uri": "&Redirect URI",
     "token_endpoint_auth_method": "Client &auth",
+    # OAuth 1.0a (Discogs): no scopes, no client auth; the letter m is the static scheme's.
+    "signature_method": "Signature &method",
     "key": "&Key",
     "key_id": "Ke&y id",
     "team_id": "&Team id",
@@ -27,16 +29,17 @@ FIELD_LABELS: dict[str, str] = {
     "header_name": "&Header name",
     "scheme": "Sche&me",
     "query_param": "&Query parameter",
+    "request_token_endpoint": "Re&quest token",
     "authorization_endpoint": "Aut&horization",
     "token_endpoint": "To&ken",
     "device_authorization_endpoint": "Device authori&zation",
     "introspection_endpoint": "In&trospection",
     "revocation_endpoint": "Re&vocation",
     "logout_endpoint": "Lo&gout",
+    "api_endpoint": "&API",
+    "musickit_js_url": "&MusicKit JS URL",
     "try_url": "Try &URL",
 }
-#: Fields the form has no row for yet, as an error names them ("Edit MusicKit JS URL").
-UNSHOWN_LABELS: dict[str, str] = {"musickit_js_url": "MusicKit JS URL", "api_endpoint": "API endpoint"}
 
 ENDPOINT_FIELDS = (
     "authorization_endpoint",
@@ -52,8 +55,6 @@ def field_label(field: str) -> str:
     """The label of ``field`` in running text: no mnemonic, and an endpoint said to be one
     (outside the form there is no "Endpoints" header to say it)."""
     label = FIELD_LABELS.get(field)
-    if label is None and field in UNSHOWN_LABELS:
-        return UNSHOWN_LABELS[field]
     if label is None:  # a field the form does not show (auto_renew): its key, in words
         return field.replace("_", " ").capitalize()
     label = label.replace("&", "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.errors import Action, MusicAuthError, ProviderRejected
+from ..core.errors import Action, ConfigError, MusicAuthError, ProviderRejected
 from ..core.names import shown
 from ..core.secret import scrub
 from .field_labels import field_label
@@ -64,7 +64,15 @@ def editor_text(exc: MusicAuthError) -> str:
     doing there: so the message alone, with any other action ("Choose another name").
     """
     labels = [action_label(action, exc) for action in exc.actions if action is not Action.EDIT_FIELD]
-    return scrub(_with_actions(exc.message, labels))
+    return scrub(_with_actions(_about_the_field(exc), labels))
+
+
+def _about_the_field(exc: MusicAuthError) -> str:
+    """The message, with the field named by its label on the form where the error gives the
+    rule apart from the key ("Header name must be ...", not "header_name must be ...")."""
+    if isinstance(exc, ConfigError) and exc.rule is not None and exc.field is not None:
+        return f"{field_label(exc.field)} {exc.rule}"
+    return exc.message
 
 
 def action_labels(exc: MusicAuthError) -> list[str]:

@@ -149,7 +149,7 @@ def test_an_import_without_the_key_keeps_the_stored_one(tmp_path) -> None:  # ty
     ("fields", "message"),
     [
         ('placement = "cookie"', "placement must be one of header, query"),
-        ('placement = "query"', 'query_param is required with placement = "query"'),
+        ('placement = "query"', "query_param is required for a key sent as a query parameter"),
         ('header_name = "X Key"', "header_name must be an HTTP header name"),
     ],
 )

@@ -32,7 +32,7 @@ def test_sign_in_shows_a_session_that_never_expires_and_copies_signed_calls(qtbo
     assert sandbox.lastfm.is_session_active(session_key)
     # Never expires, and the Last.fm user is named.
     assert window.model.index(window.model.row_of(NAME)).data(Role.STATE) == "valid"
-    assert detail.countdown.text() == "no expiry" and detail.expires_label.text().startswith("never")
+    assert detail.countdown.text() == "never expires" and detail.expires_label.text().startswith("never")
     assert detail.account_label.isVisible() and detail.account_label.text() == "sandbox-listener"
     assert detail.copy_header_button.isHidden() and not detail.renew_button.isEnabled()
     # Copy token: the session key; Copy curl: a user.getInfo call signed with the shared secret.

@@ -135,7 +135,7 @@ def test_plain_http_token_endpoint_is_refused(qtbot, memory_context):  # type: i
     edit(dialog, "client_id").setText("my-client")
     edit(dialog, "token_endpoint").setText("http://accounts.example.com/api/token")
     assert "plain http on a host that is not loopback" in dialog.message()
-    assert dialog.message().startswith("token_endpoint http://accounts.example.com")
+    assert dialog.message().startswith("Token endpoint http://accounts.example.com")  # its label
     assert is_invalid(dialog, "token_endpoint")
     assert dialog.endpoints_expanded()  # the offending field is shown
     assert not save_button(dialog).isEnabled()

@@ -33,7 +33,7 @@ import httpx
 
 from ..errors import Action, ConfigError, InvalidGrant, MalformedResponse, ProviderRejected
 from ..http import host_of, printable, send
-from ..model import SignatureMethod, TokenSet
+from ..model import DEFAULT_SIGNATURE_METHOD, SignatureMethod, TokenSet
 from ..secret import Secret
 
 # oauthlib logs the collected parameters and the signature base string at DEBUG, where the token
@@ -41,7 +41,6 @@ from ..secret import Secret
 logging.getLogger("oauthlib").setLevel(logging.INFO)
 
 FORM = "application/x-www-form-urlencoded"
-DEFAULT_SIGNATURE_METHOD: SignatureMethod = "PLAINTEXT"
 Leg = Literal["request token", "access token"]
 
 

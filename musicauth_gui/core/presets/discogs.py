@@ -26,5 +26,6 @@ DISCOGS = Preset(
     auth_scheme="OAuth",
     try_url=f"{API}/oauth/identity",
     user_agent_required=True,
+    token_never_expires=True,  # docs/cli.md: "tokens never expire and are never renewed"
     notes="client_id is the consumer key, client_secret the consumer secret; tokens do not expire and cannot be revoked from here.",
 )

@@ -43,8 +43,10 @@ from PySide6.QtWidgets import (
 
 from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
-from ...core.model import FLOWS, Flow, ProfileRecord
+from ...core.model import DEFAULT_SIGNATURE_METHOD, FLOWS, SIGNATURE_METHODS, Flow, ProfileRecord
 from ...core.presets import PRESETS, Preset, StaticPlacement, presets_to_choose
+from ...core.presets.apple_music import API_ENDPOINT as APPLE_MUSIC_API
+from ...core.presets.apple_music import MUSICKIT_JS_URL
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem, static_token_problem
 from ..context import AppContext
 from ..error_actions import ErrorActions
@@ -66,12 +68,15 @@ DEFAULT_WIDTH = 600
 
 # Endpoint fields of the "Endpoints" group: (profile field, objectName); labels in FIELD_LABELS.
 _ENDPOINT_ROWS = (
+    ("request_token_endpoint", "requestTokenEndpointEdit"),  # OAuth 1.0a's first leg
     ("authorization_endpoint", "authorizationEndpointEdit"),
     ("token_endpoint", "tokenEndpointEdit"),
     ("device_authorization_endpoint", "deviceAuthorizationEndpointEdit"),
     ("introspection_endpoint", "introspectionEndpointEdit"),
     ("revocation_endpoint", "revocationEndpointEdit"),
     ("logout_endpoint", "logoutEndpointEdit"),
+    ("api_endpoint", "apiEndpointEdit"),  # Last.fm's /2.0/, the Apple Music API
+    ("musickit_js_url", "musicKitJsUrlEdit"),  # where the MusicKit sign-in page loads the script
     ("try_url", "tryUrlEdit"),
 )
 # Discovery metadata key for each endpoint field (OIDC calls the logout URL end_session).
@@ -204,6 +209,14 @@ class ProfileEditorDialog(QDialog):
         self._auth_method = QComboBox()
         self._auth_method.setObjectName("authMethodCombo")
         self._auth_method.setToolTip("token_endpoint_auth_method: how the client authenticates at the token endpoint")
+        # OAuth 1.0a: how each request is signed (RFC 5849 §3.4), each choice with what it means.
+        self._signature_method = QComboBox()
+        self._signature_method.setObjectName("signatureMethodCombo")
+        for method in SIGNATURE_METHODS:
+            self._signature_method.addItem(f"{method} (default)" if method == DEFAULT_SIGNATURE_METHOD else method, method)
+            index = self._signature_method.count() - 1
+            self._signature_method.setItemData(index, SIGNATURE_METHOD_TIPS[method], Qt.ItemDataRole.ToolTipRole)
+        self._select_signature_method(DEFAULT_SIGNATURE_METHOD)
         self._key_combo = QComboBox()
         self._key_combo.setObjectName("keyCombo")
         self._key_combo.setPlaceholderText("no keys yet: add one in Signing keys…")
@@ -271,6 +284,7 @@ class ProfileEditorDialog(QDialog):
         add("issuer", issuer_row, self._issuer)
         add("redirect_uri", self._redirect_hint, self._redirect)
         add("token_endpoint_auth_method", self._auth_method)
+        add("signature_method", self._signature_method)
         add("key", self._key_combo)
         add("key_id", self._key_id)
         add("team_id", self._team_id)
@@ -390,6 +404,7 @@ class ProfileEditorDialog(QDialog):
             self._discover,
             self._redirect,
             self._auth_method,
+            self._signature_method,
             self._key_combo,
             self._key_id,
             self._team_id,
@@ -437,6 +452,7 @@ class ProfileEditorDialog(QDialog):
         self._issuer.textChanged.connect(self._on_issuer_changed)
         self._redirect.textChanged.connect(self._update_redirect_hint)
         self._auth_method.currentIndexChanged.connect(self._revalidate)
+        self._signature_method.currentIndexChanged.connect(self._on_signature_method_changed)
         self._key_combo.currentIndexChanged.connect(self._revalidate)
         self._discover.clicked.connect(self.discover)
         self._endpoints_toggle.clicked.connect(lambda: self.set_endpoints_expanded(not self._endpoints_expanded))
@@ -465,6 +481,7 @@ class ProfileEditorDialog(QDialog):
             if profile.token_endpoint_auth_method:
                 method_index = self._auth_method.findData(profile.token_endpoint_auth_method)
                 self._auth_method.setCurrentIndex(max(0, method_index))
+            self._select_signature_method(profile.signature_method or DEFAULT_SIGNATURE_METHOD)
             if profile.key:
                 self._set_key_names([profile.key], select=profile.key)
             self._key_id.setText(profile.key_id or "")
@@ -614,6 +631,12 @@ class ProfileEditorDialog(QDialog):
         text("redirect_uri", self._redirect)
         if "token_endpoint_auth_method" in shown and self._auth_method.currentData():
             table["token_endpoint_auth_method"] = self._auth_method.currentData()
+        if "signature_method" in shown:
+            method = self._signature_method.currentData()
+            old = self._existing.profile if self._existing is not None else None
+            # The default is left to the core, unless the edited profile named it already.
+            if method != DEFAULT_SIGNATURE_METHOD or (old is not None and old.signature_method is not None):
+                table["signature_method"] = method
         if "key" in shown and self._key_combo.currentIndex() >= 0:
             table["key"] = self._key_combo.currentData() or self._key_combo.currentText()
         text("key_id", self._key_id)
@@ -626,10 +649,6 @@ class ProfileEditorDialog(QDialog):
             self._static_table(table)
         if self._existing is not None and not self._existing.profile.auto_renew:
             table["auto_renew"] = False  # not on this form; keep what the profile says
-        if self._existing is not None and self._existing.profile.flow == flow:
-            # Fields this form has no row for yet: kept as the profile has them, never dropped.
-            kept = self._existing.profile.to_dict()
-            table.update({key: kept[key] for key in _FIELDS_WITHOUT_ROWS if key in kept})
         return table
 
     def _static_table(self, table: dict[str, Any]) -> None:
@@ -807,6 +826,14 @@ class ProfileEditorDialog(QDialog):
         self._update_visibility()
         self._revalidate()
 
+    def _on_signature_method_changed(self) -> None:
+        self._signature_method.setToolTip(SIGNATURE_METHOD_TIPS[self._signature_method.currentData()])
+        self._revalidate()
+
+    def _select_signature_method(self, method: str) -> None:
+        self._signature_method.setCurrentIndex(max(0, self._signature_method.findData(method)))
+        self._signature_method.setToolTip(SIGNATURE_METHOD_TIPS[self._signature_method.currentData()])
+
     def _on_bare_key_toggled(self, bare: bool) -> None:
         self._scheme.setEnabled(not bare)
         self._revalidate()
@@ -852,10 +879,10 @@ class ProfileEditorDialog(QDialog):
         preset = self.preset()
         from_issuer = preset.issuer_required or ("issuer" in self._applicable() and bool(self._issuer.text().strip()))
         for key, edit in self._endpoint_edits.items():
-            default = getattr(preset, key, None)
+            default = field_default(preset, self.flow(), key)
             if key == "try_url":
                 edit.setPlaceholderText(default or "optional: a URL to call with the token")
-            elif from_issuer:
+            elif from_issuer and key in _METADATA_KEYS:
                 edit.setPlaceholderText(FROM_METADATA)
             else:
                 edit.setPlaceholderText(default or "optional")
@@ -1061,9 +1088,25 @@ _FLOW_LABELS = {
     "oauth1": "Sign-in (OAuth 1.0a)",
     "music_user_token": "Apple Music user token (MusicKit on a web page)",
 }
-#: Profile fields the form shows no row for yet (Last.fm's and Apple Music's API, OAuth 1.0a's
-#: request-token endpoint and signature method, MusicKit JS's URL); an edit keeps them as they are.
-_FIELDS_WITHOUT_ROWS = ("api_endpoint", "request_token_endpoint", "signature_method", "musickit_js_url")
+#: What each OAuth 1.0a signature method means, one line each (RFC 5849 §3.4).
+SIGNATURE_METHOD_TIPS = {
+    "PLAINTEXT": "Sends the secrets themselves, protected by TLS alone; binds nothing of the request",
+    "HMAC-SHA1": "Signs the method, the URL and the parameters with the secrets, which never travel",
+}
+
+
+def field_default(preset: Preset, flow: Flow, key: str) -> str | None:
+    """The URL a profile of ``preset`` with ``flow`` uses when ``key`` is left empty (the
+    placeholder), or None when there is none.
+
+    Apple Music's API and MusicKit JS are not preset endpoints but constants of its module.
+    """
+    if key == "musickit_js_url":
+        return MUSICKIT_JS_URL if flow == "music_user_token" else None
+    if key == "api_endpoint" and flow == "music_user_token":
+        return APPLE_MUSIC_API
+    value = getattr(preset, key, None)
+    return value if isinstance(value, str) else None
 
 
 def _repolish(widget: QWidget) -> None:
