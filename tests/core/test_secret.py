@@ -35,6 +35,7 @@ def test_log_filter_scrubs_records(caplog) -> None:  # type: ignore[no-untyped-d
 def test_the_scrub_registry_holds_no_secret_longer_than_its_holders() -> None:
     import gc
 
+    gc.collect()  # secrets of earlier tests still in reference cycles would vanish mid-test
     before = live_secret_count()
     held = [Secret(f"short-lived-secret-{i}") for i in range(100)]
     assert live_secret_count() == before + 100
