@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from ...core.errors import ConfigError, MusicAuthError
+from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.profiles_file import export_profiles, read_profiles_file
 from ...core.secret import Secret
 from ..context import AppContext
@@ -141,4 +141,4 @@ def _write_text(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", actions=(Action.CHOOSE_ANOTHER_FILE,)) from None
