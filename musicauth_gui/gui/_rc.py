@@ -6,7 +6,7 @@
 from PySide6 import QtCore
 
 qt_resource_data = b"\
-\x00\x00\x10\xc4\
+\x00\x00\x11\xd0\
 /\
 * musicauth: dar\
 k palette polish\
@@ -166,34 +166,51 @@ ground: #f06060;\
 \x0a}\x0a\x0a/* Banners: \
 QFrame#banner, a\
 nd any QFrame or\
- QLabel given ki\
-nd = error | war\
-ning | info\x0a * (\
-a QLabel is a QF\
-rame, so an erro\
-r line styles th\
-e same way). */\x0a\
-QFrame#banner, Q\
-Frame[kind=\x22erro\
-r\x22], QFrame[kind\
-=\x22warning\x22], QFr\
-ame[kind=\x22info\x22]\
- {\x0a    border: 1\
-px solid #4a505a\
-;\x0a    border-rad\
-ius: 6px;\x0a    ba\
-ckground: #2a2d3\
-3;\x0a    color: #d\
-de2e8;\x0a    paddi\
-ng: 4px 6px;\x0a}\x0aQ\
-Frame#banner QLa\
-bel {\x0a    color:\
- #dde2e8;\x0a    ba\
-ckground: transp\
-arent;\x0a    borde\
-r: none;\x0a}\x0aQFram\
-e#banner[kind=\x22e\
-rror\x22], QFrame[k\
+ QLabel that ask\
+s for the look w\
+ith the dynamic\x0a\
+ * property bann\
+er = true, colou\
+red by kind = er\
+ror | warning | \
+info (a QLabel i\
+s a QFrame, so\x0a \
+* an error line \
+styles the same \
+way). Not any wi\
+dget with a kind\
+: the tool dialo\
+gs' status\x0a * li\
+ne has one for i\
+ts colour alone,\
+ and showed as a\
+ blue box while \
+this matched it.\
+ */\x0aQFrame#banne\
+r, QFrame[banner\
+=\x22true\x22][kind=\x22e\
+rror\x22], QFrame[b\
+anner=\x22true\x22][ki\
+nd=\x22warning\x22], Q\
+Frame[banner=\x22tr\
+ue\x22][kind=\x22info\x22\
+] {\x0a    border: \
+1px solid #4a505\
+a;\x0a    border-ra\
+dius: 6px;\x0a    b\
+ackground: #2a2d\
+33;\x0a    color: #\
+dde2e8;\x0a    padd\
+ing: 4px 6px;\x0a}\x0a\
+QFrame#banner QL\
+abel {\x0a    color\
+: #dde2e8;\x0a    b\
+ackground: trans\
+parent;\x0a    bord\
+er: none;\x0a}\x0aQFra\
+me#banner[kind=\x22\
+error\x22], QFrame[\
+banner=\x22true\x22][k\
 ind=\x22error\x22] {\x0a \
    background: #\
 3f1d1e; border-c\
@@ -201,83 +218,82 @@ olor: #8c3b3b; c\
 olor: #ffc4c1;\x0a}\
 \x0aQFrame#banner[k\
 ind=\x22error\x22] QLa\
-bel, QFrame[kind\
-=\x22error\x22] QLabel\
- {\x0a    color: #f\
-fc4c1; backgroun\
-d: transparent; \
-border: none;\x0a}\x0a\
-QFrame#banner[ki\
-nd=\x22warning\x22], Q\
-Frame[kind=\x22warn\
-ing\x22] {\x0a    back\
-ground: #3a2b10;\
- border-color: #\
-866224; color: #\
-f7d394;\x0a}\x0aQFrame\
-#banner[kind=\x22wa\
-rning\x22] QLabel, \
-QFrame[kind=\x22war\
-ning\x22] QLabel {\x0a\
-    color: #f7d3\
-94; background: \
-transparent; bor\
-der: none;\x0a}\x0aQFr\
+bel, QFrame[bann\
+er=\x22true\x22][kind=\
+\x22error\x22] QLabel \
+{\x0a    color: #ff\
+c4c1; background\
+: transparent; b\
+order: none;\x0a}\x0aQ\
+Frame#banner[kin\
+d=\x22warning\x22], QF\
+rame[banner=\x22tru\
+e\x22][kind=\x22warnin\
+g\x22] {\x0a    backgr\
+ound: #3a2b10; b\
+order-color: #86\
+6224; color: #f7\
+d394;\x0a}\x0aQFrame#b\
+anner[kind=\x22warn\
+ing\x22] QLabel, QF\
+rame[banner=\x22tru\
+e\x22][kind=\x22warnin\
+g\x22] QLabel {\x0a   \
+ color: #f7d394;\
+ background: tra\
+nsparent; border\
+: none;\x0a}\x0aQFrame\
+#banner[kind=\x22in\
+fo\x22], QFrame[ban\
+ner=\x22true\x22][kind\
+=\x22info\x22] {\x0a    b\
+ackground: #1a2b\
+44; border-color\
+: #3a5f98; color\
+: #bcd5ff;\x0a}\x0aQFr\
 ame#banner[kind=\
-\x22info\x22], QFrame[\
-kind=\x22info\x22] {\x0a \
-   background: #\
-1a2b44; border-c\
-olor: #3a5f98; c\
-olor: #bcd5ff;\x0a}\
-\x0aQFrame#banner[k\
-ind=\x22info\x22] QLab\
-el, QFrame[kind=\
-\x22info\x22] QLabel {\
-\x0a    color: #bcd\
-5ff; background:\
- transparent; bo\
-rder: none;\x0a}\x0a\x0a/\
-* Validation (th\
-e profile editor\
-): the message, \
-a discovery erro\
-r and the field \
-named. Text\x0a * m\
-eets WCAG AA (4.\
-5:1) on this the\
-me's window and \
-base colours; te\
-sts/gui/test_acc\
-essibility.py\x0a *\
- computes it. Th\
-e tool dialogs' \
-status line says\
- its errors in t\
-he same red, unf\
-ramed. */\x0aQLabel\
-#status[kind=\x22er\
-ror\x22] {\x0a    back\
-ground: transpar\
-ent;\x0a    border:\
- none;\x0a}\x0aQLabel#\
-validationMessag\
-e, QLabel#discov\
-eryStatus[error=\
-\x22true\x22], QLabel#\
-status[kind=\x22err\
-or\x22] {\x0a    color\
-: #ff8a80;\x0a}\x0aQLi\
-neEdit[invalid=\x22\
-true\x22], QComboBo\
-x[invalid=\x22true\x22\
-] {\x0a    border: \
-1px solid #ff8a8\
-0;\x0a    border-ra\
-dius: 2px;\x0a    p\
-adding: 1px 1px;\
-\x0a}\x0a\
-\x00\x00\x10\xc8\
+\x22info\x22] QLabel, \
+QFrame[banner=\x22t\
+rue\x22][kind=\x22info\
+\x22] QLabel {\x0a    \
+color: #bcd5ff; \
+background: tran\
+sparent; border:\
+ none;\x0a}\x0a\x0a/* Val\
+idation (the pro\
+file editor): th\
+e message, a dis\
+covery error and\
+ the field named\
+. Text\x0a * meets \
+WCAG AA (4.5:1) \
+on this theme's \
+window and base \
+colours; tests/g\
+ui/test_accessib\
+ility.py\x0a * comp\
+utes it. The too\
+l dialogs' statu\
+s line says its \
+errors in the sa\
+me red, unframed\
+. */\x0aQLabel#vali\
+dationMessage, Q\
+Label#discoveryS\
+tatus[error=\x22tru\
+e\x22], QLabel#stat\
+us[kind=\x22error\x22]\
+ {\x0a    color: #f\
+f8a80;\x0a}\x0aQLineEd\
+it[invalid=\x22true\
+\x22], QComboBox[in\
+valid=\x22true\x22] {\x0a\
+    border: 1px \
+solid #ff8a80;\x0a \
+   border-radius\
+: 2px;\x0a    paddi\
+ng: 1px 1px;\x0a}\x0a\
+\x00\x00\x11\xd4\
 /\
 * musicauth: lig\
 ht palette polis\
@@ -437,35 +453,52 @@ background: #d93\
 636;\x0a}\x0a\x0a/* Banne\
 rs: QFrame#banne\
 r, and any QFram\
-e or QLabel give\
-n kind = error |\
- warning | info\x0a\
- * (a QLabel is \
-a QFrame, so an \
-error line style\
-s the same way).\
- */\x0aQFrame#banne\
-r, QFrame[kind=\x22\
-error\x22], QFrame[\
-kind=\x22warning\x22],\
- QFrame[kind=\x22in\
-fo\x22] {\x0a    borde\
-r: 1px solid #c9\
-ced6;\x0a    border\
--radius: 6px;\x0a  \
-  background: #f\
-3f4f6;\x0a    color\
-: #2b313a;\x0a    p\
-adding: 4px 6px;\
-\x0a}\x0aQFrame#banner\
- QLabel {\x0a    co\
-lor: #2b313a;\x0a  \
-  background: tr\
-ansparent;\x0a    b\
-order: none;\x0a}\x0aQ\
-Frame#banner[kin\
+e or QLabel that\
+ asks for the lo\
+ok with the dyna\
+mic\x0a * property \
+banner = true, c\
+oloured by kind \
+= error | warnin\
+g | info (a QLab\
+el is a QFrame, \
+so\x0a * an error l\
+ine styles the s\
+ame way). Not an\
+y widget with a \
+kind: the tool d\
+ialogs' status\x0a \
+* line has one f\
+or its colour al\
+one, and showed \
+as a blue box wh\
+ile this matched\
+ it. */\x0aQFrame#b\
+anner, QFrame[ba\
+nner=\x22true\x22][kin\
 d=\x22error\x22], QFra\
-me[kind=\x22error\x22]\
+me[banner=\x22true\x22\
+][kind=\x22warning\x22\
+], QFrame[banner\
+=\x22true\x22][kind=\x22i\
+nfo\x22] {\x0a    bord\
+er: 1px solid #c\
+9ced6;\x0a    borde\
+r-radius: 6px;\x0a \
+   background: #\
+f3f4f6;\x0a    colo\
+r: #2b313a;\x0a    \
+padding: 4px 6px\
+;\x0a}\x0aQFrame#banne\
+r QLabel {\x0a    c\
+olor: #2b313a;\x0a \
+   background: t\
+ransparent;\x0a    \
+border: none;\x0a}\x0a\
+QFrame#banner[ki\
+nd=\x22error\x22], QFr\
+ame[banner=\x22true\
+\x22][kind=\x22error\x22]\
  {\x0a    backgroun\
 d: #fdecec; bord\
 er-color: #e8a3a\
@@ -473,81 +506,81 @@ er-color: #e8a3a\
 7;\x0a}\x0aQFrame#bann\
 er[kind=\x22error\x22]\
  QLabel, QFrame[\
-kind=\x22error\x22] QL\
-abel {\x0a    color\
-: #7d1717; backg\
-round: transpare\
-nt; border: none\
-;\x0a}\x0aQFrame#banne\
-r[kind=\x22warning\x22\
-], QFrame[kind=\x22\
-warning\x22] {\x0a    \
-background: #fdf\
-3de; border-colo\
-r: #e2b765; colo\
-r: #623c00;\x0a}\x0aQF\
+banner=\x22true\x22][k\
+ind=\x22error\x22] QLa\
+bel {\x0a    color:\
+ #7d1717; backgr\
+ound: transparen\
+t; border: none;\
+\x0a}\x0aQFrame#banner\
+[kind=\x22warning\x22]\
+, QFrame[banner=\
+\x22true\x22][kind=\x22wa\
+rning\x22] {\x0a    ba\
+ckground: #fdf3d\
+e; border-color:\
+ #e2b765; color:\
+ #623c00;\x0a}\x0aQFra\
+me#banner[kind=\x22\
+warning\x22] QLabel\
+, QFrame[banner=\
+\x22true\x22][kind=\x22wa\
+rning\x22] QLabel {\
+\x0a    color: #623\
+c00; background:\
+ transparent; bo\
+rder: none;\x0a}\x0aQF\
 rame#banner[kind\
-=\x22warning\x22] QLab\
-el, QFrame[kind=\
-\x22warning\x22] QLabe\
-l {\x0a    color: #\
-623c00; backgrou\
-nd: transparent;\
- border: none;\x0a}\
+=\x22info\x22], QFrame\
+[banner=\x22true\x22][\
+kind=\x22info\x22] {\x0a \
+   background: #\
+e8f0fc; border-c\
+olor: #a4c0ea; c\
+olor: #183f74;\x0a}\
 \x0aQFrame#banner[k\
-ind=\x22info\x22], QFr\
-ame[kind=\x22info\x22]\
- {\x0a    backgroun\
-d: #e8f0fc; bord\
-er-color: #a4c0e\
-a; color: #183f7\
-4;\x0a}\x0aQFrame#bann\
-er[kind=\x22info\x22] \
-QLabel, QFrame[k\
 ind=\x22info\x22] QLab\
-el {\x0a    color: \
-#183f74; backgro\
-und: transparent\
-; border: none;\x0a\
-}\x0a\x0a/* Validation\
- (the profile ed\
-itor): the messa\
-ge, a discovery \
-error and the fi\
-eld named. Text\x0a\
- * meets WCAG AA\
- (4.5:1) on this\
- theme's window \
-and base colours\
-; tests/gui/test\
-_accessibility.p\
-y\x0a * computes it\
-. The tool dialo\
-gs' status line \
-says its errors \
-in the same red,\
- unframed. */\x0aQL\
-abel#status[kind\
-=\x22error\x22] {\x0a    \
-background: tran\
-sparent;\x0a    bor\
-der: none;\x0a}\x0aQLa\
-bel#validationMe\
-ssage, QLabel#di\
-scoveryStatus[er\
-ror=\x22true\x22], QLa\
-bel#status[kind=\
-\x22error\x22] {\x0a    c\
-olor: #c62828;\x0a}\
-\x0aQLineEdit[inval\
-id=\x22true\x22], QCom\
-boBox[invalid=\x22t\
-rue\x22] {\x0a    bord\
-er: 1px solid #c\
-62828;\x0a    borde\
-r-radius: 2px;\x0a \
-   padding: 1px \
-1px;\x0a}\x0a\
+el, QFrame[banne\
+r=\x22true\x22][kind=\x22\
+info\x22] QLabel {\x0a\
+    color: #183f\
+74; background: \
+transparent; bor\
+der: none;\x0a}\x0a\x0a/*\
+ Validation (the\
+ profile editor)\
+: the message, a\
+ discovery error\
+ and the field n\
+amed. Text\x0a * me\
+ets WCAG AA (4.5\
+:1) on this them\
+e's window and b\
+ase colours; tes\
+ts/gui/test_acce\
+ssibility.py\x0a * \
+computes it. The\
+ tool dialogs' s\
+tatus line says \
+its errors in th\
+e same red, unfr\
+amed. */\x0aQLabel#\
+validationMessag\
+e, QLabel#discov\
+eryStatus[error=\
+\x22true\x22], QLabel#\
+status[kind=\x22err\
+or\x22] {\x0a    color\
+: #c62828;\x0a}\x0aQLi\
+neEdit[invalid=\x22\
+true\x22], QComboBo\
+x[invalid=\x22true\x22\
+] {\x0a    border: \
+1px solid #c6282\
+8;\x0a    border-ra\
+dius: 2px;\x0a    p\
+adding: 1px 1px;\
+\x0a}\x0a\
 \x00\x00\x01u\
 <\
 svg xmlns=\x22http:\
@@ -1814,51 +1847,51 @@ qt_resource_struct = b"\
 \x00\x00\x00\x00\x00\x02\x00\x00\x00,\x00\x00\x00\x05\
 \x00\x00\x00\x10\x00\x02\x00\x00\x00\x02\x00\x00\x00\x03\
 \x00\x00\x00\x22\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\
-\x00\x00\x008\x00\x00\x00\x00\x00\x01\x00\x00\x10\xc8\
-\x00\x00\x00\x80\x00\x00\x00\x00\x00\x01\x00\x00#\xf9\
-\x00\x00\x02(\x00\x00\x00\x00\x00\x01\x00\x004X\
-\x00\x00\x05`\x00\x00\x00\x00\x00\x01\x00\x00R(\
-\x00\x00\x01\xa8\x00\x00\x00\x00\x00\x01\x00\x00-\xe8\
-\x00\x00\x05~\x00\x00\x00\x00\x00\x01\x00\x00SV\
-\x00\x00\x04\xce\x00\x00\x00\x00\x00\x01\x00\x00L\xe6\
-\x00\x00\x04@\x00\x00\x00\x00\x00\x01\x00\x00H\x8e\
-\x00\x00\x06<\x00\x00\x00\x00\x00\x01\x00\x00[\xbc\
-\x00\x00\x05\xc2\x00\x00\x00\x00\x00\x01\x00\x00U\xb2\
-\x00\x00\x02\xae\x00\x00\x00\x00\x00\x01\x00\x009.\
-\x00\x00\x04\xea\x00\x00\x00\x00\x00\x01\x00\x00N\x01\
-\x00\x00\x05\xda\x00\x00\x00\x00\x00\x01\x00\x00V\xf6\
-\x00\x00\x04\x98\x00\x00\x00\x00\x00\x01\x00\x00KG\
-\x00\x00\x02z\x00\x00\x00\x00\x00\x01\x00\x007\x9a\
-\x00\x00\x05\xfa\x00\x00\x00\x00\x00\x01\x00\x00Yk\
-\x00\x00\x01\x02\x00\x00\x00\x00\x00\x01\x00\x00(d\
-\x00\x00\x03\xf6\x00\x00\x00\x00\x00\x01\x00\x00C\xb6\
-\x00\x00\x05\xa8\x00\x00\x00\x00\x00\x01\x00\x00T\x98\
-\x00\x00\x01\x8e\x00\x00\x00\x00\x00\x01\x00\x00,\xcd\
-\x00\x00\x01.\x00\x00\x00\x00\x00\x01\x00\x00)\xe8\
-\x00\x00\x04b\x00\x00\x00\x00\x00\x01\x00\x00I\x93\
-\x00\x00\x03\xe2\x00\x00\x00\x00\x00\x01\x00\x00B\xd6\
-\x00\x00\x02V\x00\x00\x00\x00\x00\x01\x00\x006c\
-\x00\x00\x04\x0c\x00\x00\x00\x00\x00\x01\x00\x00D\xee\
-\x00\x00\x06&\x00\x00\x00\x00\x00\x01\x00\x00Z\x8c\
-\x00\x00\x00\xac\x00\x00\x00\x00\x00\x01\x00\x00%/\
-\x00\x00\x01\xbc\x00\x00\x00\x00\x00\x01\x00\x00/\x05\
-\x00\x00\x03$\x00\x00\x00\x00\x00\x01\x00\x00=e\
-\x00\x00\x00f\x00\x00\x00\x00\x00\x01\x00\x00#\x0d\
-\x00\x00\x02\x12\x00\x00\x00\x00\x00\x01\x00\x003E\
-\x00\x00\x00\xe8\x00\x00\x00\x00\x00\x01\x00\x00'E\
-\x00\x00\x02\xc4\x00\x00\x00\x00\x00\x01\x00\x00:V\
-\x00\x00\x00\xd4\x00\x00\x00\x00\x00\x01\x00\x00&e\
-\x00\x00\x03R\x00\x00\x00\x00\x00\x01\x00\x00?+\
-\x00\x00\x01\xda\x00\x00\x00\x00\x00\x01\x00\x000\x1e\
-\x00\x00\x01\xf8\x00\x00\x00\x00\x00\x01\x00\x002\x08\
-\x00\x00\x03\x82\x00\x00\x00\x00\x00\x01\x00\x00@\x80\
-\x00\x00\x05\x08\x00\x00\x00\x00\x00\x01\x00\x00O^\
-\x00\x00\x04\x22\x00\x00\x00\x00\x00\x01\x00\x00GP\
-\x00\x00\x03\xb6\x00\x00\x00\x00\x00\x01\x00\x00At\
-\x00\x00\x054\x00\x00\x00\x00\x00\x01\x00\x00P\xa9\
-\x00\x00\x01Z\x00\x00\x00\x00\x00\x01\x00\x00+\x93\
-\x00\x00\x02\xee\x00\x00\x00\x00\x00\x01\x00\x00<\x09\
-\x00\x00\x00P\x00\x00\x00\x00\x00\x01\x00\x00!\x94\
+\x00\x00\x008\x00\x00\x00\x00\x00\x01\x00\x00\x11\xd4\
+\x00\x00\x00\x80\x00\x00\x00\x00\x00\x01\x00\x00&\x11\
+\x00\x00\x02(\x00\x00\x00\x00\x00\x01\x00\x006p\
+\x00\x00\x05`\x00\x00\x00\x00\x00\x01\x00\x00T@\
+\x00\x00\x01\xa8\x00\x00\x00\x00\x00\x01\x00\x000\x00\
+\x00\x00\x05~\x00\x00\x00\x00\x00\x01\x00\x00Un\
+\x00\x00\x04\xce\x00\x00\x00\x00\x00\x01\x00\x00N\xfe\
+\x00\x00\x04@\x00\x00\x00\x00\x00\x01\x00\x00J\xa6\
+\x00\x00\x06<\x00\x00\x00\x00\x00\x01\x00\x00]\xd4\
+\x00\x00\x05\xc2\x00\x00\x00\x00\x00\x01\x00\x00W\xca\
+\x00\x00\x02\xae\x00\x00\x00\x00\x00\x01\x00\x00;F\
+\x00\x00\x04\xea\x00\x00\x00\x00\x00\x01\x00\x00P\x19\
+\x00\x00\x05\xda\x00\x00\x00\x00\x00\x01\x00\x00Y\x0e\
+\x00\x00\x04\x98\x00\x00\x00\x00\x00\x01\x00\x00M_\
+\x00\x00\x02z\x00\x00\x00\x00\x00\x01\x00\x009\xb2\
+\x00\x00\x05\xfa\x00\x00\x00\x00\x00\x01\x00\x00[\x83\
+\x00\x00\x01\x02\x00\x00\x00\x00\x00\x01\x00\x00*|\
+\x00\x00\x03\xf6\x00\x00\x00\x00\x00\x01\x00\x00E\xce\
+\x00\x00\x05\xa8\x00\x00\x00\x00\x00\x01\x00\x00V\xb0\
+\x00\x00\x01\x8e\x00\x00\x00\x00\x00\x01\x00\x00.\xe5\
+\x00\x00\x01.\x00\x00\x00\x00\x00\x01\x00\x00,\x00\
+\x00\x00\x04b\x00\x00\x00\x00\x00\x01\x00\x00K\xab\
+\x00\x00\x03\xe2\x00\x00\x00\x00\x00\x01\x00\x00D\xee\
+\x00\x00\x02V\x00\x00\x00\x00\x00\x01\x00\x008{\
+\x00\x00\x04\x0c\x00\x00\x00\x00\x00\x01\x00\x00G\x06\
+\x00\x00\x06&\x00\x00\x00\x00\x00\x01\x00\x00\x5c\xa4\
+\x00\x00\x00\xac\x00\x00\x00\x00\x00\x01\x00\x00'G\
+\x00\x00\x01\xbc\x00\x00\x00\x00\x00\x01\x00\x001\x1d\
+\x00\x00\x03$\x00\x00\x00\x00\x00\x01\x00\x00?}\
+\x00\x00\x00f\x00\x00\x00\x00\x00\x01\x00\x00%%\
+\x00\x00\x02\x12\x00\x00\x00\x00\x00\x01\x00\x005]\
+\x00\x00\x00\xe8\x00\x00\x00\x00\x00\x01\x00\x00)]\
+\x00\x00\x02\xc4\x00\x00\x00\x00\x00\x01\x00\x00<n\
+\x00\x00\x00\xd4\x00\x00\x00\x00\x00\x01\x00\x00(}\
+\x00\x00\x03R\x00\x00\x00\x00\x00\x01\x00\x00AC\
+\x00\x00\x01\xda\x00\x00\x00\x00\x00\x01\x00\x0026\
+\x00\x00\x01\xf8\x00\x00\x00\x00\x00\x01\x00\x004 \
+\x00\x00\x03\x82\x00\x00\x00\x00\x00\x01\x00\x00B\x98\
+\x00\x00\x05\x08\x00\x00\x00\x00\x00\x01\x00\x00Qv\
+\x00\x00\x04\x22\x00\x00\x00\x00\x00\x01\x00\x00Ih\
+\x00\x00\x03\xb6\x00\x00\x00\x00\x00\x01\x00\x00C\x8c\
+\x00\x00\x054\x00\x00\x00\x00\x00\x01\x00\x00R\xc1\
+\x00\x00\x01Z\x00\x00\x00\x00\x00\x01\x00\x00-\xab\
+\x00\x00\x02\xee\x00\x00\x00\x00\x00\x01\x00\x00>!\
+\x00\x00\x00P\x00\x00\x00\x00\x00\x01\x00\x00#\xac\
 "
 
 def qInitResources():

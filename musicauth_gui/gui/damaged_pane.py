@@ -44,6 +44,7 @@ class DamagedEntryPane(QWidget):
         self.reason_label = QLabel()
         self.reason_label.setObjectName("damagedReason")
         self.reason_label.setWordWrap(True)
+        self.reason_label.setProperty("banner", True)  # framed, coloured by kind (the style sheets)
         self.reason_label.setProperty("kind", "error")
         outer.addWidget(self.reason_label)
 

@@ -142,6 +142,7 @@ class ProfileDetailPane(QWidget):
 
         self.sign_in_banner = QFrame()
         self.sign_in_banner.setObjectName("signInBanner")
+        self.sign_in_banner.setProperty("banner", True)  # framed, coloured by kind (the style sheets)
         self.sign_in_banner.setProperty("kind", "info")
         banner_rows = QVBoxLayout(self.sign_in_banner)
         banner = QHBoxLayout()
@@ -159,6 +160,7 @@ class ProfileDetailPane(QWidget):
         # What the user started and is still running on this profile, with its Cancel.
         self.progress_banner = QFrame()
         self.progress_banner.setObjectName("progressBanner")
+        self.progress_banner.setProperty("banner", True)
         self.progress_banner.setProperty("kind", "info")
         progress = QHBoxLayout(self.progress_banner)
         self.progress_text = QLabel()

@@ -22,7 +22,9 @@ What the style sheets target is listed in ``resources/styles/light.qss``.
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 # Not ``Qt``: PySide builds the whole Qt namespace (every enum in it, ~25 ms) on first touch,
 # and this module runs before the first paint. Functions that need it import it after.
@@ -34,6 +36,9 @@ try:  # the generated module registers ":/icons/..." and ":/styles/..." with Qt
     from . import _rc  # noqa: F401 - imported for that side effect
 except ImportError:  # pragma: no cover - only before the first resources/compile.py run
     pass
+
+if TYPE_CHECKING:
+    from PySide6.QtSvg import QSvgRenderer
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +87,38 @@ def state_icon(state: str) -> QIcon:
     """The small badge for a token state (``valid``, ``renewing``, ``needs-sign-in``, ...)."""
     state = STATE_ICON_ALIASES.get(state, state)
     return icon(f"state-{state if state in STATES else 'none'}")
+
+
+#: The state icons' circle (``resources/icons/state-*.svg``): recoloured per theme by
+#: ``state_marker``; the glyph on it is the SVGs' only white.
+_MARKER_FILL = re.compile(r'(<circle cx="12" cy="12" r="10\.5" fill=")#[0-9a-fA-F]{6}')
+_GLYPH = "#ffffff"
+
+
+@cache
+def state_marker(state: str, fill: str, glyph: str) -> QSvgRenderer | None:
+    """The state icon with its circle in ``fill`` and its glyph in ``glyph`` (``#rrggbb``), to
+    paint with ``render(painter, rect)``: the profile list draws its markers in the theme's
+    colours (``state_colours.py``). None, and one warning, when the icon has no such circle."""
+    from PySide6.QtCore import QByteArray
+    from PySide6.QtSvg import QSvgRenderer
+
+    state = STATE_ICON_ALIASES.get(state, state)
+    path = f":/icons/state-{state if state in STATES else 'none'}.svg"
+    file = QFile(path)
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        log.warning("cannot read the icon %s: %s", path, file.errorString())
+        return None
+    try:
+        source = bytes(file.readAll().data()).decode("utf-8")
+    finally:
+        file.close()
+    # The glyph first: a white marker (a selected row's) must not then turn into glyph colour.
+    themed, found = _MARKER_FILL.subn(lambda match: match.group(1) + fill, source.replace(_GLYPH, glyph), count=1)
+    if not found:
+        log.warning("the icon %s has no marker circle to colour", path)
+        return None
+    return QSvgRenderer(QByteArray(themed.encode("utf-8")))
 
 
 def app_icon() -> QIcon:

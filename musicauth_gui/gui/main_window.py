@@ -242,7 +242,27 @@ class MainWindow(QMainWindow):
         self.detail_stack.setObjectName("detailStack")
         self.detail_stack.addWidget(self.detail)
         self.detail_stack.addWidget(self.damaged_pane)
-        old = self._splitter.replaceWidget(1, self.detail_stack)
+        # Over whichever pane is shown: what failed of what the user did from the window (a
+        # save, a removal, an import), with the error's actions as buttons. The status bar's
+        # line alone went unseen, and offered nothing to click.
+        from PySide6.QtWidgets import QVBoxLayout
+
+        from .widgets.message_line import MessageLine
+
+        # Held here: PySide does not hand the widget replaceWidget() takes over to the splitter,
+        # and a local would delete it (and the panes in it) when complete() returns.
+        self.pane_area = right = QWidget()
+        right.setObjectName("paneArea")
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setSpacing(0)
+        self.operation_line = MessageLine(object_name="operationMessage")
+        line_box = QVBoxLayout()
+        line_box.setContentsMargins(16, 10, 16, 0)
+        line_box.addWidget(self.operation_line)
+        right_layout.addLayout(line_box)
+        right_layout.addWidget(self.detail_stack, 1)
+        old = self._splitter.replaceWidget(1, right)
         if old is not None:
             old.deleteLater()
         self._detail_placeholder = None
@@ -769,6 +789,7 @@ class MainWindow(QMainWindow):
 
         if not self._filtering and current.isValid():
             self._chosen = current.data(Role.NAME)  # the user's choice (a click, the arrows)
+            self.operation_line.clear()  # the user moved on from what failed
         self._show_current()
 
     def selected_name(self) -> str | None:
@@ -928,7 +949,7 @@ class MainWindow(QMainWindow):
             self._show_damage()
             self._show_current()
 
-        spawn(reload(), on_error=self.statusBar().showMessage, owner=self)
+        spawn(reload(), **self._operation("reload", retry=lambda: self._on_outside_change(stamps)))
 
     # -- what a message's buttons do (gui/error_actions.py) ----------------------------------------
 
@@ -955,6 +976,22 @@ class MainWindow(QMainWindow):
             if run is not None and action not in HANDLED_BY_RETRY:
                 buttons.append((button_label(action, exc), action_object_name(action), run))
         return buttons
+
+    def _operation(self, operation: str, retry: Callable[[], object] | None = None) -> dict[str, Any]:
+        """``spawn``'s failure handler for a window ``operation`` (``messages.OPERATION_WORDS``):
+        the status bar's line as before, and the message line over the pane with the error's
+        actions as buttons, Retry doing ``retry`` (the operation again). Clears the line of the
+        operation before: a new one starts."""
+        from .error_actions import ErrorActions
+        from .messages import error_text, failed_text
+
+        self.operation_line.clear()
+
+        def failed(exc: MusicAuthError) -> None:
+            self.statusBar().showMessage(error_text(exc))
+            self.operation_line.show_error(exc, ErrorActions(self, retry=retry), text=failed_text(operation, exc))
+
+        return {"on_failure": failed, "owner": self}
 
     def sign_in_profile(self, name: str) -> None:
         """Select ``name`` and start its sign-in (a message's "Sign in")."""
@@ -991,7 +1028,7 @@ class MainWindow(QMainWindow):
             await context.engine.repair_store(self.model.all_names())
             await self.load_profiles()
 
-        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+        spawn(work(), **self._operation("repair", retry=self.repair_store))
 
     def use_file_vault(self) -> None:
         """A message's "Use the vault file…" when no keyring could be opened: open the
@@ -1046,7 +1083,10 @@ class MainWindow(QMainWindow):
             context.scheduler.watch(result.profile.name)
             self.statusBar().showMessage(f"Saved {result.profile.name}", 5000)
 
-        spawn(save(), on_error=self.statusBar().showMessage, owner=self)
+        def again() -> None:
+            spawn(save(), **self._operation("save", retry=again))  # the same profile, not the editor again
+
+        again()
 
     def edit_profile(self) -> None:
         record = self._current_record()
@@ -1070,7 +1110,7 @@ class MainWindow(QMainWindow):
             self._refresh_tray()
             self._show_damage()
 
-        spawn(remove(), on_error=self.statusBar().showMessage, owner=self)
+        spawn(remove(), **self._operation("remove", retry=self.remove_profile))
 
     def import_profiles(self) -> None:
         if self.context is None:
@@ -1086,7 +1126,7 @@ class MainWindow(QMainWindow):
             if names:
                 self.statusBar().showMessage(f"Imported {', '.join(names)}", 5000)
 
-        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+        spawn(work(), **self._operation("import", retry=self.import_profiles))
 
     def export_profiles(self) -> None:
         if self.context is None:
@@ -1100,7 +1140,7 @@ class MainWindow(QMainWindow):
             if path:
                 self.statusBar().showMessage(f"Exported to {path} (no secrets)", 5000)
 
-        spawn(work(), on_error=self.statusBar().showMessage, owner=self)
+        spawn(work(), **self._operation("export", retry=self.export_profiles))
 
     def open_key_manager(self) -> None:
         if self.context is None:

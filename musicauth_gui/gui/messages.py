@@ -45,6 +45,23 @@ def running_text(entries: list[Running]) -> str | None:
     return "; ".join(words)
 
 
+#: What the user did from the window, when it fails (``failed_text``).
+OPERATION_WORDS = {
+    "save": "The profile was not saved",
+    "remove": "The profile was not removed",
+    "import": "Nothing was imported",
+    "export": "Nothing was exported",
+    "repair": "The store was not repaired",
+    "reload": "Changes made outside the app could not be read",
+}
+
+
+def failed_text(operation: str, exc: BaseException) -> str:
+    """The message line's words for a failed window ``operation`` (``OPERATION_WORDS``):
+    what did not happen, then why ("Nothing was exported: cannot write /x: ...")."""
+    return f"{OPERATION_WORDS[operation]}: {message_text(exc)}"
+
+
 def error_text(exc: BaseException) -> str:
     """One line for the user: what happened, then what to do; a short note for a bug."""
     if not isinstance(exc, MusicAuthError):

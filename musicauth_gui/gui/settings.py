@@ -150,6 +150,14 @@ class Preferences(QObject):
     def filter_text(self, text: str) -> None:
         self._store.setValue("window/filter", text)
 
+    def last_folder(self, purpose: str) -> str | None:
+        """The folder a file of ``purpose`` (``file_folders.py``) was last opened from or saved to."""
+        value = self._store.value(f"folders/{purpose}")
+        return value if isinstance(value, str) and value else None
+
+    def set_last_folder(self, purpose: str, folder: str) -> None:
+        self._store.setValue(f"folders/{purpose}", folder)
+
     def _set(self, key: str, value: object, name: str, differs: bool) -> None:
         self._store.setValue(key, value)
         if differs:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QColor
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QWidget
 
 from musicauth_gui.gui import palettes
@@ -20,6 +20,7 @@ from musicauth_gui.gui.icons import stylesheet
 from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.widgets.secret_field import SecretField
 from tests.gui.conftest import run
+from tests.support.wcag import contrast
 
 
 @pytest.fixture
@@ -114,20 +115,6 @@ def test_the_reveal_eye_is_reached_by_tab_and_toggled_by_ctrl_h(qtbot) -> None: 
     qtbot.keyClick(field, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     assert not field.is_revealed()
     assert "Ctrl+H" in field.reveal_action.toolTip()
-
-
-def _luminance(colour: str) -> float:
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    c = QColor(colour)
-    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
-
-
-def contrast(foreground: str, background: str) -> float:
-    """WCAG 2's contrast ratio."""
-    dark, light = sorted((_luminance(foreground), _luminance(background)))
-    return (light + 0.05) / (dark + 0.05)
 
 
 def test_contrast_figures_match_wcag() -> None:

@@ -185,7 +185,7 @@ def test_a_damaged_entry_is_its_own_row_and_the_others_work(qtbot, open_window, 
     path = tmp_path / "broken.toml"
     path.write_text(profiles_text(mxm, "broken"))
 
-    async def ask_open_path(parent):  # type: ignore[no-untyped-def]
+    async def ask_open_path(parent, **kw):  # type: ignore[no-untyped-def]
         return str(path)
 
     monkeypatch.setattr(profiles_io, "ask_open_path", ask_open_path)
@@ -229,7 +229,7 @@ def test_keyring_errors_later_show_in_the_window(qtbot, open_window, mxm, monkey
     monkeypatch.setenv("MUSICAUTH_TEST_KEYRING_LOCKED", "1")
     from musicauth_gui.gui.dialogs import profiles_io
 
-    async def ask_save_path(parent, default_name="profiles.toml"):  # type: ignore[no-untyped-def]
+    async def ask_save_path(parent, default_name="profiles.toml", **kw):  # type: ignore[no-untyped-def]
         return str(Path(os.environ["HOME"]) / "out.toml")
 
     monkeypatch.setattr(profiles_io, "ask_save_path", ask_save_path)

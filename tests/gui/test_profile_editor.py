@@ -435,11 +435,11 @@ def test_import_and_export_ask_for_paths(  # type: ignore[no-untyped-def]
     target = tmp_path / "chosen.toml"
     asked: list[str] = []
 
-    async def open_path(parent):  # type: ignore[no-untyped-def]
+    async def open_path(parent, **kw):  # type: ignore[no-untyped-def]
         asked.append("open")
         return str(source)
 
-    async def save_path(parent, default_name="profiles.toml"):  # type: ignore[no-untyped-def]
+    async def save_path(parent, default_name="profiles.toml", **kw):  # type: ignore[no-untyped-def]
         asked.append(default_name)
         return str(target)
 

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-from ..errors import EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
+from ..errors import Action, EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,8 @@ class KeyringVault:
             # we passed, not something it echoes); keep its type and first line.
             if _looks_locked(exc):
                 raise KeyringLockedError() from exc
-            raise StoreError(f"the keyring failed: {type(exc).__name__}: {_short(exc)}") from exc
+            # Mostly passing (a D-Bus call that timed out, a backend restarting): worth a retry.
+            raise StoreError(f"the keyring failed: {type(exc).__name__}: {_short(exc)}", actions=(Action.RETRY,)) from exc
 
 
 class SecretReader(Protocol):

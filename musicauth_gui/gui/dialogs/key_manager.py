@@ -40,6 +40,7 @@ from ...core.key_ring import KeyInUse
 from ...core.keys import KeyInfo, KeyProblem, PassphraseRequired
 from ..context import AppContext
 from ..error_actions import ActionHost, ErrorActions
+from ..file_folders import KEYS, FileFolders
 from ..icons import icon
 from ..tasks import spawn
 from . import prompts
@@ -244,8 +245,10 @@ class KeyManagerDialog(QDialog):
 
     def import_from_dialog(self) -> None:
         """Ask for a key file, then import it."""
-        path = prompts.ask_open_path(self, title="Import private key", name_filter=KEY_FILE_FILTER)
+        folders = self._folders()
+        path = prompts.ask_open_path(self, title="Import private key", name_filter=KEY_FILE_FILTER, folder=folders.start(KEYS))
         if path is not None:
+            folders.remember(KEYS, path)
             self.import_file(path)
 
     def import_file(self, path: Path) -> None:
@@ -273,14 +276,20 @@ class KeyManagerDialog(QDialog):
         info = self.selected_key()
         if info is None:
             return
+        folders = self._folders()
         path = prompts.ask_save_path(
             self,
             title="Save public key",
             suggested=f"{info.name}.pub.pem",
             name_filter="PEM public key (*.pem);;All files (*)",
+            folder=folders.start(KEYS),
         )
         if path is not None:
+            folders.remember(KEYS, path)
             self._start(self._save_public(info, path))
+
+    def _folders(self) -> FileFolders:
+        return FileFolders.open(demo=self._context.demo is not None)
 
     def delete_selected(self) -> None:
         """Confirm (naming the profiles that would break), then delete the selected key."""

@@ -95,6 +95,7 @@ class PreferencesDialog(QDialog):
         self.autostart_error = QLabel(self)
         self.autostart_error.setObjectName("autostartError")
         self.autostart_error.setWordWrap(True)
+        self.autostart_error.setProperty("banner", True)  # framed, coloured by kind (the style sheets)
         self.autostart_error.setProperty("kind", "error")
         self.autostart_error.hide()
         form.addRow("", self.autostart_error)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
-from ...core.errors import ConfigError, MusicAuthError
+from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.profiles_file import export_profiles, read_profiles_file
 from ...core.secret import Secret
 from ..context import AppContext
+from ..file_folders import PROFILES, FileFolders
 
 FILE_FILTER = "Profiles files (*.toml);;All files (*)"
 DEFAULT_EXPORT_NAME = "profiles.toml"
@@ -53,18 +54,19 @@ async def _run_file_dialog(dialog: QFileDialog) -> str | None:
         dialog.deleteLater()
 
 
-async def ask_open_path(parent: QWidget | None) -> str | None:
-    """Ask for a profiles file to read; None when cancelled."""
-    dialog = QFileDialog(parent, "Import profiles", "", FILE_FILTER)
+async def ask_open_path(parent: QWidget | None, *, folder: str = "") -> str | None:
+    """Ask for a profiles file to read, starting in ``folder``; None when cancelled."""
+    dialog = QFileDialog(parent, "Import profiles", folder, FILE_FILTER)
     dialog.setObjectName("importProfilesFileDialog")
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     return await _run_file_dialog(dialog)
 
 
-async def ask_save_path(parent: QWidget | None, default_name: str = DEFAULT_EXPORT_NAME) -> str | None:
-    """Ask where to write the profiles file; None when cancelled."""
-    dialog = QFileDialog(parent, "Export profiles", default_name, FILE_FILTER)
+async def ask_save_path(parent: QWidget | None, default_name: str = DEFAULT_EXPORT_NAME, *, folder: str = "") -> str | None:
+    """Ask where to write the profiles file, proposing ``default_name`` in ``folder``; None
+    when cancelled."""
+    dialog = QFileDialog(parent, "Export profiles", folder, FILE_FILTER)
     dialog.setObjectName("exportProfilesFileDialog")
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -83,9 +85,11 @@ async def import_profiles_file(parent: QWidget | None, context: AppContext, path
         MusicAuthError: the file is unreadable or invalid (nothing imported), or the store failed.
     """
     if path is None:
-        path = await ask_open_path(parent)
+        folders = FileFolders.open(demo=context.demo is not None)
+        path = await ask_open_path(parent, folder=folders.start(PROFILES))
         if not path:
             return []
+        folders.remember(PROFILES, path)
     loop = asyncio.get_running_loop()
     inputs = await loop.run_in_executor(None, read_profiles_file, path)  # file I/O off the GUI thread
     return await context.engine.import_profiles(inputs)
@@ -107,9 +111,11 @@ async def export_profiles_file(
             text would contain a stored client secret.
     """
     if path is None:
-        path = await ask_save_path(parent)
+        folders = FileFolders.open(demo=context.demo is not None)
+        path = await ask_save_path(parent, folder=folders.start(PROFILES))
         if not path:
             return None
+        folders.remember(PROFILES, path)
     engine = context.engine
     if not names:
         names = await engine.profile_names()
@@ -135,4 +141,4 @@ def _write_text(path: Path, text: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", actions=(Action.CHOOSE_ANOTHER_FILE,)) from None

@@ -45,15 +45,24 @@ def ask_text(
         dialog.deleteLater()
 
 
-def ask_open_path(parent: QWidget | None, *, title: str, name_filter: str) -> Path | None:
-    """An existing file to open, or None when cancelled."""
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", name_filter)
+def ask_open_path(parent: QWidget | None, *, title: str, name_filter: str, folder: str = "") -> Path | None:
+    """An existing file to open, or None when cancelled.
+
+    Args:
+        folder: where the dialog starts (``file_folders.FileFolders.start``); empty would be
+            the process's working folder.
+    """
+    path, _ = QFileDialog.getOpenFileName(parent, title, folder, name_filter)
     return Path(path) if path else None
 
 
-def ask_save_path(parent: QWidget | None, *, title: str, suggested: str, name_filter: str) -> Path | None:
-    """Where to write a file (the dialog asks before overwriting), or None when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, name_filter)
+def ask_save_path(parent: QWidget | None, *, title: str, suggested: str, name_filter: str, folder: str = "") -> Path | None:
+    """Where to write a file (the dialog asks before overwriting), or None when cancelled.
+
+    Args:
+        suggested: the file name proposed, in ``folder`` (as ``ask_open_path``).
+    """
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(Path(folder) / suggested) if folder else suggested, name_filter)
     return Path(path) if path else None
 
 

@@ -59,6 +59,7 @@ class VaultPassphraseDialog(QDialog):
         layout.addLayout(form)
         self.problem = QLabel()
         self.problem.setObjectName("vaultPassphraseProblem")
+        self.problem.setProperty("banner", True)
         self.problem.setProperty("kind", "error")  # the banners' error colours (the stylesheets)
         self.problem.setWordWrap(True)
         self.problem.hide()

@@ -39,6 +39,7 @@ class MessageLine(QFrame):
     def __init__(self, *, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        self.setProperty("banner", True)  # the style sheets' framed look, coloured by kind
         self.setProperty("kind", "error")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -14,25 +14,15 @@ import math
 from collections import OrderedDict
 from typing import NamedTuple
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ...core.presets import get_preset
-from ..icons import provider_icon, state_icon
+from ..icons import provider_icon, state_marker
 from ..profile_model import STATE_LABELS, Role, RowView
+from ..state_colours import bar_colour, row_colours
 
-BADGE_COLOURS = {
-    "valid": "#1a7f37",
-    "renewing": "#0969da",
-    "signing-in": "#0969da",
-    "needs-sign-in": "#9a6700",
-    "error": "#cf222e",
-    "retrying": "#9a6700",  # amber: a warning, not fatal (the token still works)
-    "expired": "#6e7781",
-    "none": "#6e7781",
-    "damaged": "#cf222e",
-}
 ROW_HEIGHT = 58
 ICON = 32
 PADDING_X, PADDING_Y = 10, 6
@@ -113,7 +103,7 @@ class ProfileDelegate(QStyledItemDelegate):
             track = QColor(text_colour)
             track.setAlphaF(0.18)
             painter.fillRect(bar, track)
-            fill = QColor(BADGE_COLOURS["valid"] if fraction > 0.1 else BADGE_COLOURS["needs-sign-in"])
+            fill = bar_colour(option.palette, low=fraction <= 0.1, selected=selected)
             painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), fill)
 
     def _fonts_for(self, base: QFont) -> _Fonts:
@@ -146,7 +136,13 @@ class ProfileDelegate(QStyledItemDelegate):
         everything that changes how they look."""
         ratio = widget.devicePixelRatioF() if widget is not None else 1.0
         size = option.rect.size()
+        # The state's colours, the theme's own (``state_colours.py``): the key holds them, so a
+        # theme changed in the Preferences repaints every row.
+        colours = row_colours(option.palette, view.state, selected=selected)
         key = (
+            colours.text.rgba(),
+            colours.marker.rgba(),
+            colours.glyph.rgba(),
             view.name,
             view.provider,
             view.state,
@@ -179,9 +175,11 @@ class ProfileDelegate(QStyledItemDelegate):
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
 
         painter.setFont(fonts.small)
-        state_icon(view.state).paint(painter, QRect(text_left, rect.top() + 24, 14, 14))
+        marker = state_marker(view.state, colours.marker.name(), colours.glyph.name())
+        if marker is not None:
+            marker.render(painter, QRectF(text_left, rect.top() + 24, 14, 14))
         badge = view.badge or STATE_LABELS.get(view.state, view.state)
-        painter.setPen(text_colour if selected else QColor(BADGE_COLOURS.get(view.state, "#6e7781")))
+        painter.setPen(colours.text)
         badge_width = painter.fontMetrics().horizontalAdvance(badge)
         painter.drawText(QRect(text_left + 18, rect.top() + 22, badge_width + 2, 18), Qt.AlignmentFlag.AlignVCenter, badge)
         muted = QColor(text_colour)
