@@ -9,7 +9,9 @@ libraries in the same run, rounds alternating (the order rotates) and medians ta
   ``tests/support/fake_browser.py`` through ``$BROWSER``) against google-auth-oauthlib's
   ``InstalledAppFlow`` and an authlib client doing the same (``benchmarks/peers.py``);
 - ``musicauth refresh NAME`` against google-auth's ``Credentials.refresh`` and authlib's
-  ``refresh_token``.
+  ``refresh_token``; an informational row shows the floor under it: python reading the entry
+  through keyring and importing asyncio and httpx's asyncio stack (httpcore, anyio), which any
+  refresh of ours needs before its request, process start to exit.
 
 Every contender talks to the same Musixmatch emulator (in this process) and runs over the same
 isolated environment, with the test FileKeyring as the keyring for ours. A login or refresh is
@@ -143,6 +145,13 @@ def _mint_refresh_token(server: Any) -> str:
         return str(token.json()["refresh_token"])
 
 
+#: What any ``musicauth refresh`` imports and does before its request, and no more.
+REFRESH_FLOOR = (
+    "import keyring; keyring.get_keyring().get_password('musicauth', 'profile/mxm-user'); "
+    "import asyncio, httpx, anyio._backends._asyncio, httpcore._backends.anyio"
+)
+
+
 def _token_rounds(env: dict[str, str], rounds: int) -> dict[str, list[Any]]:
     expected = _run([*MUSICAUTH, "token", "mxm", "--format", "header"], env)[2].stdout
     read_one = "import keyring; keyring.get_keyring().get_password('musicauth', 'profile/mxm')"
@@ -213,6 +222,7 @@ def _flow_rounds(server: Any, env: dict[str, str], rounds: int) -> dict[str, dic
             "ours": lambda: timed([*MUSICAUTH, "refresh", "mxm-user"], env, "refresh_token"),
             "google": peer_refresh("google"),
             "authlib": peer_refresh("authlib"),
+            "floor": lambda: (_run([PYTHON, "-c", REFRESH_FLOOR], env)[1],) * 2,
         },
     )
     return {"login": logins, "refresh": refreshes}
@@ -299,6 +309,19 @@ def measure(rounds: int = 7, token_rounds: int = 15) -> tuple[list[Row], dict[st
         raw.update(flows)
         rows += _peer_rows("login", "`musicauth login NAME` (code flow, PKCE, stand-in browser)", flows["login"], rounds)
         rows += _peer_rows("refresh", "`musicauth refresh NAME`", flows["refresh"], rounds)
+        refresh_floor = statistics.median(t[0] for t in flows["refresh"]["floor"])
+        google = statistics.median(t[0] for t in flows["refresh"]["google"])
+        rows.append(
+            Row(
+                "(info) the floor under `musicauth refresh`: python reading the entry through keyring and "
+                "importing asyncio and httpx's asyncio stack, to exit (no request), against google-auth's answer",
+                _ms(refresh_floor),
+                _ms(google),
+                f"{refresh_floor / google:.2f}×",
+                "-",
+                None,
+            )
+        )
     return rows, raw
 
 

@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, ProviderRejected, SignInCancelled
@@ -710,8 +710,20 @@ def format_token(
 # -- the parser -------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser(
+    only: str | None = None, *, parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, the global options and that one command alone.
+
+    Building every command's parser costs 3-4 ms, a twentieth of `musicauth token` with a valid
+    token: ``_parse`` first tries the one command named on the line (``only``), and any error
+    or help goes to the whole parser, so that the messages stay those of the whole parser.
+    """
+
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
+    parser = parser_class(
         prog="musicauth",
         description="Tokens for music APIs, kept in the OS keyring and renewed before they expire.",
         epilog="Profiles and tokens live in the OS keyring; the desktop app (musicauth-gui) shares them.",
@@ -720,141 +732,153 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log HTTP and keyring steps (secrets masked)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    profile = sub.add_parser("profile", help="import, list, export or remove profiles")
-    psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
-    p = psub.add_parser("import", help="add or update profiles from a TOML file; secrets go to the keyring")
-    p.add_argument("file", help="the profiles file (at most 1 MB), or - for stdin")
-    p.set_defaults(func=cmd_profile_import)
-    p = psub.add_parser("list", help="name, provider, flow, token state, expiry")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_profile_list)
-    p = psub.add_parser("export", help="print profiles as TOML, without secrets")
-    p.add_argument("names", nargs="*", metavar="NAME", help="profiles to export (default: all)")
-    p.set_defaults(func=cmd_profile_export)
-    p = psub.add_parser("remove", help="delete a profile with its secrets and tokens")
-    p.add_argument("name")
-    p.set_defaults(func=cmd_profile_remove)
+    if wanted("profile"):
+        profile = sub.add_parser("profile", help="import, list, export or remove profiles")
+        psub = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+        p = psub.add_parser("import", help="add or update profiles from a TOML file; secrets go to the keyring")
+        p.add_argument("file", help="the profiles file (at most 1 MB), or - for stdin")
+        p.set_defaults(func=cmd_profile_import)
+        p = psub.add_parser("list", help="name, provider, flow, token state, expiry")
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+        p.set_defaults(func=cmd_profile_list)
+        p = psub.add_parser("export", help="print profiles as TOML, without secrets")
+        p.add_argument("names", nargs="*", metavar="NAME", help="profiles to export (default: all)")
+        p.set_defaults(func=cmd_profile_export)
+        p = psub.add_parser("remove", help="delete a profile with its secrets and tokens")
+        p.add_argument("name")
+        p.set_defaults(func=cmd_profile_remove)
 
-    p = sub.add_parser(
-        "login", help="sign in through the browser (code flow, PKCE, loopback redirect) or with a user code (device flow)"
-    )
-    p.add_argument("name")
-    p.add_argument("--no-browser", action="store_true", help="print the sign-in URL on stderr instead of opening it")
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=300.0,
-        help="seconds to wait for the browser (default 300); a device sign-in waits until its code expires",
-    )
-    p.set_defaults(func=cmd_login)
+    if wanted("login"):
+        p = sub.add_parser(
+            "login", help="sign in through the browser (code flow, PKCE, loopback redirect) or with a user code (device flow)"
+        )
+        p.add_argument("name")
+        p.add_argument("--no-browser", action="store_true", help="print the sign-in URL on stderr instead of opening it")
+        p.add_argument(
+            "--timeout",
+            type=float,
+            default=300.0,
+            help="seconds to wait for the browser (default 300); a device sign-in waits until its code expires",
+        )
+        p.set_defaults(func=cmd_login)
 
-    p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")
-    p.add_argument("name")
-    p.add_argument("--format", choices=FORMATS, default="raw", help="raw (default), header, json or curl")
-    p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
-    p.set_defaults(func=cmd_token)
+    if wanted("token"):
+        p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")
+        p.add_argument("name")
+        p.add_argument("--format", choices=FORMATS, default="raw", help="raw (default), header, json or curl")
+        p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
+        p.set_defaults(func=cmd_token)
 
-    p = sub.add_parser(
-        "exec",
-        help="run a command with fresh credentials in its environment: exec NAME [NAME ...] -- COMMAND ARGS...",
-        usage="musicauth exec [-h] NAME [NAME ...] -- COMMAND [ARGS ...]",
-        description="Renew each profile's token if due, then run COMMAND in place of musicauth with "
-        "MUSICAUTH_TOKEN and MUSICAUTH_AUTHORIZATION (one profile) or MUSICAUTH_<NAME>_TOKEN and "
-        "MUSICAUTH_<NAME>_AUTHORIZATION (several) in its environment. Its exit status and the signals "
-        "sent to it are its own; nothing is written anywhere.",
-    )
-    p.add_argument("names", nargs="+", metavar="NAME", help="the profiles whose credentials the command gets")
-    p.set_defaults(func=cmd_exec)
+    if wanted("exec"):
+        p = sub.add_parser(
+            "exec",
+            help="run a command with fresh credentials in its environment: exec NAME [NAME ...] -- COMMAND ARGS...",
+            usage="musicauth exec [-h] NAME [NAME ...] -- COMMAND [ARGS ...]",
+            description="Renew each profile's token if due, then run COMMAND in place of musicauth with "
+            "MUSICAUTH_TOKEN and MUSICAUTH_AUTHORIZATION (one profile) or MUSICAUTH_<NAME>_TOKEN and "
+            "MUSICAUTH_<NAME>_AUTHORIZATION (several) in its environment. Its exit status and the signals "
+            "sent to it are its own; nothing is written anywhere.",
+        )
+        p.add_argument("names", nargs="+", metavar="NAME", help="the profiles whose credentials the command gets")
+        p.set_defaults(func=cmd_exec)
 
-    p = sub.add_parser("refresh", help="renew the token now")
-    p.add_argument("name")
-    p.set_defaults(func=cmd_refresh)
+    if wanted("refresh"):
+        p = sub.add_parser("refresh", help="renew the token now")
+        p.add_argument("name")
+        p.set_defaults(func=cmd_refresh)
 
-    p = sub.add_parser("introspect", help="the provider's introspection answer, as JSON")
-    p.add_argument("name")
-    p.set_defaults(func=cmd_introspect)
+    if wanted("introspect"):
+        p = sub.add_parser("introspect", help="the provider's introspection answer, as JSON")
+        p.add_argument("name")
+        p.set_defaults(func=cmd_introspect)
 
-    p = sub.add_parser("logout", help="sign out: revoke where possible, delete the tokens, end the browser session")
-    p.add_argument("name")
-    p.add_argument("--no-browser", action="store_true", help="print the provider's logout URL instead of opening it")
-    p.set_defaults(func=cmd_logout)
+    if wanted("logout"):
+        p = sub.add_parser("logout", help="sign out: revoke where possible, delete the tokens, end the browser session")
+        p.add_argument("name")
+        p.add_argument("--no-browser", action="store_true", help="print the provider's logout URL instead of opening it")
+        p.set_defaults(func=cmd_logout)
 
-    p = sub.add_parser("try", help="one harmless authenticated request to the provider; prints status and a summary")
-    p.add_argument("name")
-    p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: which Authorization scheme to try")
-    p.set_defaults(func=cmd_try)
+    if wanted("try"):
+        p = sub.add_parser("try", help="one harmless authenticated request to the provider; prints status and a summary")
+        p.add_argument("name")
+        p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: which Authorization scheme to try")
+        p.set_defaults(func=cmd_try)
 
-    key = sub.add_parser("key", help="EC P-256 keys for DevTokens: generate, import, public, list, delete, export")
-    ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
-    p = ksub.add_parser("generate", help="a new P-256 keypair into the keyring; prints the public PEM")
-    p.add_argument("name")
-    p.set_defaults(func=cmd_key_generate)
-    p = ksub.add_parser("import", help="a PEM/DER private key (SEC1 or PKCS#8, encrypted too; Apple .p8)")
-    p.add_argument("name")
-    p.add_argument("file", help="the key file (at most 1 MB), or - for stdin")
-    p.add_argument("--passphrase-file", help="read the passphrase of an encrypted key from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
-    p.set_defaults(func=cmd_key_import)
-    p = ksub.add_parser("public", help="the public key: SubjectPublicKeyInfo PEM, or --jwk")
-    p.add_argument("name")
-    p.add_argument("--jwk", action="store_true", help="a JWK with its RFC 7638 thumbprint")
-    p.add_argument("--kid", help="a kid to put in the JWK")
-    p.set_defaults(func=cmd_key_public)
-    p = ksub.add_parser("list", help="name, fingerprint, created, source, profiles using it")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_key_list)
-    p = ksub.add_parser("delete", help="delete a key (--force when profiles still use it)")
-    p.add_argument("name")
-    p.add_argument("--force", action="store_true")
-    p.set_defaults(func=cmd_key_delete)
-    p = ksub.add_parser("export", help="the private key as encrypted PKCS#8 (asks for a passphrase)")
-    p.add_argument("name")
-    p.add_argument("--passphrase-file", help="read the export passphrase from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
-    p.set_defaults(func=cmd_key_export)
+    if wanted("key"):
+        key = sub.add_parser("key", help="EC P-256 keys for DevTokens: generate, import, public, list, delete, export")
+        ksub = key.add_subparsers(dest="key_command", metavar="ACTION", required=True)
+        p = ksub.add_parser("generate", help="a new P-256 keypair into the keyring; prints the public PEM")
+        p.add_argument("name")
+        p.set_defaults(func=cmd_key_generate)
+        p = ksub.add_parser("import", help="a PEM/DER private key (SEC1 or PKCS#8, encrypted too; Apple .p8)")
+        p.add_argument("name")
+        p.add_argument("file", help="the key file (at most 1 MB), or - for stdin")
+        p.add_argument("--passphrase-file", help="read the passphrase of an encrypted key from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
+        p.set_defaults(func=cmd_key_import)
+        p = ksub.add_parser("public", help="the public key: SubjectPublicKeyInfo PEM, or --jwk")
+        p.add_argument("name")
+        p.add_argument("--jwk", action="store_true", help="a JWK with its RFC 7638 thumbprint")
+        p.add_argument("--kid", help="a kid to put in the JWK")
+        p.set_defaults(func=cmd_key_public)
+        p = ksub.add_parser("list", help="name, fingerprint, created, source, profiles using it")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_key_list)
+        p = ksub.add_parser("delete", help="delete a key (--force when profiles still use it)")
+        p.add_argument("name")
+        p.add_argument("--force", action="store_true")
+        p.set_defaults(func=cmd_key_delete)
+        p = ksub.add_parser("export", help="the private key as encrypted PKCS#8 (asks for a passphrase)")
+        p.add_argument("name")
+        p.add_argument("--passphrase-file", help="read the export passphrase from FILE (or set MUSICAUTH_KEY_PASSPHRASE)")
+        p.set_defaults(func=cmd_key_export)
 
-    store = sub.add_parser("store", help="look after the store itself: repair its index, migrate it")
-    ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
-    p = ssub.add_parser(
-        "repair",
-        help="rewrite the index to match the keyring: drop names whose entries are gone, rebuild a damaged one",
-        description="Rewrite the store's index (the list of profile and key names) to match the keyring. "
-        "Names whose entries are gone are dropped; an index that cannot be read is rebuilt from the names "
-        "still legible in it, the keys the found profiles name, and the NAMEs given. Damaged entries are "
-        "kept and named with the command that removes them. Says on stderr what it did.",
-    )
-    p.add_argument("names", nargs="*", metavar="NAME", help="more profile or key names to look for in the keyring")
-    p.set_defaults(func=cmd_store_repair)
-    p = ssub.add_parser(
-        "migrate",
-        help="move every profile, token and key to the keyring or to the encrypted vault file",
-        description="Move every profile, token and key from the other store to the one named by --to: "
-        "copy everything, read it back, and only then delete it from the source (a failure loses "
-        "nothing, and running it again finishes the job). The vault file is MUSICAUTH_STORE_FILE "
-        "(default: vault in the data folder); its passphrase comes from MUSICAUTH_PASSPHRASE, "
-        "MUSICAUTH_PASSPHRASE_FILE or a prompt.",
-    )
-    p.add_argument("--to", required=True, choices=("file", "keyring"), help="the store to move everything to")
-    p.set_defaults(func=cmd_store_migrate)
+    if wanted("store"):
+        store = sub.add_parser("store", help="look after the store itself: repair its index, migrate it")
+        ssub = store.add_subparsers(dest="store_command", metavar="ACTION", required=True)
+        p = ssub.add_parser(
+            "repair",
+            help="rewrite the index to match the keyring: drop names whose entries are gone, rebuild a damaged one",
+            description="Rewrite the store's index (the list of profile and key names) to match the keyring. "
+            "Names whose entries are gone are dropped; an index that cannot be read is rebuilt from the names "
+            "still legible in it, the keys the found profiles name, and the NAMEs given. Damaged entries are "
+            "kept and named with the command that removes them. Says on stderr what it did.",
+        )
+        p.add_argument("names", nargs="*", metavar="NAME", help="more profile or key names to look for in the keyring")
+        p.set_defaults(func=cmd_store_repair)
+        p = ssub.add_parser(
+            "migrate",
+            help="move every profile, token and key to the keyring or to the encrypted vault file",
+            description="Move every profile, token and key from the other store to the one named by --to: "
+            "copy everything, read it back, and only then delete it from the source (a failure loses "
+            "nothing, and running it again finishes the job). The vault file is MUSICAUTH_STORE_FILE "
+            "(default: vault in the data folder); its passphrase comes from MUSICAUTH_PASSPHRASE, "
+            "MUSICAUTH_PASSPHRASE_FILE or a prompt.",
+        )
+        p.add_argument("--to", required=True, choices=("file", "keyring"), help="the store to move everything to")
+        p.set_defaults(func=cmd_store_migrate)
 
-    p = sub.add_parser(
-        "devtoken",
-        help="sign an ES256 DevToken for a profile, or from a key file with no store; the JWT alone on stdout",
-        usage="musicauth devtoken [-h] (NAME | (--key-file FILE | --key-env VAR) --kid KID --iss ISS) "
-        "[--sub ID | --sub-file FILE] [--ttl TTL]",
-    )
-    p.add_argument("name", nargs="?", metavar="NAME", help="the profile (its key, kid, issuer and lifetime)")
-    keys = p.add_mutually_exclusive_group()
-    keys.add_argument("--key-file", metavar="FILE", help="sign with this P-256 key (PEM or DER; - for stdin) instead of a profile")
-    keys.add_argument("--key-env", metavar="VAR", help="sign with the PEM key held by environment variable VAR instead of a profile")
-    p.add_argument("--kid", help="with --key-file/--key-env: the Key ID for the JWT header")
-    p.add_argument("--iss", help="with --key-file/--key-env: the issuer (MusicAPI: the client id; Apple: the Team ID)")
-    p.add_argument("--sub", help="the subject (MusicAPI: the integration user's UUID)")
-    p.add_argument("--sub-file", help="one subject per line: one token each, as JSON lines")
-    p.add_argument("--ttl", help="lifetime: Nd, Nh, Nm or Ns (default: the profile's, else 14d)")
-    p.set_defaults(func=cmd_devtoken)
+    if wanted("devtoken"):
+        p = sub.add_parser(
+            "devtoken",
+            help="sign an ES256 DevToken for a profile, or from a key file with no store; the JWT alone on stdout",
+            usage="musicauth devtoken [-h] (NAME | (--key-file FILE | --key-env VAR) --kid KID --iss ISS) "
+            "[--sub ID | --sub-file FILE] [--ttl TTL]",
+        )
+        p.add_argument("name", nargs="?", metavar="NAME", help="the profile (its key, kid, issuer and lifetime)")
+        keys = p.add_mutually_exclusive_group()
+        keys.add_argument("--key-file", metavar="FILE", help="sign with this P-256 key (PEM or DER; - for stdin) instead of a profile")
+        keys.add_argument("--key-env", metavar="VAR", help="sign with the PEM key held by environment variable VAR instead of a profile")
+        p.add_argument("--kid", help="with --key-file/--key-env: the Key ID for the JWT header")
+        p.add_argument("--iss", help="with --key-file/--key-env: the issuer (MusicAPI: the client id; Apple: the Team ID)")
+        p.add_argument("--sub", help="the subject (MusicAPI: the integration user's UUID)")
+        p.add_argument("--sub-file", help="one subject per line: one token each, as JSON lines")
+        p.add_argument("--ttl", help="lifetime: Nd, Nh, Nm or Ns (default: the profile's, else 14d)")
+        p.set_defaults(func=cmd_devtoken)
 
-    p = sub.add_parser("discover", help="fetch an issuer's OAuth/OpenID metadata")
-    p.add_argument("issuer")
-    p.set_defaults(func=cmd_discover)
+    if wanted("discover"):
+        p = sub.add_parser("discover", help="fetch an issuer's OAuth/OpenID metadata")
+        p.add_argument("issuer")
+        p.set_defaults(func=cmd_discover)
     return parser
 
 
@@ -869,8 +893,8 @@ def _configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = _parse_quickly(words) or _parse(build_parser(), words)
     _configure_logging(args.verbose)
     if args.command == "token":
         code = _exit_code(args, lambda: _lean_token(args))
@@ -891,6 +915,42 @@ def main(argv: Sequence[str] | None = None) -> int:
             what = "cancelled; nothing was stored" if args.command == "login" else "interrupted"
             _eprint(f"musicauth: {what} ({exc.signal_name})")
             return exc.exit_code
+
+
+#: The commands whose start-up counts most (scripts run `token` in loops; benchmarks/README.md,
+#: "Start-up"), parsed first by a parser that knows that command alone.
+QUICK_COMMANDS = ("token", "login", "refresh")
+
+
+class _Unsure(Exception):
+    """The one-command parser met help, a version request or an error: the whole parser says it."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    """Prints nothing and exits nowhere: whatever it would print, the whole parser prints instead
+    (its subparsers are of this class too: argparse makes them of their parent's)."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        raise _Unsure
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise _Unsure
+
+    def error(self, message: str) -> NoReturn:
+        raise _Unsure
+
+
+def _parse_quickly(words: list[str]) -> argparse.Namespace | None:
+    """``words`` parsed by the parser of the one command they name, when it is one of
+    ``QUICK_COMMANDS`` and parses cleanly; None otherwise (the whole parser then takes over,
+    with its own help and errors). The same definitions (``build_parser``) make both parsers."""
+    command = next((word for word in words if not word.startswith("-")), None)
+    if command not in QUICK_COMMANDS:
+        return None
+    try:
+        return build_parser(only=command, parser_class=_OneCommandParser).parse_args(words)
+    except _Unsure:
+        return None
 
 
 def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

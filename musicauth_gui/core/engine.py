@@ -31,7 +31,6 @@ import httpx
 
 from . import inflight
 from .clock import SYSTEM_CLOCK, Clock
-from .devtoken import DevTokenSigner, parse_ttl
 from .discovery import OAUTH_SUFFIX as OAUTH_SUFFIX  # re-exported: the editor names the standard
 from .discovery import Discovery
 from .discovery import ServerMetadata as ServerMetadata  # re-exported for the front ends
@@ -53,28 +52,39 @@ from .errors import (
     StoreError,
     UnusableRotation,
 )
-from .events import EventHub, ProfileChanged, StoreChangedElsewhere
 from .http import check_endpoint, make_client
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import deezer, flows, musickit_page, oauth1_sign_in
-from .oauth.loopback import LoopbackListener, RedirectTarget, parse_redirect_uri
+from .oauth import flows
 from .oauth.pkce import Pkce, new_state
-from .outside_changes import OutsideChanges, reread
 from .presets import Preset, get_preset
-from .presets.apple_music import MUSICKIT_JS_URL, USER_TOKEN_HEADER
-from .profiles_file import ProfileInput, client_auth_method, secret_problem
 from .renewal import needs_renewal
 from .secret import Secret
 from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
 from .sign_in import SignIn
-from .state import Activity, ProfileState, profile_state
-from .store import unlock
-from .store.locks import renewal_lock
 from .store.profile_store import Listing, ProfileStore
 from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
 from .usage import api_endpoint as lastfm_api_endpoint
 from .usage import credential, needs_token, oauth1_consumer, static_credential
+
+# Imported where used (benchmarks/README.md, "Start-up"): both front ends import this module,
+# and a one-shot `musicauth refresh` or `login` pays for every import before its first request.
+# What only some paths need waits for them: the other sign-in kinds (OAuth 1.0a, Last.fm,
+# MusicKit, Deezer), the event hub and the state model (the desktop app's), outside-change
+# reading, the lock files (filelock, ~6 ms: a sign-in takes them after the token answer), the
+# DevToken signer and the profiles file's rules.
+if TYPE_CHECKING:
+    from .events import EventHub
+    from .key_ring import KeyRing
+    from .oauth.loopback import LoopbackListener
+    from .outside_changes import OutsideChanges
+    from .profiles_file import ProfileInput
+    from .state import Activity, ProfileState
+    from .store.key_store import KeyStore
+    from .store.migrate import MigrationReport
+    from .store.repair import RepairReport
+    from .store.selection import PassphrasePrompt, StoreKind
+    from .try_call import TryResult
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +101,6 @@ STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
 FINISH_TIMEOUT = 40.0
 
 BrowserOpener = Callable[[str], Awaitable[None] | None]
-if TYPE_CHECKING:
-    from .key_ring import KeyRing
-    from .store.key_store import KeyStore
-    from .store.migrate import MigrationReport
-    from .store.repair import RepairReport
-    from .store.selection import PassphrasePrompt, StoreKind
-    from .try_call import TryResult
 T = TypeVar("T")
 
 
@@ -158,11 +161,18 @@ class TokenEngine:
         #: Refreshes past the point of no return (the refresh token is spent): see ``aclose``.
         self._finishing: set[asyncio.Future[Any]] = set()
         self._cross_process = cross_process
-        #: What happened (core/events.py): profile changes from here, renewals from the scheduler.
-        self.events = EventHub()
         #: Profiles whose renewal is under way here, and their browser sign-ins (for the state).
         self._renewing: set[str] = set()
         self._sign_ins: dict[str, SignIn] = {}
+
+    @functools.cached_property
+    def events(self) -> EventHub:
+        """What happened (core/events.py): profile changes from here, renewals from the scheduler.
+
+        Made when first asked for: a one-shot command never subscribes, so it never pays for it."""
+        from .events import EventHub
+
+        return EventHub()
 
     # The key store and its operations are made when first used: they import cryptography
     # (~15 ms), which a token, a sign-in or a refresh never needs (benchmarks/README.md).
@@ -279,6 +289,8 @@ class TokenEngine:
             ConfigError: a profile would have no client secret where it needs one
                 (``profiles_file.secret_problem``, field ``client_secret``); nothing was saved.
         """
+        from .profiles_file import secret_problem
+
         olds: list[ProfileRecord | None] = []
         for item in inputs:
             try:
@@ -615,6 +627,8 @@ class TokenEngine:
                 field="key_id" if profile.key else "key",
                 actions=(Action.EDIT_FIELD,),
             )
+        from .devtoken import DevTokenSigner, parse_ttl
+
         signer = DevTokenSigner(await self.keys.private_key(profile.key), kid=profile.key_id)
         lifetime = lifetime or parse_ttl(ttl or profile.devtoken_ttl)
         now = int(self.clock.now())
@@ -673,6 +687,9 @@ class TokenEngine:
             return await self._lastfm_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         if profile.flow == "music_user_token":
             return await self._music_user_token_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
+        from .oauth import deezer
+        from .oauth.loopback import LoopbackListener, parse_redirect_uri
+
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
@@ -816,6 +833,9 @@ class TokenEngine:
     ) -> TokenSet:
         """OAuth 1.0a's three legs (core/oauth/oauth1_sign_in.py); the token and its secret are
         stored like any sign-in's token. The consumer secret is read before the browser opens."""
+        from .oauth import oauth1_sign_in
+        from .oauth.loopback import parse_redirect_uri
+
         profile = record.profile
         endpoints = oauth1_sign_in.endpoints(profile, get_preset(profile.provider))
         consumer = oauth1_consumer(record)
@@ -859,6 +879,8 @@ class TokenEngine:
             ProviderError: ``auth.getSession`` refused (error 13: the shared secret, ...).
         """
         from .lastfm import web_auth as lastfm_web_auth  # httpx: never loaded by `token`
+        from .oauth.loopback import LoopbackListener, RedirectTarget
+        from .profiles_file import secret_problem
 
         profile = record.profile
         name = profile.name
@@ -920,6 +942,9 @@ class TokenEngine:
             SignInDenied: ``authorize()`` was refused.
             StateMismatch, SignInTimeout, SignInCancelled, SignInError: as the page's listener.
         """
+        from .oauth import musickit_page
+        from .presets.apple_music import MUSICKIT_JS_URL, USER_TOKEN_HEADER
+
         profile = record.profile
         name = profile.name
         script_url = profile.musickit_js_url or MUSICKIT_JS_URL
@@ -1079,12 +1104,16 @@ class TokenEngine:
         def poll() -> None:
             changed = watcher.poll()
             if changed:
+                from .events import StoreChangedElsewhere
+
                 self.events.emit(StoreChangedElsewhere(frozenset(changed)))
 
         return poll
 
     async def changes_from_outside(self, stamps: Collection[str], shown: Collection[str]) -> OutsideChanges:
         """What another process changed, re-read (core/outside_changes.py)."""
+        from .outside_changes import reread
+
         return await reread(self.store, stamps, shown)
 
     async def credential(self, name: str, scheme: str | None = None) -> IssuedCredential:
@@ -1107,11 +1136,15 @@ class TokenEngine:
 
     def activity(self, name: str) -> Activity:
         """What this engine knows of ``name`` that its record does not say."""
+        from .state import Activity
+
         sign_in = self._sign_ins.get(name)
         return Activity(renewing=name in self._renewing, signing_in=sign_in is not None and not sign_in.done())
 
     def state(self, record: ProfileRecord) -> ProfileState:
         """The state of ``record`` now, as far as this engine knows (core/state.py)."""
+        from .state import profile_state
+
         return profile_state(record, self.clock.now(), self.activity(record.name))
 
     def sign_in(
@@ -1216,6 +1249,8 @@ class TokenEngine:
 
     def can_prompt_unlock(self) -> bool:
         """Whether the keyring has an unlock prompt of its own to show (Secret Service)."""
+        from .store import unlock
+
         return unlock.can_prompt_unlock(self.store.vault)
 
     async def prompt_unlock(self) -> None:
@@ -1224,12 +1259,16 @@ class TokenEngine:
         Raises:
             KeyringLockedError, NoKeyringError, StoreError.
         """
+        from .store import unlock
+
         await self.store.run(unlock.prompt_unlock)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _client_auth(self, record: ProfileRecord, preset: Preset) -> flows.ClientAuth:
         profile = record.profile
+        from .profiles_file import client_auth_method
+
         method: AuthMethod = client_auth_method(preset, profile, has_secret=record.client_secret is not None)
         if preset.client_secret_required and (method == "none" or record.client_secret is None):
             raise ConfigError(
@@ -1264,6 +1303,10 @@ class TokenEngine:
         return _SingleFlight(lock, name if self._cross_process else None)
 
     def _changed(self, name: str) -> None:
+        if "events" not in self.__dict__:
+            return  # no hub yet, so nobody subscribed: nobody to tell
+        from .events import ProfileChanged
+
         self.events.emit(ProfileChanged(name))  # a failing subscriber is logged there, not raised
 
 
@@ -1278,6 +1321,8 @@ class _SingleFlight:
     async def __aenter__(self) -> None:
         await self._lock.acquire()
         if self._name is not None:
+            from .store.locks import renewal_lock
+
             self._file_cm = renewal_lock(self._name)
             try:
                 await self._file_cm.__aenter__()

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from .devtoken import check_lifetime, parse_ttl
 from .env_secret import EnvSecret, StoredSecret, parse_secret
@@ -32,8 +29,11 @@ from .model import (
     ProfileRecord,
 )
 from .names import MAX_NAME_LENGTH, name_problem, shown
-from .oauth.loopback import parse_redirect_uri
 from .presets import Preset, get_preset
+
+# The TOML reader and writer and the redirect URI's parser are imported where used: the engine
+# asks this module's rules for every refresh (``client_auth_method``), which reads no file
+# (benchmarks/README.md, "Start-up").
 
 _URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url", "musickit_js_url", "api_endpoint")
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
@@ -250,6 +250,8 @@ def parse_profile(name: str, table: dict[str, Any]) -> ProfileInput:
             if values.get(key):
                 check_endpoint(values[key], key)
         if values.get("redirect_uri"):
+            from .oauth.loopback import parse_redirect_uri
+
             parse_redirect_uri(values["redirect_uri"])
     except ConfigError as exc:
         raise exc.about(profile=name) from None
@@ -320,6 +322,8 @@ def _check_static_fields(name: str, preset: Preset, values: dict[str, Any]) -> N
 
 
 def parse_profiles_text(text: str, *, source: str = "the text") -> list[ProfileInput]:
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -363,6 +367,8 @@ def export_profiles(profiles: Sequence[Profile | ProfileRecord]) -> str:
     A ``Profile`` holds no secret to write. For a ``ProfileRecord``, a secret read from the
     environment is written back as its reference, ``client_secret = { env = "VAR" }``.
     """
+    import tomli_w
+
     document: dict[str, Any] = {"profiles": {}}
     for item in profiles:
         profile = item.profile if isinstance(item, ProfileRecord) else item

@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SignInCancelled
 from .model import TokenSet
-from .oauth.loopback import LoopbackListener
+
+if TYPE_CHECKING:  # a refresh imports this module through the engine, and needs no listener
+    from .oauth.loopback import LoopbackListener
 
 
 @dataclass(frozen=True)
