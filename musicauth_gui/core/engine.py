@@ -30,6 +30,8 @@ from urllib.parse import urlencode
 import httpx
 
 from . import inflight
+from .browser import BrowserOpener as BrowserOpener  # re-exported for the front ends
+from .browser import open_url
 from .clock import SYSTEM_CLOCK, Clock
 from .discovery import OAUTH_SUFFIX as OAUTH_SUFFIX  # re-exported: the editor names the standard
 from .discovery import Discovery
@@ -100,7 +102,6 @@ STORE_RETRY_DELAYS = (0.25, 0.5, 1.25)
 #: default), the keyring write and its retries, and a margin.
 FINISH_TIMEOUT = 40.0
 
-BrowserOpener = Callable[[str], Awaitable[None] | None]
 T = TypeVar("T")
 
 
@@ -721,9 +722,7 @@ class TokenEngine:
                     )
                 if on_listening is not None:
                     on_listening(listener, url)
-                opened = open_browser(url)
-                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
-                    await opened
+                await open_url(open_browser, url)
                 callback = await listener.wait(timeout)
             if callback.iss and profile.issuer and callback.iss.rstrip("/") != profile.issuer.rstrip("/"):
                 raise SignInError("the sign-in answer came from another issuer (RFC 9207); nothing was stored")
@@ -749,17 +748,20 @@ class TokenEngine:
                     refresh_token_lifetime=preset.refresh_token_lifetime,
                     extra=preset.code_exchange_params,
                 )
+        await self._store_signed_in(name, token, redirect_uri=listener.redirect_uri)
+        return token
+
+    async def _store_signed_in(self, name: str, token: TokenSet, *, redirect_uri: str | None = None) -> None:
+        """Keep the token a sign-in brought, with the redirect URI it was signed in with (the
+        loopback kinds whose URI was registered: the code flow, OAuth 1.0a's callback)."""
         async with self._single_flight(name):
             await self.store.update(
                 name,
-                lambda rec: dataclasses.replace(
-                    rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=listener.redirect_uri
-                ),
+                lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=redirect_uri),
             )
             # A fresh grant: whatever an earlier refresh left behind no longer applies.
             await asyncio.to_thread(inflight.clear, name)
         self._changed(name)
-        return token
 
     async def _device_login(
         self,
@@ -799,9 +801,7 @@ class TokenEngine:
             if on_device_code is not None:
                 on_device_code(code)
             if device.verification_uri_complete:
-                opened = open_browser(device.verification_uri_complete)
-                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
-                    await opened
+                await open_url(open_browser, device.verification_uri_complete)
             log.debug("device sign-in of %r: polling every %s s", name, device.interval)
             try:
                 token = await flows.poll_device_token(
@@ -815,12 +815,7 @@ class TokenEngine:
                 )
             except SignInError as exc:  # denied, expired: sign in again, this profile
                 raise exc.about(profile=name) from None
-        async with self._single_flight(name):
-            await self.store.update(
-                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
-            )
-            await asyncio.to_thread(inflight.clear, name)
-        self._changed(name)
+        await self._store_signed_in(name, token)
         return token
 
     async def _oauth1_login(
@@ -854,12 +849,7 @@ class TokenEngine:
                 )
             except (SignInError, ProviderError) as exc:  # sign in again, or fix a field: this profile's
                 raise exc.about(profile=profile.name) from None
-        async with self._single_flight(profile.name):
-            await self.store.update(
-                profile.name,
-                lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=callback),
-            )
-        self._changed(profile.name)
+        await self._store_signed_in(profile.name, token, redirect_uri=callback)
         return token
 
     async def _lastfm_login(
@@ -907,9 +897,7 @@ class TokenEngine:
                 url = lastfm_web_auth.authorization_url(page, api_key=profile.client_id, callback=callback)
                 if on_listening is not None:
                     on_listening(listener, url)
-                opened = open_browser(url)
-                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
-                    await opened
+                await open_url(open_browser, url)
                 answer = await listener.wait(timeout)
             try:
                 token = await lastfm_web_auth.get_session(
@@ -917,12 +905,7 @@ class TokenEngine:
                 )
             except ProviderRejected as exc:
                 raise exc.about(profile=name) from None
-        async with self._single_flight(name):
-            await self.store.update(
-                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
-            )
-            await asyncio.to_thread(inflight.clear, name)
-        self._changed(name)
+        await self._store_signed_in(name, token)
         return token
 
     async def _music_user_token_login(
@@ -955,20 +938,13 @@ class TokenEngine:
             ) as page:
                 if on_listening is not None:
                     on_listening(page, page.url)
-                opened = open_browser(page.url)
-                if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
-                    await opened
+                await open_url(open_browser, page.url)
                 user_token = await page.wait_user_token(timeout)
         except SignInError as exc:
             raise exc.about(profile=name) from None
         now = self.clock.now()
         token = TokenSet(access_token=user_token, token_type=USER_TOKEN_HEADER, issued_at=now, consented_at=now)
-        async with self._single_flight(name):
-            await self.store.update(
-                name, lambda rec: dataclasses.replace(rec, token=token, status=ProfileStatus(), signed_in_redirect_uri=None)
-            )
-            await asyncio.to_thread(inflight.clear, name)
-        self._changed(name)
+        await self._store_signed_in(name, token)
         return token
 
     # -- introspection, sign-out -----------------------------------------------------------

@@ -11,13 +11,13 @@ one and a real refusal may simply never come back: the wait then ends at its tim
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 
+from ..browser import open_url
 from ..errors import Action, ConfigError, SignInDenied, SignInError, StateMismatch
 from ..http import check_endpoint
 from ..model import Profile, TokenSet
@@ -108,9 +108,7 @@ async def sign_in(
         url = oauth1.authorization_url(endpoints.authorization, request)
         if on_listening is not None:
             on_listening(listener, url)
-        opened = open_browser(url)
-        if asyncio.iscoroutine(opened) or isinstance(opened, asyncio.Future):
-            await opened
+        await open_url(open_browser, url)
         callback = await listener.wait(timeout)
     token = await oauth1.access_token(
         client, endpoints.access_token, consumer, request=request, verifier=callback.code, now=now()
