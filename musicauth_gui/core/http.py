@@ -7,6 +7,9 @@ Every answer has a size limit, ``MAX_ANSWER_BYTES``: token, refresh, introspecti
 discovery and try-it answers are a few kilobytes, so a larger one is a wrong endpoint or a
 hostile server. The body is read as a stream and counted as it arrives, so the limit holds
 before the bytes are in memory (a 50 MB token answer used to cost 195 MB resident; issue 10).
+The count holds for compressed answers too: providers are asked for ``Accept-Encoding:
+identity``, and a body compressed anyway is decoded under the same limit (content_decoding.py;
+httpx's own decoder let a 50 KB gzip bomb become 50 MB in one read).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import HOMEPAGE, __version__
+from .content_decoding import BoundedDecoder
 from .errors import Action, InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
 
 DEFAULT_DEADLINE = 30.0
@@ -55,7 +59,9 @@ def make_client(deadline: float | None = None) -> httpx.AsyncClient:
         transport = None
     return httpx.AsyncClient(
         timeout=httpx.Timeout(total, connect=min(10.0, total)),
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        # identity: token answers are a few kilobytes, so compression saves nothing, and an
+        # uncompressed body is as large in memory as the count of its arriving bytes says.
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
         follow_redirects=False,
         # Discovery and token endpoints never need cookies; a shared jar would only leak them
         # between profiles.
@@ -220,20 +226,28 @@ async def _request_bounded(client: httpx.AsyncClient, request: httpx.Request, *,
 
     The declared Content-Length is checked before any of the body is read; the bytes are counted
     as they arrive either way, because the length may be absent (chunked, or until the server
-    closes) or understated. Decoded bytes are counted: they are what would sit in memory.
+    closes) or understated. Both counts are capped: the bytes off the wire (a compressed stream
+    can decode to nothing for ever) and the decoded ones, which are what would sit in memory.
     """
     response = await client.send(request, stream=True)
     try:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
             raise _too_large(what, request.url)
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), limit=MAX_ANSWER_BYTES)
         chunks: list[bytes] = []
-        received = 0
-        async for chunk in response.aiter_bytes():
-            received += len(chunk)
-            if received > MAX_ANSWER_BYTES:
+        received = decoded = 0
+        async for raw in response.aiter_raw():
+            received += len(raw)
+            chunk = decoder.decode(raw)
+            decoded += len(chunk)
+            if received > MAX_ANSWER_BYTES or decoded > MAX_ANSWER_BYTES:
                 raise _too_large(what, request.url)
             chunks.append(chunk)
+        tail = decoder.flush()
+        if decoded + len(tail) > MAX_ANSWER_BYTES:
+            raise _too_large(what, request.url)
+        chunks.append(tail)
     finally:
         # Closes the connection of an answer cut short: no more of it is read.
         await response.aclose()

@@ -196,8 +196,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         if window.context is not None:  # opened now, or later by the banner's Retry
             await window.context.close()
 
+    run_ended = False  # run() returned or raised: the loop ends because the app asked
+
+    async def run_to_its_end() -> None:
+        nonlocal run_ended
+        try:
+            await run()
+        finally:
+            run_ended = True
+
+    def on_event_loop_end() -> None:
+        if run_ended:
+            return
+        # The Qt event loop ended under run(), which Qt does on its own when the display goes
+        # away (xcb: "The X11 connection broke", then QCoreApplication::exit(1)). Nothing can run
+        # after it: Qt ends the loop again as soon as it starts, so asyncio cannot cancel the
+        # tasks, and qasync's last processEvents would step them with no loop running (a
+        # traceback each, then "Event loop stopped before Future completed"). One line, a
+        # failure status, and out before that.
+        logging.getLogger("musicauth").error("the display went away; musicauth-gui quits")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+
+    app.aboutToQuit.connect(on_event_loop_end)
     with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
-        runner.run(run())
+        runner.run(run_to_its_end())
     return 0
 
 

@@ -894,9 +894,9 @@ class MainWindow(QMainWindow):
     def _on_renewal_failed(self, name: str, error: MusicAuthError, retry_in: float) -> None:
         from .messages import error_text
 
-        message = error_text(error)
         now = self._clock()
         next_attempt_at = now + retry_in if retry_in >= 0 else None
+        message = error_text(error, retried=next_attempt_at is not None)  # "retrying at" follows
         self.model.set_error(name, message, next_attempt_at=next_attempt_at, cause=error)
         self._refresh_tray(name)
         if name == self.selected_name():

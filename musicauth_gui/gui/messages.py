@@ -62,8 +62,13 @@ def failed_text(operation: str, exc: BaseException) -> str:
     return f"{OPERATION_WORDS[operation]}: {message_text(exc)}"
 
 
-def error_text(exc: BaseException) -> str:
-    """One line for the user: what happened, then what to do; a short note for a bug."""
+def error_text(exc: BaseException, *, retried: bool = False) -> str:
+    """One line for the user: what happened, then what to do; a short note for a bug.
+
+    Args:
+        retried: the app tries again by itself (a failed renewal), and says when after this
+            line; so no "Retry later" here, which would say it twice.
+    """
     if not isinstance(exc, MusicAuthError):
         return f"Something went wrong inside musicauth ({type(exc).__name__}); the details are in the log."
     text = exc.message
@@ -71,7 +76,8 @@ def error_text(exc: BaseException) -> str:
         text = f"{text} (sub-status {exc.sub_status})"  # TIDAL's finer code, as its docs name it
     if exc.field is not None and exc.profile is not None:
         text = f"profile {shown(exc.profile)}: {text}"  # the message is about the field alone
-    return scrub(_with_actions(text, action_labels(exc)))
+    actions = [action for action in exc.actions if not (retried and action is Action.RETRY)]
+    return scrub(_with_actions(text, [action_label(action, exc) for action in actions]))
 
 
 def editor_text(exc: MusicAuthError) -> str:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QVBoxLayout, QWidget
 
-from ..core.presets import presets_to_choose
+from ..core.presets import PRESETS
 from .icons import icon, provider_icon
 
 WELCOME_TITLE = "Welcome to musicauth"
@@ -57,7 +57,7 @@ class WelcomePane(QWidget):
         self.new_button.setToolTip("Choose the provider; the editor opens with its endpoints and scopes filled in")
         self.provider_menu = QMenu(self.new_button)
         self.provider_menu.setObjectName("welcomeProviderMenu")
-        for preset in presets_to_choose():
+        for preset in PRESETS.values():  # in the offered order: live services first, Groove last
             action = QAction(provider_icon(preset.id), preset.label, self.provider_menu)
             action.setData(preset.id)
             action.triggered.connect(lambda _=False, provider=preset.id: self.new_profile_requested.emit(provider))

@@ -2,11 +2,15 @@
 
 A real HTTP server on 127.0.0.1 streams a 50 MB answer, with its length declared, understated,
 absent (until the server closes) or chunked; it counts the bytes it managed to send before the
-client hung up, which is how the tests see that the client stopped reading.
+client hung up, which is how the tests see that the client stopped reading. It also sends a gzip
+bomb (50 MB of zeros in 50 KB) although it was asked for no compression: the limit counts the
+decoded bytes, and the memory they would take is never taken.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 import os
 import re
 import socket
@@ -14,6 +18,8 @@ import socketserver
 import subprocess
 import sys
 import threading
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +33,24 @@ from tests.support.cli import assert_one_clean_line, musicauth
 HUGE = 50 * 1024 * 1024
 BLOCK = b'{"access_token": "' + b"x" * (64 * 1024 - 18)
 TOKEN_ANSWER = b'{"access_token": "small-token", "token_type": "Bearer", "expires_in": 3600}'
+# The same answer compressed, by Content-Encoding and path: raw deflate is what some servers send
+# for "deflate" instead of RFC 9110's zlib format, and readers accept both.
+COMPRESSED = {
+    "/small-gzip": ("gzip", gzip.compress(TOKEN_ANSWER)),
+    "/small-deflate": ("deflate", zlib.compress(TOKEN_ANSWER)),
+    "/small-raw-deflate": ("deflate", zlib.compress(TOKEN_ANSWER, wbits=-zlib.MAX_WBITS)),
+}
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """HUGE zeros, gzip-compressed: about 50 KB on the wire, one network read."""
+    return gzip.compress(bytes(HUGE))
 
 
 class _FaultHandler(socketserver.BaseRequestHandler):
     """Answers any request by its path: /declared, /understated, /close-delimited, /chunked,
-    /small (a token answer), /bad-gzip."""
+    /small (a token answer), the COMPRESSED ones, /gzip-bomb, /bad-gzip; keeps each request's head."""
 
     server: FaultServer
 
@@ -48,10 +67,20 @@ class _FaultHandler(socketserver.BaseRequestHandler):
         while length and len(body) < int(length.group(1)):  # all of it: unread bytes would make our close a reset
             body += self.request.recv(4096)
         path = head.split(b" ", 2)[1].decode()
+        self.server.heads[path] = head.decode("latin-1")
         sent = 0
         try:
             if path == "/small":
                 self.request.sendall(_head(f"Content-Length: {len(TOKEN_ANSWER)}") + TOKEN_ANSWER)
+                return
+            if path in COMPRESSED:
+                coding, body = COMPRESSED[path]
+                self.request.sendall(_head(f"Content-Encoding: {coding}\r\nContent-Length: {len(body)}") + body)
+                return
+            if path == "/gzip-bomb":
+                bomb = gzip_bomb()
+                self.request.sendall(_head(f"Content-Encoding: gzip\r\nContent-Length: {len(bomb)}") + bomb)
+                sent = len(bomb)
                 return
             if path == "/bad-gzip":
                 self.request.sendall(_head("Content-Encoding: gzip\r\nContent-Length: 9") + b"not gzip!")
@@ -90,6 +119,7 @@ class FaultServer(socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _FaultHandler)
         self.sent: dict[str, int] = {}
+        self.heads: dict[str, str] = {}
         self.finished = threading.Condition()
 
     def url(self, path: str) -> str:
@@ -154,6 +184,39 @@ async def test_an_answer_within_the_limit_reads_as_before(fault_server: FaultSer
     assert len(response.content) < MAX_ANSWER_BYTES
 
 
+async def test_providers_are_asked_for_answers_without_compression(fault_server: FaultServer) -> None:
+    async with make_client() as client:
+        await send(client, "POST", fault_server.url("/small"), what="token request", data={"grant_type": "x"})
+    assert re.search(r"(?im)^accept-encoding: identity\r?$", fault_server.heads["/small"]), fault_server.heads["/small"]
+
+
+@pytest.mark.parametrize("path", sorted(COMPRESSED))
+async def test_an_answer_compressed_anyway_still_reads(fault_server: FaultServer, path: str) -> None:
+    async with make_client() as client:
+        response = await send(client, "POST", fault_server.url(path), what="token request", data={"grant_type": "x"})
+    assert response.content == TOKEN_ANSWER
+    assert "content-encoding" not in response.headers  # it describes the wire, not the body now
+
+
+async def test_a_gzip_bomb_is_refused_at_the_limit_without_decoding_it_whole(fault_server: FaultServer) -> None:
+    gzip_bomb()  # made before counting: compressing takes the 50 MB in this process too
+    tracemalloc.start()
+    try:
+        async with make_client() as client:
+            with pytest.raises(MalformedResponse) as caught:
+                await send(client, "POST", fault_server.url("/gzip-bomb"), what="token request", data={"grant_type": "x"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    port = fault_server.server_address[1]
+    assert str(caught.value) == f"token request: the answer from 127.0.0.1:{port} is larger than 4 MB"
+    # All of it arrived (one small read): it is the decoded count that refused it.
+    assert fault_server.bytes_sent("/gzip-bomb") == len(gzip_bomb()) < MAX_ANSWER_BYTES // 50
+    # About twice the limit (zlib grows its output buffer, then trims it to a copy), never the
+    # 50 MB that httpx's own decoder made in one read.
+    assert peak < 3 * MAX_ANSWER_BYTES, f"peak {peak / 2**20:.0f} MiB"
+
+
 async def test_a_body_that_does_not_decode_is_one_clear_error(fault_server: FaultServer) -> None:
     async with make_client() as client:
         with pytest.raises(MalformedResponse, match="body that its Content-Encoding does not describe"):
@@ -183,24 +246,36 @@ token_endpoint = "{token_endpoint}"
         ),
     )
     assert imported.returncode == 0, imported.stderr
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    out, err, peak = tmp_path / "stdout", tmp_path / "stderr", tmp_path / "peak"
     with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "musicauth_gui.cli", "token", "app"],
+        process = subprocess.run(
+            [sys.executable, "-c", _PEAK_PROBE, str(peak), "token", "app"],
             stdout=stdout,
             stderr=stderr,
             stdin=subprocess.DEVNULL,
             env=os.environ.copy(),
+            check=False,
         )
-        # wait4, not wait: the peak RSS of this one child (RUSAGE_CHILDREN would give the
-        # largest of every child this test process ever had).
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
     result = subprocess.CompletedProcess(process.args, process.returncode, out.read_text(), err.read_text())
-    return result, usage.ru_maxrss
+    return result, int(peak.read_text())
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss is in KiB on Linux")
+# ``musicauth`` (the module run as __main__, as the console script does) that writes its own peak
+# RSS (VmHWM, KiB) to argv[1] at exit. Not the ru_maxrss that wait4 gives: Linux keeps a
+# process's maxrss across fork and exec, so that figure is never below this test process's own
+# peak, and a CLI that took 50 MB hid under a test process that had taken more.
+_PEAK_PROBE = """
+import atexit, runpy, sys
+def report(path=sys.argv[1]):
+    with open("/proc/self/status") as status, open(path, "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+atexit.register(report)
+sys.argv = ["musicauth", *sys.argv[2:]]
+runpy.run_module("musicauth_gui.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 def test_the_cli_refuses_a_50_mb_token_answer_without_buffering_it(tmp_path: Path, fault_server: FaultServer) -> None:
     baseline, baseline_rss = _token_command(tmp_path, fault_server.url("/small"))
     assert baseline.returncode == 0, baseline.stderr
@@ -213,6 +288,19 @@ def test_the_cli_refuses_a_50_mb_token_answer_without_buffering_it(tmp_path: Pat
     growth_mib = (rss - baseline_rss) / 1024
     print(f"peak RSS: {baseline_rss / 1024:.0f} MiB for a small answer, {rss / 1024:.0f} MiB for 50 MB refused")
     assert growth_mib < 20, f"the CLI grew by {growth_mib:.0f} MiB reading a refused answer"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_the_cli_refuses_a_gzip_bomb_without_decoding_it(tmp_path: Path, fault_server: FaultServer) -> None:
+    baseline, baseline_rss = _token_command(tmp_path, fault_server.url("/small"))
+    assert baseline.returncode == 0, baseline.stderr
+
+    result, rss = _token_command(tmp_path, fault_server.url("/gzip-bomb"))
+    assert result.returncode == 4, result.stderr  # a provider error (docs/cli.md, "Exit codes")
+    assert_one_clean_line(result, f"the answer from 127.0.0.1:{fault_server.server_address[1]} is larger than 4 MB")
+    growth_mib = (rss - baseline_rss) / 1024
+    print(f"peak RSS: {baseline_rss / 1024:.0f} MiB for a small answer, {rss / 1024:.0f} MiB for a gzip bomb refused")
+    assert growth_mib < 20, f"the CLI grew by {growth_mib:.0f} MiB reading a refused gzip bomb"
 
 
 def test_fault_server_sends_everything_to_a_client_that_reads(fault_server: FaultServer) -> None:

@@ -1,12 +1,12 @@
-"""The order presets are offered in: live services first, Groove (discontinued) last."""
+"""The one order presets are offered in: live services first, Groove (discontinued) last."""
 
 from __future__ import annotations
 
-from musicauth_gui.core.presets import CHOICE_ORDER, PRESETS, presets_to_choose
+from musicauth_gui.core.presets import PRESETS
 
 
-def test_every_preset_is_offered_once_with_the_live_services_first_and_groove_last() -> None:
-    ids = [preset.id for preset in presets_to_choose()]
-    assert sorted(ids) == sorted(PRESETS) and set(CHOICE_ORDER) == set(PRESETS)
-    assert ids[:4] == ["spotify", "musixmatch", "soundcloud", "oauth2"]
+def test_presets_are_in_the_offered_order_with_the_live_services_first_and_groove_last() -> None:
+    ids = list(PRESETS)
+    assert ids[:6] == ["spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music"]
     assert ids[-2:] == ["groove", "groove-user"]
+    assert not any(preset_id.startswith("groove") for preset_id in ids[:-2])

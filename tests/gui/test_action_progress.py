@@ -10,7 +10,7 @@ import re
 
 from PySide6.QtCore import Qt
 
-from musicauth_gui.core.errors import ProviderUnreachable, StoreError
+from musicauth_gui.core.errors import Action, ProviderRejected, ProviderUnreachable, StoreError
 from musicauth_gui.core.model import ProfileStatus
 from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
@@ -148,6 +148,20 @@ def test_retrying_says_when_keeps_the_token_usable_and_notifies_once(qtbot, qloo
     window.preferences.notifications = False
     bridge.renewal_failed.emit("SoundCloud app", ProviderUnreachable("the provider is down"), 300.0)
     assert len(notified) == 3
+
+
+def test_a_retrying_renewal_says_retry_once_in_the_status_bar(qtbot, qloop, window) -> None:  # type: ignore[no-untyped-def]
+    get_token(qtbot, window, "SoundCloud app")
+    # A 5xx answer: its action is Retry ("Retry later"), which the scheduler does by itself.
+    trouble = ProviderRejected("token request: 127.0.0.1 had a server error (503)", status=503, actions=(Action.RETRY,))
+    bridge = window.context.bridge
+    bridge.renewal_failed.emit("SoundCloud app", trouble, 30.0)
+    status = window.statusBar().currentMessage()
+    said = r"SoundCloud app: token request: 127\.0\.0\.1 had a server error \(503\); retrying at \d\d:\d\d:\d\d"
+    assert re.fullmatch(said, status), status
+    # Not retried by the app (no next attempt): then the Retry is the user's, and is said.
+    bridge.renewal_failed.emit("SoundCloud app", trouble, -1.0)
+    assert window.statusBar().currentMessage() == "SoundCloud app: token request: 127.0.0.1 had a server error (503) — Retry later"
 
 
 def tray_text(tray: TrayIcon, name: str) -> str:

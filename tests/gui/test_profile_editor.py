@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QFormLayout, QLa
 
 from musicauth_gui.core.errors import Action, ConfigError
 from musicauth_gui.core.model import Profile
+from musicauth_gui.core.presets import PRESETS
 from musicauth_gui.core.profiles_file import ProfileInput, parse_profile, read_profiles_file
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.dialogs import profiles_io
@@ -514,4 +515,5 @@ def test_a_new_profile_starts_on_spotify_and_lists_groove_last(qtbot, memory_con
     combo = dialog.findChild(QComboBox, "presetCombo")
     assert combo is not None and dialog.preset().id == "spotify"
     ids = [combo.itemData(i) for i in range(combo.count())]
+    assert ids == list(PRESETS)  # the one order (tests/core/test_preset_order.py)
     assert ids[0] == "spotify" and ids[-2:] == ["groove", "groove-user"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QProcess, Qt
 
+from musicauth_gui.core.presets import PRESETS
 from musicauth_gui.core.profiles_file import parse_profile
 from musicauth_gui.gui.dialogs.profile_editor import ProfileEditorDialog
 from musicauth_gui.gui.main_window import MainWindow
@@ -27,8 +28,8 @@ def test_an_empty_store_shows_the_welcome_with_the_live_providers_first(qtbot, e
     welcome = window.welcome
     assert welcome is not None and window.detail_stack.currentWidget() is welcome and welcome.isVisible()
     assert "keyring" in welcome.findChild(object, "welcomeText").text() and "musicauth" in welcome.findChild(object, "welcomeTitle").text()
-    assert welcome.providers()[:6] == ["spotify", "musixmatch", "soundcloud", "oauth2", "musicapi", "apple-music"]
-    assert welcome.providers()[-2:] == ["groove", "groove-user"]
+    assert welcome.providers() == list(PRESETS)  # the one order (tests/core/test_preset_order.py)
+    assert welcome.providers()[0] == "spotify" and welcome.providers()[-2:] == ["groove", "groove-user"]
     assert welcome.demo_button.isVisible() and welcome.import_button.isVisible()
 
     asked: list[str | None] = []

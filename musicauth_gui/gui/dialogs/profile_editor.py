@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from ...core.engine import OAUTH_SUFFIX, ServerMetadata
 from ...core.errors import Action, ConfigError, MusicAuthError
 from ...core.model import DEFAULT_SIGNATURE_METHOD, FLOWS, SIGNATURE_METHODS, Flow, ProfileRecord
-from ...core.presets import PRESETS, Preset, StaticPlacement, presets_to_choose
+from ...core.presets import PRESETS, Preset, StaticPlacement
 from ...core.presets.apple_music import API_ENDPOINT as APPLE_MUSIC_API
 from ...core.presets.apple_music import MUSICKIT_JS_URL
 from ...core.profiles_file import ProfileInput, applicable_fields, parse_profile, secret_problem, static_token_problem
@@ -148,7 +148,7 @@ class ProfileEditorDialog(QDialog):
         if existing is not None:
             self._fill_from(existing)
         else:
-            start = provider if provider in PRESETS else presets_to_choose()[0].id
+            start = provider if provider in PRESETS else next(iter(PRESETS))
             self._preset_combo.setCurrentIndex(self._preset_combo.findData(start))
             self._on_preset_changed()
         self._connect()
@@ -169,7 +169,7 @@ class ProfileEditorDialog(QDialog):
 
         self._preset_combo = QComboBox()
         self._preset_combo.setObjectName("presetCombo")
-        for preset in presets_to_choose():  # live services first, Groove (discontinued) last
+        for preset in PRESETS.values():  # in the offered order: live services first, Groove last
             self._preset_combo.addItem(provider_icon(preset.id), preset.label, preset.id)
             index = self._preset_combo.count() - 1
             tip = preset.notes or (
