@@ -1350,13 +1350,13 @@ def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
     """
     from http.cookiejar import DefaultCookiePolicy
 
-    client = factory()
+    from .http import HTTP_STACK_LOCK
+
+    with HTTP_STACK_LOCK:  # its default transport imports httpcore (see HTTP_STACK_LOCK)
+        client = factory()
     client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # accepts none
     prepare_http_stack()
     return client
-
-
-_http_stack_ready = False
 
 
 def prepare_http_stack() -> None:
@@ -1374,25 +1374,9 @@ def prepare_http_stack() -> None:
     sys.modules makes later attempts fail at once, as documented for the import system;
     httpcore then assumes asyncio, exactly as it does without sniffio.
     """
-    global _http_stack_ready
-    if _http_stack_ready:
-        return
-    _http_stack_ready = True
-    import importlib
-    import sys
+    from .http import import_http_stack  # the work and its lock live with the HTTP client
 
-    for module in ("anyio._backends._asyncio", "httpcore._backends.anyio"):
-        try:
-            importlib.import_module(module)
-        except ImportError:
-            pass
-    try:
-        importlib.import_module("sniffio")
-    except ImportError:
-        # typeshed types sys.modules as holding modules only; None is the documented blocker.
-        sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-
-
+    import_http_stack()
 def static_token_set(record: ProfileRecord) -> TokenSet:
     """A static profile's key as a token: no expiry, no refresh token; never stored as one.
 

@@ -18,6 +18,7 @@ import asyncio
 import ipaddress
 import json
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,45 @@ MAX_ANSWER_BYTES = 4 * 1024 * 1024
 # Product/version and a URL, as Discogs requires of every client ("a unique User-Agent", its
 # examples "AppName/1.0 +https://app.example"); other providers take it as it is.
 USER_AGENT = f"musicauth/{__version__} +{HOMEPAGE}"
+
+
+#: Held by every thread that imports the HTTP stack (httpcore, anyio and their backends) or
+#: builds a transport, which imports httpcore. Python's per-module import locks raise
+#: ``_DeadlockError`` when two threads import modules of one circular package at once (seen in
+#: CI: a command's first request on the event loop's thread against the engine's warming
+#: thread), so that work happens on one thread at a time, and requests on the event loop's
+#: thread wait until it is done (``BackgroundTransport``). Reentrant: building the desktop
+#: app's shared client imports the stack while holding it.
+HTTP_STACK_LOCK = threading.RLock()
+_http_stack_imported = False
+
+
+def import_http_stack() -> None:
+    """Once per process, what httpx's first request would otherwise import at an arbitrary
+    moment (``engine.prepare_http_stack`` says why). Blocking; safe on any thread."""
+    global _http_stack_imported
+    with HTTP_STACK_LOCK:
+        if _http_stack_imported:
+            return
+        import importlib
+        import sys
+
+        for module in ("httpcore", "anyio._backends._asyncio", "httpcore._backends.anyio"):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                pass
+        try:
+            importlib.import_module("sniffio")
+        except ImportError:
+            # typeshed types sys.modules as holding modules only; None is the documented blocker.
+            sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+        _http_stack_imported = True
+
+
+def _built_under_lock(**options: Any) -> httpx.AsyncHTTPTransport:
+    with HTTP_STACK_LOCK:
+        return httpx.AsyncHTTPTransport(**options)
 
 
 def deadline_from_env() -> float:
@@ -88,10 +128,16 @@ class BackgroundTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, **options: Any) -> None:
         self._options = options
-        self._pending = asyncio.get_running_loop().run_in_executor(None, lambda: httpx.AsyncHTTPTransport(**options))
+        loop = asyncio.get_running_loop()
+        # Two jobs, each under HTTP_STACK_LOCK: the stack's imports (all a plain request needs)
+        # and the verified transport (the CA bundle).
+        self._stack = loop.run_in_executor(None, import_http_stack)
+        self._pending = loop.run_in_executor(None, lambda: _built_under_lock(**options))
         self._plain: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # Nothing on this thread imports the stack while a worker may be importing it.
+        await asyncio.shield(self._stack)
         if request.url.scheme == "http":
             return await self._plain_transport().handle_async_request(request)
         transport = await asyncio.shield(self._pending)  # a cancelled request leaves it intact
@@ -102,6 +148,8 @@ class BackgroundTransport(httpx.AsyncBaseTransport):
             import ssl
 
             no_ca = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifying, with nothing to trust
+            # No lock: the stack is imported by now (awaited above), so this imports nothing
+            # that a worker could be importing in a cycle, and it must not wait for the CA bundle.
             self._plain = httpx.AsyncHTTPTransport(**{**self._options, "verify": no_ca})
         return self._plain
 
