@@ -41,12 +41,12 @@ class AppContext:
         cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True, poll_ms: int = 2000
     ) -> AppContext:
         # One HTTP client for the app's lifetime (closed in close()): a client per renewal would
-        # rebuild an SSL context on the GUI thread every time; and the imports of the first
-        # request done now, at start-up, not in the middle of the first renewals (see
-        # benchmarks/stall.py).
+        # rebuild an SSL context on the GUI thread every time. The imports of the first request
+        # (~30 ms, ~7 MB) are done by the scheduler on a worker thread shortly before the first
+        # renewal falls due: not at start-up, where a window whose tokens are all valid never
+        # needs them, nor in the middle of the first renewals (benchmarks/stall.py).
         engine.shared_client = True
-        prepare_http_stack()
-        scheduler = RenewalScheduler(engine)
+        scheduler = RenewalScheduler(engine, warm_up=prepare_http_stack)
         bridge = EngineBridge(engine.events, poll_outside=engine.watch_outside_changes() if watch_outside else None, poll_ms=poll_ms)
         return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
 

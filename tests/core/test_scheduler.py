@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import time
 
+import pytest
+
 from musicauth_gui.core.clock import SYSTEM_CLOCK, FakeClock
 from musicauth_gui.core.engine import MAX_CONCURRENT_RENEWALS, TokenEngine
 from musicauth_gui.core.events import EventHub, RenewalFailed, RenewalStarted, TokenRenewed
@@ -230,6 +232,84 @@ async def test_a_token_renewed_elsewhere_moves_its_own_next_look(fake_clock: Fak
     await asyncio.sleep(0.05)
     assert log.events == []  # the look re-read the profile: nothing to do for ~54 minutes
     assert scheduler._heap[0][0] > now + 3000
+    await scheduler.stop()
+
+
+async def test_the_warm_up_runs_once_off_the_loop_thread_ahead_of_the_first_renewal(fake_clock: FakeClock) -> None:
+    """The desktop app loads the HTTP stack's lazy part shortly before it is first needed, never
+    at rest: nothing is warmed while every token is far from due."""
+    import threading
+
+    from musicauth_gui.core.scheduler import WARM_UP_LEAD
+
+    now = fake_clock.now()
+    records = {"far": cc_record("far", hour_token(now)), "later": cc_record("later", hour_token(now, left=400))}
+    engine = StandInEngine(records)
+    engine.gate.set()
+    threads: list[str] = []
+    scheduler = RenewalScheduler(engine, clock=fake_clock, warm_up=lambda: threads.append(threading.current_thread().name))
+    log = EventLog(engine.events, RenewalStarted)
+    scheduler.watch("far")
+    await asyncio.sleep(0.05)
+    assert threads == [] and scheduler._warm_timer is not None  # due in ~54 min: armed, not run
+    scheduler.watch("later")  # due in ~40 s (margin 360 s): the warm-up moves ahead of it
+    await asyncio.sleep(0.05)
+    assert threads == [] and scheduler._warm_at == pytest.approx(now + 40 - WARM_UP_LEAD, abs=1)
+    fake_clock.advance(40 - WARM_UP_LEAD + 1)
+    scheduler._on_warm_timer()  # the warm-up timer fires (as it would, ~30 s later)
+    await asyncio.sleep(0.05)
+    assert len(threads) == 1 and threads[0] != threading.current_thread().name
+    assert log.events == []  # warmed ahead: the renewal itself is still to come
+    fake_clock.advance(WARM_UP_LEAD)
+    scheduler._on_timer()
+    await asyncio.sleep(0.05)
+    assert log.names(RenewalStarted) == ["later"] and len(threads) == 1  # once
+    await scheduler.stop()
+
+
+async def test_a_renewal_due_at_once_waits_for_the_warm_up() -> None:
+    import threading
+
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10))})
+    engine.gate.set()
+    release = threading.Event()
+    scheduler = RenewalScheduler(engine, warm_up=lambda: release.wait(5))
+    log = EventLog(engine.events, RenewalStarted)
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert log.events == []  # the loop runs on (this sleep returned), the renewal waits
+    release.set()
+    for _ in range(100):
+        if log.events:
+            break
+        await asyncio.sleep(0.01)
+    assert log.names(RenewalStarted) == ["p"]
+    await scheduler.stop()
+
+
+async def test_watching_again_while_renewing_lets_the_renewal_end_and_looks_again() -> None:
+    """The window watches a profile again after Get token or a sign-in, maybe while the scheduler
+    renews it: cancelling that would leave its RenewalStarted without an end (a row stuck at
+    "renewing")."""
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10))})
+    scheduler = RenewalScheduler(engine)
+    log = EventLog(engine.events, RenewalStarted, TokenRenewed)
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1 and log.names(RenewalStarted) == ["p"]
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1  # not cancelled
+    engine.gate.set()
+    for _ in range(100):
+        if log.names(TokenRenewed):
+            break
+        await asyncio.sleep(0.01)
+    assert log.names(TokenRenewed) == ["p"] and scheduler.watched == {"p"}
+    await asyncio.sleep(0.05)
+    assert scheduler._heap and scheduler._heap[0][0] > now + 3000  # looked again: due in ~54 min
     await scheduler.stop()
 
 
