@@ -17,6 +17,7 @@ from ..core.engine import TokenEngine, prepare_http_stack
 from ..core.scheduler import RenewalScheduler
 from .bridge import EngineBridge
 from .clipboard import SecretClipboard
+from .gc_policy import RenewalBurstCollector
 
 
 @dataclass
@@ -28,6 +29,7 @@ class AppContext:
         clipboard: concealed copies, cleared after the delay the main window sets from the
             preferences (``gui/settings.py``, which the window reads before this exists).
         demo: the DemoWorld in demo mode (emulators + memory store), else None.
+        collector: holds the garbage collector's full passes during renewal bursts.
     """
 
     engine: TokenEngine
@@ -35,6 +37,7 @@ class AppContext:
     bridge: EngineBridge
     clipboard: SecretClipboard
     demo: Any = None
+    collector: RenewalBurstCollector | None = None
 
     @classmethod
     def for_engine(
@@ -48,7 +51,10 @@ class AppContext:
         engine.shared_client = True
         scheduler = RenewalScheduler(engine, warm_up=prepare_http_stack)
         bridge = EngineBridge(engine.events, poll_outside=engine.watch_outside_changes() if watch_outside else None, poll_ms=poll_ms)
-        return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
+        collector = RenewalBurstCollector()
+        for signal in (bridge.renewal_started, bridge.token_renewed, bridge.renewal_failed):
+            signal.connect(collector.renewal_activity)
+        return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo, collector=collector)
 
     @classmethod
     async def open(cls, *, demo: bool = False, ask_passphrase: Callable[[bool, Path], str | None] | None = None) -> AppContext:
@@ -79,6 +85,8 @@ class AppContext:
 
     async def close(self) -> None:
         self.bridge.close()
+        if self.collector is not None:
+            self.collector.close()
         await self.scheduler.stop()
         await self.engine.aclose()
         if self.demo is not None:
