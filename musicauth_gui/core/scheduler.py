@@ -16,10 +16,11 @@ are retried with exponential backoff; a profile that needs the user (sign-in) is
 and a token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it
 dies.
 
-The HTTP stack's lazily loaded part (``warm_up``: the desktop app passes the engine's
-``prepare_http_stack``, ~30 ms of imports and ~7 MB) is loaded on a worker thread
-``WARM_UP_LEAD`` before the first renewal falls due, not at start-up: a window whose tokens
-are all valid for days never loads it, and the first burst of renewals does not stall on it.
+What the first request needs (``warm_up``: the desktop app passes the engine's
+``warm_up_http``: ~30 ms of imports, ~7 MB, and the shared client's SSL context, all off the
+event loop's thread) is made ready ``WARM_UP_LEAD`` before the first renewal falls due, not at
+start-up: a window whose tokens are all valid for days never loads it, and the first burst of
+renewals does not stall on it.
 
 Qt-free: it tells what it does through the engine's event hub (``RenewalStarted``,
 ``TokenRenewed``, ``RenewalFailed``, ``ExpiryNear``: core/events.py), which the desktop app's
@@ -35,7 +36,7 @@ import itertools
 import logging
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from .clock import Clock
 from .engine import MAX_CONCURRENT_RENEWALS, TokenEngine
@@ -68,6 +69,13 @@ def can_renew_itself(record: ProfileRecord) -> bool:
     return bool(token and token.refresh_token and not record.status.needs_sign_in)
 
 
+def _warm_up_done(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        # Nothing to do: it was only a head start; whatever it could not load, the first
+        # request loads (or fails on, and reports) itself.
+        log.debug("warming up for the first renewal failed: %r", task.exception())
+
+
 class RenewalScheduler:
     """Keeps every auto-renew profile's token fresh while running.
 
@@ -75,8 +83,8 @@ class RenewalScheduler:
         engine: the TokenEngine.
         clock: the clocks to read (default: the engine's).
         backoff_start, backoff_max: retry delays for transient failures.
-        warm_up: run once on a worker thread ahead of the first renewal (``WARM_UP_LEAD``);
-            that renewal waits for it. None: nothing to prepare.
+        warm_up: awaited once, as a task of its own, ``WARM_UP_LEAD`` ahead of the first
+            renewal (or beside it when it is due at once). None: nothing to prepare.
     """
 
     def __init__(
@@ -86,7 +94,7 @@ class RenewalScheduler:
         clock: Clock | None = None,
         backoff_start: float = BACKOFF_START,
         backoff_max: float = BACKOFF_MAX,
-        warm_up: Callable[[], None] | None = None,
+        warm_up: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock if clock is not None else engine.clock
@@ -107,7 +115,7 @@ class RenewalScheduler:
         self._look_again: set[str] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._warm_up = warm_up
-        self._warming: asyncio.Future[None] | None = None  # started: the worker's result
+        self._warming: asyncio.Future[None] | None = None  # once started
         self._warm_at: float | None = None  # wall clock: when to start it (the earliest asked)
         self._warm_timer: asyncio.TimerHandle | None = None
 
@@ -255,7 +263,7 @@ class RenewalScheduler:
         at = due - WARM_UP_LEAD
         now = self.clock.now()
         if at <= now:
-            self._warmed()
+            self._start_warm_up()
             return
         if self._warm_at is not None and self._warm_at <= at:
             return  # armed for an earlier one
@@ -272,17 +280,16 @@ class RenewalScheduler:
         if at is not None:
             self._renewal_ahead(at + WARM_UP_LEAD)
 
-    def _warmed(self) -> asyncio.Future[None] | None:
-        """The warm-up, started on a worker thread if it has not been; None without one."""
-        if self._warm_up is None:
-            return None
-        if self._warming is None:
-            if self._warm_timer is not None:
-                self._warm_timer.cancel()
-                self._warm_timer = None
-            self._warm_at = None
-            self._warming = asyncio.get_running_loop().run_in_executor(None, self._warm_up)
-        return self._warming
+    def _start_warm_up(self) -> None:
+        """Start the warm-up as a task of its own, once."""
+        if self._warm_up is None or self._warming is not None:
+            return
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+            self._warm_timer = None
+        self._warm_at = None
+        self._warming = asyncio.ensure_future(self._warm_up())
+        self._warming.add_done_callback(_warm_up_done)
 
     # -- one look at one profile ---------------------------------------------------------------
 
@@ -339,15 +346,10 @@ class RenewalScheduler:
         if now < due:
             self._renewal_ahead(due)
             return due
-        warming = self._warmed()
-        if warming is not None:
-            try:
-                # Shielded: a look cancelled meanwhile must not cancel the others' wait.
-                await asyncio.shield(warming)
-            except Exception as exc:  # noqa: BLE001 - only a head start, see below
-                # Nothing to do: whatever it could not load, the request loads (or fails on,
-                # and reports) itself.
-                log.debug("warming up for the first renewal failed: %r", exc)
+        # Due already (the first look at start-up, or after a suspend): no time left to warm up
+        # ahead, so it starts now beside this renewal, whose first request waits for what it
+        # needs of it (the shared client) by itself.
+        self._start_warm_up()
         self.events.emit(RenewalStarted(name))
         self._renewing.add(name)
         try:

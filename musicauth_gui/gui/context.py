@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.engine import TokenEngine, prepare_http_stack
+from ..core.engine import TokenEngine
 from ..core.scheduler import RenewalScheduler
 from .bridge import EngineBridge
 from .clipboard import SecretClipboard
@@ -44,12 +44,12 @@ class AppContext:
         cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True, poll_ms: int = 2000
     ) -> AppContext:
         # One HTTP client for the app's lifetime (closed in close()): a client per renewal would
-        # rebuild an SSL context on the GUI thread every time. The imports of the first request
-        # (~30 ms, ~7 MB) are done by the scheduler on a worker thread shortly before the first
-        # renewal falls due: not at start-up, where a window whose tokens are all valid never
-        # needs them, nor in the middle of the first renewals (benchmarks/stall.py).
+        # rebuild an SSL context on the GUI thread every time. It is built, with the imports of
+        # the first request (~30 ms, ~7 MB), on a worker thread shortly before the first renewal
+        # falls due: not at start-up, where a window whose tokens are all valid never needs
+        # them, nor in the middle of the first renewals (benchmarks/stall.py).
         engine.shared_client = True
-        scheduler = RenewalScheduler(engine, warm_up=prepare_http_stack)
+        scheduler = RenewalScheduler(engine, warm_up=engine.warm_up_http)
         bridge = EngineBridge(engine.events, poll_outside=engine.watch_outside_changes() if watch_outside else None, poll_ms=poll_ms)
         collector = RenewalBurstCollector()
         for signal in (bridge.renewal_started, bridge.token_renewed, bridge.renewal_failed):

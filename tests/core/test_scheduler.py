@@ -235,11 +235,9 @@ async def test_a_token_renewed_elsewhere_moves_its_own_next_look(fake_clock: Fak
     await scheduler.stop()
 
 
-async def test_the_warm_up_runs_once_off_the_loop_thread_ahead_of_the_first_renewal(fake_clock: FakeClock) -> None:
-    """The desktop app loads the HTTP stack's lazy part shortly before it is first needed, never
-    at rest: nothing is warmed while every token is far from due."""
-    import threading
-
+async def test_the_warm_up_runs_once_ahead_of_the_first_renewal(fake_clock: FakeClock) -> None:
+    """The desktop app loads what the first request needs shortly before it is first needed,
+    never at rest: nothing is warmed while every token is far from due."""
     from musicauth_gui.core.scheduler import WARM_UP_LEAD
 
     now = fake_clock.now()
@@ -247,7 +245,11 @@ async def test_the_warm_up_runs_once_off_the_loop_thread_ahead_of_the_first_rene
     engine = StandInEngine(records)
     engine.gate.set()
     threads: list[str] = []
-    scheduler = RenewalScheduler(engine, clock=fake_clock, warm_up=lambda: threads.append(threading.current_thread().name))
+
+    async def warm_up() -> None:
+        threads.append("warmed")
+
+    scheduler = RenewalScheduler(engine, clock=fake_clock, warm_up=warm_up)
     log = EventLog(engine.events, RenewalStarted)
     scheduler.watch("far")
     await asyncio.sleep(0.05)
@@ -258,7 +260,7 @@ async def test_the_warm_up_runs_once_off_the_loop_thread_ahead_of_the_first_rene
     fake_clock.advance(40 - WARM_UP_LEAD + 1)
     scheduler._on_warm_timer()  # the warm-up timer fires (as it would, ~30 s later)
     await asyncio.sleep(0.05)
-    assert len(threads) == 1 and threads[0] != threading.current_thread().name
+    assert threads == ["warmed"]
     assert log.events == []  # warmed ahead: the renewal itself is still to come
     fake_clock.advance(WARM_UP_LEAD)
     scheduler._on_timer()
@@ -267,25 +269,26 @@ async def test_the_warm_up_runs_once_off_the_loop_thread_ahead_of_the_first_rene
     await scheduler.stop()
 
 
-async def test_a_renewal_due_at_once_waits_for_the_warm_up() -> None:
-    import threading
-
+async def test_a_renewal_due_at_once_starts_the_warm_up_beside_it() -> None:
+    """No time left to warm up ahead: the renewal starts at once (its request waits for what it
+    needs by itself), and so does the warm-up, once."""
     now = time.time()
-    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10))})
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10)), "q": cc_record("q", hour_token(now, left=10))})
     engine.gate.set()
-    release = threading.Event()
-    scheduler = RenewalScheduler(engine, warm_up=lambda: release.wait(5))
+    calls: list[str] = []
+
+    async def warm_up() -> None:
+        calls.append("warm")
+        await asyncio.sleep(0.2)
+
+    scheduler = RenewalScheduler(engine, warm_up=warm_up)
     log = EventLog(engine.events, RenewalStarted)
     scheduler.watch("p")
+    scheduler.watch("q")
     await asyncio.sleep(0.05)
-    assert log.events == []  # the loop runs on (this sleep returned), the renewal waits
-    release.set()
-    for _ in range(100):
-        if log.events:
-            break
-        await asyncio.sleep(0.01)
-    assert log.names(RenewalStarted) == ["p"]
+    assert sorted(log.names(RenewalStarted)) == ["p", "q"] and calls == ["warm"]
     await scheduler.stop()
+    await asyncio.sleep(0.2)
 
 
 async def test_watching_again_while_renewing_lets_the_renewal_end_and_looks_again() -> None:
