@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import time
 from pathlib import Path
 
 from .common import PYTHON, ROOT, Row, fill_file_keyring, isolated_env, median, run_until_lines, temp_base, wait_rusage
@@ -55,6 +56,10 @@ def _one(cmd: list[str], env: dict[str, str], want: tuple[str, ...]) -> dict[str
     its memory can be read, then it is ended and its peak RSS taken from ``wait4``."""
     seen, t0, _, proc = run_until_lines(cmd, env, want)
     try:
+        if "ready" in want:
+            # At rest means a moment after ready: what the app starts just after (its
+            # single-instance server) counts too.
+            time.sleep(0.3)
         status = _status(proc.pid)
     finally:
         proc.terminate()
