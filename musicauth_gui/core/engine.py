@@ -265,6 +265,16 @@ class TokenEngine:
             self._client = await asyncio.shield(self._client_pending)
         return self._client
 
+    async def warm_up_http(self) -> None:
+        """Load what the first request needs now, off the event loop's thread: the HTTP stack's
+        lazy imports and, with ``shared_client``, the client and its SSL context (loading the CA
+        certificates holds the GIL for ~15 ms even on a worker thread). The desktop app's
+        scheduler calls this shortly before the first renewal falls due."""
+        if self.shared_client:
+            await self._shared()
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, prepare_http_stack)
+
     async def aclose(self) -> None:
         """Close the shared client (if any); the next call makes a new one.
 

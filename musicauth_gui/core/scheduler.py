@@ -16,6 +16,12 @@ are retried with exponential backoff; a profile that needs the user (sign-in) is
 and a token that cannot renew itself (no refresh token) gets an ``expiring`` warning before it
 dies.
 
+What the first request needs (``warm_up``: the desktop app passes the engine's
+``warm_up_http``: ~30 ms of imports, ~7 MB, and the shared client's SSL context, all off the
+event loop's thread) is made ready ``WARM_UP_LEAD`` before the first renewal falls due, not at
+start-up: a window whose tokens are all valid for days never loads it, and the first burst of
+renewals does not stall on it.
+
 Qt-free: it tells what it does through the engine's event hub (``RenewalStarted``,
 ``TokenRenewed``, ``RenewalFailed``, ``ExpiryNear``: core/events.py), which the desktop app's
 bridge re-emits as Qt signals.
@@ -30,6 +36,7 @@ import itertools
 import logging
 import traceback
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from .clock import Clock
 from .engine import MAX_CONCURRENT_RENEWALS, TokenEngine
@@ -46,6 +53,9 @@ BACKOFF_START = 5.0
 BACKOFF_MAX = 300.0
 #: How long to wait before looking again at a profile with no token or an unknown expiry.
 IDLE_RECHECK = 3600.0
+#: How long before the first renewal falls due ``warm_up`` runs (time enough for its imports
+#: on a busy machine; a renewal due sooner waits for it, off the GUI thread).
+WARM_UP_LEAD = 10.0
 
 
 def can_renew_itself(record: ProfileRecord) -> bool:
@@ -59,6 +69,13 @@ def can_renew_itself(record: ProfileRecord) -> bool:
     return bool(token and token.refresh_token and not record.status.needs_sign_in)
 
 
+def _warm_up_done(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        # Nothing to do: it was only a head start; whatever it could not load, the first
+        # request loads (or fails on, and reports) itself.
+        log.debug("warming up for the first renewal failed: %r", task.exception())
+
+
 class RenewalScheduler:
     """Keeps every auto-renew profile's token fresh while running.
 
@@ -66,6 +83,8 @@ class RenewalScheduler:
         engine: the TokenEngine.
         clock: the clocks to read (default: the engine's).
         backoff_start, backoff_max: retry delays for transient failures.
+        warm_up: awaited once, as a task of its own, ``WARM_UP_LEAD`` ahead of the first
+            renewal (or beside it when it is due at once). None: nothing to prepare.
     """
 
     def __init__(
@@ -75,6 +94,7 @@ class RenewalScheduler:
         clock: Clock | None = None,
         backoff_start: float = BACKOFF_START,
         backoff_max: float = BACKOFF_MAX,
+        warm_up: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock if clock is not None else engine.clock
@@ -91,7 +111,13 @@ class RenewalScheduler:
         #: The last failed renewal of each failing profile, for its state (core/state.py).
         self._failures: dict[str, Failure] = {}
         self._renewing: set[str] = set()
+        #: Watched again while renewing: looked at again as soon as that renewal ends.
+        self._look_again: set[str] = set()
         self._timer: asyncio.TimerHandle | None = None
+        self._warm_up = warm_up
+        self._warming: asyncio.Future[None] | None = None  # once started
+        self._warm_at: float | None = None  # wall clock: when to start it (the earliest asked)
+        self._warm_timer: asyncio.TimerHandle | None = None
 
     @property
     def watched(self) -> set[str]:
@@ -99,11 +125,19 @@ class RenewalScheduler:
 
     def watch(self, name: str) -> None:
         """(Re)start watching ``name`` (after sign-in, import, or an outside change): its next
-        look is now."""
+        look is now.
+
+        A renewal of ``name`` under way is not cancelled (its ``RenewalStarted`` would stay
+        unanswered, and the engine finishes a refresh anyway): the next look follows its end.
+        """
+        if name in self._renewing and name in self._running:
+            self._look_again.add(name)
+            return
         self.unwatch(name)
         self._schedule(name, self.clock.now())
 
     def unwatch(self, name: str) -> None:
+        self._look_again.discard(name)
         self._ticket.pop(name, None)
         self._delay.pop(name, None)
         self._failures.pop(name, None)
@@ -144,7 +178,11 @@ class RenewalScheduler:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+            self._warm_timer = None
         self._ticket.clear()
+        self._look_again.clear()
         self._heap.clear()
         self._ready.clear()
         tasks = list(self._running.values())
@@ -204,7 +242,9 @@ class RenewalScheduler:
         """A look ended: schedule the next one (here, once it no longer counts as running)."""
         if self._running.get(name) is task:
             del self._running[name]
-        if not task.cancelled() and self._ticket.get(name) == ticket:
+        if name in self._look_again and self._ticket.get(name) == ticket:
+            self.watch(name)  # watched again meanwhile: as watch() would have, now
+        elif not task.cancelled() and self._ticket.get(name) == ticket:
             when = task.result()
             if when is None:
                 self._ticket.pop(name, None)
@@ -212,6 +252,44 @@ class RenewalScheduler:
             else:
                 self._schedule(name, when)
         self._start_ready()
+
+    # -- the warm-up before the first renewal -------------------------------------------------
+
+    def _renewal_ahead(self, due: float) -> None:
+        """A renewal falls due at ``due`` (wall clock): start the warm-up ``WARM_UP_LEAD``
+        ahead of the earliest one, once."""
+        if self._warm_up is None or self._warming is not None:
+            return
+        at = due - WARM_UP_LEAD
+        now = self.clock.now()
+        if at <= now:
+            self._start_warm_up()
+            return
+        if self._warm_at is not None and self._warm_at <= at:
+            return  # armed for an earlier one
+        self._warm_at = at
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+        # Bounded, like the look timer, and re-read when it fires: the wall clock may jump.
+        wait = min(at - now, MAX_SLEEP_STEP)
+        self._warm_timer = asyncio.get_running_loop().call_later(wait, self._on_warm_timer)
+
+    def _on_warm_timer(self) -> None:
+        self._warm_timer = None
+        at, self._warm_at = self._warm_at, None
+        if at is not None:
+            self._renewal_ahead(at + WARM_UP_LEAD)
+
+    def _start_warm_up(self) -> None:
+        """Start the warm-up as a task of its own, once."""
+        if self._warm_up is None or self._warming is not None:
+            return
+        if self._warm_timer is not None:
+            self._warm_timer.cancel()
+            self._warm_timer = None
+        self._warm_at = None
+        self._warming = asyncio.ensure_future(self._warm_up())
+        self._warming.add_done_callback(_warm_up_done)
 
     # -- one look at one profile ---------------------------------------------------------------
 
@@ -266,7 +344,12 @@ class RenewalScheduler:
         if due is None:
             return None  # unknown expiry: renewed on use, not on a schedule
         if now < due:
+            self._renewal_ahead(due)
             return due
+        # Due already (the first look at start-up, or after a suspend): no time left to warm up
+        # ahead, so it starts now beside this renewal, whose first request waits for what it
+        # needs of it (the shared client) by itself.
+        self._start_warm_up()
         self.events.emit(RenewalStarted(name))
         self._renewing.add(name)
         try:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.try_call import MAX_BODY_CHARS, TryResult
+if TYPE_CHECKING:  # try_call imports httpx (~25 ms, ~5 MB): only once something was tried
+    from ..core.try_call import TryResult
 from .local_time import local_time
 
 #: Registered claims that are NumericDate values (RFC 7519 §4.1.4-6; OpenID Connect Core §2
@@ -22,6 +23,8 @@ TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 
 def try_text(result: TryResult) -> str:
     """The whole answer: a status line, the headers, then the body (JSON indented)."""
+    from ..core.try_call import MAX_BODY_CHARS
+
     try:
         phrase = HTTPStatus(result.status).phrase
     except ValueError:  # a code outside the registry (a provider's own 599)

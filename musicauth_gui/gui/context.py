@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.engine import TokenEngine, prepare_http_stack
+from ..core.engine import TokenEngine
 from ..core.scheduler import RenewalScheduler
 from .bridge import EngineBridge
 from .clipboard import SecretClipboard
+from .gc_policy import RenewalBurstCollector
 
 
 @dataclass
@@ -28,6 +29,7 @@ class AppContext:
         clipboard: concealed copies, cleared after the delay the main window sets from the
             preferences (``gui/settings.py``, which the window reads before this exists).
         demo: the DemoWorld in demo mode (emulators + memory store), else None.
+        collector: holds the garbage collector's full passes during renewal bursts.
     """
 
     engine: TokenEngine
@@ -35,20 +37,24 @@ class AppContext:
     bridge: EngineBridge
     clipboard: SecretClipboard
     demo: Any = None
+    collector: RenewalBurstCollector | None = None
 
     @classmethod
     def for_engine(
         cls, engine: TokenEngine, *, demo: Any = None, watch_outside: bool = True, poll_ms: int = 2000
     ) -> AppContext:
         # One HTTP client for the app's lifetime (closed in close()): a client per renewal would
-        # rebuild an SSL context on the GUI thread every time; and the imports of the first
-        # request done now, at start-up, not in the middle of the first renewals (see
-        # benchmarks/stall.py).
+        # rebuild an SSL context on the GUI thread every time. It is built, with the imports of
+        # the first request (~30 ms, ~7 MB), on a worker thread shortly before the first renewal
+        # falls due: not at start-up, where a window whose tokens are all valid never needs
+        # them, nor in the middle of the first renewals (benchmarks/stall.py).
         engine.shared_client = True
-        prepare_http_stack()
-        scheduler = RenewalScheduler(engine)
+        scheduler = RenewalScheduler(engine, warm_up=engine.warm_up_http)
         bridge = EngineBridge(engine.events, poll_outside=engine.watch_outside_changes() if watch_outside else None, poll_ms=poll_ms)
-        return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo)
+        collector = RenewalBurstCollector()
+        for signal in (bridge.renewal_started, bridge.token_renewed, bridge.renewal_failed):
+            signal.connect(collector.renewal_activity)
+        return cls(engine=engine, scheduler=scheduler, bridge=bridge, clipboard=SecretClipboard(), demo=demo, collector=collector)
 
     @classmethod
     async def open(cls, *, demo: bool = False, ask_passphrase: Callable[[bool, Path], str | None] | None = None) -> AppContext:
@@ -79,6 +85,8 @@ class AppContext:
 
     async def close(self) -> None:
         self.bridge.close()
+        if self.collector is not None:
+            self.collector.close()
         await self.scheduler.stop()
         await self.engine.aclose()
         if self.demo is not None:

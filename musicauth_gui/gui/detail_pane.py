@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
@@ -34,7 +35,6 @@ from ..core.sign_in import SignIn
 from ..core.state import ProfileState, StateKind
 from ..core.usage import curl_line, try_url
 from . import answer_text
-from .context import AppContext
 from .countdown import format_age, format_remaining
 from .error_actions import ErrorActions
 from .icons import icon, provider_icon, repolish
@@ -50,6 +50,9 @@ from .widgets.message_line import MessageLine
 from .widgets.pane_header import pane_header
 from .widgets.qr_code import QrCodeView
 from .widgets.secret_field import SecretField
+
+if TYPE_CHECKING:  # the context module imports the engine: opening the store does that
+    from .context import AppContext
 
 
 def open_in_system_browser(url: str) -> None:

@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
         self.toolbar = toolbar
         #: The toolbar's width with its words (measured once shown): narrower, icons only.
         self._toolbar_text_width: int | None = None
+        self._toolbar_wide = True  # words beside the icons (set just above)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -1290,21 +1291,22 @@ class MainWindow(QMainWindow):
     def _fit_toolbar(self) -> None:
         """Words beside the icons where they fit; icons alone (their words in the tooltips and
         accessible names) where the window is too narrow, rather than clipped behind a »."""
-        from PySide6.QtCore import Qt
-
+        # The style set by name and remembered in _toolbar_wide: this runs before the first
+        # paint (showEvent, resizeEvent), where a Qt.* enum builds the whole Qt namespace (~17 ms).
         if self._toolbar_text_width is None:
             if not self.isVisible():
                 return
-            self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.toolbar.setProperty("toolButtonStyle", "ToolButtonTextBesideIcon")
+            self._toolbar_wide = True
             self._toolbar_text_width = self.toolbar.sizeHint().width()
             for action in self.toolbar.actions():
                 widget = self.toolbar.widgetForAction(action)
                 if widget is not None:
                     widget.setAccessibleName(action.iconText())
         wide = self.width() >= self._toolbar_text_width
-        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if wide else Qt.ToolButtonStyle.ToolButtonIconOnly
-        if self.toolbar.toolButtonStyle() != style:
-            self.toolbar.setToolButtonStyle(style)
+        if wide != self._toolbar_wide:
+            self.toolbar.setProperty("toolButtonStyle", "ToolButtonTextBesideIcon" if wide else "ToolButtonIconOnly")
+            self._toolbar_wide = wide
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -3,7 +3,7 @@ to the front instead of starting a rival renewal scheduler.
 
 Who is first is settled by ``instance_lock`` before any window shows; this module is the
 conversation (a QLocalServer named by ``instance_lock.instance_name``), loaded only when needed:
-by the first instance after its first paint, by a second one to knock.
+by the first instance once its window is usable, by a second one to knock.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ def activate_running(name: str, timeout_ms: int = 500, *, wait: float = 0.0) -> 
     """True when another instance answered and was asked to come to the front.
 
     Args:
-        wait: keep knocking this many seconds: the first instance opens its server only after
-            its first paint, so a second one started at the same moment may find none yet.
+        wait: keep knocking this many seconds: the first instance opens its server only once
+            its window is usable, so a second one started at the same moment may find none yet.
     """
     deadline = time.monotonic() + wait
     while True:

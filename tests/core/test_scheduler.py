@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import time
 
+import pytest
+
 from musicauth_gui.core.clock import SYSTEM_CLOCK, FakeClock
 from musicauth_gui.core.engine import MAX_CONCURRENT_RENEWALS, TokenEngine
 from musicauth_gui.core.events import EventHub, RenewalFailed, RenewalStarted, TokenRenewed
@@ -230,6 +232,87 @@ async def test_a_token_renewed_elsewhere_moves_its_own_next_look(fake_clock: Fak
     await asyncio.sleep(0.05)
     assert log.events == []  # the look re-read the profile: nothing to do for ~54 minutes
     assert scheduler._heap[0][0] > now + 3000
+    await scheduler.stop()
+
+
+async def test_the_warm_up_runs_once_ahead_of_the_first_renewal(fake_clock: FakeClock) -> None:
+    """The desktop app loads what the first request needs shortly before it is first needed,
+    never at rest: nothing is warmed while every token is far from due."""
+    from musicauth_gui.core.scheduler import WARM_UP_LEAD
+
+    now = fake_clock.now()
+    records = {"far": cc_record("far", hour_token(now)), "later": cc_record("later", hour_token(now, left=400))}
+    engine = StandInEngine(records)
+    engine.gate.set()
+    threads: list[str] = []
+
+    async def warm_up() -> None:
+        threads.append("warmed")
+
+    scheduler = RenewalScheduler(engine, clock=fake_clock, warm_up=warm_up)
+    log = EventLog(engine.events, RenewalStarted)
+    scheduler.watch("far")
+    await asyncio.sleep(0.05)
+    assert threads == [] and scheduler._warm_timer is not None  # due in ~54 min: armed, not run
+    scheduler.watch("later")  # due in ~40 s (margin 360 s): the warm-up moves ahead of it
+    await asyncio.sleep(0.05)
+    assert threads == [] and scheduler._warm_at == pytest.approx(now + 40 - WARM_UP_LEAD, abs=1)
+    fake_clock.advance(40 - WARM_UP_LEAD + 1)
+    scheduler._on_warm_timer()  # the warm-up timer fires (as it would, ~30 s later)
+    await asyncio.sleep(0.05)
+    assert threads == ["warmed"]
+    assert log.events == []  # warmed ahead: the renewal itself is still to come
+    fake_clock.advance(WARM_UP_LEAD)
+    scheduler._on_timer()
+    await asyncio.sleep(0.05)
+    assert log.names(RenewalStarted) == ["later"] and len(threads) == 1  # once
+    await scheduler.stop()
+
+
+async def test_a_renewal_due_at_once_starts_the_warm_up_beside_it() -> None:
+    """No time left to warm up ahead: the renewal starts at once (its request waits for what it
+    needs by itself), and so does the warm-up, once."""
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10)), "q": cc_record("q", hour_token(now, left=10))})
+    engine.gate.set()
+    calls: list[str] = []
+
+    async def warm_up() -> None:
+        calls.append("warm")
+        await asyncio.sleep(0.2)
+
+    scheduler = RenewalScheduler(engine, warm_up=warm_up)
+    log = EventLog(engine.events, RenewalStarted)
+    scheduler.watch("p")
+    scheduler.watch("q")
+    await asyncio.sleep(0.05)
+    assert sorted(log.names(RenewalStarted)) == ["p", "q"] and calls == ["warm"]
+    await scheduler.stop()
+    await asyncio.sleep(0.2)
+
+
+async def test_watching_again_while_renewing_lets_the_renewal_end_and_looks_again() -> None:
+    """The window watches a profile again after Get token or a sign-in, maybe while the scheduler
+    renews it: cancelling that would leave its RenewalStarted without an end (a row stuck at
+    "renewing")."""
+    now = time.time()
+    engine = StandInEngine({"p": cc_record("p", hour_token(now, left=10))})
+    scheduler = RenewalScheduler(engine)
+    log = EventLog(engine.events, RenewalStarted, TokenRenewed)
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1 and log.names(RenewalStarted) == ["p"]
+    scheduler.watch("p")
+    await asyncio.sleep(0.05)
+    assert engine.running == 1  # not cancelled
+    engine.gate.set()
+    for _ in range(100):
+        if log.names(TokenRenewed):
+            break
+        await asyncio.sleep(0.01)
+    assert log.names(TokenRenewed) == ["p"] and scheduler.watched == {"p"}
+    await asyncio.sleep(0.05)
+    assert scheduler._heap and scheduler._heap[0][0] > now + 3000  # looked again: due in ~54 min
     await scheduler.stop()
 
 

@@ -93,6 +93,30 @@ def test_no_backend_names_the_way_out(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "MUSICAUTH_STORE=file" in line
 
 
+def test_without_a_reachable_secret_service_keyring_discovers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The Secret Service is taken without keyring's discovery only when it answers; otherwise
+    discovery decides: here, in a fresh interpreter (the suite's own backends would join it in
+    this one), nothing usable, so the way out is named."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
+    code = (
+        "import sys\n"
+        "from musicauth_gui.core.errors import NoKeyringError\n"
+        "from musicauth_gui.core.store.vault import open_keyring_backend\n"
+        "try:\n"
+        "    open_keyring_backend()\n"
+        "except NoKeyringError:\n"
+        "    print('no keyring', 'keyring.backends.macOS' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    assert out.stdout.split() == ["no", "keyring", "True"]  # discovery ran, and found nothing
+
+
 def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     class Plain(DictBackend):
         pass

@@ -197,6 +197,9 @@ def test_auto_renew_fires_before_expiry(qtbot, qloop, window) -> None:  # type: 
 def test_renewal_failure_shows_in_the_list(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     get_token(qtbot, window, "Musixmatch app")
     window.context.demo.sandbox.musixmatch.fail_next("/oauth/token", "500")
+    # Auto-renew's first look at the profile (due: it had no token) may still be ending, and
+    # greys Renew out meanwhile; a user clicks it once it is enabled again.
+    qtbot.waitUntil(window.detail.renew_button.isEnabled, timeout=5000)
     qtbot.mouseClick(window.detail.renew_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "server error (500)" in window.detail.error_label.text(), timeout=10000)
     assert "Traceback" not in window.statusBar().currentMessage()

@@ -67,8 +67,8 @@ def test_a_second_app_knocks_and_leaves(tmp_path: Path) -> None:
     try:
         assert first.stdout is not None
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # listening from its first paint on
-            if first.stdout.readline().startswith("first-paint"):
+        while time.monotonic() < deadline:  # listening once its profiles are listed
+            if first.stdout.readline().startswith("first-paint"):  # knocks until then
                 break
         second = subprocess.run(
             [sys.executable, "-m", "musicauth_gui", "--no-tray"], env=env, capture_output=True, text=True, timeout=60

@@ -27,6 +27,24 @@ def test_backend_is_the_secret_service(secret_service) -> None:  # type: ignore[
     assert vault.backend_name == "keyring.backends.SecretService.Keyring"
 
 
+@pytest.mark.parametrize("desktop", ["GNOME", "KDE"])
+def test_the_secret_service_is_chosen_without_discovery_outside_kde(secret_service, desktop: str) -> None:  # type: ignore[no-untyped-def]
+    """A fresh interpreter, as the app starts: on Linux in a D-Bus session the Secret Service is
+    taken directly (keyring's discovery imports every backend, macOS's included); under KDE,
+    where KWallet may outrank it, discovery decides (and finds the Secret Service here)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    env["XDG_CURRENT_DESKTOP"] = desktop
+    code = (
+        "import sys\n"
+        "from musicauth_gui.core.store.vault import KeyringVault\n"
+        "print(KeyringVault().backend_name, 'keyring.backends.macOS' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    discovered = desktop == "KDE"
+    assert out.stdout.split() == ["keyring.backends.SecretService.Keyring", str(discovered)]
+
+
 async def test_profile_round_trip_through_gnome_keyring(secret_service) -> None:  # type: ignore[no-untyped-def]
     store = ProfileStore(KeyringVault(secret_service))
     name = f"real-{os.getpid()}-{time.time_ns()}"
