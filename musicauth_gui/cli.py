@@ -441,6 +441,12 @@ async def cmd_logout(engine: TokenEngine, args: argparse.Namespace) -> int:
     result = await engine.sign_out(args.name)
     if result.warning:
         _eprint(f"warning: {result.warning}")
+    if result.still_valid_at:
+        where = result.still_valid_at
+        _eprint(
+            f"warning: {where} has no way to revoke a token from here: it was forgotten on this computer, and stays "
+            f"valid at {where} until the app's access is removed in the account's settings there"
+        )
     _eprint(f"signed out of {shown(args.name)}" + ("; tokens revoked at the provider" if result.revoked else ""))
     if result.logout_url:
         if args.no_browser:

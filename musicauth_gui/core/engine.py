@@ -123,6 +123,9 @@ class SignOutResult:
     revoked: bool
     logout_url: str | None
     warning: str | None = None
+    #: The provider (its label) at which the forgotten token stays valid: it has no way to
+    #: revoke one (Discogs, Last.fm, Apple Music), so access is withdrawn in its settings.
+    still_valid_at: str | None = None
 
 
 class TokenEngine:
@@ -241,14 +244,11 @@ class TokenEngine:
         """The client for one operation: the shared one (see ``shared_client``) or a new one
         closed afterwards."""
         if not self.shared_client:
-            # The HTTP stack's imports (~30 ms) on a worker thread, overlapping with what the
-            # operation does before its first request: in a sign-in, the browser's whole round
-            # trip (`musicauth login` reaches the token request ~30 ms sooner). A request made
-            # sooner waits for the imports under Python's import lock.
-            warming = asyncio.get_running_loop().run_in_executor(None, prepare_http_stack)
+            # make_client's transport imports the HTTP stack (~30 ms) on a worker thread at once,
+            # overlapping with what the operation does before its first request (in a sign-in,
+            # the browser's whole round trip); requests wait for it (core/http.py).
             async with self.client_factory() as client:
                 yield client
-            await warming
             return
         yield await self._shared()
 
@@ -681,6 +681,22 @@ class TokenEngine:
             SignInError: denied, wrong state, timeout, cancelled, busy port.
             ProviderError: the code exchange failed.
         """
+        try:
+            return await self._login(
+                name, open_browser=open_browser, timeout=timeout, on_listening=on_listening, on_device_code=on_device_code
+            )
+        except MusicAuthError as exc:  # the listener's and the exchanges' errors, told whose sign-in
+            raise exc.about(profile=name) from None
+
+    async def _login(
+        self,
+        name: str,
+        *,
+        open_browser: BrowserOpener,
+        timeout: float,
+        on_listening: Callable[[LoopbackListener, str], None] | None,
+        on_device_code: Callable[[DeviceCode], None] | None,
+    ) -> TokenSet:
         record = await self.store.load(name, fresh=True)
         profile = record.profile
         preset = get_preset(profile.provider)
@@ -990,6 +1006,7 @@ class TokenEngine:
         preset = get_preset(record.profile.provider)
         revoked = False
         warning = None
+        still_valid_at = None
         endpoints = None
         async with self.http() as client:
             # Last.fm has no endpoint to revoke a session key: it is forgotten here alone.
@@ -1007,11 +1024,10 @@ class TokenEngine:
                     revoked = True
                 except MusicAuthError as exc:
                     warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
-            elif token is not None and record.profile.flow == "oauth1":
-                warning = (
-                    f"{preset.label} has no way to revoke a token from here: it was forgotten on this computer, and stays "
-                    f"valid at {preset.label} until the app's access is removed in the account's settings there"
-                )
+            elif token is not None and (record.profile.flow in ("oauth1", "music_user_token") or preset.dialect == "lastfm"):
+                # Discogs, Last.fm and Apple have no revocation endpoint: the token is only
+                # forgotten here, and the front ends say where access is withdrawn.
+                still_valid_at = preset.label
         async with self._single_flight(name):
             await self.store.update(name, lambda rec: dataclasses.replace(rec, token=None, status=ProfileStatus()))
             await asyncio.to_thread(inflight.clear, name)
@@ -1024,7 +1040,7 @@ class TokenEngine:
                 params["redirect_uri"] = redirect
             sep = "&" if "?" in endpoints.logout else "?"
             logout_url = f"{endpoints.logout}{sep}{urlencode(params)}"
-        return SignOutResult(revoked=revoked, logout_url=logout_url, warning=warning)
+        return SignOutResult(revoked=revoked, logout_url=logout_url, warning=warning, still_valid_at=still_valid_at)
 
     # -- the door for the front ends ----------------------------------------------------------
     # The CLI, demo mode and the desktop app use the engine and nothing below it: these methods
@@ -1119,6 +1135,13 @@ class TokenEngine:
         return IssuedCredential(
             record, token, credential(record, token, scheme, developer_token=developer.access_token if developer else None)
         )
+
+    def set_session_variable(self, variable: str, value: str) -> None:
+        """A value for secrets that read ``variable`` (``{ env = "VAR" }``), for this process
+        only: never stored, never put in the environment that started programs inherit."""
+        from .env_secret import set_for_session
+
+        set_for_session(variable, Secret(value))
 
     def activity(self, name: str) -> Activity:
         """What this engine knows of ``name`` that its record does not say."""
@@ -1374,9 +1397,10 @@ def prepare_http_stack() -> None:
 
     httpcore creates its anyio primitives on the first request, and anyio imports its asyncio
     backend lazily then: about 50 ms of imports, which stall the event loop even from a worker
-    thread (unmarshalling holds the GIL). A long-running process calls this at start-up
-    (``AppContext.for_engine``). Only a head start: if these modules move, the first request
-    imports them as before.
+    thread (unmarshalling holds the GIL). The desktop app calls this through ``warm_up_http``
+    shortly before its first renewal falls due (``core/scheduler.py``); a one-shot command's
+    transport does it on a worker thread (``core/http.py`` ``BackgroundTransport``). Only a head
+    start: if these modules move, the first request imports them as before.
 
     WORKAROUND: httpcore 1.0.x runs ``import sniffio`` (an optional package) for every lock and
     event it sets up, several per request; when sniffio is absent each attempt searches the

@@ -80,14 +80,27 @@ def secret_to_json(secret: StoredSecret | None) -> str | dict[str, str] | None:
     return secret.reveal()
 
 
+#: Values given for this process only (the desktop app's "Set variable…"): kept here rather
+#: than in ``os.environ``, which every process the app starts (the browser, a terminal) inherits.
+_session_values: dict[str, Secret] = {}
+
+
+def set_for_session(variable: str, value: Secret) -> None:
+    """Let references to ``variable`` read ``value`` in this process, before the environment."""
+    _session_values[variable] = value
+
+
 def resolve(secret: StoredSecret | None, *, profile: str, field: str, environ: Mapping[str, str] | None = None) -> Secret | None:
-    """The secret's value now: itself, or what its variable holds in the environment.
+    """The secret's value now: itself, or what its variable holds (a value set for this session,
+    else the environment).
 
     Raises:
         ConfigError: the variable is unset or empty; the message names it.
     """
     if not isinstance(secret, EnvSecret):
         return secret
+    if environ is None and secret.variable in _session_values:
+        return _session_values[secret.variable]
     value = (os.environ if environ is None else environ).get(secret.variable)
     if not value:
         raise MissingVariable(secret.variable, profile=profile, field=field)

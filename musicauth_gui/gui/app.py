@@ -234,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # traceback each, then "Event loop stopped before Future completed"). One line, a
         # failure status, and out before that.
         logging.getLogger("musicauth").error("the display went away; musicauth-gui quits")
+        if window.context is not None:
+            # A keyring write already handed to the store's thread (a rotated refresh token,
+            # say) finishes before the process ends; this only joins that thread.
+            window.context.engine.close()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(1)

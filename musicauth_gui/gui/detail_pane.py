@@ -606,7 +606,11 @@ class ProfileDetailPane(QWidget):
                 signed_out = await engine.sign_out(name)
                 if signed_out.logout_url:
                     self.open_browser(signed_out.logout_url)
-                self.status_message.emit(f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else ""))
+                done = f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else "")
+                if signed_out.still_valid_at:
+                    where = signed_out.still_valid_at
+                    done += f"; the token stays valid at {where} until you remove the app's access in your {where} settings"
+                self.status_message.emit(done)
             elif action == "introspect":
                 answer = await engine.introspect(name)
                 self._show_answer(name, json.dumps(answer, indent=2, sort_keys=True))

@@ -1044,15 +1044,14 @@ class MainWindow(QMainWindow):
 
     def set_variable(self, variable: str, then: Callable[[], object] | None) -> None:
         """A message's "Set variable…": the value a profile reads from ``variable``, asked
-        masked and set for this session only (never stored), then ``then`` (the retry)."""
-        import os
-
+        masked and kept by the engine for this session only (never stored, never in the
+        environment of the programs the app starts), then ``then`` (the retry)."""
         from .dialogs import prompts
 
         value = prompts.ask_text(self, title="Set variable", label=f"Value of {variable} for this session:", password=True)
-        if not value:
+        if not value or self.context is None:
             return
-        os.environ[variable] = value
+        self.context.engine.set_session_variable(variable, value)
         if then is not None:
             then()
 

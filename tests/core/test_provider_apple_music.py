@@ -155,6 +155,7 @@ def test_the_profile_shows_its_age_and_only_a_sign_in_renews_it(tmp_path, apple_
     assert_one_clean_line(refreshed, "needs sign-in", "cannot be renewed", "musicauth login am")
     out = musicauth("logout", "am", "--no-browser")
     assert out.returncode == 0 and "signed out of 'am'" in out.stderr
+    assert "Apple Music has no way to revoke a token from here" in out.stderr
     assert stored_record("am")["token"] is None
 
 

@@ -265,6 +265,7 @@ def test_logout_forgets_the_session_key_and_nothing_leaks(tmp_path, lastfm) -> N
     out = musicauth("-v", "logout", "lfm", "--no-browser")
     assert out.returncode == 0, out.stderr
     assert "revoked" not in out.stderr and len(lastfm.requests) == calls  # nothing to revoke at Last.fm
+    assert "Last.fm has no way to revoke a token from here" in out.stderr  # says where it stays valid
     assert stored_record("lfm")["token"] is None
     assert SHARED_SECRET not in out.stderr and session_key not in out.stderr
     assert lastfm.is_session_active(session_key)  # forgotten here; only the user can revoke it on Last.fm
@@ -307,3 +308,22 @@ def test_the_interactive_page_approves_and_denies_by_form(lastfm) -> None:  # ty
         unknown = client.get(lastfm.url("/api/auth/"), params={"api_key": "nobody", "cb": cb})
         assert unknown.status_code == 400 and "Invalid API key" in unknown.text
 
+
+
+async def test_every_sign_in_error_knows_its_profile(lastfm) -> None:  # type: ignore[no-untyped-def]
+    """The listener's errors (here a timeout: no browser ever answers) reach the front ends
+    with the profile they are about, so the desktop app can offer that profile's Sign in."""
+    from musicauth_gui.core.engine import TokenEngine
+    from musicauth_gui.core.errors import SignInTimeout
+    from musicauth_gui.core.profiles_file import parse_profiles_text
+
+    engine = TokenEngine.in_memory()
+    text = (
+        f'[profiles.lfm]\nprovider = "lastfm"\nclient_id = "{API_KEY}"\nclient_secret = {json.dumps(SHARED_SECRET)}\n'
+        f'authorization_endpoint = "{lastfm.url("/api/auth/")}"\napi_endpoint = "{lastfm.url("/2.0/")}"\n'
+    )
+    await engine.import_profiles(parse_profiles_text(text))
+    with pytest.raises(SignInTimeout) as raised:
+        await engine.login("lfm", open_browser=lambda url: None, timeout=0.2)
+    assert raised.value.profile == "lfm" and Action.SIGN_IN in raised.value.actions
+    engine.close()

@@ -134,7 +134,9 @@ def env_profile(qtbot, qloop, window, monkeypatch):  # type: ignore[no-untyped-d
     line = window.detail.error_line
     qtbot.waitUntil(lambda: line.button(Action.EDIT_FIELD) is not None, timeout=10000)
     yield mxm
-    os.environ.pop("MXM_GUI12_SECRET", None)
+    from musicauth_gui.core import env_secret
+
+    env_secret._session_values.pop("MXM_GUI12_SECRET", None)
 
 
 def test_an_unset_secret_variable_offers_edit_which_focuses_the_secret_field(qtbot, window, env_profile, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -168,6 +170,8 @@ def test_an_unset_secret_variable_can_be_set_for_the_session_and_retried(qtbot, 
     # Retried at once with the value: a token from the emulator, and the message gone.
     qtbot.waitUntil(lambda: window.model.record("From env").token is not None, timeout=10000)
     qtbot.waitUntil(lambda: line.isHidden(), timeout=5000)
+    # Kept in the app, not in the environment that the browser or a terminal it starts inherits.
+    assert "MXM_GUI12_SECRET" not in os.environ
 
 
 def test_a_devtoken_profile_without_its_key_offers_the_signing_keys(qtbot, qloop, window, demo_context) -> None:  # type: ignore[no-untyped-def]

@@ -121,7 +121,7 @@ async def test_scan_lists_through_one_bulk_read(secret_service) -> None:  # type
         assert vault.calls == 1, "scan read entry by entry instead of once"
 
         per_item = KeyringVault(secret_service)
-        per_item.snapshot = lambda: per_item  # type: ignore[method-assign]
+        per_item.snapshot = lambda wanted=None: per_item  # type: ignore[method-assign]
         reference = ProfileStore(per_item)
         expected = await reference.scan()
         assert per_item.calls > len(names)
@@ -180,3 +180,24 @@ def test_locked_collection_is_the_locked_keyring_error(secret_service, locked_co
         # KeyringLocked (keyring 25.7): its leak, not ours; the bulk read closes its own.
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
+
+
+def test_a_listing_reads_no_private_key(secret_service) -> None:  # type: ignore[no-untyped-def]
+    """The listing's bulk read decrypts the index and the profiles only: a private key's value
+    never comes into memory for it, yet the same reader still answers for it (through keyring)."""
+    from musicauth_gui.core.store.profile_store import _is_listing_entry
+    from musicauth_gui.core.store.secret_service_bulk import read_service
+
+    prefix = f"keys-{os.getpid()}-{time.time_ns()}"
+    vault = KeyringVault(secret_service)
+    key_entry, profile_entry = f"key/{prefix}", profile_key(prefix)
+    try:
+        vault.set(key_entry, '{"pem": "not really a key"}')
+        vault.set(profile_entry, '{"a": 1}')
+        found = read_service(secret_service, SERVICE, wanted=_is_listing_entry)
+        assert profile_entry in found.values and key_entry not in found.values
+        snapshot = vault.snapshot(_is_listing_entry)
+        assert snapshot.get(key_entry) == '{"pem": "not really a key"}'  # asked for: read on demand
+    finally:
+        vault.delete(key_entry)
+        vault.delete(profile_entry)

@@ -41,6 +41,10 @@ def profile_key(name: str) -> str:
     return f"profile/{name}"
 
 
+def _is_listing_entry(key: str) -> bool:
+    return key == INDEX_KEY or key.startswith("profile/")
+
+
 @dataclass(frozen=True)
 class DamagedEntry:
     """A keyring entry that exists (or that the index names) but cannot be used.
@@ -218,8 +222,9 @@ class ProfileStore:
             listing, missing = Listing(), []
             # One bulk read where the vault offers it (the Secret Service: ~20 ms for all
             # instead of ~19 ms per entry), else entry by entry.
-            snapshot: Callable[[], SecretReader] | None = getattr(self.vault, "snapshot", None)
-            reader = snapshot() if snapshot is not None else self.vault
+            snapshot: Callable[[Callable[[str], bool]], SecretReader] | None = getattr(self.vault, "snapshot", None)
+            # The index and the profiles only: a listing has no use for the private keys.
+            reader = snapshot(_is_listing_entry) if snapshot is not None else self.vault
             for name in parse_index(self._read_json(INDEX_KEY, reader))["profiles"]:
                 try:
                     record = self.read_profile_unlocked(name, reader)

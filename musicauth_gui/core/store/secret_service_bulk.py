@@ -20,6 +20,7 @@ keyring's own ``KeyringLocked``, as ``get_password`` would (``KeyringVault`` tur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +42,10 @@ class BulkRead:
     unsure: set[str] = field(default_factory=set)
 
 
-def read_service(backend: Any, service: str) -> BulkRead:
-    """Every item ``backend`` (keyring's SecretService.Keyring) stores under ``service``.
+def read_service(backend: Any, service: str, *, wanted: Callable[[str], bool] = lambda key: True) -> BulkRead:
+    """Every item ``backend`` (keyring's SecretService.Keyring) stores under ``service`` whose
+    key (less a part's ``#n``) is ``wanted``: a listing of profiles has no use for private keys,
+    so their values are never decrypted into memory for it.
 
     Blocking: run it on the store's worker thread. The collection is the backend's own
     (its ``preferred_collection``, else the default one, unlocked through the desktop's prompt
@@ -67,7 +70,9 @@ def read_service(backend: Any, service: str) -> BulkRead:
         raise BulkReadUnavailable(type(exc).__name__) from exc
     try:
         collection = _unlocked_collection(secretstorage, connection, preferred)
-        return _read(collection, service_attribute=scheme["service"], username_attribute=scheme["username"], service=service)
+        return _read(
+            collection, service_attribute=scheme["service"], username_attribute=scheme["username"], service=service, wanted=wanted
+        )
     except (keyring.errors.KeyringLocked, BulkReadUnavailable):
         raise
     except Exception as exc:  # secretstorage and jeepney raise their own (D-Bus) errors
@@ -92,7 +97,9 @@ def _unlocked_collection(secretstorage: Any, connection: Any, preferred: str | N
     return collection
 
 
-def _read(collection: Any, *, service_attribute: str, username_attribute: str, service: str) -> BulkRead:
+def _read(
+    collection: Any, *, service_attribute: str, username_attribute: str, service: str, wanted: Callable[[str], bool]
+) -> BulkRead:
     from secretstorage.defines import SS_PATH, SS_PREFIX
     from secretstorage.util import DBusAddressWrapper, open_session
 
@@ -106,12 +113,14 @@ def _read(collection: Any, *, service_attribute: str, username_attribute: str, s
     seen: set[str] = set()
     for path in paths:
         item = DBusAddressWrapper(path, SS_PREFIX + "Item", connection)
-        if item.get_property("Locked"):
-            # keyring would unlock the item through a prompt before reading it: let it.
-            raise BulkReadUnavailable("an item is locked")
         key = item.get_property("Attributes").get(username_attribute)
         if key is None:
             continue  # not one keyring wrote: get_password never finds it
+        if not wanted(key.partition("#")[0]):
+            continue
+        if item.get_property("Locked"):
+            # keyring would unlock the item through a prompt before reading it: let it.
+            raise BulkReadUnavailable("an item is locked")
         if key in seen:
             found.unsure.add(key)  # stored twice: which one keyring returns is its search's order
         seen.add(key)

@@ -111,10 +111,10 @@ class KeyringVault:
     def get(self, key: str) -> str | None:
         return _whole_value(key, lambda k: self._call("get_password", k))
 
-    def snapshot(self) -> SecretReader:
+    def snapshot(self, wanted: Callable[[str], bool] = lambda key: True) -> SecretReader:
         """A reader of every entry as ``get`` reads it, for a listing: on keyring's Secret Service
-        backend, all of them in one D-Bus connection (``secret_service_bulk``); elsewhere, or when
-        that fails, ``get`` itself.
+        backend, the ``wanted`` ones in one D-Bus connection (``secret_service_bulk``; any other
+        key is read through ``get`` when asked for); elsewhere, or when that fails, ``get`` itself.
 
         Raises:
             KeyringLockedError: the collection is locked and its unlock prompt was dismissed.
@@ -129,13 +129,13 @@ class KeyringVault:
 
         self.calls += 1
         try:
-            found = read_service(self._backend, SERVICE)
+            found = read_service(self._backend, SERVICE, wanted=wanted)
         except keyring.errors.KeyringLocked as exc:
             raise KeyringLockedError() from exc
         except BulkReadUnavailable as exc:
             log.debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
             return self
-        return _Snapshot(self, found.values, found.unsure)
+        return _Snapshot(self, found.values, found.unsure, wanted)
 
     def set(self, key: str, value: str) -> None:
         old_parts = self._part_count(key)  # None: a damaged marker, parts unknown
@@ -223,20 +223,22 @@ class SecretReader(Protocol):
 class _Snapshot:
     """Entries read at once (``KeyringVault.snapshot``), answered as ``KeyringVault.get`` would.
 
-    ``values`` holds every entry of the service as keyring stores it (parts included); a key it
-    lacks is not in the keyring, except the ``unsure`` ones, read through keyring on demand.
+    ``values`` holds every ``wanted`` entry of the service as keyring stores it (parts included);
+    a wanted key it lacks is not in the keyring. The ``unsure`` ones, and keys not wanted, are
+    read through keyring on demand.
     """
 
-    def __init__(self, vault: KeyringVault, values: dict[str, str], unsure: set[str]) -> None:
+    def __init__(self, vault: KeyringVault, values: dict[str, str], unsure: set[str], wanted: Callable[[str], bool]) -> None:
         self._vault = vault
         self._values = values
         self._unsure = unsure
+        self._wanted = wanted
 
     def get(self, key: str) -> str | None:
         return _whole_value(key, self._raw)
 
     def _raw(self, key: str) -> str | None:
-        if key in self._unsure:
+        if key in self._unsure or not self._wanted(key.partition("#")[0]):
             return self._vault._call("get_password", key)
         return self._values.get(key)
 
