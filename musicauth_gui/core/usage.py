@@ -15,7 +15,6 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError, NeedsSignIn
@@ -24,6 +23,7 @@ from .names import shown
 from .presets import StaticPlacement, get_preset
 from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .secret import Secret
+from .url_query import with_query
 
 if TYPE_CHECKING:
     from .oauth import oauth1
@@ -113,7 +113,7 @@ class Credential:
     def in_url(self, url: str) -> str:
         """``url`` carrying the secret as its query parameter (query placement only)."""
         assert self.query_param is not None
-        carried = with_query_param(url, self.query_param, self.value.reveal())
+        carried = with_query(url, {self.query_param: self.value.reveal()})
         return self.sign_url(carried) if self.sign_url is not None else carried
 
     def apply(self, url: str, headers: dict[str, str]) -> str:
@@ -136,14 +136,6 @@ class IssuedCredential:
     record: ProfileRecord
     token: TokenSet | None
     credential: Credential
-
-
-def with_query_param(url: str, name: str, value: str) -> str:
-    """``url`` with ``name=value`` appended to its query (percent-encoded)."""
-    parts = urlsplit(url)
-    pair = f"{quote(name, safe='')}={quote(value, safe='')}"
-    query = f"{parts.query}&{pair}" if parts.query else pair
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
 def static_placement(profile: Profile) -> StaticPlacement:

@@ -28,6 +28,7 @@ from ..errors import Action, InvalidGrant, MalformedResponse, ProviderRejected
 from ..http import host_of, printable, send
 from ..model import TokenSet
 from ..secret import Secret
+from ..url_query import with_query
 from .signature import api_sig
 
 GET_SESSION = "auth.getSession"
@@ -56,12 +57,12 @@ _LATER = frozenset({8, 11, 16, 29})
 
 def authorization_url(endpoint: str, *, api_key: str, callback: str) -> str:
     """The page to open in the browser: ``endpoint?api_key=KEY&cb=CALLBACK``."""
-    return _with_query(endpoint, {"api_key": api_key, "cb": callback})
+    return with_query(endpoint, {"api_key": api_key, "cb": callback})
 
 
 def callback_uri(redirect_uri: str, state: str) -> str:
     """The ``cb`` to give Last.fm: the listener's URI with our state, to which it appends ``&token=``."""
-    return _with_query(redirect_uri, {"state": state})
+    return with_query(redirect_uri, {"state": state})
 
 
 async def get_session(
@@ -156,7 +157,7 @@ def raise_for_error(code: int, message: str | None, *, status: int, host: str, w
 
 def user_info_url(api_endpoint: str) -> str:
     """The sample call a developer tries first: the signed-in user's ``user.getInfo``, as JSON."""
-    return _with_query(api_endpoint, {"method": USER_INFO, "format": "json"})
+    return with_query(api_endpoint, {"method": USER_INFO, "format": "json"})
 
 
 def signed_call_url(url: str, *, api_key: str, shared_secret: Secret) -> str:
@@ -174,10 +175,4 @@ def signed_call_url(url: str, *, api_key: str, shared_secret: Secret) -> str:
     if "format" in params:
         ordered.append(("format", params["format"]))
     query = urlencode(ordered, quote_via=quote)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def _with_query(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = (parts.query + "&" if parts.query else "") + urlencode(params, quote_via=quote)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -35,6 +35,7 @@ from ..errors import Action, ConfigError, InvalidGrant, MalformedResponse, Provi
 from ..http import host_of, printable, send
 from ..model import DEFAULT_SIGNATURE_METHOD, SignatureMethod, TokenSet
 from ..secret import Secret
+from ..url_query import with_query
 
 # oauthlib logs the collected parameters and the signature base string at DEBUG, where the token
 # appears percent-encoded (past the log scrubber's recognition). ``-v`` must not print it.
@@ -123,9 +124,7 @@ async def request_token(client: httpx.AsyncClient, endpoint: str, consumer: Cons
 
 def authorization_url(endpoint: str, request: Credentials) -> str:
     """The page where the person approves (leg 2): the endpoint with ``oauth_token``."""
-    parts = urlsplit(endpoint)
-    query = (parts.query + "&" if parts.query else "") + urlencode({"oauth_token": request.token}, quote_via=quote)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    return with_query(endpoint, {"oauth_token": request.token})
 
 
 async def access_token(
