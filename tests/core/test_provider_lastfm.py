@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from musicauth_gui.core.errors import Action, InvalidGrant
-from musicauth_gui.core.lastfm import web_auth
+from musicauth_gui.core.lastfm import calls, web_auth
 from musicauth_gui.core.lastfm.signature import api_sig
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.sandbox import LastfmServer
@@ -73,7 +73,7 @@ def test_the_signature_is_pylasts_for_the_same_call() -> None:
 
 
 def test_a_signed_call_url_carries_method_key_session_signature_and_format_in_that_order() -> None:
-    url = web_auth.signed_call_url(
+    url = calls.signed_call_url(
         "http://127.0.0.1:9/2.0/?method=user.getInfo&format=json&sk=SK1", api_key=API_KEY, shared_secret=Secret(SHARED_SECRET)
     )
     pairs = parse_qsl(urlsplit(url).query)
