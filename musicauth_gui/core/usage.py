@@ -10,7 +10,6 @@ Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both alw
 from __future__ import annotations
 
 import base64
-import functools
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -268,7 +267,13 @@ def _lastfm_credential(record: ProfileRecord, token: TokenSet) -> Credential:
     """Last.fm's session key, sent as ``sk`` in calls signed with the shared secret."""
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no shared secret is stored to sign calls")
-    sign = functools.partial(signed_call_url, api_key=profile.client_id, shared_secret=secret)
+
+    def sign(url: str) -> str:
+        try:
+            return signed_call_url(url, api_key=profile.client_id, shared_secret=secret)
+        except ConfigError as exc:
+            raise exc.about(profile=profile.name) from None
+
     return Credential("", token.access_token, query_param="sk", provider="Last.fm", sign_url=sign)
 
 

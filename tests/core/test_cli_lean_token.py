@@ -251,6 +251,18 @@ def test_a_lastfm_session_key_and_its_signed_call(tmp_path, lastfm, fmt) -> None
         assert answer.status_code == 200 and "sandbox-listener" in answer.text, answer.text
 
 
+def test_a_lastfm_call_naming_a_parameter_twice_is_refused_on_both_paths(tmp_path, lastfm) -> None:  # type: ignore[no-untyped-def]
+    signed_in_to_lastfm(tmp_path, lastfm, extra=f'try_url = "{lastfm.url("/2.0/")}?method=track.addTags&tags=a&tags=b"')
+
+    shipped, heavy = both(tmp_path, "token", "lfm", "--format", "curl")
+
+    assert heavy == "" and shipped.returncode == 1 and shipped.stdout == ""
+    assert shipped.stderr == (
+        "musicauth: profile 'lfm': try_url has the query parameter 'tags' more than once; Last.fm takes a list as "
+        "name[0], name[1], ...; set try_url in the profiles file and import it again\n"
+    )
+
+
 def without_nonce(text: str) -> str:
     """An OAuth 1.0a header (plain, in a curl line or in JSON) without what is new each time."""
     return re.sub(r'(oauth_(?:nonce|timestamp|signature)=\\?")[^"\\]*', r"\1...", text)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from ..errors import ConfigError
+from ..names import shown
 from ..secret import Secret
 from ..url_query import with_query
 from .signature import api_sig
@@ -23,9 +25,21 @@ def user_info_url(api_endpoint: str) -> str:
 def signed_call_url(url: str, *, api_key: str, shared_secret: Secret) -> str:
     """``url`` (its query naming the method and the session key ``sk``) with ``api_key`` and
     ``api_sig`` added, in the order Last.fm's documentation writes them: ``method``, ``api_key``,
-    ``sk``, the call's own parameters, ``api_sig``, then ``format``."""
+    ``sk``, the call's own parameters, ``api_sig``, then ``format``.
+
+    Raises:
+        ConfigError: a parameter named twice (field ``try_url``, where a call's URL is set).
+    """
     parts = urlsplit(url)
-    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    repeated = next((name for name in names if names.count(name) > 1), None)
+    if repeated is not None:
+        # As a dict below, it would be signed and sent with its last value alone. Last.fm has no
+        # repeated parameters: its lists are numbered (``tags[0]``, ``tags[1]``).
+        rule = f"has the query parameter {shown(repeated)} more than once; Last.fm takes a list as name[0], name[1], ..."
+        raise ConfigError.of_field("try_url", rule)
+    params = dict(pairs)
     params["api_key"] = api_key
     params.pop("api_sig", None)
     signature = api_sig(params, shared_secret)
