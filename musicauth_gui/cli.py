@@ -1035,7 +1035,10 @@ def _lean_token(args: argparse.Namespace) -> int | None:
     issued = valid_token_credential(args.name, args.scheme)
     if issued is None:
         return None
-    print(format_token(issued.record, issued.token, args.format, now=SYSTEM_CLOCK.now(), scheme=args.scheme))
+    # The credential valid_token_credential made, as cmd_token passes the engine's: building it
+    # again would sign a second OAuth 1.0a header (another nonce) and resolve secrets twice.
+    cred = issued.credential
+    print(format_token(issued.record, issued.token, args.format, now=SYSTEM_CLOCK.now(), scheme=args.scheme, cred=cred))
     return 0
 
 

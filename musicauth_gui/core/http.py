@@ -25,17 +25,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import HOMEPAGE, __version__
 from .content_decoding import BoundedDecoder
 from .errors import Action, InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
+from .user_agent import USER_AGENT as USER_AGENT  # re-exported: defined apart for the lean `token` path
 
 DEFAULT_DEADLINE = 30.0
 # The largest answer read from a provider. Discovery documents, the largest legitimate answers
 # here, are tens of kilobytes; a try-it call's search result rarely passes a few hundred.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
-# Product/version and a URL, as Discogs requires of every client ("a unique User-Agent", its
-# examples "AppName/1.0 +https://app.example"); other providers take it as it is.
-USER_AGENT = f"musicauth/{__version__} +{HOMEPAGE}"
 
 
 #: Held by every thread that imports the HTTP stack (httpcore, anyio and their backends) or

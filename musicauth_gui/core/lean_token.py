@@ -4,7 +4,8 @@ Scripts run ``musicauth token`` in loops (``curl -H "$(musicauth token x --forma
 so its start-up is most of its cost. ``TokenEngine`` (``engine.py``) imports the event loop, the
 HTTP stack, PyJWT, cryptography and the lock files: about 90 ms that a token still valid in the
 keyring never needs. This module is the engine's door for that one case, and imports only what
-it needs: the keyring, the record's decoder and the credential rules.
+it needs: the keyring, the record's decoder and the credential rules (``usage.py``, whose
+Last.fm and OAuth 1.0a signing comes from modules that import no httpx).
 
 It does what ``TokenEngine.credential`` does up to the point where a renewal would start, with
 the same code (``KeyringVault``, ``ProfileStore.read_profile_unlocked``, ``needs_renewal``,

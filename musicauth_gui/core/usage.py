@@ -10,27 +10,26 @@ Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both alw
 from __future__ import annotations
 
 import base64
-import functools
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
-from urllib.parse import quote, urlsplit, urlunsplit
+from typing import Literal
 
 from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError, NeedsSignIn
+from .lastfm.calls import signed_call_url, user_info_url
 from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
+from .oauth.oauth1_signing import Consumer, Credentials, authorization
 from .presets import StaticPlacement, get_preset
 from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .secret import Secret
+from .url_query import with_query
+from .user_agent import USER_AGENT
 
-if TYPE_CHECKING:
-    from .oauth import oauth1
-
-# core/http.py and core/oauth/oauth1.py import httpx (tens of milliseconds), which the desktop
-# app loads after its first paint; this module is imported before it, so they are imported
-# where a User-Agent or a signature is needed.
+# Nothing here may import httpx (tens of milliseconds): the desktop app imports this module before
+# its first paint, and the lean `musicauth token` path (lean_token.py) never loads the HTTP stack.
+# Hence the URL, signing and User-Agent modules apart from the ones that make requests.
 
 Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
@@ -113,7 +112,7 @@ class Credential:
     def in_url(self, url: str) -> str:
         """``url`` carrying the secret as its query parameter (query placement only)."""
         assert self.query_param is not None
-        carried = with_query_param(url, self.query_param, self.value.reveal())
+        carried = with_query(url, {self.query_param: self.value.reveal()})
         return self.sign_url(carried) if self.sign_url is not None else carried
 
     def apply(self, url: str, headers: dict[str, str]) -> str:
@@ -138,14 +137,6 @@ class IssuedCredential:
     credential: Credential
 
 
-def with_query_param(url: str, name: str, value: str) -> str:
-    """``url`` with ``name=value`` appended to its query (percent-encoded)."""
-    parts = urlsplit(url)
-    pair = f"{quote(name, safe='')}={quote(value, safe='')}"
-    query = f"{parts.query}&{pair}" if parts.query else pair
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
 def static_placement(profile: Profile) -> StaticPlacement:
     """Where a static profile's secret goes: its own fields over its preset's default."""
     default = get_preset(profile.provider).static or StaticPlacement()
@@ -167,21 +158,19 @@ def static_credential(record: ProfileRecord) -> Credential:
     profile = record.profile
     value = _stored_secret(record.static_token, profile.name, "token", missing="no token (API key) is stored for this profile")
     where = static_placement(profile)
-    user_agent = _user_agent() if get_preset(profile.provider).user_agent_required else None
+    user_agent = USER_AGENT if get_preset(profile.provider).user_agent_required else None
     return Credential(where.scheme, value, header_name=where.header_name, query_param=where.query_param, user_agent=user_agent)
 
 
-def oauth1_consumer(record: ProfileRecord) -> oauth1.Consumer:
+def oauth1_consumer(record: ProfileRecord) -> Consumer:
     """An OAuth 1.0a profile's consumer key and secret, and its signature method.
 
     Raises:
         ConfigError: no consumer secret stored (or its environment variable unset).
     """
-    from .oauth import oauth1
-
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no consumer secret (client_secret) is stored")
-    return oauth1.Consumer(profile.client_id, secret, profile.signature_method or DEFAULT_SIGNATURE_METHOD)
+    return Consumer(profile.client_id, secret, profile.signature_method or DEFAULT_SIGNATURE_METHOD)
 
 
 def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credential:
@@ -193,23 +182,15 @@ def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credenti
         NeedsSignIn: no token yet.
         ConfigError: no consumer secret, or no try URL to sign for.
     """
-    from .oauth import oauth1
-
     profile = record.profile
     if token is None or token.token_secret is None:
         raise NeedsSignIn(profile.name, "never signed in")
     url = try_url(record)
     if not url:
         raise ConfigError("no URL to sign the header for is set", profile=profile.name, field="try_url", actions=(Action.EDIT_FIELD,))
-    access = oauth1.Credentials(token.access_token.reveal(), token.token_secret)
-    signed = oauth1.authorization(oauth1_consumer(record), "GET", url, token=access)
-    return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=_user_agent())
-
-
-def _user_agent() -> str:
-    from .http import USER_AGENT
-
-    return USER_AGENT
+    access = Credentials(token.access_token.reveal(), token.token_secret)
+    signed = authorization(oauth1_consumer(record), "GET", url, token=access)
+    return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=USER_AGENT)
 
 
 def _stored_secret(secret: StoredSecret | None, profile: str, field: str, *, missing: str) -> Secret:
@@ -286,9 +267,13 @@ def _lastfm_credential(record: ProfileRecord, token: TokenSet) -> Credential:
     """Last.fm's session key, sent as ``sk`` in calls signed with the shared secret."""
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no shared secret is stored to sign calls")
-    from .lastfm import web_auth  # here: it loads httpx, which the desktop app loads after its first paint
 
-    sign = functools.partial(web_auth.signed_call_url, api_key=profile.client_id, shared_secret=secret)
+    def sign(url: str) -> str:
+        try:
+            return signed_call_url(url, api_key=profile.client_id, shared_secret=secret)
+        except ConfigError as exc:
+            raise exc.about(profile=profile.name) from None
+
     return Credential("", token.access_token, query_param="sk", provider="Last.fm", sign_url=sign)
 
 
@@ -306,9 +291,7 @@ def try_url(record: ProfileRecord) -> str | None:
         return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
     api = api_endpoint(profile)
     if preset.dialect == "lastfm" and profile.flow != "static" and api:
-        from .lastfm import web_auth  # here: it loads httpx (see above)
-
-        return web_auth.user_info_url(api)  # signed with the session key: the user signed in
+        return user_info_url(api)  # signed with the session key: the user signed in
     return preset.try_url
 
 

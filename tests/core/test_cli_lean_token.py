@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from musicauth_gui.core.user_agent import USER_AGENT
+from musicauth_gui.sandbox import DiscogsServer, LastfmServer
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET, profiles_file
 from tests.support.cli import browser_env, musicauth
 from tests.support.file_keyring import FileKeyring
 
-#: What the lean path must never import: the engine and what it stands on.
-HEAVY = ("asyncio", "httpx", "jwt", "cryptography", "filelock", "musicauth_gui.core.engine")
+#: What the lean path must never import: the engine and what it stands on (the core's HTTP
+#: module named too, so that a helper moved back beside it is caught even if httpx were cached).
+HEAVY = ("asyncio", "httpx", "jwt", "cryptography", "filelock", "musicauth_gui.core.engine", "musicauth_gui.core.http")
 AS_SHIPPED = (
     "import atexit, os, sys\n"
     f"heavy = {HEAVY!r}\n"
@@ -49,8 +56,14 @@ def run(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.
     )
 
 
-def both(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], str]:
+def both(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, fresh: Callable[[str], str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run ``musicauth ARGS`` as shipped, then with the engine alone; assert they say the same.
+
+    Args:
+        fresh: for output made afresh on each call (an OAuth 1.0a header's nonce), what is left
+            of it once that part is taken out; the two runs must then differ only there.
 
     Returns: the shipped run, and the heavy modules it imported (space-separated).
     """
@@ -58,13 +71,18 @@ def both(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple
     shipped = run(AS_SHIPPED, *args, env={**(env or {}), "LOADED_REPORT": str(report)})
     engine = run(ENGINE_ONLY, *args, env=env)
     assert (shipped.returncode, shipped.stderr) == (engine.returncode, engine.stderr)
+    lean_out, engine_out = shipped.stdout, engine.stdout
+    if fresh is not None and shipped.returncode == 0:
+        assert lean_out != engine_out  # each signed for its own request
+        lean_out, engine_out = fresh(lean_out), fresh(engine_out)
     if "--format" in args and args[args.index("--format") + 1] == "json" and shipped.returncode == 0:
-        lean_json, engine_json = json.loads(shipped.stdout), json.loads(engine.stdout)
+        lean_json, engine_json = json.loads(lean_out), json.loads(engine_out)
         # Counted down from each run's own "now": a second may pass between the two runs.
-        assert abs(lean_json.pop("expires_in") - engine_json.pop("expires_in")) <= 1
+        lean_left, engine_left = lean_json.pop("expires_in"), engine_json.pop("expires_in")
+        assert lean_left == engine_left if lean_left is None else abs(lean_left - engine_left) <= 1
         assert lean_json == engine_json
     else:
-        assert shipped.stdout == engine.stdout
+        assert lean_out == engine_out
     return shipped, report.read_text()
 
 
@@ -174,3 +192,109 @@ def test_the_vault_file_and_the_memory_store_go_through_the_engine(tmp_path, mxm
     assert musicauth("profile", "import", str(profiles), env=vault).returncode == 0
     shipped, heavy = both(tmp_path, "token", "app", env=vault)
     assert shipped.returncode == 0 and "musicauth_gui.core.engine" in heavy.split()
+
+
+# -- Last.fm and Discogs: signed in the lean path too, without the HTTP stack -------------------
+
+LASTFM_KEY = "0123456789abcdef0123456789abcdef"
+LASTFM_SECRET = "sh4red-sécret&=+"
+DISCOGS_KEY = "discogs-consumer"
+
+
+@pytest.fixture
+def lastfm() -> Iterator[LastfmServer]:
+    with LastfmServer() as server:
+        server.register_api_account(LASTFM_KEY, LASTFM_SECRET)
+        yield server
+
+
+@pytest.fixture
+def discogs() -> Iterator[DiscogsServer]:
+    with DiscogsServer() as server:
+        server.register_consumer(DISCOGS_KEY, CLIENT_SECRET, name="musicauth tests")
+        yield server
+    assert server.handler_errors == [], server.handler_errors[0]
+
+
+def signed_in_to_lastfm(tmp_path: Path, lastfm: LastfmServer, extra: str = "") -> None:
+    import_profiles(
+        tmp_path,
+        f"""
+[profiles.lfm]
+provider = "lastfm"
+client_id = "{LASTFM_KEY}"
+client_secret = {json.dumps(LASTFM_SECRET)}
+authorization_endpoint = "{lastfm.url('/api/auth/')}"
+api_endpoint = "{lastfm.url('/2.0/')}"
+{extra}
+""",
+    )
+    login = musicauth("login", "lfm", env=browser_env())
+    assert login.returncode == 0, login.stderr
+
+
+@pytest.mark.parametrize("fmt", ["raw", "json", "curl", "header"])
+def test_a_lastfm_session_key_and_its_signed_call(tmp_path, lastfm, fmt) -> None:  # type: ignore[no-untyped-def]
+    signed_in_to_lastfm(tmp_path, lastfm)
+
+    shipped, heavy = both(tmp_path, "token", "lfm", "--format", fmt)
+
+    assert heavy == ""
+    if fmt == "header":  # the session key goes in the signed query, never in a header
+        assert shipped.returncode == 1 and "sk query parameter" in shipped.stderr
+        return
+    assert shipped.returncode == 0, shipped.stderr
+    if fmt == "curl":
+        url = shlex.split(shipped.stdout)[-1]
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            answer = client.get(url)
+        assert answer.status_code == 200 and "sandbox-listener" in answer.text, answer.text
+
+
+def test_a_lastfm_call_naming_a_parameter_twice_is_refused_on_both_paths(tmp_path, lastfm) -> None:  # type: ignore[no-untyped-def]
+    signed_in_to_lastfm(tmp_path, lastfm, extra=f'try_url = "{lastfm.url("/2.0/")}?method=track.addTags&tags=a&tags=b"')
+
+    shipped, heavy = both(tmp_path, "token", "lfm", "--format", "curl")
+
+    assert heavy == "" and shipped.returncode == 1 and shipped.stdout == ""
+    assert shipped.stderr == (
+        "musicauth: profile 'lfm': try_url has the query parameter 'tags' more than once; Last.fm takes a list as "
+        "name[0], name[1], ...; set try_url in the profiles file and import it again\n"
+    )
+
+
+def without_nonce(text: str) -> str:
+    """An OAuth 1.0a header (plain, in a curl line or in JSON) without what is new each time."""
+    return re.sub(r'(oauth_(?:nonce|timestamp|signature)=\\?")[^"\\]*', r"\1...", text)
+
+
+@pytest.mark.parametrize("method", ["PLAINTEXT", "HMAC-SHA1"])
+@pytest.mark.parametrize("fmt", ["header", "json", "curl"])
+def test_a_discogs_header_signed_afresh(tmp_path, discogs, fmt, method) -> None:  # type: ignore[no-untyped-def]
+    import_profiles(
+        tmp_path,
+        f"""
+[profiles.dg]
+provider = "discogs"
+client_id = "{DISCOGS_KEY}"
+client_secret = "{CLIENT_SECRET}"
+signature_method = "{method}"
+request_token_endpoint = "{discogs.url('/oauth/request_token')}"
+authorization_endpoint = "{discogs.url('/oauth/authorize')}"
+token_endpoint = "{discogs.url('/oauth/access_token')}"
+try_url = "{discogs.url('/oauth/identity')}"
+""",
+    )
+    assert (login := musicauth("login", "dg", env=browser_env())).returncode == 0, login.stderr
+
+    shipped, heavy = both(tmp_path, "token", "dg", "--format", fmt, fresh=without_nonce)
+
+    assert shipped.returncode == 0 and heavy == ""
+    if fmt == "json":
+        header = json.loads(shipped.stdout)["authorization_header"]
+    else:
+        line = shipped.stdout.strip() if fmt == "header" else shlex.split(shipped.stdout)[-2]  # curl -A UA -H LINE URL
+        header = line.removeprefix("Authorization: ")
+    with httpx.Client(trust_env=False, timeout=5) as client:  # the lean path's header is good for its request
+        answer = client.get(discogs.url("/oauth/identity"), headers={"Authorization": header, "User-Agent": USER_AGENT})
+    assert answer.status_code == 200 and answer.json()["consumer_name"] == "musicauth tests", answer.text

@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from musicauth_gui.core.errors import Action, InvalidGrant
-from musicauth_gui.core.lastfm import web_auth
+from musicauth_gui.core.errors import Action, ConfigError, InvalidGrant
+from musicauth_gui.core.lastfm import calls, web_auth
 from musicauth_gui.core.lastfm.signature import api_sig
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.sandbox import LastfmServer
@@ -73,12 +73,24 @@ def test_the_signature_is_pylasts_for_the_same_call() -> None:
 
 
 def test_a_signed_call_url_carries_method_key_session_signature_and_format_in_that_order() -> None:
-    url = web_auth.signed_call_url(
+    url = calls.signed_call_url(
         "http://127.0.0.1:9/2.0/?method=user.getInfo&format=json&sk=SK1", api_key=API_KEY, shared_secret=Secret(SHARED_SECRET)
     )
     pairs = parse_qsl(urlsplit(url).query)
     assert [name for name, _ in pairs] == ["method", "api_key", "sk", "api_sig", "format"]
     assert dict(pairs)["api_sig"] == md5_hex(f"api_key{API_KEY}methoduser.getInfoskSK1{SHARED_SECRET}")
+
+
+def test_a_parameter_named_twice_is_refused_instead_of_signed_with_its_last_value() -> None:
+    url = "http://127.0.0.1:9/2.0/?method=track.addTags&tags=a&sk=SK1&tags=b"
+    with pytest.raises(ConfigError) as caught:
+        calls.signed_call_url(url, api_key=API_KEY, shared_secret=Secret(SHARED_SECRET))
+    error = caught.value
+    assert (error.field, error.actions) == ("try_url", (Action.EDIT_FIELD,))
+    assert error.message.startswith("try_url has the query parameter 'tags' more than once") and "SK1" not in error.message
+    numbered_url = url.replace("tags=a", "tags[0]=a").replace("tags=b", "tags[1]=b")
+    numbered = calls.signed_call_url(numbered_url, api_key=API_KEY, shared_secret=Secret(SHARED_SECRET))
+    assert ("tags[0]", "a") in parse_qsl(urlsplit(numbered).query)
 
 
 # -- the emulator and the command line ----------------------------------------------------------

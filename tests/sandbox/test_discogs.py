@@ -13,6 +13,7 @@ import pytest
 from musicauth_gui.core.errors import InvalidGrant
 from musicauth_gui.core.http import make_client
 from musicauth_gui.core.oauth import oauth1
+from musicauth_gui.core.oauth.oauth1_signing import Consumer, authorization
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.sandbox import DiscogsServer
 from musicauth_gui.sandbox.server import Request
@@ -57,7 +58,7 @@ def test_plaintext_is_both_secrets_percent_encoded() -> None:
 
 
 def test_a_request_token_buys_one_access_token(discogs: DiscogsServer) -> None:
-    consumer = oauth1.Consumer("key", Secret("s3cr+t/&="), "HMAC-SHA1")
+    consumer = Consumer("key", Secret("s3cr+t/&="), "HMAC-SHA1")
 
     async def run() -> None:
         async with make_client() as client:
@@ -75,8 +76,8 @@ def test_a_request_token_buys_one_access_token(discogs: DiscogsServer) -> None:
 
 
 def test_the_legs_want_the_form_content_type(discogs: DiscogsServer) -> None:
-    consumer = oauth1.Consumer("key", Secret("s3cr+t/&="))
+    consumer = Consumer("key", Secret("s3cr+t/&="))
     url = discogs.url("/oauth/request_token")
-    header = oauth1.authorization(consumer, "POST", url, callback="http://127.0.0.1:9/cb")
+    header = authorization(consumer, "POST", url, callback="http://127.0.0.1:9/cb")
     answer = httpx.post(url, headers={"Authorization": header.reveal(), "User-Agent": "t/1"}, trust_env=False)
     assert answer.status_code == 400 and answer.text.startswith("Invalid Content-Type")

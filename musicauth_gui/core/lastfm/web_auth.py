@@ -1,4 +1,4 @@
-"""Last.fm's web authentication, and its signed calls (last.fm/api/webauth; pylast
+"""Last.fm's web authentication (last.fm/api/webauth; pylast
 ``SessionKeyGenerator``; ``shared/specs/music-providers.md``, "Last.fm").
 
 1. The browser opens ``/api/auth/?api_key=KEY&cb=CALLBACK``. After approval Last.fm sends it to
@@ -11,7 +11,7 @@
    form (Last.fm takes every method so, as pylast does), which keeps the token out of URLs.
    A token lives 60 minutes and is spent by its first use.
 3. The session key never expires (the user may revoke it on Last.fm); there is no endpoint to
-   revoke it from here. Each later call carries ``api_key``, ``sk`` and ``api_sig``.
+   revoke it from here. Each later call carries ``api_key``, ``sk`` and ``api_sig`` (``calls.py``).
 
 Errors come as ``{"error": N, "message": ...}`` with ``format=json``, whatever the HTTP status
 (so they are read by their number, never by the status).
@@ -20,7 +20,6 @@ Errors come as ``{"error": N, "message": ...}`` with ``format=json``, whatever t
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -28,10 +27,10 @@ from ..errors import Action, InvalidGrant, MalformedResponse, ProviderRejected
 from ..http import host_of, printable, send
 from ..model import TokenSet
 from ..secret import Secret
+from ..url_query import with_query
 from .signature import api_sig
 
 GET_SESSION = "auth.getSession"
-USER_INFO = "user.getInfo"
 TOKEN_TYPE = "session"
 
 #: What each of Last.fm's error numbers (last.fm/api/errorcodes) means here, in a few words.
@@ -56,12 +55,12 @@ _LATER = frozenset({8, 11, 16, 29})
 
 def authorization_url(endpoint: str, *, api_key: str, callback: str) -> str:
     """The page to open in the browser: ``endpoint?api_key=KEY&cb=CALLBACK``."""
-    return _with_query(endpoint, {"api_key": api_key, "cb": callback})
+    return with_query(endpoint, {"api_key": api_key, "cb": callback})
 
 
 def callback_uri(redirect_uri: str, state: str) -> str:
     """The ``cb`` to give Last.fm: the listener's URI with our state, to which it appends ``&token=``."""
-    return _with_query(redirect_uri, {"state": state})
+    return with_query(redirect_uri, {"state": state})
 
 
 async def get_session(
@@ -152,32 +151,3 @@ def raise_for_error(code: int, message: str | None, *, status: int, host: str, w
     elif code in _LATER:
         actions = (Action.RETRY,)
     raise ProviderRejected(text, status=status, error=str(code), description=message, field=field, actions=actions)
-
-
-def user_info_url(api_endpoint: str) -> str:
-    """The sample call a developer tries first: the signed-in user's ``user.getInfo``, as JSON."""
-    return _with_query(api_endpoint, {"method": USER_INFO, "format": "json"})
-
-
-def signed_call_url(url: str, *, api_key: str, shared_secret: Secret) -> str:
-    """``url`` (its query naming the method and the session key ``sk``) with ``api_key`` and
-    ``api_sig`` added, in the order Last.fm's documentation writes them: ``method``, ``api_key``,
-    ``sk``, the call's own parameters, ``api_sig``, then ``format``."""
-    parts = urlsplit(url)
-    params = dict(parse_qsl(parts.query, keep_blank_values=True))
-    params["api_key"] = api_key
-    params.pop("api_sig", None)
-    signature = api_sig(params, shared_secret)
-    first = [name for name in ("method", "api_key", "sk") if name in params]
-    rest = [name for name in params if name not in (*first, "format")]
-    ordered = [(name, params[name]) for name in (*first, *rest)] + [("api_sig", signature)]
-    if "format" in params:
-        ordered.append(("format", params["format"]))
-    query = urlencode(ordered, quote_via=quote)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def _with_query(url: str, params: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = (parts.query + "&" if parts.query else "") + urlencode(params, quote_via=quote)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))

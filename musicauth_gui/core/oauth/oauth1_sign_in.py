@@ -25,6 +25,7 @@ from ..presets import Preset
 from ..secret import Secret
 from . import oauth1
 from .loopback import Callback, LoopbackListener, RedirectTarget
+from .oauth1_signing import Consumer
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class Oauth1CallbackListener(LoopbackListener):
 async def sign_in(
     client: httpx.AsyncClient,
     endpoints: Oauth1Endpoints,
-    consumer: oauth1.Consumer,
+    consumer: Consumer,
     *,
     target: RedirectTarget,
     open_browser: Callable[[str], Awaitable[None] | None],
