@@ -94,7 +94,7 @@ async def _scan_once(backend: object, *, bulk: bool) -> float:
 
     vault = KeyringVault(backend)
     if not bulk:
-        vault.snapshot = lambda: vault  # type: ignore[method-assign]  # entry by entry, as before
+        vault.snapshot = lambda wanted: vault  # type: ignore[method-assign]  # entry by entry, as before
     store = ProfileStore(vault)
     try:
         t = time.perf_counter()

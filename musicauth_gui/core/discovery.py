@@ -15,15 +15,16 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import Action, DiscoveryFailed, MusicAuthError, ProviderRejected
-from .http import check_endpoint, json_body, raise_for_oauth_error, send
 from .paths import cache_dir
+from .urls import check_endpoint
+
+if TYPE_CHECKING:  # the engine (and the desktop app with it) imports this before any request
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ class Discovery:
         Raises:
             DiscoveryFailed: no document found, or one that names another issuer.
         """
+        from .http import json_body, raise_for_oauth_error, send  # httpx: loaded with the client
+
         issuer = issuer.rstrip("/")
         check_endpoint(issuer, "issuer")
         if not refresh:

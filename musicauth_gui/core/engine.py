@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-import httpx
-
 from . import inflight
 from .browser import BrowserOpener as BrowserOpener  # re-exported for the front ends
 from .browser import open_url
@@ -54,10 +52,8 @@ from .errors import (
     StoreError,
     UnusableRotation,
 )
-from .http import check_endpoint, make_client
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth import flows
 from .oauth.pkce import Pkce, new_state
 from .presets import Preset, get_preset
 from .renewal import needs_renewal
@@ -65,6 +61,7 @@ from .secret import Secret
 from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
 from .sign_in import SignIn
 from .store.profile_store import Listing, ProfileStore
+from .urls import check_endpoint
 from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
 from .usage import api_endpoint as lastfm_api_endpoint
 from .usage import credential, needs_token, oauth1_consumer, static_credential
@@ -76,8 +73,11 @@ from .usage import credential, needs_token, oauth1_consumer, static_credential
 # reading, the lock files (filelock, ~6 ms: a sign-in takes them after the token answer), the
 # DevToken signer and the profiles file's rules.
 if TYPE_CHECKING:
+    import httpx
+
     from .events import EventHub
     from .key_ring import KeyRing
+    from .oauth import flows
     from .oauth.loopback import LoopbackListener
     from .outside_changes import OutsideChanges
     from .profiles_file import ProfileInput
@@ -148,14 +148,14 @@ class TokenEngine:
         *,
         clock: Clock = SYSTEM_CLOCK,
         discovery: Discovery | None = None,
-        client_factory: Callable[[], httpx.AsyncClient] = make_client,
+        client_factory: Callable[[], httpx.AsyncClient] | None = None,
         cross_process: bool = True,
         shared_client: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
         self.discovery = discovery or Discovery()
-        self.client_factory = client_factory
+        self.client_factory = client_factory or _default_client
         self.shared_client = shared_client
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -475,6 +475,7 @@ class TokenEngine:
             # Only the MusicKit page hands one out (``login``): there is nothing to renew from.
             raise NeedsSignIn(profile.name, "never signed in" if record.token is None else "a Music User Token cannot be renewed")
         async with self.http() as client:
+            from .oauth import flows  # httpx: loaded with the client
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token is not None
             auth = self._client_auth(record, preset)
@@ -529,6 +530,8 @@ class TokenEngine:
         marker (core/inflight.py) stays behind whenever the token might have been spent
         without its replacement stored, so that the next ``invalid_grant`` can say why.
         """
+        from .oauth import flows  # httpx: the caller holds the client
+
         name = record.profile.name
         current = record.token
         assert current is not None and current.refresh_token is not None
@@ -720,6 +723,7 @@ class TokenEngine:
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
+            from .oauth import flows  # httpx: loaded with the client
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
             # Before the browser opens: a secret that is missing (or whose variable is unset)
@@ -811,6 +815,7 @@ class TokenEngine:
         preset = get_preset(profile.provider)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("device", ())
         async with self.http() as client:
+            from .oauth import flows  # httpx: loaded with the client
             endpoints = await self.endpoints(profile, client)
             assert endpoints.token and endpoints.device_authorization
             auth = self._client_auth(record, preset)
@@ -983,6 +988,7 @@ class TokenEngine:
         if preset.dialect == "lastfm":
             raise ConfigError(f"{preset.label} has no introspection: a signed call (try it) shows whether the session works")
         async with self.http() as client:
+            from .oauth import flows  # httpx: loaded with the client
             endpoints = await self.endpoints(record.profile, client)
             if not endpoints.introspection or not endpoints.introspection_style:
                 raise ConfigError(
@@ -1009,6 +1015,7 @@ class TokenEngine:
         still_valid_at = None
         endpoints = None
         async with self.http() as client:
+            from .oauth import flows  # httpx: loaded with the client
             # Last.fm has no endpoint to revoke a session key: it is forgotten here alone.
             # No endpoints to revoke at: a DevToken and a static key are made or held here, and
             # Apple has no revocation for a Music User Token (the user withdraws it at Apple).
@@ -1276,6 +1283,7 @@ class TokenEngine:
 
     def _client_auth(self, record: ProfileRecord, preset: Preset) -> flows.ClientAuth:
         profile = record.profile
+        from .oauth import flows  # httpx: only called once the operation's client is made
         from .profiles_file import client_auth_method
 
         method: AuthMethod = client_auth_method(preset, profile, has_secret=record.client_secret is not None)
@@ -1375,6 +1383,18 @@ async def finish_despite_cancellation(work: Awaitable[T], *, track: set[asyncio.
     return result
 
 
+def _default_client() -> httpx.AsyncClient:
+    """``core.http.make_client``, imported when the first client is made: the module loads httpx
+    (~7 MB), which a desktop app at rest never needs (benchmarks/README.md, "GUI"). Under the
+    stack's lock: httpx imports httpcore (see ``HTTP_STACK_LOCK``)."""
+    from .http_stack import HTTP_STACK_LOCK
+
+    with HTTP_STACK_LOCK:
+        from .http import make_client
+
+    return make_client()
+
+
 def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
     """A new shared client, built on a worker thread with what its first request imports.
 
@@ -1383,9 +1403,9 @@ def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
     """
     from http.cookiejar import DefaultCookiePolicy
 
-    from .http import HTTP_STACK_LOCK
+    from .http_stack import HTTP_STACK_LOCK
 
-    with HTTP_STACK_LOCK:  # its default transport imports httpcore (see HTTP_STACK_LOCK)
+    with HTTP_STACK_LOCK:  # httpx and its default transport import httpcore (see HTTP_STACK_LOCK)
         client = factory()
     client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # accepts none
     prepare_http_stack()
@@ -1408,7 +1428,7 @@ def prepare_http_stack() -> None:
     sys.modules makes later attempts fail at once, as documented for the import system;
     httpcore then assumes asyncio, exactly as it does without sniffio.
     """
-    from .http import import_http_stack  # the work and its lock live with the HTTP client
+    from .http_stack import import_http_stack  # the work and its lock, without httpx
 
     import_http_stack()
 def static_token_set(record: ProfileRecord) -> TokenSet:

@@ -15,58 +15,30 @@ httpx's own decoder let a 50 KB gzip bomb become 50 MB in one read).
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import os
-import threading
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from .content_decoding import BoundedDecoder
-from .errors import Action, InsecureEndpoint, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
+from .errors import Action, InvalidGrant, MalformedResponse, ProviderRejected, ProviderUnreachable
+
+# The lock and the imports live apart, and so do the URL rules, so that neither loads httpx;
+# re-exported here for the modules that already load it.
+from .http_stack import HTTP_STACK_LOCK as HTTP_STACK_LOCK
+from .http_stack import import_http_stack
+from .urls import check_endpoint as check_endpoint
+from .urls import host_of as host_of
+from .urls import is_loopback_host as is_loopback_host
+from .urls import printable as printable
 from .user_agent import USER_AGENT as USER_AGENT  # re-exported: defined apart for the lean `token` path
 
 DEFAULT_DEADLINE = 30.0
 # The largest answer read from a provider. Discovery documents, the largest legitimate answers
 # here, are tens of kilobytes; a try-it call's search result rarely passes a few hundred.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
-
-
-#: Held by every thread that imports the HTTP stack (httpcore, anyio and their backends) or
-#: builds a transport, which imports httpcore. Python's per-module import locks raise
-#: ``_DeadlockError`` when two threads import modules of one circular package at once (seen in
-#: CI: a command's first request on the event loop's thread against the engine's warming
-#: thread), so that work happens on one thread at a time, and requests on the event loop's
-#: thread wait until it is done (``BackgroundTransport``). Reentrant: building the desktop
-#: app's shared client imports the stack while holding it.
-HTTP_STACK_LOCK = threading.RLock()
-_http_stack_imported = False
-
-
-def import_http_stack() -> None:
-    """Once per process, what httpx's first request would otherwise import at an arbitrary
-    moment (``engine.prepare_http_stack`` says why). Blocking; safe on any thread."""
-    global _http_stack_imported
-    with HTTP_STACK_LOCK:
-        if _http_stack_imported:
-            return
-        import importlib
-        import sys
-
-        for module in ("httpcore", "anyio._backends._asyncio", "httpcore._backends.anyio"):
-            try:
-                importlib.import_module(module)
-            except ImportError:
-                pass
-        try:
-            importlib.import_module("sniffio")
-        except ImportError:
-            # typeshed types sys.modules as holding modules only; None is the documented blocker.
-            sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
-        _http_stack_imported = True
 
 
 def _built_under_lock(**options: Any) -> httpx.AsyncHTTPTransport:
@@ -158,74 +130,6 @@ class BackgroundTransport(httpx.AsyncBaseTransport):
         except Exception:  # noqa: BLE001 - it never got built; nothing to close
             return
         await transport.aclose()
-
-
-def is_loopback_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_endpoint(url: str, what: str, *, field: str | None = None) -> str:
-    """``url`` if it is https, or http on a loopback host; else InsecureEndpoint.
-
-    Args:
-        what: how the message names the URL.
-        field: the profile field that holds it, for the error (defaults to ``what``).
-
-    The URL must mean the same host to us as to a browser (a sign-in URL is opened in one).
-    Rather than reimplement the WHATWG URL parser, the characters on which it and
-    ``urlsplit`` disagree are refused: a backslash (a browser reads it as ``/`` in http(s)
-    URLs, so ``http://evil.example\\@127.0.0.1/`` is evil.example to it and 127.0.0.1 to
-    ``urlsplit``), userinfo (``user@``: no OAuth endpoint has one, and it is where such tricks
-    hide), and white space or control characters (which a browser strips before parsing).
-    What is left parses alike; where they still differ (a browser also reads ``0x7f.1`` or
-    percent-encoded hosts as 127.0.0.1), ``urlsplit`` sees a non-loopback host and refuses.
-    """
-    field = field or what
-
-    def refused(rule: str) -> InsecureEndpoint:
-        # "<what> <rule>"; the rule alone too when ``what`` is the field's key (ConfigError.rule).
-        error = InsecureEndpoint(f"{what} {rule}", field=field)
-        error.rule = rule if what == field else None
-        return error
-
-    if any(ch == "\\" or ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
-        # The URL itself is not echoed: it may hold user:password@ (see below).
-        raise refused("contains a backslash, white space or a control character (a URL is plain https://host/path)")
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unclosed [IPv6 literal
-        raise refused("is not a valid URL") from None
-    if "@" in parts.netloc:
-        raise refused(
-            "contains user information (user@host); it may be a password, so it is not shown "
-            "(credentials belong in client_id and client_secret)"
-        )
-    if parts.scheme == "https" and parts.hostname:
-        return url
-    if parts.scheme == "http" and parts.hostname and is_loopback_host(parts.hostname):
-        return url
-    if parts.scheme == "http":
-        raise refused(
-            f"{parts.scheme}://{parts.hostname}{parts.path} is plain http on a host that is not loopback "
-            "(http is accepted only for 127.0.0.1, [::1] and localhost)"
-        )
-    raise refused(f"{_short_url(url)} is not an http(s) URL")
-
-
-def _short_url(url: str, limit: int = 80) -> str:
-    # A message shows at most ``limit`` characters of the URL, escapes and all.
-    return repr(url[:limit]) + ("…" if len(url) > limit else "")
-
-
-def host_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.netloc.rsplit("@", 1)[-1] or url
 
 
 async def send(
@@ -389,12 +293,3 @@ def raise_for_oauth_error(response: httpx.Response, *, what: str) -> None:
     raise cls(
         message, status=status, error=error, description=description, sub_status=sub_status, field=field, actions=actions
     )
-
-
-def printable(value: object) -> str | None:
-    if not isinstance(value, str) or not value:
-        return None
-    # RFC 6749 limits these to printable ASCII; anything else is cut, and length is capped so a
-    # misbehaving server cannot flood the one-line message.
-    cleaned = "".join(ch for ch in value if 0x20 <= ord(ch) < 0x7F)
-    return cleaned[:200] or None

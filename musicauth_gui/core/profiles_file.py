@@ -13,7 +13,6 @@ from typing import Any
 from .devtoken import check_lifetime, parse_ttl
 from .env_secret import EnvSecret, StoredSecret, parse_secret
 from .errors import Action, ConfigError
-from .http import check_endpoint
 from .input_file import STDIN, read_input
 from .model import (
     AUTH_METHODS,
@@ -30,6 +29,7 @@ from .model import (
 )
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .presets import Preset, get_preset
+from .urls import check_endpoint
 
 # The TOML reader and writer and the redirect URI's parser are imported where used: the engine
 # asks this module's rules for every refresh (``client_auth_method``), which reads no file

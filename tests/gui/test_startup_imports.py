@@ -1,0 +1,69 @@
+"""What the desktop app has loaded once it is usable with nothing due (benchmarks/README.md, "GUI").
+
+A window whose tokens are all valid never makes a request, so the HTTP stack, PyJWT and
+cryptography (~14 MB and tens of milliseconds of imports between them) must not be loaded on
+the way to "ready": the scheduler warms the HTTP stack up 10 s before the first renewal, and the
+key operations load when first used. A real process, started as ``benchmarks/startup.py`` starts
+it (a fresh interpreter: this suite's own imports cannot mask a leak).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
+from musicauth_gui.core.secret import Secret
+from tests.support.file_keyring import FileKeyring
+
+#: Top-level packages a listed window at rest has no use for.
+NOT_AT_REST = ("httpx", "httpcore", "anyio", "h11", "certifi", "sniffio", "jwt", "cryptography")
+
+# Runs the app to "ready" (MUSICAUTH_BENCH=quit then quits it) and prints what it imported. A
+# module stays in sys.modules once imported, so what is absent after the quit was absent at ready.
+CHILD = """
+import sys
+from musicauth_gui.gui.app import main
+status = main(["--no-tray"])
+print("modules", " ".join(sorted(sys.modules)))
+sys.exit(status)
+"""
+
+
+def seed_valid_tokens(count: int) -> None:
+    """``count`` client-credentials profiles whose tokens stay valid for 30 days."""
+    now = time.time()
+    names = [f"rest-{i:02d}" for i in range(count)]
+    keyring = FileKeyring()
+    for name in names:
+        record = ProfileRecord(
+            profile=Profile(
+                name=name,
+                provider="musixmatch",
+                flow="client_credentials",
+                client_id="cid",
+                token_endpoint="http://127.0.0.1:9/token",  # unreachable: nothing may be fetched
+            ),
+            client_secret=Secret("secret"),
+            token=TokenSet(access_token=Secret(f"token-{name}"), issued_at=now, expires_at=now + 30 * 86400),
+        )
+        keyring.set_password("musicauth", f"profile/{name}", json.dumps(record.to_json()))
+    keyring.set_password("musicauth", "index", json.dumps({"v": 1, "profiles": names, "keys": []}))
+
+
+def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> None:
+    seed_valid_tokens(5)
+    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="quit", QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    assert "ready" in lines, result.stdout  # listed, scheduler running
+    modules = set(lines["modules"].split())
+    # It cannot pass by importing nothing: the engine, the scheduler and the keyring are there.
+    assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
+    loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
+    assert loaded == []
