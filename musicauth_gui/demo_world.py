@@ -64,13 +64,9 @@ class DemoWorld:
         self.engine.close()
 
 
-def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer], discogs: DiscogsServer) -> str:
-    live, mxm, spotify, sc = (sandbox.providers[n] for n in ("live", "musixmatch", "spotify", "soundcloud"))
-    apple = sandbox.apple_music
-    tidal, mb, genius, deezer = (more[n] for n in ("tidal", "musicbrainz", "genius", "deezer"))
-
-    def demo_client(name: str) -> str:
-        return f'client_id = "demo-{name}"\nclient_secret = "demo-{name}-secret"\n'
+def _groove_profiles(sandbox: Sandbox) -> str:
+    """Groove's two profiles, listed last: the service is discontinued (kept for old apps)."""
+    live = sandbox.providers["live"]
 
     def client(p: DemoProvider) -> str:
         return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
@@ -89,6 +85,21 @@ flow = "authorization_code"
 token_endpoint = "{live.server.url('/oauth20_token.srf')}"
 logout_endpoint = "{live.server.url('/oauth20_logout.srf')}"
 
+"""
+
+
+def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, AuthorizationServer], discogs: DiscogsServer) -> str:
+    mxm, spotify, sc = (sandbox.providers[n] for n in ("musixmatch", "spotify", "soundcloud"))
+    apple = sandbox.apple_music
+    tidal, mb, genius, deezer = (more[n] for n in ("tidal", "musicbrainz", "genius", "deezer"))
+
+    def demo_client(name: str) -> str:
+        return f'client_id = "demo-{name}"\nclient_secret = "demo-{name}-secret"\n'
+
+    def client(p: DemoProvider) -> str:
+        return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
+
+    return f"""
 [profiles."Musixmatch"]
 provider = "musixmatch"
 flow = "authorization_code"
@@ -257,6 +268,6 @@ async def start_demo(*, consent: str = "interactive", short_lived: bool = True) 
     info = await engine.key_ring.generate(DEMO_KEY)
     musicapi.register_public_key(DEMO_MUSICAPI_CLIENT, DEMO_KID, info.public_pem)
     sandbox.apple_music.register_key(DEMO_APPLE_TEAM, DEMO_KID, info.public_pem)
-    profiles = _profiles(sandbox, musicapi, more, discogs) + keyed_profiles
+    profiles = _profiles(sandbox, musicapi, more, discogs) + keyed_profiles + _groove_profiles(sandbox)
     await engine.import_profiles(parse_profiles_text(profiles, source="demo profiles"))
     return DemoWorld(engine=engine, sandbox=sandbox, musicapi=musicapi, more=more, discogs=discogs, keyed=keyed)

@@ -38,9 +38,10 @@ def get_token(qtbot, window: MainWindow, name: str) -> str:  # type: ignore[no-u
 
 def test_lists_every_demo_profile_with_state_and_countdown(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     assert window.model.names() == [
-        "Groove app token", "Groove user", "Musixmatch", "Musixmatch app", "Spotify", "SoundCloud app",
+        "Musixmatch", "Musixmatch app", "Spotify", "SoundCloud app",
         "TIDAL", "TIDAL app", "MusicBrainz", "Genius", "Deezer", "Discogs", "Last.fm", "MusicAPI", "Apple Music user",
         "TV app (device)", "API key (header)", "Musixmatch classic key", "Genius client token",
+        "Groove app token", "Groove user",  # discontinued: last
     ]
     # Auto-renew fetched the client-credentials tokens and signed the DevToken by itself.
     qtbot.waitUntil(lambda: window.model.record("Groove app token").token is not None, timeout=10000)
