@@ -474,6 +474,23 @@ class TokenEngine:
         if profile.flow == "music_user_token":
             # Only the MusicKit page hands one out (``login``): there is nothing to renew from.
             raise NeedsSignIn(profile.name, "never signed in" if record.token is None else "a Music User Token cannot be renewed")
+        # The in-flight marker goes to disk before the client is made, while nothing else runs:
+        # the client starts importing the HTTP stack on a worker thread, and a marker written
+        # beside that import waited for the GIL after each of its system calls (open, write,
+        # fsync, rename, fsync: ~15 ms instead of ~0.3 ms before a refresh's request). Until the
+        # request is sent nothing is spent, so a refresh that stops sooner puts back what was there.
+        marked: list[inflight.InFlight | None] = []  # [the earlier marker] once ours is written
+        if profile.flow != "client_credentials" and _spends_refresh_token(record, self.clock.now()):
+            marked.append(await asyncio.to_thread(inflight.begin, profile.name, now=self.clock.now()))
+        try:
+            return await self._renew_over_http(record, preset, marked)
+        except BaseException:
+            if marked:  # still ours to undo: the spend, once started, took it over (and emptied this)
+                await asyncio.to_thread(inflight.abandon, profile.name, marked[0])
+            raise
+
+    async def _renew_over_http(self, record: ProfileRecord, preset: Preset, marked: list[inflight.InFlight | None]) -> TokenSet:
+        profile = record.profile
         async with self.http() as client:
             from .oauth import flows  # httpx: loaded with the client
             endpoints = await self.endpoints(profile, client)
@@ -498,6 +515,9 @@ class TokenEngine:
                 raise NeedsSignIn(profile.name, "the refresh token has expired")
             redirect_uri = self._stored_redirect_uri(record) if preset.refresh_sends_redirect_uri else None
             scope = _refresh_scope(record, preset) if preset.refresh_sends_scope else None
+            # From here the spend owns the marker: written (``marked``), or its own to write.
+            already_marked = bool(marked)
+            earlier = marked.pop() if marked else None
             spend = self._spend_refresh_token(
                 client,
                 endpoints.token,
@@ -507,6 +527,8 @@ class TokenEngine:
                 redirect_uri=redirect_uri,
                 scope=scope,
                 refresh_token_lifetime=preset.refresh_token_lifetime,
+                earlier=earlier,
+                marked=already_marked,
             )
             return await finish_despite_cancellation(spend, track=self._finishing)
 
@@ -521,6 +543,8 @@ class TokenEngine:
         redirect_uri: str | None,
         scope: str | None,
         refresh_token_lifetime: float | None,
+        earlier: inflight.InFlight | None = None,
+        marked: bool = False,
     ) -> TokenSet:
         """One refresh-token grant, from the in-flight marker to the new token stored.
 
@@ -529,14 +553,15 @@ class TokenEngine:
         refresh token), with retries, and even from an answer that is otherwise unusable. The
         marker (core/inflight.py) stays behind whenever the token might have been spent
         without its replacement stored, so that the next ``invalid_grant`` can say why.
+        ``marked``: the caller wrote it already, and ``earlier`` is what it replaced.
         """
         from .oauth import flows  # httpx: the caller holds the client
 
         name = record.profile.name
         current = record.token
         assert current is not None and current.refresh_token is not None
-        earlier = await asyncio.to_thread(inflight.read, name)
-        await asyncio.to_thread(inflight.begin, name, now=now)
+        if not marked:  # ``_renew`` writes it before the client is made, when it can tell
+            earlier = await asyncio.to_thread(inflight.begin, name, now=now)
         try:
             token = await flows.refresh(
                 client,
@@ -1445,6 +1470,18 @@ def _same_client(old: Profile, new: Profile) -> bool:
     # team_id: an Apple Music user token was handed out to that developer team.
     keys = ("provider", "flow", "client_id", "team_id", "issuer", "authorization_endpoint", "token_endpoint")
     return all(getattr(old, k) == getattr(new, k) for k in keys)
+
+
+def _spends_refresh_token(record: ProfileRecord, now: float) -> bool:
+    """Whether ``_renew_over_http`` will send this record's refresh token (when its endpoints
+    and client authentication resolve): its own checks, made early for the in-flight marker."""
+    token = record.token
+    return (
+        token is not None
+        and token.refresh_token is not None
+        and not record.status.needs_sign_in
+        and (token.refresh_expires_at is None or now < token.refresh_expires_at)
+    )
 
 
 def _refresh_scope(record: ProfileRecord, preset: Preset) -> str | None:
