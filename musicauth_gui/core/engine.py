@@ -54,7 +54,6 @@ from .errors import (
 )
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
-from .oauth.pkce import Pkce, new_state
 from .presets import Preset, get_preset
 from .renewal import needs_renewal
 from .secret import Secret
@@ -744,6 +743,7 @@ class TokenEngine:
             return await self._music_user_token_login(record, open_browser=open_browser, timeout=timeout, on_listening=on_listening)
         from .oauth import deezer
         from .oauth.loopback import LoopbackListener, parse_redirect_uri
+        from .oauth.pkce import Pkce, new_state
 
         target = parse_redirect_uri(profile.redirect_uri)
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
@@ -926,6 +926,7 @@ class TokenEngine:
         """
         from .lastfm import web_auth as lastfm_web_auth  # httpx: never loaded by `token`
         from .oauth.loopback import LoopbackListener, RedirectTarget
+        from .oauth.pkce import new_state
         from .profiles_file import secret_problem
 
         profile = record.profile
@@ -982,6 +983,7 @@ class TokenEngine:
             StateMismatch, SignInTimeout, SignInCancelled, SignInError: as the page's listener.
         """
         from .oauth import musickit_page
+        from .oauth.pkce import new_state
         from .presets.apple_music import MUSICKIT_JS_URL, USER_TOKEN_HEADER
 
         profile = record.profile
