@@ -163,3 +163,25 @@ async def test_a_refresh_that_stops_before_its_request_leaves_the_markers_as_the
     assert inflight.read("mxm") == earlier
     assert not [r for r in mxm.requests if r.form.get("grant_type") == "refresh_token"]
     engine.store.close()
+
+
+async def test_a_forced_refresh_reads_the_keyring_once_before_its_request(mxm) -> None:  # type: ignore[no-untyped-def]
+    """`musicauth refresh` has no cache: its one read is the fresh one under the renewal lock
+    (a read before it was a second keyring round trip, ~20 ms on the Secret Service)."""
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())))
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
+    await engine.get_token("mxm")
+    engine.store.close()
+    reads_before_request: list[str] = []
+
+    class CountingKeyring(FileKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            if mxm.issued_count("client_credentials") == 1:  # the refresh's request not yet answered
+                reads_before_request.append(username)
+            return super().get_password(service, username)
+
+    fresh = TokenEngine(ProfileStore(KeyringVault(CountingKeyring())))
+    await fresh.refresh("mxm")
+    fresh.store.close()
+    assert mxm.issued_count("client_credentials") == 2
+    assert len(reads_before_request) == 1, reads_before_request
