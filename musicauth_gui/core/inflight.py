@@ -65,9 +65,21 @@ def _path(profile: str) -> Path:
     return state_dir() / "inflight" / (hashlib.sha256(profile.encode()).hexdigest()[:24] + ".json")
 
 
-def begin(profile: str, *, now: float) -> None:
-    """Note that a refresh of ``profile`` is about to spend its refresh token."""
+def begin(profile: str, *, now: float) -> InFlight | None:
+    """Note that a refresh of ``profile`` is about to spend its refresh token; returns the
+    marker an earlier refresh left (``read``), which this one replaces."""
+    earlier = read(profile)
     _write(InFlight(profile=profile, started_at=now, pid=os.getpid()))
+    return earlier
+
+
+def abandon(profile: str, earlier: InFlight | None) -> None:
+    """The refresh ``begin`` announced stopped before its request (nothing was spent): put
+    back what was there before it."""
+    if earlier is None:
+        clear(profile)
+    else:
+        _write(earlier)
 
 
 def note_outcome(profile: str, outcome: Outcome) -> None:

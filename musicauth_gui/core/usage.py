@@ -13,20 +13,23 @@ import base64
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .env_secret import StoredSecret, resolve
 from .errors import Action, ConfigError, NeedsSignIn
-from .lastfm.calls import signed_call_url, user_info_url
 from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
-from .oauth.oauth1_signing import Consumer, Credentials, authorization
 from .presets import StaticPlacement, get_preset
 from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .secret import Secret
 from .url_query import with_query
 from .user_agent import USER_AGENT
 
+if TYPE_CHECKING:
+    from .oauth.oauth1_signing import Consumer
+
+# Last.fm's call signing and OAuth 1.0a's (~1 ms) are imported where those providers use them:
+# a token or a refresh of any other provider never does (benchmarks/README.md, "Start-up").
 # Nothing here may import httpx (tens of milliseconds): the desktop app imports this module before
 # its first paint, and the lean `musicauth token` path (lean_token.py) never loads the HTTP stack.
 # Hence the URL, signing and User-Agent modules apart from the ones that make requests.
@@ -168,6 +171,8 @@ def oauth1_consumer(record: ProfileRecord) -> Consumer:
     Raises:
         ConfigError: no consumer secret stored (or its environment variable unset).
     """
+    from .oauth.oauth1_signing import Consumer
+
     profile = record.profile
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no consumer secret (client_secret) is stored")
     return Consumer(profile.client_id, secret, profile.signature_method or DEFAULT_SIGNATURE_METHOD)
@@ -188,6 +193,8 @@ def oauth1_credential(record: ProfileRecord, token: TokenSet | None) -> Credenti
     url = try_url(record)
     if not url:
         raise ConfigError("no URL to sign the header for is set", profile=profile.name, field="try_url", actions=(Action.EDIT_FIELD,))
+    from .oauth.oauth1_signing import Credentials, authorization
+
     access = Credentials(token.access_token.reveal(), token.token_secret)
     signed = authorization(oauth1_consumer(record), "GET", url, token=access)
     return Credential("OAuth", token.access_token, signed=signed, provider=get_preset(profile.provider).label, user_agent=USER_AGENT)
@@ -269,6 +276,8 @@ def _lastfm_credential(record: ProfileRecord, token: TokenSet) -> Credential:
     secret = _stored_secret(record.client_secret, profile.name, "client_secret", missing="no shared secret is stored to sign calls")
 
     def sign(url: str) -> str:
+        from .lastfm.calls import signed_call_url
+
         try:
             return signed_call_url(url, api_key=profile.client_id, shared_secret=secret)
         except ConfigError as exc:
@@ -291,6 +300,8 @@ def try_url(record: ProfileRecord) -> str | None:
         return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
     api = api_endpoint(profile)
     if preset.dialect == "lastfm" and profile.flow != "static" and api:
+        from .lastfm.calls import user_info_url
+
         return user_info_url(api)  # signed with the session key: the user signed in
     return preset.try_url
 

@@ -31,7 +31,9 @@ from tests.support.file_keyring import FileKeyring
 
 #: What the lean path must never import: the engine and what it stands on (the core's HTTP
 #: module named too, so that a helper moved back beside it is caught even if httpx were cached).
-HEAVY = ("asyncio", "httpx", "jwt", "cryptography", "filelock", "musicauth_gui.core.engine", "musicauth_gui.core.http")
+HEAVY = (
+    "asyncio", "httpx", "jwt", "cryptography", "filelock", "platformdirs", "musicauth_gui.core.engine", "musicauth_gui.core.http"
+)
 AS_SHIPPED = (
     "import atexit, os, sys\n"
     f"heavy = {HEAVY!r}\n"

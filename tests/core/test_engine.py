@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from musicauth_gui.core import inflight
 from musicauth_gui.core.clock import FakeClock
 from musicauth_gui.core.engine import TokenEngine
 from musicauth_gui.core.errors import ConfigError, DiscoveryFailed, InsecureEndpoint
+from musicauth_gui.core.inflight import InFlight
+from musicauth_gui.core.model import TokenSet
 from musicauth_gui.core.profiles_file import parse_profiles_text
+from musicauth_gui.core.secret import Secret
 from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import KeyringVault, MemoryVault
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET
@@ -138,3 +144,44 @@ async def test_an_import_while_the_keyring_fails_to_read_keeps_the_stored_tokens
     stored = await engine.store.load("mxm", fresh=True)
     engine.store.close()
     assert stored.token is not None and stored.token.access_token == token.access_token
+
+
+@pytest.mark.parametrize("earlier", [None, InFlight("mxm", 1_700_000_000.0, 4242, "no_answer")])
+async def test_a_refresh_that_stops_before_its_request_leaves_the_markers_as_they_were(mxm, earlier) -> None:  # type: ignore[no-untyped-def]
+    """The in-flight marker is written before the client is made (engine ``_renew``); a refresh
+    that fails before it sends anything (here: discovery) spent nothing, so an earlier marker
+    keeps explaining what it explained, and none is left behind when there was none."""
+    engine = TokenEngine(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+    other = mxm.base_url.replace("127.0.0.1", "localhost")
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, issuer=other).replace("client_credentials", "authorization_code")))
+    token = TokenSet(access_token=Secret("old-access"), refresh_token=Secret("old-refresh"), expires_at=0.0)
+    await engine.store.update("mxm", lambda record: dataclasses.replace(record, token=token))
+    if earlier is not None:
+        inflight._write(earlier)
+    with pytest.raises(DiscoveryFailed, match="another issuer"):
+        await engine.refresh("mxm")
+    assert inflight.read("mxm") == earlier
+    assert not [r for r in mxm.requests if r.form.get("grant_type") == "refresh_token"]
+    engine.store.close()
+
+
+async def test_a_forced_refresh_reads_the_keyring_once_before_its_request(mxm) -> None:  # type: ignore[no-untyped-def]
+    """`musicauth refresh` has no cache: its one read is the fresh one under the renewal lock
+    (a read before it was a second keyring round trip, ~20 ms on the Secret Service)."""
+    engine = TokenEngine(ProfileStore(KeyringVault(FileKeyring())))
+    await engine.import_profiles(parse_profiles_text(mxm_cc(mxm, token_endpoint=mxm.url("/oauth/token"))))
+    await engine.get_token("mxm")
+    engine.store.close()
+    reads_before_request: list[str] = []
+
+    class CountingKeyring(FileKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            if mxm.issued_count("client_credentials") == 1:  # the refresh's request not yet answered
+                reads_before_request.append(username)
+            return super().get_password(service, username)
+
+    fresh = TokenEngine(ProfileStore(KeyringVault(CountingKeyring())))
+    await fresh.refresh("mxm")
+    fresh.store.close()
+    assert mxm.issued_count("client_credentials") == 2
+    assert len(reads_before_request) == 1, reads_before_request

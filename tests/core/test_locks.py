@@ -72,3 +72,18 @@ async def test_the_lock_object_is_reused() -> None:
     held = dict(locks._renewal_locks)
     await _hold("r")
     assert locks._renewal_locks == held
+
+
+async def test_a_holder_here_keeps_out_filelock_in_another_process() -> None:
+    """Without filelock on this path (flock directly), the lock still excludes filelock's, as
+    an older version of musicauth (or the desktop app's store lock code) would take it."""
+    path = locks._lock_path(locks.profile_lock_name("shared"))
+    attempt = "import sys, filelock; l = filelock.FileLock(sys.argv[1]); print(l.acquire(timeout=0.1) is not None)"
+
+    def other_process_takes_it() -> bool:
+        result = subprocess.run([sys.executable, "-c", attempt, str(path)], capture_output=True, text=True, timeout=30)
+        return "Timeout" not in result.stderr and result.stdout.strip() == "True"
+
+    async with locks.renewal_lock("shared"):
+        assert not await asyncio.to_thread(other_process_takes_it)
+    assert await asyncio.to_thread(other_process_takes_it)

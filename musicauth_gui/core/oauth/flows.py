@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -20,7 +20,9 @@ from ..http import json_body, raise_for_oauth_error, send
 from ..jws import decode_unverified
 from ..model import AuthMethod, IntrospectionStyle, TokenSet
 from ..secret import Secret
-from .pkce import Pkce
+
+if TYPE_CHECKING:
+    from .pkce import Pkce  # the caller's: a refresh never makes one
 
 
 @dataclass(frozen=True)
