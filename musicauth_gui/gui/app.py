@@ -205,7 +205,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         opening: asyncio.Future[object] = asyncio.ensure_future(window.open_store(panes=False))
         await asyncio.wait((opening, quit_requested), return_when=asyncio.FIRST_COMPLETED)
         if not quit_requested.done():
-            settle_after_startup()
             if bench:
                 print(f"ready {time.monotonic():.6f}", flush=True)
             listen()
@@ -218,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             await asyncio.sleep(0)
             if not quit_requested.done():
                 window.complete()
+            settle_after_startup()  # frozen with the panes, the last of what start-up builds
             await quit_requested
         opening.cancel()  # a passphrase dialog still up is withdrawn with it
         if window.context is not None:  # opened now, or later by the banner's Retry

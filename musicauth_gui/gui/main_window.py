@@ -49,6 +49,8 @@ from .widgets.filter_field import FilterField
 from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QSortFilterProxyModel
     from PySide6.QtWidgets import QPushButton
 
@@ -313,6 +315,7 @@ class MainWindow(QMainWindow):
             self._update_empty()
             self._select_listed()
             self._show_current()  # the row may have been current already (a click): no signal then
+            self._listen_for_sleep()
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
@@ -562,7 +565,13 @@ class MainWindow(QMainWindow):
         context.clipboard.clear_after = float(self.preferences.clipboard_clear_seconds)
         self._pending_selection = self.preferences.selected_profile  # selected once they are listed
         await self.load_profiles()
-        if not self.demo:
+        if self._complete:
+            self._listen_for_sleep()
+        # else complete() does, with the panes: the clock's jump notices a wake-up meanwhile,
+        # and subscribing to logind (QtDBus, ~1.5 ms) is not on the way to the listed profiles.
+
+    def _listen_for_sleep(self) -> None:
+        if not self.demo and not self.wake_watcher.listening_to_logind:
             self.wake_watcher.listen_to_logind()
 
     async def load_profiles(self) -> bool:
@@ -714,7 +723,6 @@ class MainWindow(QMainWindow):
 
         from ..core.errors import MusicAuthError
         from .context import AppContext
-        from .dialogs.vault_passphrase import ask_vault_passphrase, thread_prompt
         from .messages import error_text
 
         if self.context is not None or self._opening:
@@ -722,7 +730,16 @@ class MainWindow(QMainWindow):
         self._opening = True
         self.banner.set_busy(True)
         self.statusBar().showMessage("Opening the keyring…" if not self.demo else "Starting the sandbox providers…")
-        ask = thread_prompt(functools.partial(ask_vault_passphrase, self), asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+
+        def ask(new: bool, path: Path) -> str | None:
+            # Imported when asked, not on the way to every start (~1 ms). This runs on the
+            # store's thread while the GUI thread may import too: safe, since an import deadlock
+            # needs a cycle, and nothing imports vault_passphrase but this (it imports PySide6,
+            # already loaded, and widgets/secret_field, which imports no dialog).
+            from .dialogs.vault_passphrase import ask_vault_passphrase, thread_prompt
+
+            return thread_prompt(functools.partial(ask_vault_passphrase, self), loop)(new, path)
         try:
             context = await AppContext.open(demo=self.demo, ask_passphrase=ask)
         except Exception as exc:  # MusicAuthError mostly; a bug must not close the window either
