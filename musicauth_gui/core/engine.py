@@ -57,20 +57,18 @@ from .names import shown
 from .presets import Preset, get_preset
 from .renewal import needs_renewal
 from .secret import Secret
-from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
-from .sign_in import SignIn
 from .store.profile_store import Listing, ProfileStore
 from .urls import check_endpoint
-from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
-from .usage import api_endpoint as lastfm_api_endpoint
-from .usage import credential, needs_token, oauth1_consumer, static_credential
 
 # Imported where used (benchmarks/README.md, "Start-up"): both front ends import this module,
 # and a one-shot `musicauth refresh` or `login` pays for every import before its first request.
 # What only some paths need waits for them: the other sign-in kinds (OAuth 1.0a, Last.fm,
 # MusicKit, Deezer), the event hub and the state model (the desktop app's), outside-change
 # reading, the lock files (filelock, ~6 ms: a sign-in takes them after the token answer), the
-# DevToken signer and the profiles file's rules.
+# DevToken signer and the profiles file's rules; and what only a sign-in or a credential uses
+# (PKCE, the sign-in handle, the credential rules of core/usage.py: ~3 ms on the desktop app's
+# way to its listed profiles). DeviceCode and IssuedCredential stay re-exported for the front
+# ends' annotations (cli.py's, under TYPE_CHECKING); at run time they come from their modules.
 if TYPE_CHECKING:
     import httpx
 
@@ -80,12 +78,15 @@ if TYPE_CHECKING:
     from .oauth.loopback import LoopbackListener
     from .outside_changes import OutsideChanges
     from .profiles_file import ProfileInput
+    from .sign_in import DeviceCode as DeviceCode  # re-exported for the front ends
+    from .sign_in import SignIn
     from .state import Activity, ProfileState
     from .store.key_store import KeyStore
     from .store.migrate import MigrationReport
     from .store.repair import RepairReport
     from .store.selection import PassphrasePrompt, StoreKind
     from .try_call import TryResult
+    from .usage import IssuedCredential as IssuedCredential  # re-exported: core/lean_token.py makes them too
 
 log = logging.getLogger(__name__)
 
@@ -755,6 +756,8 @@ class TokenEngine:
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
             from .oauth import flows  # httpx: loaded with the client
+            from .oauth.pkce import Pkce, new_state
+
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
             # Before the browser opens: a secret that is missing (or whose variable is unset)
@@ -853,6 +856,8 @@ class TokenEngine:
             device = await flows.device_authorization(
                 client, endpoints.device_authorization, auth, scopes=scopes, now=self.clock.now()
             )
+            from .sign_in import DeviceCode
+
             code = DeviceCode(
                 user_code=device.user_code,
                 verification_uri=device.verification_uri,
@@ -895,6 +900,8 @@ class TokenEngine:
 
         profile = record.profile
         endpoints = oauth1_sign_in.endpoints(profile, get_preset(profile.provider))
+        from .usage import oauth1_consumer
+
         consumer = oauth1_consumer(record)
         target = parse_redirect_uri(profile.redirect_uri)
         async with self.http() as client:
@@ -939,6 +946,9 @@ class TokenEngine:
         name = profile.name
         preset = get_preset(profile.provider)
         page = profile.authorization_endpoint or preset.authorization_endpoint
+        from .oauth.pkce import new_state
+        from .usage import api_endpoint as lastfm_api_endpoint
+
         api = lastfm_api_endpoint(profile)
         assert page is not None and api is not None  # the preset has both
         for field, url in (("authorization_endpoint", page), ("api_endpoint", api)):
@@ -994,6 +1004,8 @@ class TokenEngine:
 
         profile = record.profile
         name = profile.name
+        from .oauth.pkce import new_state
+
         script_url = profile.musickit_js_url or MUSICKIT_JS_URL
         page_token = await self._sign_devtoken(record, lifetime=musickit_page.page_token_lifetime(timeout), with_origin=False)
         try:
@@ -1167,6 +1179,8 @@ class TokenEngine:
             NeedsSignIn, ProviderError: as ``get_token``.
             ConfigError: a scheme the provider does not take.
         """
+        from .usage import IssuedCredential, credential, needs_token
+
         record = await self.store.load(name)
         token = await self.get_token(name) if needs_token(record, scheme) else None
         record = await self.store.load(name)  # as renewed
@@ -1215,6 +1229,8 @@ class TokenEngine:
         current = self._sign_ins.get(name)
         if current is not None and not current.done():
             return current
+        from .sign_in import SignIn
+
         handle = SignIn(name)
 
         def device_code_came(code: DeviceCode) -> None:
@@ -1470,6 +1486,8 @@ def static_token_set(record: ProfileRecord) -> TokenSet:
     Raises:
         ConfigError: no key stored (or its environment variable unset).
     """
+    from .usage import static_credential
+
     cred = static_credential(record)
     return TokenSet(access_token=cred.value, token_type=cred.scheme or "static", issued_at=None, expires_at=None)
 

@@ -4,8 +4,9 @@ Start-up order matters (``python -m benchmarks`` measures it): before the first 
 PySide6 (without its import hook, ``pyside_import``) and the window's own modules are imported,
 the first-instance lock is a file lock (``instance_lock``), no ``Qt.*`` enum is touched, and a
 plain Qt event loop paints the window. The colour scheme, asyncio, qasync and the core come
-after it, then the keyring is opened off the GUI thread; the single-instance server
-(QtNetwork) starts once the profiles are listed. The HTTP stack, cryptography and PyJWT load
+after it, then the keyring is opened off the GUI thread; the profiles are listed into the list
+alone, and the detail pane is built (and the profile to show selected) just after; the
+single-instance server (QtNetwork) starts once the profiles are listed. The HTTP stack, cryptography and PyJWT load
 when first needed (the scheduler warms the HTTP stack up just before the first renewal). The
 cyclic GC rests until the profiles are listed (``gc_policy``).
 
@@ -174,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # process holds no secret a log line could carry.
     install_log_scrubber()
 
-    window.complete()
+    window.complete_list()  # the rows; the panes once they are listed (below)
     quit_early = False
 
     def on_quit_before_loop() -> None:
@@ -201,15 +202,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.show()  # no tray to live in (none yet at login, or --no-tray): never invisible
         # Never raises: a store that cannot be opened is the window's banner, with Retry. Raced
         # against Quit: the vault's passphrase dialog may wait for an answer that never comes.
-        opening: asyncio.Future[object] = asyncio.ensure_future(window.open_store())
+        opening: asyncio.Future[object] = asyncio.ensure_future(window.open_store(panes=False))
         await asyncio.wait((opening, quit_requested), return_when=asyncio.FIRST_COMPLETED)
         if not quit_requested.done():
-            settle_after_startup()
             if bench:
                 print(f"ready {time.monotonic():.6f}", flush=True)
             listen()
             if bench == "quit":
                 window.quit()
+            # The detail pane and the panes beside it (their modules and widgets, and showing
+            # the selected profile: ~15 ms) once the profiles are listed and auto-renew runs,
+            # in an event-loop pass after the rows' first paint (both in one pass was the
+            # longest stall of start-up, benchmarks/stall.py "attach").
+            await asyncio.sleep(0)
+            if not quit_requested.done():
+                window.complete()
+            settle_after_startup()  # frozen with the panes, the last of what start-up builds
             await quit_requested
         opening.cancel()  # a passphrase dialog still up is withdrawn with it
         if window.context is not None:  # opened now, or later by the banner's Retry

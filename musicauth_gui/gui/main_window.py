@@ -4,7 +4,10 @@ Start-up (see ``benchmarks/``): with ``lazy=True`` the constructor builds only w
 paint shows (menus, toolbar, filter field, an empty list) and imports no core module: the core
 pulls in asyncio, httpx, cryptography and PyJWT, which together cost more than the bare window.
 ``complete()`` builds the rest (the model, the row delegate, the detail pane) once the window is
-on screen; ``attach()`` calls it too, so the order can never be wrong.
+on screen; ``attach()`` calls it too, so the order can never be wrong. The app's start goes one
+step further: ``complete_list()`` builds the list alone, ``attach()`` lists the profiles into it,
+and ``complete()`` builds the panes (the detail pane's modules and widgets, ~15 ms here) just
+after, selecting the profile to show: the list and auto-renew do not wait for them.
 
 The window remembers itself (``gui/settings.py``): geometry, splitter and filter text are put
 back before the first paint (reading them costs well under a millisecond, and a window that
@@ -46,6 +49,8 @@ from .widgets.filter_field import FilterField
 from .widgets.store_banner import StoreBanner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtCore import QSortFilterProxyModel
     from PySide6.QtWidgets import QPushButton
 
@@ -114,7 +119,8 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._painted = False
         self._quitting = False
-        self._complete = False
+        self._complete = False  # the panes too: complete() has run
+        self._list_built = False  # the model, the proxy, the rows: complete_list() has run
         #: The profile the user chose last: it stays chosen while the filter hides it, and is
         #: selected again when the filter shows it (``_apply_filter``).
         self._chosen: str | None = None
@@ -183,21 +189,19 @@ class MainWindow(QMainWindow):
         if not lazy:
             self.complete()
 
-    def complete(self) -> None:
-        """Build what the first paint does not need: the model, the row delegate, the detail pane.
+    def complete_list(self) -> None:
+        """Build the list's part of what the first paint does not need: the model, the filter's
+        proxy, the row delegate. Idempotent; ``complete()`` calls it.
 
-        Idempotent; ``attach()`` calls it.
+        Until ``complete()`` builds the panes, ``attach()`` lists the profiles without selecting
+        one (the selection waits for the detail pane) and ``_show_current()`` does nothing.
         """
-        if self._complete:
+        if self._list_built:
             return
-        self._complete = True
+        self._list_built = True
         from PySide6.QtCore import QSortFilterProxyModel, Qt
-        from PySide6.QtWidgets import QStackedWidget
 
-        from .damaged_pane import DamagedEntryPane
-        from .detail_pane import ProfileDetailPane
         from .profile_model import ProfileListModel, Role
-        from .running_actions import RunningActions
         from .widgets.profile_delegate import ProfileDelegate
 
         self.model = ProfileListModel(clock=self._clock, parent=self)
@@ -222,6 +226,32 @@ class MainWindow(QMainWindow):
         self.list_view.setMinimumWidth(delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
         self._splitter.setChildrenCollapsible(False)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
+        from .sleep_watch import WakeWatcher
+
+        # The countdown tick also compares the clocks: a jump means the machine slept.
+        self.wake_watcher = WakeWatcher(parent=self)
+        self.model.ticked.connect(self.wake_watcher.check)
+        self.wake_watcher.woke.connect(self._on_woke)
+        for changed in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+            changed.connect(lambda *_: self._update_empty())
+        # The proxy drops a row while the source is about to (the source still counts it): the
+        # source's own signal says when the last profile is really gone.
+        self.model.rowsRemoved.connect(lambda *_: self._update_empty())
+
+    def complete(self) -> None:
+        """Build what the first paint does not need: the list (``complete_list()``), the detail
+        pane and the panes beside it; where the profiles are already listed, select the one to
+        show. Idempotent; ``attach()`` calls it unless the app's start defers it.
+        """
+        if self._complete:
+            return
+        self.complete_list()
+        self._complete = True
+        from PySide6.QtWidgets import QStackedWidget
+
+        from .damaged_pane import DamagedEntryPane
+        from .detail_pane import ProfileDetailPane
+        from .running_actions import RunningActions
 
         self.detail = ProfileDetailPane()
         # What the user started and is still running, per profile: the rows, the pane, the tray
@@ -279,17 +309,13 @@ class MainWindow(QMainWindow):
         # A row's state changes with its events and with the clock (each tick announces one):
         # the actions follow the selected row's.
         self.model.dataChanged.connect(lambda *_: self._update_profile_actions())
-        from .sleep_watch import WakeWatcher
-
-        # The countdown tick also compares the clocks: a jump means the machine slept.
-        self.wake_watcher = WakeWatcher(parent=self)
-        self.model.ticked.connect(self.wake_watcher.check)
-        self.wake_watcher.woke.connect(self._on_woke)
-        for changed in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
-            changed.connect(lambda *_: self._update_empty())
-        # The proxy drops a row while the source is about to (the source still counts it): the
-        # source's own signal says when the last profile is really gone.
-        self.model.rowsRemoved.connect(lambda *_: self._update_empty())
+        if self.context is not None:
+            # Attached before the panes were built (the app's start): the selection they waited for.
+            self.detail.set_context(self.context)
+            self._update_empty()
+            self._select_listed()
+            self._show_current()  # the row may have been current already (a click): no signal then
+            self._listen_for_sleep()
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""
@@ -516,11 +542,19 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self.first_painted.emit)
 
-    async def attach(self, context: AppContext) -> None:
-        """Connect to the core and show the profiles (called once the window is up)."""
-        self.complete()
+    async def attach(self, context: AppContext, *, panes: bool = True) -> None:
+        """Connect to the core and show the profiles (called once the window is up).
+
+        Args:
+            panes: build the panes first (``complete()``); False (the app's start) lists the
+                profiles into the list alone, and ``complete()``, called after, selects one.
+        """
+        self.complete_list()
+        if panes:
+            self.complete()
         self.context = context
-        self.detail.set_context(context)
+        if self._complete:
+            self.detail.set_context(context)
         bridge = context.bridge
         bridge.profile_changed.connect(self._on_profile_changed)
         bridge.renewal_started.connect(self._on_renewal_started)
@@ -531,7 +565,13 @@ class MainWindow(QMainWindow):
         context.clipboard.clear_after = float(self.preferences.clipboard_clear_seconds)
         self._pending_selection = self.preferences.selected_profile  # selected once they are listed
         await self.load_profiles()
-        if not self.demo:
+        if self._complete:
+            self._listen_for_sleep()
+        # else complete() does, with the panes: the clock's jump notices a wake-up meanwhile,
+        # and subscribing to logind (QtDBus, ~1.5 ms) is not on the way to the listed profiles.
+
+    def _listen_for_sleep(self) -> None:
+        if not self.demo and not self.wake_watcher.listening_to_logind:
             self.wake_watcher.listen_to_logind()
 
     async def load_profiles(self) -> bool:
@@ -566,15 +606,17 @@ class MainWindow(QMainWindow):
         self.banner.clear()
         self._show_damage()
         self._update_empty()
-        names = self.model.all_names()
-        if names:
+        if not self._complete:
+            self._pending_selection = selected  # complete() selects it with the panes
+        elif self.model.all_names():
             # The rows' first paint in one event-loop pass, the detail pane's in the next: both
             # in one pass was the longest stall of start-up (benchmarks/stall.py, "attach":
             # 25-45 ms -> 15-35 ms).
             import asyncio
 
             await asyncio.sleep(0)
-            self.select(selected if selected in names else names[0])
+            self._pending_selection = selected
+            self._select_listed()
         self.statusBar().showMessage(
             f"{len(records)} profile{'s' if len(records) != 1 else ''}"
             + (f", {len(listing.damaged)} damaged" if listing.damaged else "")
@@ -582,6 +624,13 @@ class MainWindow(QMainWindow):
             8000,
         )
         return True
+
+    def _select_listed(self) -> None:
+        """Select the pending choice where it is listed, else the first profile."""
+        selected, self._pending_selection = self._pending_selection, None
+        names = self.model.all_names()
+        if names:
+            self.select(selected if selected in names else names[0])
 
     def _show_damage(self) -> None:
         """A warning banner while damaged entries are listed; it goes with the last of them.
@@ -658,20 +707,22 @@ class MainWindow(QMainWindow):
         self.context.scheduler.wake()
         self.statusBar().showMessage("Resumed: checking every token", 5000)
 
-    async def open_store(self) -> bool:
+    async def open_store(self, *, panes: bool = True) -> bool:
         """Open the store the environment chooses and attach to it; False when it cannot be
         opened. The vault file's passphrase, where the environment does not give it, is asked
         in a dialog (``dialogs/vault_passphrase.py``).
 
         Never raises: what went wrong (no keyring, no or a wrong passphrase, a damaged vault
         file) is the banner, whose Retry runs this again.
+
+        Args:
+            panes: as ``attach()``'s.
         """
         import asyncio
         import functools
 
         from ..core.errors import MusicAuthError
         from .context import AppContext
-        from .dialogs.vault_passphrase import ask_vault_passphrase, thread_prompt
         from .messages import error_text
 
         if self.context is not None or self._opening:
@@ -679,7 +730,16 @@ class MainWindow(QMainWindow):
         self._opening = True
         self.banner.set_busy(True)
         self.statusBar().showMessage("Opening the keyring…" if not self.demo else "Starting the sandbox providers…")
-        ask = thread_prompt(functools.partial(ask_vault_passphrase, self), asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+
+        def ask(new: bool, path: Path) -> str | None:
+            # Imported when asked, not on the way to every start (~1 ms). This runs on the
+            # store's thread while the GUI thread may import too: safe, since an import deadlock
+            # needs a cycle, and nothing imports vault_passphrase but this (it imports PySide6,
+            # already loaded, and widgets/secret_field, which imports no dialog).
+            from .dialogs.vault_passphrase import ask_vault_passphrase, thread_prompt
+
+            return thread_prompt(functools.partial(ask_vault_passphrase, self), loop)(new, path)
         try:
             context = await AppContext.open(demo=self.demo, ask_passphrase=ask)
         except Exception as exc:  # MusicAuthError mostly; a bug must not close the window either
@@ -698,7 +758,7 @@ class MainWindow(QMainWindow):
             self.demo_button.hide()
         self.banner.clear()
         self.empty_label.setText("Loading profiles…")
-        await self.attach(context)
+        await self.attach(context, panes=panes)
         return True
 
     def show_store_error(self, message: str, *, retry: bool = False, error: BaseException | None = None) -> None:
@@ -755,7 +815,7 @@ class MainWindow(QMainWindow):
 
     def _update_empty(self) -> None:
         """Say why the list is empty: no profiles yet, or none matching the filter."""
-        if not self._complete:
+        if not self._list_built:
             return
         if self.model.rowCount() == 0:
             if not self.banner.isVisibleTo(self):
@@ -768,6 +828,8 @@ class MainWindow(QMainWindow):
             self.empty_label.hide()
         # No matches: the words take the empty list's place, at the top, where the eye is.
         self.list_view.setVisible(self.model.rowCount() == 0 or self.proxy.rowCount() > 0)
+        if not self._complete:
+            return  # no pane yet to welcome in: complete() calls this again
         # The welcome comes with the last profile's removal and goes with the first profile.
         on_welcome = self.welcome is not None and self.detail_stack.currentWidget() is self.welcome
         if on_welcome != self._welcoming():
@@ -788,6 +850,12 @@ class MainWindow(QMainWindow):
     def _on_current_changed(self, current: Any, previous: Any) -> None:
         from .profile_model import Role
 
+        if not self._complete:
+            # A click before the panes are built: complete() selects it with them.
+            if not self._filtering and current.isValid():
+                self._pending_selection = current.data(Role.NAME)
+            return
+
         if not self._filtering and current.isValid():
             self._chosen = current.data(Role.NAME)  # the user's choice (a click, the arrows)
             self.operation_line.clear()  # the user moved on from what failed
@@ -805,6 +873,9 @@ class MainWindow(QMainWindow):
 
     def _show_current(self) -> None:
         from .profile_model import Role
+
+        if not self._complete:
+            return  # no pane to show it in yet: complete() selects one
 
         index = self.list_view.currentIndex()
         damaged = index.data(Role.DAMAGED) if index.isValid() else None

@@ -53,6 +53,28 @@ def test_lists_every_demo_profile_with_state_and_countdown(qtbot, window) -> Non
     assert user.data(Role.STATE) == "needs-sign-in" and user.data(Role.COUNTDOWN) == ""
 
 
+def test_app_start_lists_before_the_panes_then_selects(qtbot, qloop, demo_context) -> None:  # type: ignore[no-untyped-def]
+    """What gui/app.py does: the rows are listed and auto-renew runs before the detail pane
+    exists; complete() then builds it and selects the remembered profile (here a click before
+    it, which wins)."""
+    win = MainWindow(demo=True, lazy=True)
+    qtbot.addWidget(win)
+    win.show()
+    win.complete_list()
+    win.preferences.selected_profile = "Spotify"
+    run(qtbot, qloop, win.attach(demo_context, panes=False))
+    assert not hasattr(win, "detail") and win.model.rowCount() == 19
+    assert win.selected_name() is None and win.empty_label.isHidden()
+    assert "Groove app token" in demo_context.scheduler.watched  # auto-renew runs
+    # A click on a row before the panes exist is remembered, not lost.
+    win.list_view.setCurrentIndex(win.proxy.index(win.proxy.mapFromSource(win.model.index(win.model.row_of("TIDAL"))).row(), 0))
+    win.complete()
+    assert win.selected_name() == "TIDAL"
+    qtbot.waitUntil(lambda: win.detail.name == "TIDAL")
+    win.complete()  # idempotent
+    win._quitting = True
+
+
 def test_countdown_follows_one_ticker(qtbot, qloop, demo_context, fake_clock) -> None:  # type: ignore[no-untyped-def]
     demo_context.engine.clock = fake_clock  # the DevToken is signed on the same frozen clock
     win = MainWindow(demo=True, clock=fake_clock.now)
