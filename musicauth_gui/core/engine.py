@@ -941,14 +941,12 @@ class TokenEngine:
         from .oauth.loopback import LoopbackListener, RedirectTarget
         from .oauth.pkce import new_state
         from .profiles_file import secret_problem
+        from .usage import api_endpoint as lastfm_api_endpoint
 
         profile = record.profile
         name = profile.name
         preset = get_preset(profile.provider)
         page = profile.authorization_endpoint or preset.authorization_endpoint
-        from .oauth.pkce import new_state
-        from .usage import api_endpoint as lastfm_api_endpoint
-
         api = lastfm_api_endpoint(profile)
         assert page is not None and api is not None  # the preset has both
         for field, url in (("authorization_endpoint", page), ("api_endpoint", api)):
@@ -1004,8 +1002,6 @@ class TokenEngine:
 
         profile = record.profile
         name = profile.name
-        from .oauth.pkce import new_state
-
         script_url = profile.musickit_js_url or MUSICKIT_JS_URL
         page_token = await self._sign_devtoken(record, lifetime=musickit_page.page_token_lifetime(timeout), with_origin=False)
         try:
