@@ -29,8 +29,6 @@ must come from one of them. Errors answer ``{"errors": [{"status", "code", "titl
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import secrets
@@ -38,11 +36,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from .es256 import MalformedJws, load_p256_public_key, split_jws
 from .musickit_js import MUSICKIT_JS
 from .server import EmulatorServer, Request, Response
 
@@ -53,7 +49,6 @@ STOREFRONT_PATH = "/v1/me/storefront"
 MAX_DEVELOPER_TOKEN_LIFETIME = 15_777_000
 IAT_LEEWAY = 60
 _APPLE_ID = re.compile(r"[A-Z0-9]{10}")
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _LOOPBACK_ORIGIN = re.compile(r"http://(127\.0\.0\.1|\[::1\]):\d{1,5}")
 
 
@@ -108,13 +103,7 @@ class AppleMusicServer(EmulatorServer):
         """
         if not _APPLE_ID.fullmatch(team_id) or not _APPLE_ID.fullmatch(key_id):
             raise ValueError("Team ID and Key ID are 10 characters, A-Z and 0-9")
-        data = public_pem.encode("ascii") if isinstance(public_pem, str) else public_pem
-        try:
-            key = serialization.load_pem_public_key(data)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            raise ValueError(f"not a PEM public key: {exc}") from None
-        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
-            raise ValueError("MusicKit keys are EC P-256")
+        key = load_p256_public_key(public_pem, wrong_curve="MusicKit keys are EC P-256")
         with self._lock:
             self._keys[key_id] = (team_id, key)
 
@@ -197,10 +186,11 @@ class AppleMusicServer(EmulatorServer):
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme != "Bearer" or not token:
             raise _Refused(401, "UNAUTHORIZED", "Authorization: Bearer <developer token> is required")
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise _Refused(401, "UNAUTHORIZED", "malformed developer token")
-        header, claims, signature = _json(parts[0], "header"), _json(parts[1], "payload"), _b64url(parts[2])
+        try:
+            jws = split_jws(token)
+            header, claims = jws.header, jws.claims()
+        except MalformedJws as exc:
+            raise _Refused(401, "UNAUTHORIZED", f"malformed developer token: {exc}") from None
         if header.get("alg") != "ES256":
             raise _Refused(401, "UNAUTHORIZED", "developer tokens are ES256")
         if header.get("typ", "JWT") != "JWT":
@@ -209,13 +199,10 @@ class AppleMusicServer(EmulatorServer):
         if registered is None:
             raise _Refused(401, "UNAUTHORIZED", "unknown kid")
         team, key = registered
-        if len(signature) != 64:
+        if len(jws.signature) != 64:
             raise _Refused(401, "UNAUTHORIZED", "an ES256 signature is 64 bytes (r || s)")
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-        try:
-            key.verify(der, f"{parts[0]}.{parts[1]}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-        except InvalidSignature:
-            raise _Refused(401, "UNAUTHORIZED", "invalid signature") from None
+        if not jws.signed_by(key):
+            raise _Refused(401, "UNAUTHORIZED", "invalid signature")
         if claims.get("iss") != team:
             raise _Refused(401, "UNAUTHORIZED", "iss is not the Team ID that owns the key")
         iat, exp = claims.get("iat"), claims.get("exp")
@@ -244,22 +231,3 @@ def _decision(request: Request) -> str | None:
         raise _Refused(400, "BAD_REQUEST", "the body is not JSON") from None
     decision = body.get("decision") if isinstance(body, dict) else None
     return decision if isinstance(decision, str) else None
-
-
-def _b64url(part: str) -> bytes:
-    if not _B64URL.fullmatch(part) or len(part) % 4 == 1:
-        raise _Refused(401, "UNAUTHORIZED", "malformed developer token")
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        raise _Refused(401, "UNAUTHORIZED", "malformed developer token") from None
-
-
-def _json(part: str, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(_b64url(part))
-    except ValueError:
-        raise _Refused(401, "UNAUTHORIZED", f"the developer token's {what} is not JSON") from None
-    if not isinstance(value, dict):
-        raise _Refused(401, "UNAUTHORIZED", f"the developer token's {what} is not an object")
-    return value

@@ -33,19 +33,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from .es256 import MalformedJws, load_p256_public_key, split_jws
 from .server import EmulatorServer, Request, Response
 
 __all__ = ["IAT_LEEWAY", "INTROSPECTION_PATH", "PROFILE_PATH", "MusicApiAuth", "MusicApiServer"]
@@ -57,7 +53,6 @@ IAT_LEEWAY = 60
 """How many seconds ``iat`` may be ahead of the server's clock (clock skew)."""
 
 _CHALLENGE = (("WWW-Authenticate", 'DevToken realm="MusicAPI", Basic realm="MusicAPI", Token realm="MusicAPI"'),)
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -93,35 +88,6 @@ class _PublicKey:
 
 class _Unauthorized(Exception):
     """Authentication failed; the message is the answer's ``message``."""
-
-
-def _b64url_decode(part: str) -> bytes:
-    """Decode unpadded base64url (RFC 7515 §2), refusing padding and foreign characters."""
-    if not _B64URL.fullmatch(part) or len(part) % 4 == 1:
-        raise _Unauthorized("malformed token: bad base64url")
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError):
-        raise _Unauthorized("malformed token: bad base64url") from None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise ValueError(f"duplicate member {name!r}")
-        result[name] = value
-    return result
-
-
-def _json_object(raw: bytes, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except (UnicodeDecodeError, ValueError):
-        raise _Unauthorized(f"malformed token: {what} is not JSON") from None
-    if not isinstance(value, dict):
-        raise _Unauthorized(f"malformed token: {what} is not a JSON object")
-    return value
 
 
 def _is_int(value: object) -> TypeGuard[int]:
@@ -185,13 +151,9 @@ class MusicApiServer(EmulatorServer):
         """
         if not key_id:
             raise ValueError("key_id must not be empty")
-        data = public_pem.encode("ascii") if isinstance(public_pem, str) else public_pem
-        try:
-            key = serialization.load_pem_public_key(data)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-            raise ValueError(f"not a PEM public key: {exc}") from None
-        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
-            raise ValueError("MusicAPI DevTokens use ES256: the public key must be EC P-256 (prime256v1)")
+        key = load_p256_public_key(
+            public_pem, wrong_curve="MusicAPI DevTokens use ES256: the public key must be EC P-256 (prime256v1)"
+        )
         with self._lock:
             if client_id not in self._secrets:
                 raise ValueError(f"unknown client {client_id!r}: register the client first")
@@ -265,12 +227,11 @@ class MusicApiServer(EmulatorServer):
         return MusicApiAuth("basic", client_id, None, "private")
 
     def _devtoken(self, token: str) -> MusicApiAuth:
-        parts = token.split(".")
-        if len(parts) != 3:
-            raise _Unauthorized("malformed token: expected three dot-separated parts")
-        header_b64, payload_b64, _ = parts
-        header_raw, payload_raw, signature = (_b64url_decode(part) for part in parts)
-        header = _json_object(header_raw, "header")
+        try:
+            jws = split_jws(token)
+        except MalformedJws as exc:
+            raise _Unauthorized(f"malformed token: {exc}") from None
+        header = jws.header
         alg = header.get("alg")
         if alg != "ES256":
             raise _Unauthorized(f"unsupported alg {alg!r}: MusicAPI accepts only ES256")
@@ -284,14 +245,14 @@ class MusicApiServer(EmulatorServer):
         registered = self._keys.get(kid)
         if registered is None or registered.client_id not in self._secrets:
             raise _Unauthorized("unknown kid")
-        if len(signature) != 64:
+        if len(jws.signature) != 64:
             raise _Unauthorized("invalid signature: ES256 needs a 64-byte r||s signature")
-        der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+        if not jws.signed_by(registered.key):
+            raise _Unauthorized("invalid signature")
         try:
-            registered.key.verify(der, f"{header_b64}.{payload_b64}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-        except InvalidSignature:
-            raise _Unauthorized("invalid signature") from None
-        claims = _json_object(payload_raw, "payload")
+            claims = jws.claims()
+        except MalformedJws as exc:
+            raise _Unauthorized(f"malformed token: {exc}") from None
         if claims.get("iss") != registered.client_id:
             raise _Unauthorized("iss does not match the client that owns the key")
         iat, exp = claims.get("iat"), claims.get("exp")
