@@ -64,24 +64,26 @@ class DemoWorld:
         self.engine.close()
 
 
+def _client_lines(p: DemoProvider) -> str:
+    """A demo provider's registered client, as profile lines."""
+    return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
+
+
 def _groove_profiles(sandbox: Sandbox) -> str:
     """Groove's two profiles, listed last: the service is discontinued (kept for old apps)."""
     live = sandbox.providers["live"]
-
-    def client(p: DemoProvider) -> str:
-        return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
 
     return f"""
 [profiles."Groove app token"]
 provider = "groove"
 flow = "client_credentials"
-{client(live)}token_endpoint = "{live.server.url('/accesstoken.srf')}"
+{_client_lines(live)}token_endpoint = "{live.server.url('/accesstoken.srf')}"
 try_url = "{live.server.url('/1/content/music/search?q=hello')}"
 
 [profiles."Groove user"]
 provider = "groove-user"
 flow = "authorization_code"
-{client(live)}authorization_endpoint = "{live.server.url('/oauth20_authorize.srf')}"
+{_client_lines(live)}authorization_endpoint = "{live.server.url('/oauth20_authorize.srf')}"
 token_endpoint = "{live.server.url('/oauth20_token.srf')}"
 logout_endpoint = "{live.server.url('/oauth20_logout.srf')}"
 
@@ -96,25 +98,22 @@ def _profiles(sandbox: Sandbox, musicapi: MusicApiServer, more: dict[str, Author
     def demo_client(name: str) -> str:
         return f'client_id = "demo-{name}"\nclient_secret = "demo-{name}-secret"\n'
 
-    def client(p: DemoProvider) -> str:
-        return f'client_id = "{p.client.client_id}"\nclient_secret = "{p.client.client_secret}"\n'
-
     return f"""
 [profiles."Musixmatch"]
 provider = "musixmatch"
 flow = "authorization_code"
-{client(mxm)}issuer = "{mxm.base_url}"
+{_client_lines(mxm)}issuer = "{mxm.base_url}"
 try_url = "{mxm.server.url('/me')}"
 
 [profiles."Musixmatch app"]
 provider = "musixmatch"
 flow = "client_credentials"
-{client(mxm)}issuer = "{mxm.base_url}"
+{_client_lines(mxm)}issuer = "{mxm.base_url}"
 
 [profiles."Spotify"]
 provider = "spotify"
 flow = "authorization_code"
-{client(spotify)}authorization_endpoint = "{spotify.server.url('/authorize')}"
+{_client_lines(spotify)}authorization_endpoint = "{spotify.server.url('/authorize')}"
 token_endpoint = "{spotify.server.url('/api/token')}"
 token_endpoint_auth_method = "client_secret_basic"
 try_url = "{spotify.server.url('/v1/me')}"
@@ -122,7 +121,7 @@ try_url = "{spotify.server.url('/v1/me')}"
 [profiles."SoundCloud app"]
 provider = "soundcloud"
 flow = "client_credentials"
-{client(sc)}token_endpoint = "{sc.server.url('/oauth/token')}"
+{_client_lines(sc)}token_endpoint = "{sc.server.url('/oauth/token')}"
 try_url = "{sc.server.url('/me')}"
 
 [profiles."TIDAL"]
