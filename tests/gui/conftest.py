@@ -99,3 +99,24 @@ def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
     run(qtbot, qloop, win.attach(demo_context))
     yield win
     win._quitting = True
+
+
+def device_profile_window(qtbot, qloop, memory_context, device):  # type: ignore[no-untyped-def]
+    """A window over ``memory_context`` with one device-flow profile, "TV", on ``device`` (a
+    DeviceAuthorizationServer with the client ``public-device-app``), selected; for the device
+    sign-in tests' ``window`` fixtures (``yield from``)."""
+    from musicauth_gui.core.model import Profile, ProfileRecord
+    from musicauth_gui.gui.main_window import MainWindow
+
+    profile = Profile(
+        name="TV", provider="oauth2", flow="device", client_id="public-device-app", issuer=device.base_url, auto_renew=False
+    )
+    run(qtbot, qloop, memory_context.engine.store.save(ProfileRecord(profile=profile)))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    run(qtbot, qloop, win.attach(memory_context))
+    win.select("TV")
+    qtbot.waitUntil(lambda: win.detail.name == "TV")
+    yield win
+    win._quitting = True

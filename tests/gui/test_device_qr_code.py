@@ -12,11 +12,9 @@ import segno
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
-from musicauth_gui.core.model import Profile, ProfileRecord
-from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.widgets.qr_code import QUIET_ZONE, QrCodeView
 from musicauth_gui.sandbox.device import DeviceAuthorizationServer
-from tests.gui.conftest import run
+from tests.gui.conftest import device_profile_window
 
 
 def shown_modules(view: QrCodeView) -> list[list[bool]]:
@@ -78,18 +76,7 @@ def device(request):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def window(qtbot, qloop, memory_context, device):  # type: ignore[no-untyped-def]
-    profile = Profile(
-        name="TV", provider="oauth2", flow="device", client_id="public-device-app", issuer=device.base_url, auto_renew=False
-    )
-    run(qtbot, qloop, memory_context.engine.store.save(ProfileRecord(profile=profile)))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(memory_context))
-    win.select("TV")
-    qtbot.waitUntil(lambda: win.detail.name == "TV")
-    yield win
-    win._quitting = True
+    yield from device_profile_window(qtbot, qloop, memory_context, device)
 
 
 def test_the_pane_shows_a_qr_code_only_for_a_complete_uri(qtbot, window, device) -> None:  # type: ignore[no-untyped-def]

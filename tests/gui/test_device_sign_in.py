@@ -14,7 +14,7 @@ from musicauth_gui.core.model import Profile, ProfileRecord
 from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
 from musicauth_gui.sandbox.device import DeviceAuthorizationServer
-from tests.gui.conftest import run
+from tests.gui.conftest import device_profile_window
 
 
 @pytest.fixture
@@ -26,18 +26,7 @@ def device():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def window(qtbot, qloop, memory_context, device):  # type: ignore[no-untyped-def]
-    profile = Profile(
-        name="TV", provider="oauth2", flow="device", client_id="public-device-app", issuer=device.base_url, auto_renew=False
-    )
-    run(qtbot, qloop, memory_context.engine.store.save(ProfileRecord(profile=profile)))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(memory_context))
-    win.select("TV")
-    qtbot.waitUntil(lambda: win.detail.name == "TV")
-    yield win
-    win._quitting = True
+    yield from device_profile_window(qtbot, qloop, memory_context, device)
 
 
 def start(qtbot, window: MainWindow, opened: list[str]) -> None:  # type: ignore[no-untyped-def]
