@@ -35,7 +35,7 @@ from .urls import check_endpoint
 # asks this module's rules for every refresh (``client_auth_method``), which reads no file
 # (benchmarks/README.md, "Start-up").
 
-_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url", "musickit_js_url", "api_endpoint")
+_URL_FIELDS = ("issuer", *ENDPOINT_FIELDS, "try_url", "musickit_js_url")  # api_endpoint is an endpoint field
 _STRING_FIELDS = set(PROFILE_FIELDS) - {"scopes", "origin", "auto_renew"}
 
 # Which fields mean something for which flow: the one table that the checks below, the profile

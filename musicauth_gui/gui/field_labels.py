@@ -41,16 +41,6 @@ FIELD_LABELS: dict[str, str] = {
     "try_url": "Try &URL",
 }
 
-ENDPOINT_FIELDS = (
-    "authorization_endpoint",
-    "token_endpoint",
-    "introspection_endpoint",
-    "revocation_endpoint",
-    "logout_endpoint",
-    "try_url",
-)
-
-
 def field_label(field: str) -> str:
     """The label of ``field`` in running text: no mnemonic, and an endpoint said to be one
     (outside the form there is no "Endpoints" header to say it)."""
