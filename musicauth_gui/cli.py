@@ -439,8 +439,11 @@ async def cmd_introspect(engine: TokenEngine, args: argparse.Namespace) -> int:
 
 async def cmd_logout(engine: TokenEngine, args: argparse.Namespace) -> int:
     result = await engine.sign_out(args.name)
-    if result.warning:
-        _eprint(f"warning: {result.warning}")
+    if result.revocation_error is not None:
+        _eprint(
+            f"warning: the provider did not confirm the revocation ({result.revocation_error.message}); "
+            "the tokens were deleted here anyway"
+        )
     if result.still_valid_at:
         where = result.still_valid_at
         _eprint(

@@ -122,7 +122,9 @@ class Endpoints:
 class SignOutResult:
     revoked: bool
     logout_url: str | None
-    warning: str | None = None
+    #: Why the provider did not confirm the revocation (the tokens were deleted here anyway);
+    #: the front ends word it.
+    revocation_error: MusicAuthError | None = None
     #: The provider (its label) at which the forgotten token stays valid: it has no way to
     #: revoke one (Discogs, Last.fm, Apple Music), so access is withdrawn in its settings.
     still_valid_at: str | None = None
@@ -1052,7 +1054,7 @@ class TokenEngine:
         record = await self.store.load(name, fresh=True)
         preset = get_preset(record.profile.provider)
         revoked = False
-        warning = None
+        revocation_error = None
         still_valid_at = None
         endpoints = None
         async with self.http() as client:
@@ -1071,7 +1073,7 @@ class TokenEngine:
                     await flows.revoke(client, endpoints.revocation, auth, token=token.access_token, hint="access_token")
                     revoked = True
                 except MusicAuthError as exc:
-                    warning = f"the provider did not confirm revocation ({exc.message}); the tokens were deleted here anyway"
+                    revocation_error = exc
             elif token is not None and (record.profile.flow in ("oauth1", "music_user_token") or preset.dialect == "lastfm"):
                 # Discogs, Last.fm and Apple have no revocation endpoint: the token is only
                 # forgotten here, and the front ends say where access is withdrawn.
@@ -1088,7 +1090,7 @@ class TokenEngine:
                 params["redirect_uri"] = redirect
             sep = "&" if "?" in endpoints.logout else "?"
             logout_url = f"{endpoints.logout}{sep}{urlencode(params)}"
-        return SignOutResult(revoked=revoked, logout_url=logout_url, warning=warning, still_valid_at=still_valid_at)
+        return SignOutResult(revoked=revoked, logout_url=logout_url, revocation_error=revocation_error, still_valid_at=still_valid_at)
 
     # -- the door for the front ends ----------------------------------------------------------
     # The CLI, demo mode and the desktop app use the engine and nothing below it: these methods

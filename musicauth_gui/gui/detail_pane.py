@@ -39,7 +39,7 @@ from .countdown import format_age, format_remaining
 from .error_actions import ErrorActions
 from .icons import icon, provider_icon, repolish
 from .local_time import local_time
-from .messages import error_text, message_text, running_text
+from .messages import error_text, message_text, running_text, signed_out_text
 from .profile_action_rules import ProfileAction
 from .profile_actions import ProfileActions, bind_button
 from .profile_model import STATE_LABELS, badge_text, state_key
@@ -606,11 +606,7 @@ class ProfileDetailPane(QWidget):
                 signed_out = await engine.sign_out(name)
                 if signed_out.logout_url:
                     self.open_browser(signed_out.logout_url)
-                done = f"Signed out of {name}" + (" (tokens revoked)" if signed_out.revoked else "")
-                if signed_out.still_valid_at:
-                    where = signed_out.still_valid_at
-                    done += f"; the token stays valid at {where} until you remove the app's access in your {where} settings"
-                self.status_message.emit(done)
+                self.status_message.emit(signed_out_text(name, signed_out))
             elif action == "introspect":
                 answer = await engine.introspect(name)
                 self._show_answer(name, json.dumps(answer, indent=2, sort_keys=True))

@@ -17,6 +17,7 @@ from ..core.secret import scrub
 from .field_labels import field_label
 
 if TYPE_CHECKING:
+    from ..core.engine import SignOutResult
     from .running_actions import Running
 
 #: What a running action is doing, by ``ProfileAction`` value (the row's badge, the pane's line).
@@ -54,6 +55,19 @@ OPERATION_WORDS = {
     "repair": "The store was not repaired",
     "reload": "Changes made outside the app could not be read",
 }
+
+
+def signed_out_text(name: str, result: SignOutResult) -> str:
+    """The status line after Sign out: what was revoked, and where a token is still valid."""
+    text = f"Signed out of {name}" + (" (tokens revoked)" if result.revoked else "")
+    if result.revocation_error is not None:
+        # The tokens are gone from here either way; the user may want to withdraw access at
+        # the provider by hand, so say that it did not confirm.
+        text += f"; the provider did not confirm the revocation ({result.revocation_error.message}), the tokens were deleted here anyway"
+    if result.still_valid_at:
+        where = result.still_valid_at
+        text += f"; the token stays valid at {where} until you remove the app's access in your {where} settings"
+    return scrub(text)
 
 
 def failed_text(operation: str, exc: BaseException) -> str:

@@ -96,3 +96,14 @@ def test_a_revoked_grant_needs_sign_in(tmp_path, musicbrainz) -> None:  # type: 
     result = musicauth("refresh", "mb")
     assert_one_clean_line(result, "needs sign-in", "musicauth login mb")
     assert result.returncode == 3
+
+
+def test_sign_out_says_when_the_provider_did_not_confirm_the_revocation(tmp_path, musicbrainz) -> None:  # type: ignore[no-untyped-def]
+    token = signed_in(tmp_path, musicbrainz)
+    musicbrainz.fail_next("/oauth2/revoke", "500")
+    out = musicauth("logout", "mb", "--no-browser")
+    assert out.returncode == 0, out.stderr
+    assert "warning: the provider did not confirm the revocation (" in out.stderr
+    assert "the tokens were deleted here anyway" in out.stderr
+    assert "Traceback" not in out.stderr and token["refresh_token"] not in out.stderr
+    assert stored_record("mb")["token"] is None

@@ -121,6 +121,19 @@ def test_musicbrainz_renewal_does_not_rotate_and_sign_out_revokes(qtbot, qloop, 
     assert not server.is_refresh_token_active(refresh)  # revoking the refresh token removed the grant
 
 
+def test_sign_out_says_when_the_provider_did_not_confirm_the_revocation(qtbot, window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    server = window.context.demo.more["musicbrainz"]
+    sign_in(qtbot, window, "MusicBrainz")
+    server.fail_next("/oauth2/revoke", "500")
+    said: list[str] = []
+    window.detail.status_message.connect(said.append)
+    sign_out(qtbot, window, "MusicBrainz", monkeypatch)
+    qtbot.waitUntil(lambda: any(text.startswith("Signed out of MusicBrainz") for text in said), timeout=5000)
+    text = next(text for text in said if text.startswith("Signed out of MusicBrainz"))
+    assert "(tokens revoked)" not in text and "did not confirm the revocation" in text
+    assert_gui_words(text)
+
+
 @pytest.mark.parametrize(("name", "expected"), [("Genius", "sandbox-annotator"), ("Deezer", "sandbox")])
 def test_genius_and_deezer_have_nothing_to_renew(qtbot, window, monkeypatch, name, expected) -> None:  # type: ignore[no-untyped-def]
     sign_in(qtbot, window, name)
