@@ -10,7 +10,7 @@ in alternating rounds (medians):
 - ``ProfileStore.scan`` entry by entry through keyring (``get_password`` per entry: a D-Bus
   connection, collection and session each) against the same scan through the bulk read
   (``KeyringVault.snapshot``: one connection, one ``SearchItems``, one ``GetSecrets``);
-- whole processes: the app (``python -m musicauth_gui``, keyring's real backend discovery, no
+- whole processes: the app (``python -m musicauth_gui``, the backend chosen as on a desktop, no
   ``PYTHON_KEYRING_BACKEND``) until its 50 profiles are listed and auto-renew runs, against the
   bare window's first paint (``floor_window``).
 """
@@ -94,7 +94,9 @@ async def _scan_once(backend: object, *, bulk: bool) -> float:
 
     vault = KeyringVault(backend)
     if not bulk:
-        vault.snapshot = lambda wanted: vault  # type: ignore[method-assign]  # entry by entry, as before
+        # Entry by entry through keyring's get_password, as before the bulk read.
+        vault._target = None
+        vault.snapshot = lambda wanted: vault  # type: ignore[method-assign]
     store = ProfileStore(vault)
     try:
         t = time.perf_counter()
