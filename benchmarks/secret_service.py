@@ -10,9 +10,12 @@ in alternating rounds (medians):
 - ``ProfileStore.scan`` entry by entry through keyring (``get_password`` per entry: a D-Bus
   connection, collection and session each) against the same scan through the bulk read
   (``KeyringVault.snapshot``: one connection, one ``SearchItems``, one ``GetSecrets``);
-- whole processes: the app (``python -m musicauth_gui``, keyring's real backend discovery, no
+- whole processes: the app (``python -m musicauth_gui``, the backend chosen as on a desktop, no
   ``PYTHON_KEYRING_BACKEND``) until its 50 profiles are listed and auto-renew runs, against the
-  bare window's first paint (``floor_window``).
+  bare window's first paint (``floor_window``);
+- whole processes, 15 rounds: ``musicauth token NAME --format header`` with a valid token against
+  ``python -c pass``, and python importing keyring and reading the entry through its Secret
+  Service backend (what the command did before it read through jeepney) as an informational row.
 """
 
 from __future__ import annotations
@@ -31,6 +34,17 @@ from .common import PYTHON, ROOT, Row, bench_records, isolated_env, median, temp
 PROFILES = 50
 LISTING_GOAL_MS = 60.0
 READY_GOAL = 2.0
+TOKEN_GOAL = 3.0
+TOKEN_ROUNDS = 15
+#: A profile of ``bench_records`` (valid for 30 days) and how the command is started.
+TOKEN_PROFILE = "bench-0000"
+TOKEN = [PYTHON, "-c", "import sys; from musicauth_gui.cli import main; sys.exit(main())", "token", TOKEN_PROFILE, "--format", "header"]
+#: The floor under it before the jeepney reader: keyring's Secret Service backend (taken
+#: directly, as musicauth took it: no discovery) reading the one entry.
+KEYRING_READ = (
+    "from keyring.backends import SecretService; "
+    f"SecretService.Keyring().get_password('musicauth', 'profile/{TOKEN_PROFILE}')"
+)
 TOOLS = ("dbus-run-session", "gnome-keyring-daemon")
 
 
@@ -59,6 +73,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     raw = json.loads(lines[-1])
     keyring_ms, bulk_ms = median(raw["keyring"]) * 1000, median(raw["bulk"]) * 1000
     floor_ms, ready_ms = median(raw["floor"]) * 1000, median(raw["ready"]) * 1000
+    pass_ms, token_ms, keyring_read_ms = (median(raw[k]) * 1000 for k in ("pass", "token", "keyring-read"))
     rows = [
         Row(
             f"Listing {PROFILES} profiles from a real Secret Service (gnome-keyring; `ProfileStore.scan`, one bulk read; "
@@ -78,6 +93,23 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             f"≤ {READY_GOAL}×",
             ready_ms / floor_ms <= READY_GOAL,
         ),
+        Row(
+            f"`musicauth token NAME --format header` on the real Secret Service, valid token, whole process "
+            f"(median of {TOKEN_ROUNDS}, alternating)",
+            f"{token_ms:.0f} ms",
+            f"{pass_ms:.0f} ms (`python -c pass`)",
+            f"{token_ms / pass_ms:.2f}×",
+            f"≤ {TOKEN_GOAL:g}×",
+            token_ms / pass_ms <= TOKEN_GOAL,
+        ),
+        Row(
+            "(info) python importing keyring and reading the entry through its Secret Service backend, same rounds",
+            f"{keyring_read_ms:.0f} ms",
+            f"{pass_ms:.0f} ms",
+            f"{keyring_read_ms / pass_ms:.2f}×",
+            "-",
+            None,
+        ),
     ]
     return rows, raw
 
@@ -94,7 +126,9 @@ async def _scan_once(backend: object, *, bulk: bool) -> float:
 
     vault = KeyringVault(backend)
     if not bulk:
-        vault.snapshot = lambda wanted: vault  # type: ignore[method-assign]  # entry by entry, as before
+        # Entry by entry through keyring's get_password, as before the bulk read.
+        vault._target = None
+        vault.snapshot = lambda wanted: vault  # type: ignore[method-assign]
     store = ProfileStore(vault)
     try:
         t = time.perf_counter()
@@ -115,7 +149,7 @@ def inside(runs: int, base: Path) -> None:
 
     backend = SecretService.Keyring()
     _fill(backend)
-    raw: dict[str, list[float]] = {"keyring": [], "bulk": [], "floor": [], "ready": []}
+    raw: dict[str, list[float]] = {"keyring": [], "bulk": [], "floor": [], "ready": [], "pass": [], "token": [], "keyring-read": []}
     asyncio.run(_scan_once(backend, bulk=True))  # warm gnome-keyring's caches once
     for i in range(runs):
         for bulk in (i % 2 == 0, i % 2 != 0):
@@ -133,7 +167,29 @@ def inside(runs: int, base: Path) -> None:
         for name, cmd, want in kinds if i % 2 == 0 else kinds[::-1]:
             got = _one(cmd, env, want)
             raw[name].append(got["ready" if name == "ready" else "first-paint"])
+    _token_rounds(env, raw)
     print(json.dumps(raw), flush=True)
+
+
+def _token_rounds(env: dict[str, str], raw: dict[str, list[float]]) -> None:
+    """``musicauth token`` against ``python -c pass`` and keyring's read, the order rotating."""
+
+    def run(cmd: list[str]) -> float:
+        t = time.monotonic()
+        out = subprocess.run(cmd, env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        elapsed = time.monotonic() - t
+        if out.returncode != 0:
+            raise RuntimeError(f"{cmd[-3:]} failed ({out.returncode}): {out.stderr[-1500:]}")
+        if cmd is TOKEN and not out.stdout.startswith("Authorization: Bearer token-0000-"):
+            raise RuntimeError("musicauth token did not print the valid stored token")
+        return elapsed
+
+    contenders = {"pass": [PYTHON, "-c", "pass"], "token": TOKEN, "keyring-read": [PYTHON, "-c", KEYRING_READ]}
+    names = list(contenders)
+    run(TOKEN)  # warm the page cache once
+    for i in range(TOKEN_ROUNDS):
+        for name in names[i % 3 :] + names[: i % 3]:
+            raw[name].append(run(contenders[name]))
 
 
 if __name__ == "__main__":

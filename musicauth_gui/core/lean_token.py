@@ -12,7 +12,9 @@ the same code (``KeyringVault``, ``ProfileStore.read_profile_unlocked``, ``needs
 ``usage.credential``), so the output and every error are the engine's own; the CLI's test
 ``tests/core/test_cli_lean_token.py`` holds the two paths to that. Whatever else (a renewal
 due, a token missing, another store than the keyring) returns None: the caller then asks the
-engine, which reads the record again (a second keyring call, only on that path).
+engine, which reads the record again (a second keyring call, only on that path). On a Linux
+desktop's Secret Service, ``KeyringVault`` reads without importing keyring at all
+(``store/secret_service_bulk.py``).
 
 Every start-up shortcut of the command line is listed in benchmarks/README.md, "Start-up".
 """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import keyring
 import keyring.backend
 import keyring.errors
@@ -14,6 +17,7 @@ from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.core.store.profile_store import ProfileStore
 from musicauth_gui.core.store.vault import KeyringVault, MemoryVault, open_keyring_backend
+from tests.conftest import TEST_BACKEND
 from tests.support.file_keyring import FileKeyring
 
 
@@ -115,6 +119,44 @@ def test_without_a_reachable_secret_service_keyring_discovers(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stderr == "", out.stderr
     assert out.stdout.split() == ["no", "keyring", "True"]  # discovery ran, and found nothing
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [None, "PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_SCHEME", "keyringrc", "chosen", "KDE", "no bus", "unreachable"],
+)
+def test_keyring_is_put_off_only_where_it_would_take_the_secret_service_itself(
+    setting: str | None, monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
+) -> None:
+    """``secret_service_directly`` (no keyring imported) says yes exactly where
+    ``open_keyring_backend`` would take the Secret Service by ``_certain_backend``: anything the
+    user or the process chose leaves the choice to keyring, as before."""
+    import keyring.core
+
+    from musicauth_gui.core.store import secret_service_bulk
+    from musicauth_gui.core.store.vault import secret_service_directly
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nowhere")
+    monkeypatch.setenv("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(secret_service_bulk, "service_reachable", lambda: setting != "unreachable")
+    if setting == "PYTHON_KEYRING_BACKEND":
+        monkeypatch.setenv(setting, TEST_BACKEND)
+    elif setting == "KEYRING_PROPERTY_SCHEME":
+        monkeypatch.setenv(setting, "KeePassXC")
+    elif setting == "keyringrc":
+        rc = isolated_dirs["config"] / "python_keyring" / "keyringrc.cfg"
+        rc.parent.mkdir()
+        rc.write_text("[backend]\ndefault-keyring = keyring.backends.fail.Keyring\n")
+    elif setting == "chosen":
+        keyring.set_keyring(FileKeyring())
+    elif setting == "KDE":
+        monkeypatch.setenv("XDG_CURRENT_DESKTOP", "KDE")
+    elif setting == "no bus":
+        monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS")
+    assert secret_service_directly() is (setting is None)
 
 
 def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

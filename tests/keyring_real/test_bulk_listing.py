@@ -1,8 +1,9 @@
-"""The bulk listing path (``KeyringVault.snapshot``, ``secret_service_bulk``) against gnome-keyring.
+"""The jeepney reader (``secret_service_bulk``) against gnome-keyring: the listing's bulk read
+(``KeyringVault.snapshot``) and the single reads (``KeyringVault.get`` on the Secret Service).
 
-Whatever the bulk read answers must be exactly what keyring's per-item ``get_password`` answers
-through ``KeyringVault.get``: values, multi-part entries, damaged and incomplete ones, a key
-stored twice, a value that is not UTF-8, a key that is not there.
+Whatever either answers must be exactly what keyring's per-item ``get_password`` answers:
+values, multi-part entries, damaged and incomplete ones, a key stored twice, a value that is not
+UTF-8, an item without keyring's username attribute, a key that is not there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ from musicauth_gui.core.store.profile_store import ProfileStore, profile_key
 from musicauth_gui.core.store.vault import SERVICE, KeyringVault
 
 pytestmark = pytest.mark.real_keyring
+
+
+def keyring_reads(backend: object) -> KeyringVault:
+    """A vault that reads through keyring alone, as before the jeepney reader: the reference."""
+    vault = KeyringVault(backend)
+    vault._target = None
+    return vault
 
 
 def outcome(read: Callable[[str], str | None], key: str) -> tuple[str, Any]:
@@ -51,8 +59,9 @@ def raw_items(secret_service) -> Iterator[Callable[[str, bytes], None]]:  # type
     collection = secretstorage.get_default_collection(connection)
     made: list[Any] = []
 
-    def add(key: str, value: bytes) -> None:
+    def add(key: str, value: bytes, *, username_attribute: str = "username") -> None:
         attributes = secret_service._query(SERVICE, key, application=secret_service.appid)
+        attributes[username_attribute] = attributes.pop("username")  # "user": not keyring's
         made.append(collection.create_item(f"test {key}", attributes, value, replace=False))
 
     yield add
@@ -75,6 +84,7 @@ def test_snapshot_answers_what_per_item_reads_answer(secret_service, raw_items) 
         "not-json": f"{prefix}/not-json",
         "twice": f"{prefix}/twice",
         "not-utf8": f"{prefix}/not-utf8",
+        "no-username": f"{prefix}/no-username",
         "absent": f"{prefix}/absent",
     }
     try:
@@ -87,22 +97,48 @@ def test_snapshot_answers_what_per_item_reads_answer(secret_service, raw_items) 
         raw_items(keys["twice"], b"first")
         raw_items(keys["twice"], b"second")
         raw_items(keys["not-utf8"], b"\xff\xfe")
+        raw_items(keys["no-username"], b"not keyring's", username_attribute="user")
 
+        reference = keyring_reads(secret_service)
         vault = KeyringVault(secret_service)
         snapshot = vault.snapshot()
         assert snapshot is not vault, "the bulk path was not taken"
         every = [*keys.values(), keys["parts"] + "#1", keys["incomplete"] + "#3", "index"]
         for key in every:
-            assert outcome(snapshot.get, key) == outcome(vault.get, key), key
+            expected = outcome(reference.get, key)
+            assert outcome(snapshot.get, key) == expected, key
+            assert outcome(vault.get, key) == expected, key
         # The expected cases really are what they claim (not all "None == None").
-        assert outcome(snapshot.get, keys["parts"]) == ("value", "p" * 120 + "é" * 30 + "q" * 7)
-        assert outcome(snapshot.get, keys["bad-marker"])[0] == "EntryDamaged"
-        assert outcome(snapshot.get, keys["incomplete"])[0] == "EntryDamaged"
-        assert outcome(snapshot.get, keys["absent"]) == ("value", None)
-        assert outcome(snapshot.get, keys["not-utf8"])[0] == StoreError.__name__
+        assert outcome(reference.get, keys["plain"]) == ("value", '{"a":1}')
+        assert outcome(reference.get, keys["parts"]) == ("value", "p" * 120 + "é" * 30 + "q" * 7)
+        assert outcome(reference.get, keys["bad-marker"])[0] == "EntryDamaged"
+        assert outcome(reference.get, keys["incomplete"])[0] == "EntryDamaged"
+        assert outcome(reference.get, keys["absent"]) == ("value", None)
+        assert outcome(reference.get, keys["no-username"]) == ("value", None)
+        assert outcome(reference.get, keys["twice"]) in {("value", "first"), ("value", "second")}
+        assert outcome(reference.get, keys["not-utf8"])[0] == StoreError.__name__
     finally:
         for key in keys.values():
             KeyringVault(secret_service).delete(key)
+
+
+def test_a_service_refusing_plain_sessions_is_read_through_keyring(secret_service, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """gnome-keyring answers an algorithm it does not know with NotSupported, as a service
+    without plain sessions would answer "plain": every read is then keyring's, with its answer."""
+    from musicauth_gui.core.store import secret_service_bulk
+
+    key = f"refused-{os.getpid()}-{time.time_ns()}"
+    vault = KeyringVault(secret_service)
+    try:
+        vault.set(key, "through keyring")
+        monkeypatch.setattr(secret_service_bulk, "ALGORITHM", "not-an-algorithm")
+        with pytest.raises(secret_service_bulk.BulkReadUnavailable, match="NotSupported"):
+            with secret_service_bulk.SecretServiceReader() as reader:
+                reader.entry(SERVICE, key)
+        assert vault.get(key) == "through keyring"
+        assert vault.snapshot() is vault  # the listing reads entry by entry, through keyring
+    finally:
+        vault.delete(key)
 
 
 async def test_scan_lists_through_one_bulk_read(secret_service) -> None:  # type: ignore[no-untyped-def]
@@ -120,7 +156,7 @@ async def test_scan_lists_through_one_bulk_read(secret_service) -> None:  # type
         listing = await store.scan()
         assert vault.calls == 1, "scan read entry by entry instead of once"
 
-        per_item = KeyringVault(secret_service)
+        per_item = keyring_reads(secret_service)
         per_item.snapshot = lambda wanted=None: per_item  # type: ignore[method-assign]
         reference = ProfileStore(per_item)
         expected = await reference.scan()
@@ -186,7 +222,7 @@ def test_a_listing_reads_no_private_key(secret_service) -> None:  # type: ignore
     """The listing's bulk read decrypts the index and the profiles only: a private key's value
     never comes into memory for it, yet the same reader still answers for it (through keyring)."""
     from musicauth_gui.core.store.profile_store import _is_listing_entry
-    from musicauth_gui.core.store.secret_service_bulk import read_service
+    from musicauth_gui.core.store.secret_service_bulk import SecretServiceReader, Target
 
     prefix = f"keys-{os.getpid()}-{time.time_ns()}"
     vault = KeyringVault(secret_service)
@@ -194,7 +230,8 @@ def test_a_listing_reads_no_private_key(secret_service) -> None:  # type: ignore
     try:
         vault.set(key_entry, '{"pem": "not really a key"}')
         vault.set(profile_entry, '{"a": 1}')
-        found = read_service(secret_service, SERVICE, wanted=_is_listing_entry)
+        with SecretServiceReader(Target.of_backend(secret_service)) as reader:
+            found = reader.entries(SERVICE, wanted=_is_listing_entry)
         assert profile_entry in found.values and key_entry not in found.values
         snapshot = vault.snapshot(_is_listing_entry)
         assert snapshot.get(key_entry) == '{"pem": "not really a key"}'  # asked for: read on demand

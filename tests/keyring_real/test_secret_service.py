@@ -36,13 +36,15 @@ def test_the_secret_service_is_chosen_without_discovery_outside_kde(secret_servi
     env["XDG_CURRENT_DESKTOP"] = desktop
     code = (
         "import sys\n"
-        "from musicauth_gui.core.store.vault import KeyringVault\n"
-        "print(KeyringVault().backend_name, 'keyring.backends.macOS' in sys.modules)\n"
+        "from musicauth_gui.core.store.vault import KeyringVault, secret_service_directly\n"
+        "direct = secret_service_directly()\n"
+        "print(direct, 'keyring' in sys.modules, KeyringVault().backend_name, 'keyring.backends.macOS' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     discovered = desktop == "KDE"
-    assert out.stdout.split() == ["keyring.backends.SecretService.Keyring", str(discovered)]
+    # Outside KDE the decision is made without keyring (jeepney asks the bus), and agrees.
+    assert out.stdout.split() == [str(not discovered), "False", "keyring.backends.SecretService.Keyring", str(discovered)]
 
 
 async def test_profile_round_trip_through_gnome_keyring(secret_service) -> None:  # type: ignore[no-untyped-def]

@@ -30,19 +30,22 @@ def prompt_unlock(backend: object | None = None) -> None:
     (``store.run(prompt_unlock)``), like every other keyring call.
 
     Args:
-        backend: keyring's Secret Service backend; default: keyring's active backend, which is
-            the one ``KeyringVault`` opened (``open_keyring_backend`` returns it).
+        backend: keyring's Secret Service backend; default: ``open_keyring_backend()``, the
+            backend ``KeyringVault`` uses.
 
     Raises:
         KeyringLockedError: the prompt was dismissed, or the collection is still locked.
         NoKeyringError: the backend is not the Secret Service, or it cannot be reached.
         StoreError: D-Bus failed otherwise.
     """
-    import keyring
     import keyring.errors
 
     if backend is None:
-        backend = keyring.get_keyring()
+        from .vault import open_keyring_backend
+
+        # Chosen as KeyringVault chose it (which may have put making it off), and keyring's
+        # default from then on.
+        backend = open_keyring_backend()
     get_collection = getattr(backend, "get_preferred_collection", None)
     if get_collection is None:
         raise NoKeyringError(f"{type(backend).__qualname__} has no unlock prompt")

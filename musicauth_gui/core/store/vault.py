@@ -21,12 +21,16 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Action, EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
+from .unlock import SECRET_SERVICE_BACKEND as _SECRET_SERVICE_BACKEND
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
+
+    from .secret_service_bulk import SecretServiceReader, Target
 
 log = logging.getLogger(__name__)
 
@@ -91,51 +95,125 @@ class MemoryVault:
 class KeyringVault:
     """The ``keyring`` package's active backend, with typed errors and transparent chunking.
 
+    On keyring's Secret Service backend, reads go through ``secret_service_bulk`` (jeepney, a
+    plain session: no keyring, secretstorage or cryptography imported for them) and fall back to
+    keyring for anything that reader cannot vouch for; writes, deletes and the unlock prompt are
+    keyring's. Where keyring would take that backend without discovery anyway
+    (``secret_service_directly``), the backend itself is made at the first call that needs it,
+    on the store's worker thread: a window listed at rest never imports keyring.
+
     Args:
-        backend: a keyring backend; default: ``open_keyring_backend()``.
+        backend: a keyring backend; default: the Secret Service as above, else
+            ``open_keyring_backend()``.
         chunk_chars: split values longer than this; default: Windows' limit on Windows
             backends, no splitting elsewhere (each part costs another round trip).
     """
 
     def __init__(self, backend: object | None = None, *, chunk_chars: int | None = None) -> None:
-        self._backend = backend if backend is not None else open_keyring_backend()
+        self._backend = backend
+        self._target: Target | None = None  # reads through secret_service_bulk, where set
+        if backend is None:
+            if secret_service_directly():
+                from .secret_service_bulk import Target
+
+                self._target = Target()  # keyring's default scheme and collection: no KEYRING_PROPERTY_*
+            else:
+                self._backend = open_keyring_backend()
+        if self._target is None and self.backend_name == _SECRET_SERVICE_BACKEND:
+            from .secret_service_bulk import BulkReadUnavailable, Target
+
+            try:
+                self._target = Target.of_backend(self._backend)
+            except BulkReadUnavailable as exc:
+                log.debug("reading the Secret Service through keyring only (%s)", exc)
         if chunk_chars is None and type(self._backend).__module__.endswith("Windows"):
             chunk_chars = WINDOWS_CHUNK_CHARS
         self._chunk_chars = chunk_chars
         self.calls = 0
 
     @property
+    def backend(self) -> object:
+        """keyring's backend, made now if it was put off (worker thread: it imports keyring)."""
+        if self._backend is None:
+            self._backend = _secret_service_backend()
+        return self._backend
+
+    @property
     def backend_name(self) -> str:
+        if self._backend is None:
+            return _SECRET_SERVICE_BACKEND  # put off: secret_service_directly() chose it
         return f"{type(self._backend).__module__}.{type(self._backend).__qualname__}"
 
     def get(self, key: str) -> str | None:
-        return _whole_value(key, lambda k: self._call("get_password", k))
+        if self._target is None:
+            return _whole_value(key, self._keyring_get)
+        from .secret_service_bulk import SecretServiceReader
+
+        with SecretServiceReader(self._target) as reader:
+            return _whole_value(key, lambda k: self._read_one(reader, k))
+
+    def _read_one(self, reader: SecretServiceReader, key: str) -> str | None:
+        """``key`` as stored, through ``reader``; through keyring when the reader cannot say."""
+        from .secret_service_bulk import BulkReadUnavailable
+
+        self.calls += 1
+        try:
+            return reader.entry(SERVICE, key)
+        except BulkReadUnavailable as exc:
+            log.debug("reading through keyring (%s)", exc)
+            return self._keyring_get(key)
+
+    def _raw_get(self, key: str) -> str | None:
+        """``key`` as stored (a part marker is not followed), read as ``get`` reads."""
+        if self._target is None:
+            return self._keyring_get(key)
+        from .secret_service_bulk import SecretServiceReader
+
+        with SecretServiceReader(self._target) as reader:
+            return self._read_one(reader, key)
+
+    def _keyring_get(self, key: str) -> str | None:
+        """``key`` as keyring's ``get_password`` answers it."""
+        return self._call("get_password", key)
 
     def snapshot(self, wanted: Callable[[str], bool] = lambda key: True) -> SecretReader:
         """A reader of every entry as ``get`` reads it, for a listing: on keyring's Secret Service
         backend, the ``wanted`` ones in one D-Bus connection (``secret_service_bulk``; any other
         key is read through ``get`` when asked for); elsewhere, or when that fails, ``get`` itself.
 
+        A locked collection is keyring's to unlock (the desktop's prompt, ``unlock.prompt_unlock``);
+        once it is, the bulk read is tried again.
+
         Raises:
             KeyringLockedError: the collection is locked and its unlock prompt was dismissed.
         """
-        from .unlock import SECRET_SERVICE_BACKEND
-
-        if self.backend_name != SECRET_SERVICE_BACKEND:
+        if self._target is None:
             return self
-        import keyring.errors
-
-        from .secret_service_bulk import BulkReadUnavailable, read_service
+        from .secret_service_bulk import BulkReadUnavailable, CollectionLocked, SecretServiceReader
 
         self.calls += 1
-        try:
-            found = read_service(self._backend, SERVICE, wanted=wanted)
-        except keyring.errors.KeyringLocked as exc:
-            raise KeyringLockedError() from exc
-        except BulkReadUnavailable as exc:
-            log.debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
-            return self
-        return _Snapshot(self, found.values, found.unsure, wanted)
+        for attempt in range(2):
+            try:
+                with SecretServiceReader(self._target) as reader:
+                    found = reader.entries(SERVICE, wanted=wanted)
+            except CollectionLocked:
+                if attempt:
+                    break
+                from .unlock import prompt_unlock
+
+                try:
+                    prompt_unlock(self.backend)
+                except KeyringLockedError:
+                    raise  # dismissed: what get_password answers too
+                except StoreError as exc:  # keyring's own read reports it in its words
+                    log.debug("unlocking for the bulk read failed (%s): reading entry by entry", exc)
+                    break
+                continue
+            except BulkReadUnavailable as exc:
+                log.debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
+                break
+            return _Snapshot(self, found.values, found.unsure, wanted)
+        return self
 
     def set(self, key: str, value: str) -> None:
         old_parts = self._part_count(key)  # None: a damaged marker, parts unknown
@@ -193,9 +271,10 @@ class KeyringVault:
     def _call(self, method: str, *args: str) -> str | None:
         import keyring.errors
 
+        backend = self.backend  # NoKeyringError where keyring cannot be imported
         self.calls += 1
         try:
-            call: Callable[..., str | None] = getattr(self._backend, method)  # get/set/delete_password
+            call: Callable[..., str | None] = getattr(backend, method)  # get/set/delete_password
             return call(SERVICE, *args)
         except keyring.errors.KeyringLocked as exc:
             raise KeyringLockedError() from exc
@@ -224,8 +303,8 @@ class _Snapshot:
     """Entries read at once (``KeyringVault.snapshot``), answered as ``KeyringVault.get`` would.
 
     ``values`` holds every ``wanted`` entry of the service as keyring stores it (parts included);
-    a wanted key it lacks is not in the keyring. The ``unsure`` ones, and keys not wanted, are
-    read through keyring on demand.
+    a wanted key it lacks is not in the keyring. The ``unsure`` ones are read through keyring on
+    demand, keys not wanted as ``KeyringVault.get`` reads them.
     """
 
     def __init__(self, vault: KeyringVault, values: dict[str, str], unsure: set[str], wanted: Callable[[str], bool]) -> None:
@@ -238,8 +317,10 @@ class _Snapshot:
         return _whole_value(key, self._raw)
 
     def _raw(self, key: str) -> str | None:
-        if key in self._unsure or not self._wanted(key.partition("#")[0]):
-            return self._vault._call("get_password", key)
+        if key in self._unsure:
+            return self._vault._keyring_get(key)
+        if not self._wanted(key.partition("#")[0]):
+            return self._vault._raw_get(key)
         return self._values.get(key)
 
 
@@ -330,9 +411,7 @@ def _certain_backend() -> KeyringBackend | None:
     Service is not looked for: PYTHON_KEYRING_BACKEND or keyringrc select it (honoured before
     this is asked).
     """
-    if not sys.platform.startswith("linux") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return None
-    if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").split(":"):
+    if not _secret_service_desktop():
         return None
     from keyring.backends import SecretService
 
@@ -343,6 +422,78 @@ def _certain_backend() -> KeyringBackend | None:
         log.debug("the Secret Service is not usable directly (%s): keyring's discovery decides", _short(exc))
         return None
     backend: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
+    return backend
+
+
+def _secret_service_desktop() -> bool:
+    """Linux in a D-Bus session, outside KDE (where KWallet may outrank the Secret Service)."""
+    if not sys.platform.startswith("linux") or not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return False
+    return "KDE" not in os.environ.get("XDG_CURRENT_DESKTOP", "").split(":")
+
+
+def secret_service_directly() -> bool:
+    """Whether ``open_keyring_backend()`` would return keyring's Secret Service backend through
+    ``_certain_backend``, with the backend's default properties; answered without importing
+    keyring (~30 ms: its ``jaraco.context`` imports ``urllib.request``, ``http.client``,
+    ``email``, ``ssl``) or secretstorage (~12 ms with cryptography's AES).
+
+    The same decision, asked the other way round: nothing else chosen (``PYTHON_KEYRING_BACKEND``,
+    a keyringrc file, a backend already chosen in this process, a ``KEYRING_PROPERTY_*`` setting:
+    then keyring decides, as before), and the check keyring's backend makes itself
+    (``SecretService.Keyring.priority``: secretstorage installed, the session bus reachable,
+    ``org.freedesktop.secrets`` owned or activatable) made with jeepney.
+    """
+    if not _secret_service_desktop():
+        return False
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or any(name.startswith("KEYRING_PROPERTY_") for name in os.environ):
+        return False
+    if _keyringrc().exists():
+        return False  # whatever it holds, keyring.core.load_config reads it: keyring decides
+    core = sys.modules.get("keyring.core")
+    if core is not None and getattr(core, "_keyring_backend", None) is not None:
+        return False  # chosen in this process already (a test, an embedding program): it stands
+    import importlib.util
+
+    if importlib.util.find_spec("secretstorage") is None:  # keyring's backend stands on it
+        return False
+    from .secret_service_bulk import service_reachable
+
+    return service_reachable()
+
+
+def _keyringrc() -> Path:
+    """keyring's config file on Linux (``keyring.util.platform_.config_root()``, ``keyringrc.cfg``)."""
+    root = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(root, "python_keyring", "keyringrc.cfg")
+
+
+def _secret_service_backend() -> KeyringBackend:
+    """keyring's Secret Service backend, where ``secret_service_directly()`` chose it: made when
+    first needed (a write, a delete, a read the jeepney reader left to keyring, the unlock prompt),
+    on the store's worker thread. It becomes keyring's default if none is chosen yet, as
+    ``open_keyring_backend`` makes it (``unlock.prompt_unlock`` asks keyring for it).
+
+    Raises:
+        NoKeyringError: keyring or its backend cannot be imported.
+    """
+    try:
+        import keyring.core
+        from keyring.backends import SecretService
+
+        # The rest of the backend's own check (secretstorage importable and recent enough),
+        # which secret_service_directly() could only look for.
+        secretstorage = getattr(SecretService, "secretstorage", None)
+        if secretstorage is None or secretstorage.__version_tuple__ < (3, 2):
+            raise NoKeyringError("SecretStorage 3.2 or newer required")
+        backend: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
+        if keyring.core._keyring_backend is None:
+            keyring.core.set_keyring(backend)
+    except NoKeyringError:
+        raise
+    except Exception as exc:  # a broken keyring or secretstorage install
+        raise NoKeyringError(_short(exc)) from exc
+    log.debug("keyring backend: %s (put off until needed)", _SECRET_SERVICE_BACKEND)
     return backend
 
 
