@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -67,3 +68,8 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
+    if hasattr(socket, "AF_UNIX"):
+        # The single-instance server is listening (it starts at ready), on a Unix socket:
+        # QtNetwork (~3 MB of peak RSS) only where there is none (gui/unix_server.py).
+        assert "musicauth_gui.gui.unix_server" in modules
+        assert "PySide6.QtNetwork" not in modules
