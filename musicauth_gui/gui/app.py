@@ -6,7 +6,7 @@ the first-instance lock is a file lock (``instance_lock``), no ``Qt.*`` enum is 
 plain Qt event loop paints the window. The colour scheme, asyncio, qasync and the core come
 after it, then the keyring is opened off the GUI thread; the profiles are listed into the list
 alone, and the detail pane is built (and the profile to show selected) just after; the
-single-instance server (QtNetwork) starts once the profiles are listed. The HTTP stack, cryptography and PyJWT load
+single-instance server (a Unix socket, ``unix_server``) starts once the profiles are listed. The HTTP stack, cryptography and PyJWT load
 when first needed (the scheduler warms the HTTP stack up just before the first renewal). The
 cyclic GC rests until the profiles are listed (``gc_policy``).
 
@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def listen() -> None:
         """The single-instance server, once the window is usable (or LISTEN_AFTER_MS after the
-        paint): QtNetwork (~6 ms to load) is not on the way to the listed profiles."""
+        paint): it is not on the way to the listed profiles."""
         nonlocal listening
         if listening:
             return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -707,6 +706,10 @@ class ProfileDetailPane(QWidget):
         self.copy_url_button.setText("Copy link" if device is not None else "Copy sign-in URL")
         if device is not None:
             self.device_code_label.setText(device.user_code)
+            # Here, not with the module: html imports its entity tables (0.5 MB of RSS), which a
+            # window at rest has no use for.
+            import html
+
             link = html.escape(device.link, quote=True)
             self.device_link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
             self.device_link_label.setToolTip(device.link)

@@ -8,7 +8,7 @@ paint (``python -X importtime``, see CONTRIBUTING.md; the hand-written ``flock``
 under 1 ms): time the start-up paid anyway a moment later, when the store imports filelock.
 Talking to the running instance needs QtNetwork (about 15 ms to load), so that happens only
 when the lock is taken already (``single_instance.activate_running``); the first instance starts
-its QLocalServer once its profiles are listed (at the latest a second after its first paint:
+its server (``single_instance``) once its profiles are listed (at the latest a second after its first paint:
 ``app.LISTEN_AFTER_MS``). Qt-free: it runs before the window shows.
 """
 

@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         self._painted = False
         self._quitting = False
         self._complete = False  # the panes too: complete() has run
+        #: The countdown tick stopped (the window hidden): logind must tell a wake-up then.
+        self._tick_resting = False
         self._list_built = False  # the model, the proxy, the rows: complete_list() has run
         #: The profile the user chose last: it stays chosen while the filter hides it, and is
         #: selected again when the filter shows it (``_apply_filter``).
@@ -571,7 +573,11 @@ class MainWindow(QMainWindow):
         # and subscribing to logind (QtDBus, ~1.5 ms) is not on the way to the listed profiles.
 
     def _listen_for_sleep(self) -> None:
-        if not self.demo and not self.wake_watcher.listening_to_logind:
+        # While the countdown ticks (from the start, hidden or not, until the window is first
+        # hidden) its 1 s tick compares the clocks and notices a wake-up within a second; logind
+        # is for when the tick rests. Not subscribed before: QtDBus and its connection's thread
+        # were 1.2 MB of the resting window's peak RSS (benchmarks/startup.py).
+        if self._tick_resting and not self.demo and not self.wake_watcher.listening_to_logind:
             self.wake_watcher.listen_to_logind()
 
     async def load_profiles(self) -> bool:
@@ -1345,6 +1351,9 @@ class MainWindow(QMainWindow):
         model = getattr(self, "model", None)  # absent until complete() in a lazy start
         if model is not None:
             model.set_ticking(False)  # renewals go on; only the countdown display rests
+            self._tick_resting = True
+            if self._complete and self.context is not None and not self._quitting:
+                self._listen_for_sleep()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -1387,6 +1396,7 @@ class MainWindow(QMainWindow):
         model = getattr(self, "model", None)
         if model is not None:
             model.set_ticking(True)
+            self._tick_resting = False
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()

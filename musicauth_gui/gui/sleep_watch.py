@@ -8,9 +8,10 @@ Two ways to notice, either is enough:
   (Linux; it also covers a window hidden in the tray, whose countdown ticker rests).
 
 The D-Bus side is QtDBus, which PySide6-Essentials ships (the Qt library is already loaded by
-QtGui on Linux, so the binding costs little); it is imported when ``listen_to_logind`` is called,
-after start-up. Where there is no system bus (containers, CI, Windows, macOS) it does nothing,
-quietly.
+QtGui on Linux); it is imported when ``listen_to_logind`` is called, which the window does only
+once its countdown tick rests (the window hidden): until then the tick notices a wake-up within a
+second, and QtDBus with its connection's thread cost 1.2 MB of the resting window's peak RSS.
+Where there is no system bus (containers, CI, Windows, macOS) it does nothing, quietly.
 """
 
 from __future__ import annotations

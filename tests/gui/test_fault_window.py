@@ -265,6 +265,24 @@ def test_a_wake_up_is_noticed_on_the_tick_and_wakes_the_scheduler(qtbot, open_wi
     assert len(woken) == 1  # said once
 
 
+def test_logind_is_asked_only_once_the_tick_rests(qtbot, open_window, mxm, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """While the window shows, the tick's clock comparison notices a wake-up (above); logind
+    (QtDBus, 1.2 MB of the resting window's peak RSS) is subscribed when the window hides."""
+    from musicauth_gui.gui.sleep_watch import WakeWatcher
+
+    asked: list[bool] = []
+    monkeypatch.setattr(WakeWatcher, "listen_to_logind", lambda self, *a, **k: asked.append(True) or False)
+    seed(mxm, "one")
+    window = open_window()
+    qtbot.waitUntil(lambda: window._complete)
+    assert asked == []
+    window.hide()
+    assert asked == [True]
+    window.show()
+    window.hide()
+    assert len(asked) == 2  # asked again: the last answer was "no bus"
+
+
 def test_logind_prepare_for_sleep_false_wakes_the_scheduler(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A private bus stands in for the system bus; dbus-send plays logind."""
     import shutil

@@ -83,3 +83,21 @@ def test_the_layer_cache_is_bounded(qtbot, fake_clock) -> None:  # type: ignore[
         view.viewport().repaint()
     # Two screenfuls of a four-row view, not one layer per row ever painted.
     assert 8 <= len(delegate._layers) <= cache_limit(view) < 20
+
+
+def test_layers_of_another_row_width_are_dropped(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    clock = fake_clock
+    view, _, delegate = make_view(qtbot, clock, 6)
+    before = row_image(view, 1)
+    qtbot.waitUntil(lambda: len(delegate._layers) > 0)
+    widths = {key[9] for key in delegate._layers}
+    view.resize(280, ROW_HEIGHT * 4)  # as when the detail pane takes its room at start-up
+
+    def only_new_widths() -> bool:
+        view.viewport().repaint()
+        now = {key[9] for key in delegate._layers}
+        return bool(now) and now.isdisjoint(widths)
+
+    qtbot.waitUntil(only_new_widths)  # the view lays out its rows again later
+    view.resize(360, ROW_HEIGHT * 4)
+    assert row_image(view, 1) == before  # drawn again as it was

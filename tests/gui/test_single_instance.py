@@ -1,14 +1,19 @@
 """One window per user and mode: the first-instance lock (before any window) and the knock that
-brings the running window to the front (QLocalServer, after the first paint)."""
+brings the running window to the front (a Unix socket, or QLocalServer, after the first paint)."""
 
 from __future__ import annotations
 
 import os
+import socket
+import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from musicauth_gui.gui import unix_server
 from musicauth_gui.gui.instance_lock import InstanceLock, instance_name
 from musicauth_gui.gui.single_instance import SingleInstance, activate_running
 
@@ -79,3 +84,44 @@ def test_a_second_app_knocks_and_leaves(tmp_path: Path) -> None:
     finally:
         first.terminate()
         first.communicate(timeout=30)
+
+
+@pytest.mark.skipif(not unix_server.available(), reason="no Unix sockets (Windows): QLocalServer listens there")
+def test_the_unix_server_is_where_qt_looks_and_only_its_owner_may_knock(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "sockets"
+    folder.mkdir()
+    path = folder / "musicauth-test"
+    path.write_text("")  # a stale file of a crashed instance: replaced
+    instance = SingleInstance(str(path))
+    assert isinstance(instance.server, unix_server.UnixServer)
+    assert stat.S_ISSOCK(path.stat().st_mode)
+    assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    assert [p.name for p in folder.iterdir()] == ["musicauth-test"]  # no private folder left behind
+    with qtbot.waitSignal(instance.activation_requested, timeout=3000):
+        assert activate_running(str(path))  # QLocalSocket, as a second instance knocks
+    instance.server.close()
+    assert not path.exists()
+    assert not activate_running(str(path))
+
+
+@pytest.mark.skipif(not unix_server.available(), reason="no Unix sockets (Windows)")
+def test_the_unix_server_ignores_anything_but_a_knock(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    instance = SingleInstance(str(tmp_path / "s"))
+    seen: list[bytes] = []
+    assert isinstance(instance.server, unix_server.UnixServer)
+    instance.server.received.connect(seen.append)
+    activations: list[None] = []
+    instance.activation_requested.connect(lambda: activations.append(None))
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stray:
+        stray.connect(str(tmp_path / "s"))
+        stray.sendall(b"hello\n")
+        qtbot.waitUntil(lambda: bool(seen), timeout=3000)
+    assert seen == [b"hello\n"] and activations == []
+    instance.server.close()
+
+
+def test_a_relative_name_lives_in_qts_temp_folder() -> None:
+    from PySide6.QtCore import QDir
+
+    assert unix_server.server_path("x") == QDir.cleanPath(QDir.tempPath()) + "/x"
+    assert unix_server.server_path("/run/x") == "/run/x"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -67,3 +68,19 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
+    if hasattr(socket, "AF_UNIX"):
+        # The single-instance server is listening (it starts at ready), on a Unix socket:
+        # QtNetwork (~3 MB of peak RSS) only where there is none (gui/unix_server.py).
+        assert "musicauth_gui.gui.unix_server" in modules
+        assert "PySide6.QtNetwork" not in modules
+
+
+def test_the_detail_pane_loads_no_html_entity_tables() -> None:
+    """``html`` imports ``html.entities`` (0.5 MB of RSS); only the device flow's link needs it."""
+    child = (
+        "import sys; from musicauth_gui.gui.pyside_import import import_pyside_widgets; import_pyside_widgets(); "
+        "import musicauth_gui.gui.detail_pane, musicauth_gui.gui.main_window; print('html' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -57,6 +57,8 @@ class ProfileDelegate(QStyledItemDelegate):
         self._base_font: QFont | None = None
         self._fonts: _Fonts | None = None
         self._layers: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        #: The rows' size and pixel ratio the cached layers were made for.
+        self._layer_geometry: tuple[int, int, float] | None = None
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         # The narrowest a row may be, not what it would like: rows take the view's width, and a
@@ -160,6 +162,13 @@ class ProfileDelegate(QStyledItemDelegate):
             self._layers.move_to_end(key)
             return layer
 
+        geometry = (size.width(), size.height(), ratio)
+        if geometry != self._layer_geometry:
+            # Every row of the list has one size: layers of another (the list before the detail
+            # pane took its room at start-up, a splitter drag, another screen) are not drawn
+            # again. Kept, they were most of the cache (0.8 MB of peak RSS at start-up).
+            self._layers.clear()
+            self._layer_geometry = geometry
         layer = QPixmap(size * ratio)
         layer.setDevicePixelRatio(ratio)
         layer.fill(Qt.GlobalColor.transparent)
