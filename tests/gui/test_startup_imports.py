@@ -20,8 +20,10 @@ from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from tests.support.file_keyring import FileKeyring
 
-#: Top-level packages a listed window at rest has no use for.
-NOT_AT_REST = ("httpx", "httpcore", "anyio", "h11", "certifi", "sniffio", "jwt", "cryptography")
+#: Top-level packages a listed window at rest has no use for. filelock (~10 ms): the first-instance
+#: and renewal locks take flock(2) themselves (core/lock_file.py), and the store's lock is
+#: filelock's only when something is written.
+NOT_AT_REST = ("httpx", "httpcore", "anyio", "h11", "certifi", "sniffio", "jwt", "cryptography", "filelock")
 
 # Runs the app to "ready" (MUSICAUTH_BENCH=quit then quits it) and prints what it imported. A
 # module stays in sys.modules once imported, so what is absent after the quit was absent at ready.
