@@ -32,8 +32,17 @@ import sys
 from musicauth_gui.gui.app import main
 status = main(["--no-tray"])
 print("modules", " ".join(sorted(sys.modules)))
+import PySide6.QtWidgets
+print("qt-classes", " ".join(sorted(vars(PySide6.QtWidgets))))
 sys.exit(status)
 """
+#: PySide classes the window is listed without: PySide builds a class (and every enum in it) on
+#: its first use, and QStyle's costs ~3.5 ms (gui/widgets/profile_delegate.py paints the rows
+#: without it; the list's least width, which asks the style, comes with the panes).
+NOT_BUILT_AT_READY = ("QStyle",)
+#: Whether this PySide builds its classes on first use at all (6.8 and later): if not, there is
+#: nothing to keep.
+LAZY_CLASSES = "import PySide6.QtWidgets as w; print('QStyle' not in vars(w))"
 
 
 def seed_valid_tokens(count: int) -> None:
@@ -69,3 +78,8 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
+    built = set(lines["qt-classes"].split())
+    assert "QListView" in built  # it cannot pass by reading nothing
+    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
+    if lazy.stdout.strip() == "True":
+        assert sorted(built.intersection(NOT_BUILT_AT_READY)) == []
