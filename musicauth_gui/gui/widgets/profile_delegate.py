@@ -42,6 +42,7 @@ MIN_NAME_WIDTH = 56
 # Looked up once: an enum attribute chain costs more than the drawing call it feeds.
 _TEXT, _HIGHLIGHTED_TEXT = QPalette.ColorRole.Text, QPalette.ColorRole.HighlightedText
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_NO_PEN = Qt.PenStyle.NoPen
 
 
 class _Fonts(NamedTuple):
@@ -100,9 +101,17 @@ class ProfileDelegate(QStyledItemDelegate):
             bar = QRect(text_left, rect.bottom() - 3, rect.right() - text_left, 3)
             track = QColor(text_colour)
             track.setAlphaF(0.18)
-            painter.fillRect(bar, track)
             fill = bar_colour(option.palette, low=fraction <= 0.1, selected=selected)
-            painter.fillRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()), fill)
+            # drawRect with the brush, not fillRect: each of fillRect's overloads is checked
+            # against a QGradient.Preset, whose first check builds QGradient and its 180-value
+            # enum (~1 ms of the rows' first paint). Without a pen the same pixels.
+            painter.save()
+            painter.setPen(_NO_PEN)
+            painter.setBrush(track)
+            painter.drawRect(bar)
+            painter.setBrush(fill)
+            painter.drawRect(QRect(bar.left(), bar.top(), int(bar.width() * fraction), bar.height()))
+            painter.restore()
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         """Nothing: paint() draws the text, icon and badge itself. The default asks the model for
