@@ -1,11 +1,12 @@
 """Whether this is the first ``musicauth-gui`` of this user (and mode), decided before any window.
 
-A lock file in the temp folder, held for the life of the process through ``filelock`` (the same
-library and the same OS lock as the store's locks: ``flock`` on POSIX, ``LockFileEx`` on
-Windows). The OS drops it when the process ends, crashes included, so it is never stale, and
-taking it costs well under a millisecond. Importing filelock adds about 10 ms before the first
-paint (``python -X importtime``, see CONTRIBUTING.md; the hand-written ``flock`` it replaced cost
-under 1 ms): time the start-up paid anyway a moment later, when the store imports filelock.
+A lock file in the temp folder, held for the life of the process: flock(2) itself where it
+works, else filelock (``core/lock_file.py``, as the renewal locks: the same OS lock filelock
+takes, ``flock`` on POSIX, ``LockFileEx`` on Windows, so an older musicauth-gui holding it
+through filelock still keeps this one out). The OS drops it when the process ends, crashes
+included, so it is never stale, and taking it costs well under a millisecond. Importing filelock
+cost about 10 ms before the first paint (``python -X importtime``, see CONTRIBUTING.md), and a
+window listed at rest never imports it now (the store takes its own lock only to write).
 Talking to the running instance needs QtNetwork (about 15 ms to load), so that happens only
 when the lock is taken already (``single_instance.activate_running``); the first instance starts
 its server (``single_instance``) once its profiles are listed (at the latest a second after its first paint:
@@ -18,9 +19,8 @@ import os
 import tempfile
 import zlib
 
-from filelock import FileLock, Timeout
-
 from .. import APP_ID
+from ..core.lock_file import LockFile
 
 
 def instance_name(demo: bool) -> str:
@@ -39,17 +39,15 @@ class InstanceLock:
     def __init__(self, name: str, folder: str | None = None) -> None:
         self.name = name
         self.path = os.path.join(folder or tempfile.gettempdir(), f"{name}.lock")
-        self._lock: FileLock | None = None
+        self._lock: LockFile | None = None
 
     def acquire(self) -> bool:
         """True when this process is the first instance (or when it cannot tell: a temp folder
         that refuses the file must not keep the app from starting)."""
-        # thread_local=False: taken on the GUI thread, released by whichever thread ends the app.
-        lock = FileLock(self.path, mode=0o600, thread_local=False)
+        lock = LockFile(self.path, mode=0o600)
         try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            return False
+            if not lock.try_acquire():
+                return False
         except OSError:
             return True
         self._lock = lock

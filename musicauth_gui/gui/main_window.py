@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from .running_actions import RunningActions
     from .tray import TrayIcon
     from .welcome_pane import WelcomePane
+    from .widgets.profile_delegate import ProfileDelegate
 
 
 def _shortened(text: str, limit: int = 40) -> str:
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
     detail: ProfileDetailPane
     damaged_pane: DamagedEntryPane
     running: RunningActions
+    _delegate: ProfileDelegate
 
     def __init__(
         self,
@@ -216,16 +218,12 @@ class MainWindow(QMainWindow):
         self.filter_edit.leave_requested.connect(self._focus_list)
         self.list_view.setModel(self.proxy)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        delegate = ProfileDelegate(self.list_view)
-        self.list_view.setItemDelegate(delegate)
+        self._delegate = ProfileDelegate(self.list_view)
+        self.list_view.setItemDelegate(self._delegate)
         # Rows take the list's width and elide the name, never the countdown: no sideways
-        # scrolling, and the list (the splitter may not collapse it) keeps room for one row.
-        from PySide6.QtWidgets import QStyle
-
+        # scrolling, and the list (the splitter may not collapse it) keeps room for one row
+        # (its least width comes with the panes: _fit_list_width()).
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll_bar = self.list_view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        frame = 2 * self.list_view.frameWidth()
-        self.list_view.setMinimumWidth(delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
         self._splitter.setChildrenCollapsible(False)
         self.list_view.selectionModel().currentChanged.connect(self._on_current_changed)
         from .sleep_watch import WakeWatcher
@@ -298,6 +296,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self._detail_placeholder = None
+        self._fit_list_width()
 
         for action, shortcut in self._shortcuts:
             action.setShortcut(QKeySequence(shortcut))
@@ -318,6 +317,17 @@ class MainWindow(QMainWindow):
             self._select_listed()
             self._show_current()  # the row may have been current already (a click): no signal then
             self._listen_for_sleep()
+
+    def _fit_list_width(self) -> None:
+        """The list's least width: a row's (the delegate's), the scroll bar and the frame. Set
+        with the panes, not with the list: asking the style builds PySide's QStyle class and its
+        enums (~3.5 ms) on the way to the listed profiles, and until the panes come the list has
+        the splitter's width, which is wider."""
+        from PySide6.QtWidgets import QStyle
+
+        scroll_bar = self.list_view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        frame = 2 * self.list_view.frameWidth()
+        self.list_view.setMinimumWidth(self._delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
 
     def _on_detail(self, method: str, *args: object) -> Callable[[], None]:
         """A slot calling ``self.detail.<method>(*args)``; a no-op until ``complete()``."""

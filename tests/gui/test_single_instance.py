@@ -44,6 +44,29 @@ def test_the_lock_has_one_holder_and_dies_with_it(tmp_path: Path) -> None:
     mine.release()
 
 
+def test_the_lock_excludes_and_is_excluded_by_filelocks_on_the_same_file(tmp_path: Path) -> None:
+    """flock(2) taken directly (core/lock_file.py) is the lock filelock takes: an older
+    musicauth-gui, which held it through filelock, and this one keep each other out."""
+    name = "musicauth-test-lock"
+    path = tmp_path / f"{name}.lock"
+    hold = "import sys, time, filelock; l = filelock.FileLock(sys.argv[1]); l.acquire(); print(True, flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "True"
+        assert not InstanceLock(name, str(tmp_path)).acquire()
+    finally:
+        holder.kill()
+        holder.communicate()
+    mine = InstanceLock(name, str(tmp_path))
+    assert mine.acquire()
+    attempt = "import sys, filelock; l = filelock.FileLock(sys.argv[1]); print(l.acquire(timeout=0.1) is not None)"
+    try:
+        other = subprocess.run([sys.executable, "-c", attempt, str(path)], capture_output=True, text=True, timeout=30)
+        assert "Timeout" in other.stderr and other.stdout.strip() == ""
+    finally:
+        mine.release()
+
+
 def test_an_unwritable_temp_folder_does_not_keep_the_app_from_starting(tmp_path: Path) -> None:
     assert InstanceLock("x", str(tmp_path / "missing" / "folder")).acquire()
 

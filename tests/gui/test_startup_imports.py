@@ -21,8 +21,10 @@ from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from tests.support.file_keyring import FileKeyring
 
-#: Top-level packages a listed window at rest has no use for.
-NOT_AT_REST = ("httpx", "httpcore", "anyio", "h11", "certifi", "sniffio", "jwt", "cryptography")
+#: Top-level packages a listed window at rest has no use for. filelock (~10 ms): the first-instance
+#: and renewal locks take flock(2) themselves (core/lock_file.py), and the store's lock is
+#: filelock's only when something is written.
+NOT_AT_REST = ("httpx", "httpcore", "anyio", "h11", "certifi", "sniffio", "jwt", "cryptography", "filelock")
 
 # Runs the app to "ready" (MUSICAUTH_BENCH=quit then quits it) and prints what it imported. A
 # module stays in sys.modules once imported, so what is absent after the quit was absent at ready.
@@ -31,8 +33,17 @@ import sys
 from musicauth_gui.gui.app import main
 status = main(["--no-tray"])
 print("modules", " ".join(sorted(sys.modules)))
+import PySide6.QtWidgets
+print("qt-classes", " ".join(sorted(vars(PySide6.QtWidgets))))
 sys.exit(status)
 """
+#: PySide classes the window is listed without: PySide builds a class (and every enum in it) on
+#: its first use, and QStyle's costs ~3.5 ms (gui/widgets/profile_delegate.py paints the rows
+#: without it; the list's least width, which asks the style, comes with the panes).
+NOT_BUILT_AT_READY = ("QStyle",)
+#: Whether this PySide builds its classes on first use at all (6.8 and later): if not, there is
+#: nothing to keep.
+LAZY_CLASSES = "import PySide6.QtWidgets as w; print('QStyle' not in vars(w))"
 
 
 def seed_valid_tokens(count: int) -> None:
@@ -73,6 +84,11 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
         # QtNetwork (~3 MB of peak RSS) only where there is none (gui/unix_server.py).
         assert "musicauth_gui.gui.unix_server" in modules
         assert "PySide6.QtNetwork" not in modules
+    built = set(lines["qt-classes"].split())
+    assert "QListView" in built  # it cannot pass by reading nothing
+    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
+    if lazy.stdout.strip() == "True":
+        assert sorted(built.intersection(NOT_BUILT_AT_READY)) == []
 
 
 def test_the_detail_pane_loads_no_html_entity_tables() -> None:

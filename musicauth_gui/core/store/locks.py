@@ -3,20 +3,20 @@
 Two kinds, both lock files in the runtime folder (they hold no data):
 - the store lock, around every read-modify-write of the keyring (index and records);
 - one renewal lock per profile, held across a whole token renewal, so that two processes never
-  spend the same rotating refresh token: the second one waits, then finds the new token.
+  spend the same rotating refresh token: the second one waits, then finds the new token
+  (flock(2) itself where it works, without filelock: ``core/lock_file.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import hashlib
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lock_file import LockFile
 from ..paths import runtime_dir
 
 if TYPE_CHECKING:
@@ -24,85 +24,7 @@ if TYPE_CHECKING:
 
 #: One lock object per lock file, reused: building one costs more than taking it, and a renewal
 #: takes its profile's lock on the event loop thread.
-_renewal_locks: dict[Path, RenewalLockFile] = {}
-#: flock(2) refusing because another descriptor holds the lock (some filesystems say EACCES).
-_CONTENTION = frozenset({errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK})
-
-
-class RenewalLockFile:
-    """One profile's renewal lock file, taken without waiting.
-
-    Where flock(2) works (Linux, macOS, the BSDs, on the runtime folder) this is what filelock's
-    ``FileLock`` does there, without importing filelock (~9 ms of a one-shot `musicauth refresh`
-    before its request; benchmarks/README.md, "Start-up"): an exclusive flock on the file, which
-    stays in place, so that both kinds of holder (this one, and filelock's in an older version of
-    musicauth) exclude each other on the same inode (``tests/core/test_locks.py``). Anywhere else (Windows'
-    ``msvcrt.locking``, a filesystem without flock, a lock file that cannot be opened plainly)
-    the whole lock is filelock's, as before.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-        self._filelock: FileLock | None = None
-        if os.name != "posix":
-            self._use_filelock()
-
-    @property
-    def is_locked(self) -> bool:
-        return self._fd is not None or (self._filelock is not None and self._filelock.is_locked)
-
-    def try_acquire(self) -> bool:
-        """Take the lock if it is free; False if another holder has it. Blocks only on the file."""
-        if self._filelock is None:
-            taken = self._try_flock()
-            if taken is not None:
-                return taken
-        assert self._filelock is not None
-        from filelock import Timeout
-
-        try:
-            self._filelock.acquire(timeout=0)
-        except Timeout:
-            return False
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            import fcntl
-
-            fd, self._fd = self._fd, None
-            try:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            finally:
-                os.close(fd)
-        elif self._filelock is not None:
-            self._filelock.release()
-
-    def _try_flock(self) -> bool | None:
-        """flock's answer, or None after switching to filelock (no flock here, or an odd file)."""
-        try:
-            import fcntl
-
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        except (ImportError, OSError):
-            self._use_filelock()
-            return None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in _CONTENTION:
-                return False
-            self._use_filelock()  # ENOSYS and the like: filelock's soft lock knows what to do
-            return None
-        self._fd = fd
-        return True
-
-    def _use_filelock(self) -> None:
-        from filelock import FileLock
-
-        self._filelock = FileLock(self.path, thread_local=False)
+_renewal_locks: dict[Path, LockFile] = {}
 
 
 def _lock_path(name: str) -> Path:
@@ -133,7 +55,7 @@ async def renewal_lock(profile: str, *, poll: float = 0.05, timeout: float = 120
     path = _lock_path(profile_lock_name(profile))
     lock = _renewal_locks.get(path)
     if lock is None:
-        lock = _renewal_locks[path] = RenewalLockFile(path)
+        lock = _renewal_locks[path] = LockFile(path)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
