@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
 from .env_secret import StoredSecret, resolve
@@ -21,6 +21,7 @@ from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
 from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
+from .record import frozen_record
 from .secret import Secret
 from .url_query import with_query
 from .user_agent import USER_AGENT
@@ -38,7 +39,7 @@ Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Header:
     """A header that goes with a credential on every request (Apple Music: the developer
     token's ``Authorization: Bearer`` beside the ``Music-User-Token``)."""
@@ -54,7 +55,7 @@ class Header:
         return f"{self.name}: {self.value_text()}"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Credential:
     """Where the secret goes: ``header_name: scheme value`` (``Authorization: Bearer ...``), or
     for a static key placed in the query, ``?query_param=value`` and no header at all.
@@ -130,7 +131,7 @@ class Credential:
         return self.in_url(url)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class IssuedCredential:
     """A credential ready to use, with the record and token it was made from (for output
     shapes that show more than the value: expiry, scope, a curl line's URL)."""

@@ -23,11 +23,12 @@ import json
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, TypeVar, TypeVarTuple
 
 from ..errors import Action, EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
+from ..record import frozen_record
 from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
@@ -45,7 +46,7 @@ def _is_listing_entry(key: str) -> bool:
     return key == INDEX_KEY or key.startswith("profile/")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DamagedEntry:
     """A keyring entry that exists (or that the index names) but cannot be used.
 
@@ -64,7 +65,7 @@ class DamagedEntry:
         return EntryDamaged(self.reason, entry=f"{self.kind}/{self.name}")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Listing:
     """Every profile the index names: the readable ones and the damaged ones, in index order."""
 
