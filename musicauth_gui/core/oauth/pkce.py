@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from ..jws import b64url_encode
+from ..record import frozen_record
 from ..secret import Secret
 
 
@@ -15,7 +15,7 @@ def challenge_for(verifier: str) -> str:
     return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Pkce:
     verifier: Secret
     challenge: str
