@@ -20,7 +20,6 @@ from .errors import Action, ConfigError, NeedsSignIn
 from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
-from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
 from .record import frozen_record
 from .secret import Secret
 from .url_query import with_query
@@ -242,6 +241,8 @@ def credential(
         if token is None:
             raise ConfigError(f"profile {shown(record.profile.name)} has no token yet", profile=record.profile.name)
         assert developer_token is not None, "the engine signs the developer token that goes with it"
+        from .presets.apple_music import USER_TOKEN_HEADER  # its preset's module: loaded with it (presets/__init__.py)
+
         return Credential(
             "",
             token.access_token,
@@ -298,6 +299,8 @@ def try_url(record: ProfileRecord) -> str | None:
     if profile.try_url:
         return profile.try_url
     if profile.flow == "music_user_token":
+        from .presets.apple_music import USER_TRY_PATH, api_base  # loaded with its preset, above
+
         return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
     api = api_endpoint(profile)
     if preset.dialect == "lastfm" and profile.flow != "static" and api:

@@ -30,9 +30,11 @@ from tests.support.cli import browser_env, musicauth
 from tests.support.file_keyring import FileKeyring
 
 #: What the lean path must never import: the engine and what it stands on (the core's HTTP
-#: module named too, so that a helper moved back beside it is caught even if httpx were cached).
+#: module named too, so that a helper moved back beside it is caught even if httpx were cached),
+#: and a preset no profile here names (only the profile's own preset module is loaded).
 HEAVY = (
-    "asyncio", "httpx", "jwt", "cryptography", "filelock", "platformdirs", "musicauth_gui.core.engine", "musicauth_gui.core.http"
+    "asyncio", "httpx", "jwt", "cryptography", "filelock", "platformdirs", "musicauth_gui.core.engine", "musicauth_gui.core.http",
+    "musicauth_gui.core.presets.spotify", "musicauth_gui.core.presets.apple_music",
 )
 AS_SHIPPED = (
     "import atexit, os, sys\n"
