@@ -10,7 +10,6 @@ Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both alw
 from __future__ import annotations
 
 import base64
-import shlex
 from collections.abc import Callable
 from dataclasses import field
 from typing import TYPE_CHECKING, Literal
@@ -313,6 +312,8 @@ def try_url(record: ProfileRecord) -> str | None:
 def curl_line(cred: Credential, url: str | None) -> str:
     """A curl command carrying the credential (a header, or a query parameter), for the given
     (or a placeholder) URL."""
+    import shlex  # here: only --format curl quotes (benchmarks/README.md, "Start-up")
+
     target = url or "https://api.example.com/"
     agent = f"-A {shlex.quote(cred.user_agent)} " if cred.user_agent is not None else ""
     if cred.query_param is not None:

@@ -137,6 +137,24 @@ def test_a_valid_token_prints_the_same_without_the_engine_and_after_one_keyring_
     assert mxm.issued_count("client_credentials") == 1
 
 
+#: What a valid token's plain path leaves unimported besides HEAVY, each used only elsewhere
+#: (benchmarks/README.md, "Start-up"): the store's worker thread, the name rules' and the
+#: error words' helpers, the constant-time compare, the signal handling.
+NOT_FOR_A_VALID_TOKEN = ("concurrent.futures", "shlex", "unicodedata", "hmac", "musicauth_gui.interrupts")
+
+
+def test_a_valid_token_imports_none_of_what_only_other_paths_use(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
+    import_profiles(tmp_path, mxm_profiles(mxm))
+    assert musicauth("token", "app").returncode == 0
+    report = tmp_path / "loaded.txt"
+    code = AS_SHIPPED.replace(f"heavy = {HEAVY!r}", f"heavy = {NOT_FOR_A_VALID_TOKEN!r}")
+
+    shipped = run(code, "token", "app", "--format", "header", env={"LOADED_REPORT": str(report)})
+
+    assert shipped.returncode == 0, shipped.stderr
+    assert report.read_text() == ""
+
+
 def test_a_static_key_and_a_scheme_the_provider_does_not_take(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
     import_profiles(tmp_path, mxm_profiles(mxm))
     for args in (("token", "key", "--format", "curl"), ("token", "key", "--format", "header"), ("token", "key", "--scheme", "basic")):

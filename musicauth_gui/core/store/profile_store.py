@@ -22,9 +22,8 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import field
-from typing import Any, Literal, TypeVar, TypeVarTuple
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple
 
 from ..errors import Action, EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
@@ -33,6 +32,9 @@ from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
 from .vault import SecretReader, SecretVault
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -84,7 +86,11 @@ class ProfileStore:
     def __init__(self, vault: SecretVault, *, cross_process: bool = True) -> None:
         self.vault = vault
         self._cross_process = cross_process
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicauth-keyring")
+        # Made by the first ``run``: `musicauth token` reads a record on its own thread and
+        # never needs one (concurrent.futures, ~0.5 ms of its start-up).
+        self._executor: ThreadPoolExecutor | None = None
+        self._closed = False
+        self._executor_lock = threading.Lock()
         self._cache: dict[str, ProfileRecord] = {}
         self._cache_lock = threading.Lock()
 
@@ -95,10 +101,24 @@ class ProfileStore:
         import asyncio  # not at the top: `musicauth token` reads a record without an event loop
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await loop.run_in_executor(self._worker(), fn, *args)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")  # as a closed executor says
+            if self._executor is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicauth-keyring")
+            return self._executor
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        with self._executor_lock:
+            self._closed = True
+            executor = self._executor
+        if executor is not None:
+            executor.shutdown(wait=True)
 
     def locked(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the worker thread under the cross-process store lock."""
