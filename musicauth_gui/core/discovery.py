@@ -35,6 +35,8 @@ OIDC_SUFFIX = "/.well-known/openid-configuration"
 
 @frozen_record
 class ServerMetadata:
+    """An authorization server's metadata document, checked against its issuer."""
+
     issuer: str
     document: dict[str, Any]
     source: str

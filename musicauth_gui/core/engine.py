@@ -120,6 +120,8 @@ class Endpoints:
 
 @frozen_record
 class SignOutResult:
+    """What signing out did: whether the provider revoked the token, where to end its session."""
+
     revoked: bool
     logout_url: str | None
     warning: str | None = None

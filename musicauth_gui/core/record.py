@@ -37,6 +37,7 @@ _FACTORY: Any = object()
 def frozen_record(cls: type[C]) -> type[C]:
     """``cls`` as ``@dataclass(frozen=True)`` would make it (see the module docstring)."""
     _check_bases(cls)
+    _check_docstring(cls)
     cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cast(Any, cls))
     methods: dict[str, Callable[..., Any]] = {
@@ -52,6 +53,12 @@ def frozen_record(cls: type[C]) -> type[C]:
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
     return cls
+
+
+def _check_docstring(cls: type) -> None:
+    # Without one, dataclass writes one from inspect.signature(cls): ~1.5 ms the first time.
+    if not cls.__dict__.get("__doc__"):
+        raise TypeError(f"{cls.__qualname__}: a record says in a docstring what it is")
 
 
 def _check_bases(cls: type) -> None:

@@ -150,6 +150,12 @@ def test_what_a_dataclass_refuses_is_refused() -> None:
         class Derived(Sample):
             """No."""
 
+    with pytest.raises(TypeError, match="says in a docstring what it is"):
+
+        @frozen_record
+        class Undocumented:
+            a: int
+
     with pytest.raises(TypeError, match="defines __eq__"):
 
         @frozen_record

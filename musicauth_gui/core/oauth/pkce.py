@@ -17,6 +17,8 @@ def challenge_for(verifier: str) -> str:
 
 @frozen_record
 class Pkce:
+    """One sign-in's PKCE pair (RFC 7636): the verifier kept, the challenge sent."""
+
     verifier: Secret
     challenge: str
     method: str = "S256"

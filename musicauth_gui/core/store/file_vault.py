@@ -114,6 +114,8 @@ class _Key:
 
 @frozen_record
 class _Header:
+    """The vault file's header: how its key is derived, and the check of the passphrase."""
+
     kdf: KdfParams
     salt: bytes
     check: bytes
