@@ -14,7 +14,8 @@ only against the same class), hash, repr (``Name(field=value, ...)``, ``...`` wh
 default factories. Two things differ, neither read by the app: ``__init__`` takes
 ``(*args, **kwargs)`` (its signature does not list the fields; a wrong call is still a
 TypeError naming the argument), and ``__dataclass_params__`` says no method was generated.
-A record cannot be a base of a dataclass, nor derive from one (``_check_bases``).
+A record derives from object alone (``_check_bases``), is not a base of a dataclass, and has a
+docstring (``_check_docstring``).
 ``tests/core/test_record.py`` holds every record of the core to a real frozen dataclass.
 """
 
