@@ -1074,8 +1074,6 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
 
 def _exit_code(args: argparse.Namespace, work: Callable[[], int | None]) -> int | None:
     """What ``work()`` returns, or, for what it raised, the exit code after one line on stderr."""
-    from .interrupts import Terminated
-
     try:
         return work()
     except KeyboardInterrupt:
@@ -1093,10 +1091,10 @@ def _exit_code(args: argparse.Namespace, work: Callable[[], int | None]) -> int 
     except MusicAuthError as exc:
         _eprint(f"musicauth: {error_line(exc)}")
         return EXIT_ERROR
-    except Terminated:
-        raise
     except Exception as exc:  # the last line of defence: no traceback for users
-        if os.environ.get("MUSICAUTH_DEBUG"):
+        from .interrupts import Terminated  # here: a command that succeeds never needs it
+
+        if isinstance(exc, Terminated) or os.environ.get("MUSICAUTH_DEBUG"):
             raise
         _eprint(
             f"musicauth: internal error ({type(exc).__name__}); please report it. "

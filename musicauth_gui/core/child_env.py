@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from .errors import ConfigError
 from .names import shown
+from .record import frozen_record
 from .usage import Credential
 
 PREFIX = "MUSICAUTH"
 _NOT_PORTABLE = re.compile(r"[^A-Za-z0-9]")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class CredentialVariables:
     """The two variables one profile's credential goes into."""
 

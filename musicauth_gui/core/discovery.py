@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .clock import SYSTEM_CLOCK, Clock
 from .errors import Action, DiscoveryFailed, MusicAuthError, ProviderRejected
 from .paths import cache_dir
+from .record import frozen_record
 from .urls import check_endpoint
 
 if TYPE_CHECKING:  # the engine (and the desktop app with it) imports this before any request
@@ -33,8 +33,10 @@ OAUTH_SUFFIX = "/.well-known/oauth-authorization-server"
 OIDC_SUFFIX = "/.well-known/openid-configuration"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ServerMetadata:
+    """An authorization server's metadata document, checked against its issuer."""
+
     issuer: str
     document: dict[str, Any]
     source: str

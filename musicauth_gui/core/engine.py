@@ -23,7 +23,6 @@ import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
@@ -55,6 +54,7 @@ from .errors import (
 from .model import SIGN_IN_FLOWS, AuthMethod, IntrospectionStyle, Profile, ProfileRecord, ProfileStatus, TokenSet
 from .names import shown
 from .presets import Preset, get_preset
+from .record import frozen_record
 from .renewal import needs_renewal
 from .secret import Secret
 from .store.profile_store import Listing, ProfileStore
@@ -105,7 +105,7 @@ FINISH_TIMEOUT = 40.0
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Endpoints:
     """A profile's endpoints after presets, overrides and discovery."""
 
@@ -118,8 +118,10 @@ class Endpoints:
     device_authorization: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class SignOutResult:
+    """What signing out did: whether the provider revoked the token, where to end its session."""
+
     revoked: bool
     logout_url: str | None
     #: Why the provider did not confirm the revocation (the tokens were deleted here anyway);

@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .errors import Action, ConfigError
+from .record import frozen_record
 from .secret import Secret
 
 #: A portable variable name (POSIX.1-2017 §8.1): what a shell and a CI system can set.
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class EnvSecret:
     """A secret read from the environment variable ``variable`` when it is used."""
 

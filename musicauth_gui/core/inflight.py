@@ -22,12 +22,12 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from .clock import SYSTEM_CLOCK
 from .paths import state_dir
+from .record import frozen_record
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ _PHRASES = {
 }
 
 
-@dataclass(frozen=True)
+@frozen_record
 class InFlight:
     """An earlier refresh of ``profile`` that did not end with its token stored."""
 

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .errors import Action, MusicAuthError
 from .jws import b64url_encode
+from .record import frozen_record
 
 
 class KeyProblem(MusicAuthError):
@@ -184,7 +184,7 @@ def jwk_thumbprint(jwk: dict[str, str]) -> str:
     return b64url_encode(hashlib.sha256(canonical).digest())
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KeyInfo:
     """What is shown of a stored key (nothing secret)."""
 

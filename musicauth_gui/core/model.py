@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from .clock import SYSTEM_CLOCK
 from .env_secret import StoredSecret, secret_from_json, secret_to_json
 from .expiry import plausible_epoch
+from .record import frozen_record
 from .secret import Secret
 
 Flow = Literal["authorization_code", "client_credentials", "devtoken", "device", "static", "oauth1", "music_user_token"]
@@ -79,7 +80,7 @@ PROFILE_FIELDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Profile:
     """A provider profile as the user defined it (no secrets, no tokens).
 
@@ -133,7 +134,7 @@ class Profile:
         return out
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TokenSet:
     """What a token endpoint gave, with absolute times (UTC epoch seconds).
 
@@ -232,7 +233,7 @@ def _optional_text(value: Any, field: str) -> str | None:
     return value
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ProfileStatus:
     """Why a profile cannot produce a token by itself, when it cannot.
 
@@ -245,7 +246,7 @@ class ProfileStatus:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ProfileRecord:
     """Everything kept for one profile: one keyring entry, read and written whole."""
 

@@ -14,8 +14,9 @@ output and the commands the command line suggests for an error. So:
 
 from __future__ import annotations
 
-import shlex
-import unicodedata
+# shlex and unicodedata are imported where used: every command imports this module for its
+# error words, and `musicauth token` with a valid token uses neither (benchmarks/README.md,
+# "Start-up").
 
 MAX_NAME_LENGTH = 100
 #: How much of a name a message shows before an ellipsis.
@@ -33,6 +34,8 @@ def name_problem(name: str) -> str | None:
         return "it is empty"
     if len(name) > MAX_NAME_LENGTH:
         return f"it is {len(name)} characters long (at most {MAX_NAME_LENGTH})"
+    import unicodedata
+
     for ch in name:
         if ch in "/\\":
             return "it contains a slash"
@@ -51,4 +54,6 @@ def shown(name: str) -> str:
 
 def shell_arg(name: str) -> str:
     """``name`` as one POSIX shell word, for a command an error suggests (``musicauth login NAME``)."""
+    import shlex
+
     return shlex.quote(name)

@@ -9,15 +9,16 @@ are read, never the whole store, so a CLI renewal costs the window one keyring r
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .errors import EntryDamaged, ProfileNotFound
 from .model import ProfileRecord
+from .record import frozen_record
 from .store import change_log
 from .store.profile_store import DamagedEntry, ProfileStore
 
 
-@dataclass(frozen=True)
+@frozen_record
 class OutsideChanges:
     """Attributes:
     gone: shown names the index no longer lists.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from .model import (
 )
 from .names import MAX_NAME_LENGTH, name_problem, shown
 from .presets import Preset, get_preset
+from .record import frozen_record
 from .urls import check_endpoint
 
 # The TOML reader and writer and the redirect URI's parser are imported where used: the engine
@@ -170,7 +170,7 @@ def static_token_problem(profile: Profile, *, has_token: bool) -> ConfigError | 
     return ConfigError("the token (API key) is required", profile=profile.name, field="token", actions=(Action.EDIT_FIELD,))
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ProfileInput:
     """A validated profile with the secret that came with it (if any)."""
 

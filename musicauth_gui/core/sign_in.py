@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import SignInCancelled
 from .model import TokenSet
+from .record import frozen_record
 
 if TYPE_CHECKING:  # a refresh imports this module through the engine, and needs no listener
     from .oauth.loopback import LoopbackListener
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DeviceCode:
     """What a person needs to approve a device sign-in, shown by the front ends.
 

@@ -35,11 +35,11 @@ A damaged keyring entry has no record; ``damaged_state`` gives its state.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from .errors import MusicAuthError
 from .model import SIGN_IN_FLOWS, ProfileRecord
 from .presets import get_preset
+from .record import frozen_record
 from .renewal import renew_at
 
 # Re-exported for the front ends, which list damaged entries but never import the store.
@@ -62,7 +62,7 @@ class StateKind(enum.Enum):
     DAMAGED = "damaged"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Failure:
     """A renewal that failed, as the scheduler saw it.
 
@@ -77,7 +77,7 @@ class Failure:
     next_attempt_at: float | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Activity:
     """What the engine and the scheduler know about a profile beyond its stored record."""
 
@@ -89,7 +89,7 @@ class Activity:
 IDLE = Activity()
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ProfileState:
     """Attributes:
     kind: which state.

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from .errors import Action, ConfigError
 from .http import check_endpoint, host_of, send
+from .record import frozen_record
 from .secret import MASK, scrub
 from .usage import try_url
 
@@ -26,7 +26,7 @@ MASKED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 MAX_BODY_CHARS = 64 * 1024
 
 
-@dataclass(frozen=True)
+@frozen_record
 class TryResult:
     """What one try gave.
 

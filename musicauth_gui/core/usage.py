@@ -10,9 +10,8 @@ Shared by the CLI's ``--format`` and the desktop app's copy buttons, so both alw
 from __future__ import annotations
 
 import base64
-import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
 from .env_secret import StoredSecret, resolve
@@ -20,7 +19,7 @@ from .errors import Action, ConfigError, NeedsSignIn
 from .model import DEFAULT_SIGNATURE_METHOD, Profile, ProfileRecord, TokenSet
 from .names import shown
 from .presets import StaticPlacement, get_preset
-from .presets.apple_music import USER_TOKEN_HEADER, USER_TRY_PATH, api_base
+from .record import frozen_record
 from .secret import Secret
 from .url_query import with_query
 from .user_agent import USER_AGENT
@@ -38,7 +37,7 @@ Scheme = Literal["default", "token", "basic", "devtoken"]
 SCHEMES: tuple[str, ...] = ("token", "basic", "devtoken")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Header:
     """A header that goes with a credential on every request (Apple Music: the developer
     token's ``Authorization: Bearer`` beside the ``Music-User-Token``)."""
@@ -54,7 +53,7 @@ class Header:
         return f"{self.name}: {self.value_text()}"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Credential:
     """Where the secret goes: ``header_name: scheme value`` (``Authorization: Bearer ...``), or
     for a static key placed in the query, ``?query_param=value`` and no header at all.
@@ -130,7 +129,7 @@ class Credential:
         return self.in_url(url)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class IssuedCredential:
     """A credential ready to use, with the record and token it was made from (for output
     shapes that show more than the value: expiry, scope, a curl line's URL)."""
@@ -241,6 +240,8 @@ def credential(
         if token is None:
             raise ConfigError(f"profile {shown(record.profile.name)} has no token yet", profile=record.profile.name)
         assert developer_token is not None, "the engine signs the developer token that goes with it"
+        from .presets.apple_music import USER_TOKEN_HEADER  # its preset's module: loaded with it (presets/__init__.py)
+
         return Credential(
             "",
             token.access_token,
@@ -297,6 +298,8 @@ def try_url(record: ProfileRecord) -> str | None:
     if profile.try_url:
         return profile.try_url
     if profile.flow == "music_user_token":
+        from .presets.apple_music import USER_TRY_PATH, api_base  # loaded with its preset, above
+
         return api_base(profile.api_endpoint) + USER_TRY_PATH  # needs both tokens, changes nothing
     api = api_endpoint(profile)
     if preset.dialect == "lastfm" and profile.flow != "static" and api:
@@ -309,6 +312,8 @@ def try_url(record: ProfileRecord) -> str | None:
 def curl_line(cred: Credential, url: str | None) -> str:
     """A curl command carrying the credential (a header, or a query parameter), for the given
     (or a placeholder) URL."""
+    import shlex  # here: only --format curl quotes (benchmarks/README.md, "Start-up")
+
     target = url or "https://api.example.com/"
     agent = f"-A {shlex.quote(cred.user_agent)} " if cred.user_agent is not None else ""
     if cred.query_param is not None:

@@ -30,9 +30,11 @@ from tests.support.cli import browser_env, musicauth
 from tests.support.file_keyring import FileKeyring
 
 #: What the lean path must never import: the engine and what it stands on (the core's HTTP
-#: module named too, so that a helper moved back beside it is caught even if httpx were cached).
+#: module named too, so that a helper moved back beside it is caught even if httpx were cached),
+#: and a preset no profile here names (only the profile's own preset module is loaded).
 HEAVY = (
-    "asyncio", "httpx", "jwt", "cryptography", "filelock", "platformdirs", "musicauth_gui.core.engine", "musicauth_gui.core.http"
+    "asyncio", "httpx", "jwt", "cryptography", "filelock", "platformdirs", "musicauth_gui.core.engine", "musicauth_gui.core.http",
+    "musicauth_gui.core.presets.spotify", "musicauth_gui.core.presets.apple_music",
 )
 AS_SHIPPED = (
     "import atexit, os, sys\n"
@@ -133,6 +135,24 @@ def test_a_valid_token_prints_the_same_without_the_engine_and_after_one_keyring_
     # The shipped run's one read, then the engine's: its load reads the record once too.
     assert counter.read_text().split() == ["get", "get"]
     assert mxm.issued_count("client_credentials") == 1
+
+
+#: What a valid token's plain path leaves unimported besides HEAVY, each used only elsewhere
+#: (benchmarks/README.md, "Start-up"): the store's worker thread, the name rules' and the
+#: error words' helpers, the constant-time compare, the signal handling.
+NOT_FOR_A_VALID_TOKEN = ("concurrent.futures", "shlex", "unicodedata", "hmac", "musicauth_gui.interrupts")
+
+
+def test_a_valid_token_imports_none_of_what_only_other_paths_use(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
+    import_profiles(tmp_path, mxm_profiles(mxm))
+    assert musicauth("token", "app").returncode == 0
+    report = tmp_path / "loaded.txt"
+    code = AS_SHIPPED.replace(f"heavy = {HEAVY!r}", f"heavy = {NOT_FOR_A_VALID_TOKEN!r}")
+
+    shipped = run(code, "token", "app", "--format", "header", env={"LOADED_REPORT": str(report)})
+
+    assert shipped.returncode == 0, shipped.stderr
+    assert report.read_text() == ""
 
 
 def test_a_static_key_and_a_scheme_the_provider_does_not_take(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
@@ -19,13 +18,14 @@ from ..expiry import lifetime_seconds, plausible_epoch
 from ..http import json_body, raise_for_oauth_error, send
 from ..jws import decode_unverified
 from ..model import AuthMethod, IntrospectionStyle, TokenSet
+from ..record import frozen_record
 from ..secret import Secret
 
 if TYPE_CHECKING:
     from .pkce import Pkce  # the caller's: a refresh never makes one
 
 
-@dataclass(frozen=True)
+@frozen_record
 class ClientAuth:
     """How the client proves itself at the token endpoint (RFC 6749 §2.3.1)."""
 
@@ -339,7 +339,7 @@ async def _wait_at_least(seconds: float, *, monotonic: Callable[[], float], slee
         await sleep(left)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DeviceAuthorization:
     """A device authorization answer (RFC 8628 §3.2), with an absolute expiry.
 

@@ -44,6 +44,7 @@ from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import Action, ConfigError, PortInUse, SignInCancelled, SignInDenied, SignInError, SignInTimeout, StateMismatch
+from ..record import frozen_record
 from ..secret import Secret
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.
 _BACKLOG = 100
 
 
-@dataclass(frozen=True)
+@frozen_record
 class RedirectTarget:
     """Where to listen: an IP literal, a port (0 = ephemeral) and a path."""
 
@@ -130,7 +131,7 @@ def parse_redirect_uri(uri: str | None) -> RedirectTarget:
     return RedirectTarget(host=host, port=port, path=parts.path or "/")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class RedirectToRegister:
     """The redirect URI to register with a provider, and the one sign-in will listen on.
 
@@ -162,7 +163,7 @@ def redirect_to_register(uri: str | None) -> RedirectToRegister:
     return RedirectToRegister(f"http://{host}{target.path}", f"http://{host}:<port>{target.path}", pinned=False)
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Callback:
     """A successful redirect: the code (and the iss parameter, RFC 9207, when sent)."""
 

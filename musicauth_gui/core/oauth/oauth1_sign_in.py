@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import httpx
 
@@ -22,13 +21,14 @@ from ..errors import Action, ConfigError, SignInDenied, SignInError, StateMismat
 from ..http import check_endpoint
 from ..model import Profile, TokenSet
 from ..presets import Preset
+from ..record import frozen_record
 from ..secret import Secret
 from . import oauth1
 from .loopback import Callback, LoopbackListener, RedirectTarget
 from .oauth1_signing import Consumer
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Oauth1Endpoints:
     """The three legs' URLs, after the profile's overrides."""
 

@@ -15,10 +15,11 @@ token`` path (``lean_token.py``) signs a Discogs header here without loading the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ..errors import ConfigError
 from ..model import DEFAULT_SIGNATURE_METHOD, SignatureMethod
+from ..record import frozen_record
 from ..secret import Secret
 
 # oauthlib logs the collected parameters and the signature base string at DEBUG, where the token
@@ -28,7 +29,7 @@ logging.getLogger("oauthlib").setLevel(logging.INFO)
 FORM = "application/x-www-form-urlencoded"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Consumer:
     """The application's credentials (the profile's ``client_id`` and ``client_secret``) and how
     it signs."""
@@ -38,7 +39,7 @@ class Consumer:
     signature_method: SignatureMethod = DEFAULT_SIGNATURE_METHOD
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Credentials:
     """A token and its secret: temporary (a request token) or for good (an access token)."""
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from ..jws import b64url_encode
+from ..record import frozen_record
 from ..secret import Secret
 
 
@@ -15,8 +15,10 @@ def challenge_for(verifier: str) -> str:
     return b64url_encode(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Pkce:
+    """One sign-in's PKCE pair (RFC 7636): the verifier kept, the challenge sent."""
+
     verifier: Secret
     challenge: str
     method: str = "S256"

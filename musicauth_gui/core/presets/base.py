@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from ..model import AuthMethod, Flow, IntrospectionStyle, Placement
+from ..record import frozen_record
 
 
-@dataclass(frozen=True)
+@frozen_record
 class StaticPlacement:
     """Where a provider wants a static secret (an API key, a personal token): a header
     ``header_name: scheme value`` or a query parameter ``query_param=value``. A scheme ending
@@ -21,7 +22,7 @@ class StaticPlacement:
     query_param: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Preset:
     """Defaults and rules for one provider. A profile may override every endpoint.
 

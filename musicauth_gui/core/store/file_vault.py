@@ -50,7 +50,6 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from filelock import FileLock
 
 from ..errors import Action, StoreError, UnsupportedFeature, VaultDamaged, WrongVaultPassphrase
+from ..record import frozen_record
 from ..secret import Secret
 
 MAGIC = b"musicauth-vault"
@@ -73,7 +73,7 @@ TAG_BYTES = 16
 LOCK_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KdfParams:
     """scrypt's cost: ``n`` (CPU and memory, a power of two), ``r`` (block size), ``p``.
 
@@ -112,8 +112,10 @@ class _Key:
         return "_Key(****)"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class _Header:
+    """The vault file's header: how its key is derived, and the check of the passphrase."""
+
     kdf: KdfParams
     salt: bytes
     check: bytes

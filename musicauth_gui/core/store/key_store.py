@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -30,6 +30,7 @@ from ..keys import (
     public_pem,
 )
 from ..profiles_file import validate_name
+from ..record import frozen_record
 from .damage import missing_reason
 from .profile_store import DamagedEntry, ProfileStore
 
@@ -60,7 +61,7 @@ def key_entry(name: str) -> str:
     return f"key/{name}"
 
 
-@dataclass(frozen=True)
+@frozen_record
 class KeyListing:
     """Every key the index names: the usable ones and the damaged or missing ones, in order."""
 

@@ -22,16 +22,19 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, TypeVarTuple
+from dataclasses import field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple
 
 from ..errors import Action, EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
+from ..record import frozen_record
 from ..secret import WITHHELD
 from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
 from .vault import SecretReader, SecretVault
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -45,7 +48,7 @@ def _is_listing_entry(key: str) -> bool:
     return key == INDEX_KEY or key.startswith("profile/")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class DamagedEntry:
     """A keyring entry that exists (or that the index names) but cannot be used.
 
@@ -64,7 +67,7 @@ class DamagedEntry:
         return EntryDamaged(self.reason, entry=f"{self.kind}/{self.name}")
 
 
-@dataclass(frozen=True)
+@frozen_record
 class Listing:
     """Every profile the index names: the readable ones and the damaged ones, in index order."""
 
@@ -83,7 +86,11 @@ class ProfileStore:
     def __init__(self, vault: SecretVault, *, cross_process: bool = True) -> None:
         self.vault = vault
         self._cross_process = cross_process
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicauth-keyring")
+        # Made by the first ``run``: `musicauth token` reads a record on its own thread and
+        # never needs one (concurrent.futures, ~0.5 ms of its start-up).
+        self._executor: ThreadPoolExecutor | None = None
+        self._closed = False
+        self._executor_lock = threading.Lock()
         self._cache: dict[str, ProfileRecord] = {}
         self._cache_lock = threading.Lock()
 
@@ -94,10 +101,24 @@ class ProfileStore:
         import asyncio  # not at the top: `musicauth token` reads a record without an event loop
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, fn, *args)
+        return await loop.run_in_executor(self._worker(), fn, *args)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        with self._executor_lock:
+            if self._closed:
+                raise RuntimeError("cannot schedule new futures after shutdown")  # as a closed executor says
+            if self._executor is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="musicauth-keyring")
+            return self._executor
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        with self._executor_lock:
+            self._closed = True
+            executor = self._executor
+        if executor is not None:
+            executor.shutdown(wait=True)
 
     def locked(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the worker thread under the cross-process store lock."""
