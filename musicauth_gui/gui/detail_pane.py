@@ -36,7 +36,7 @@ from ..core.usage import curl_line, try_url
 from . import answer_text
 from .countdown import format_age, format_remaining
 from .error_actions import ErrorActions
-from .icons import icon, provider_icon, repolish
+from .icons import icon, provider_icon, recolour
 from .local_time import local_time
 from .messages import error_text, message_text, running_text, signed_out_text
 from .profile_action_rules import ProfileAction
@@ -433,8 +433,10 @@ class ProfileDetailPane(QWidget):
         words = doing or self._badge_words or STATE_LABELS.get(self._state, self._state)
         self.badge.setText(words)
         self.badge.show()
-        self.badge.setProperty("state", BADGE_STYLE_ALIASES.get(key, key))
-        repolish(self.badge)
+        style = BADGE_STYLE_ALIASES.get(key, key)
+        if self.badge.property("state") != style:  # the same again needs no restyling
+            self.badge.setProperty("state", style)
+            recolour(self.badge)  # its states differ in colours alone (resources/styles/*.qss)
 
     def _show_error(self, message: str | None, state: ProfileState | None) -> None:
         """The state's reason under the header, with its actions as buttons: a retried renewal

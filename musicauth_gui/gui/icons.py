@@ -269,12 +269,36 @@ def _on_color_scheme_changed(app: QApplication, scheme: object) -> None:
     _set_sheet(app, dark)
 
 
+def recolour(widget: QWidget) -> None:
+    """``repolish`` for a dynamic property whose rules set colours alone (the badge's ``state``:
+    its box, padding and font come from the rule every badge matches).
+
+    Sending the widget a Polish event has its style sheet's rules matched again without asking
+    for its style, which would build PySide's ``QStyle`` class and its enums (~0.5 MB of RSS)
+    in a window at rest. Polishing without unpolishing first leaves the box model (padding,
+    border widths) of rules that no longer match, hence colours alone; the pixels are
+    ``repolish``'s (tests/gui/test_recolour.py).
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.Polish))
+    widget.update()
+
+
 def repolish(widget: QWidget) -> None:
     """Re-apply style-sheet rules after a dynamic property (``kind``, ``state``, ``role``) changed.
 
     Qt matches property selectors only when a widget is polished, so e.g.
     ``banner.setProperty("kind", "info")`` on a visible banner shows no change without this.
+
+    A widget not polished yet is left alone: its first polish (when it is shown, or first
+    measured) reads the properties as they are then. Asking for its style now would build
+    PySide's ``QStyle`` class and its enums (~0.5 MB of RSS) for a pane not even shown yet.
     """
+    from PySide6.QtCore import Qt
+
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+        return
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)

@@ -320,12 +320,11 @@ class MainWindow(QMainWindow):
 
     def _fit_list_width(self) -> None:
         """The list's least width: a row's (the delegate's), the scroll bar and the frame. Set
-        with the panes, not with the list: asking the style builds PySide's QStyle class and its
-        enums (~3.5 ms) on the way to the listed profiles, and until the panes come the list has
-        the splitter's width, which is wider."""
-        from PySide6.QtWidgets import QStyle
-
-        scroll_bar = self.list_view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        with the panes, not with the list (until they come the list has the splitter's width,
+        which is wider). The scroll bar's width is its size hint (the style's extent), not
+        ``style().pixelMetric()``: a window at rest never builds PySide's QStyle class and its
+        enums (~3.5 ms, ~0.5 MB of RSS)."""
+        scroll_bar = self.list_view.verticalScrollBar().sizeHint().width()
         frame = 2 * self.list_view.frameWidth()
         self.list_view.setMinimumWidth(self._delegate.minimum_row_width(self.list_view.font()) + scroll_bar + frame)
 

@@ -91,6 +91,43 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
         assert sorted(built.intersection(NOT_BUILT_AT_READY)) == []
 
 
+# As CHILD, but it quits once the panes are built and the selected profile shown (the window at
+# rest, as the benchmark reads its memory), not at ready.
+CHILD_AT_REST = """
+import sys
+from PySide6.QtCore import QTimer
+from musicauth_gui.gui import main_window
+complete = main_window.MainWindow.complete
+def complete_then_quit(self):
+    complete(self)
+    QTimer.singleShot(200, self.quit)
+main_window.MainWindow.complete = complete_then_quit
+from musicauth_gui.gui.app import main
+status = main(["--no-tray"])
+import PySide6.QtWidgets
+print("qt-classes", " ".join(sorted(vars(PySide6.QtWidgets))))
+sys.exit(status)
+"""
+#: PySide classes a window at rest (panes built, a profile shown) does without: QStyle's class
+#: and enums are ~0.5 MB of RSS (the badge is recoloured by a Polish event, gui/icons.py
+#: ``recolour``; the list's least width reads its scroll bar's size hint).
+NOT_BUILT_AT_REST = ("QStyle",)
+
+
+def test_a_window_at_rest_builds_no_qstyle_class(tmp_path: Path) -> None:
+    seed_valid_tokens(5)
+    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="stay", QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", CHILD_AT_REST], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    built = set(lines["qt-classes"].split())
+    # It cannot pass by reading nothing, nor before the panes: the detail pane's classes are there.
+    assert {"QListView", "QPlainTextEdit", "QTabWidget"} <= built
+    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
+    if lazy.stdout.strip() == "True":
+        assert sorted(built.intersection(NOT_BUILT_AT_REST)) == []
+
+
 def test_the_detail_pane_loads_no_html_entity_tables() -> None:
     """``html`` imports ``html.entities`` (0.5 MB of RSS); only the device flow's link needs it."""
     child = (
