@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
@@ -669,6 +668,10 @@ def _iso(epoch: float | None) -> str | None:
     usable = usable_epoch(epoch)
     if usable is None:
         return None
+    # Imported here: `token --format header` (or raw, curl) prints no time, and on the Secret
+    # Service nothing else on its way imports datetime (~0.8 ms).
+    from datetime import UTC, datetime
+
     return datetime.fromtimestamp(usable, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

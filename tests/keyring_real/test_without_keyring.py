@@ -29,8 +29,9 @@ pytestmark = pytest.mark.real_keyring
 #: What a read on the Secret Service no longer imports.
 NOT_FOR_READS = ("keyring", "secretstorage", "cryptography")
 #: And what `musicauth token` leaves out besides (benchmarks/README.md, "Start-up"): argparse
-#: (plain words are read without it) and hashlib (only a write's change stamps need it).
-NOT_FOR_TOKEN = (*NOT_FOR_READS, "argparse", "hashlib")
+#: (plain words are read without it), hashlib (only a write's change stamps need it) and
+#: datetime (only a printed time needs it).
+NOT_FOR_TOKEN = (*NOT_FOR_READS, "argparse", "hashlib", "datetime")
 
 REPORT_IMPORTS = (
     "import atexit, os, sys\n"
