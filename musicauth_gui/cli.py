@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import os
 import sys
 import threading
@@ -896,6 +895,9 @@ def build_parser(only: str | None = None, *, parser_class: type[argparse.Argumen
 
 
 def _configure_logging(verbose: bool) -> None:
+    """Log lines as ``musicauth: LEVEL: message``, scrubbed; again is a no-op (the first stands)."""
+    import logging
+
     from .core.secret import install_log_scrubber
 
     logging.basicConfig(
@@ -909,17 +911,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     token_words = _token_words(words)
     if token_words is not None:
-        _configure_logging(token_words.verbose)
+        # Logging is configured by the lean path where keyring is first needed (_lean_token).
         code = _exit_code(token_words, lambda: _lean_token(token_words))
         if code is not None:
             return code
     args = _parse_quickly(words) or _parse(build_parser(), words)
-    if token_words is None:
-        _configure_logging(args.verbose)
-        if args.command == "token":
-            code = _exit_code(args, lambda: _lean_token(args))
-            if code is not None:
-                return code
+    _configure_logging(args.verbose)
+    if token_words is None and args.command == "token":
+        code = _exit_code(args, lambda: _lean_token(args))
+        if code is not None:
+            return code
     from .interrupts import Terminated, terminating_signals_interrupt
 
     # SIGTERM and SIGHUP end the command the way Ctrl-C does (see interrupts.py): a token
@@ -1102,7 +1103,10 @@ def _lean_token(args: argparse.Namespace | TokenWords) -> int | None:
     from .core.clock import SYSTEM_CLOCK
     from .core.lean_token import valid_token_credential
 
-    issued = valid_token_credential(args.name, args.scheme)
+    # Logging configured just before keyring (a library that logs) is first needed: where a
+    # read goes to the Secret Service directly, no module that logs is imported at all (~3 ms;
+    # benchmarks/README.md, "Start-up"). Already configured on argparse's way here: a no-op then.
+    issued = valid_token_credential(args.name, args.scheme, before_keyring=lambda: _configure_logging(args.verbose))
     if issued is None:
         return None
     # The credential valid_token_credential made, as cmd_token passes the engine's: building it
