@@ -6,15 +6,12 @@ see one), and every line printed passes through the secret scrubber.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
-import logging
 import os
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
@@ -26,6 +23,7 @@ from .core.secret import scrub
 # token never loads the event loop, the HTTP stack or the engine (benchmarks/README.md,
 # "Start-up", lists every such shortcut).
 if TYPE_CHECKING:
+    import argparse
     from pathlib import Path
 
     from .core.engine import DeviceCode, TokenEngine
@@ -44,6 +42,7 @@ EXIT_CANNOT_RUN = 126
 EXIT_COMMAND_NOT_FOUND = 127
 
 FORMATS = ("raw", "header", "json", "curl")
+SCHEMES = ("token", "basic", "devtoken")
 
 
 def _eprint(text: str) -> None:
@@ -668,6 +667,10 @@ def _iso(epoch: float | None) -> str | None:
     usable = usable_epoch(epoch)
     if usable is None:
         return None
+    # Imported here: `token --format header` (or raw, curl) prints no time, and on the Secret
+    # Service nothing else on its way imports datetime (~0.8 ms).
+    from datetime import UTC, datetime
+
     return datetime.fromtimestamp(usable, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
@@ -719,9 +722,7 @@ def format_token(
 # -- the parser -------------------------------------------------------------------------------
 
 
-def build_parser(
-    only: str | None = None, *, parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser
-) -> argparse.ArgumentParser:
+def build_parser(only: str | None = None, *, parser_class: type[argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
     """The whole command line; with ``only``, the global options and that one command alone.
 
     Building every command's parser costs 3-4 ms, a twentieth of `musicauth token` with a valid
@@ -729,10 +730,12 @@ def build_parser(
     or help goes to the whole parser, so that the messages stay those of the whole parser.
     """
 
+    import argparse
+
     def wanted(name: str) -> bool:
         return only is None or only == name
 
-    parser = parser_class(
+    parser = (parser_class or argparse.ArgumentParser)(
         prog="musicauth",
         description="Tokens for music APIs, kept in the OS keyring and renewed before they expire.",
         epilog="Profiles and tokens live in the OS keyring; the desktop app (musicauth-gui) shares them.",
@@ -775,7 +778,7 @@ def build_parser(
         p = sub.add_parser("token", help="print a valid access token, renewed first when near expiry")
         p.add_argument("name")
         p.add_argument("--format", choices=FORMATS, default="raw", help="raw (default), header, json or curl")
-        p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: Token, Basic or DevToken (default)")
+        p.add_argument("--scheme", choices=SCHEMES, help="MusicAPI: Token, Basic or DevToken (default)")
         p.set_defaults(func=cmd_token)
 
     if wanted("exec"):
@@ -810,7 +813,7 @@ def build_parser(
     if wanted("try"):
         p = sub.add_parser("try", help="one harmless authenticated request to the provider; prints status and a summary")
         p.add_argument("name")
-        p.add_argument("--scheme", choices=("token", "basic", "devtoken"), help="MusicAPI: which Authorization scheme to try")
+        p.add_argument("--scheme", choices=SCHEMES, help="MusicAPI: which Authorization scheme to try")
         p.set_defaults(func=cmd_try)
 
     if wanted("key"):
@@ -892,6 +895,9 @@ def build_parser(
 
 
 def _configure_logging(verbose: bool) -> None:
+    """Log lines as ``musicauth: LEVEL: message``, scrubbed; again is a no-op (the first stands)."""
+    import logging
+
     from .core.secret import install_log_scrubber
 
     logging.basicConfig(
@@ -903,9 +909,15 @@ def _configure_logging(verbose: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
+    token_words = _token_words(words)
+    if token_words is not None:
+        # Logging is configured by the lean path where keyring is first needed (_lean_token).
+        code = _exit_code(token_words, lambda: _lean_token(token_words))
+        if code is not None:
+            return code
     args = _parse_quickly(words) or _parse(build_parser(), words)
     _configure_logging(args.verbose)
-    if args.command == "token":
+    if token_words is None and args.command == "token":
         code = _exit_code(args, lambda: _lean_token(args))
         if code is not None:
             return code
@@ -935,18 +947,74 @@ class _Unsure(Exception):
     """The one-command parser met help, a version request or an error: the whole parser says it."""
 
 
-class _OneCommandParser(argparse.ArgumentParser):
-    """Prints nothing and exits nowhere: whatever it would print, the whole parser prints instead
-    (its subparsers are of this class too: argparse makes them of their parent's)."""
+@functools.cache
+def _one_command_parser() -> type[argparse.ArgumentParser]:
+    """A parser class that prints nothing and exits nowhere: whatever it would print, the whole
+    parser prints instead (its subparsers are of this class too: argparse makes them of their
+    parent's). Made when first used, since `token` with plain words never imports argparse."""
+    import argparse
 
-    def _print_message(self, message: str, file: Any = None) -> None:
-        raise _Unsure
+    class OneCommandParser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: Any = None) -> None:
+            raise _Unsure
 
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        raise _Unsure
+        def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+            raise _Unsure
 
-    def error(self, message: str) -> NoReturn:
-        raise _Unsure
+        def error(self, message: str) -> NoReturn:
+            raise _Unsure
+
+    return OneCommandParser
+
+
+class TokenWords:
+    """``token NAME [--format F] [--scheme S]`` as ``_token_words`` reads it: the attributes of
+    argparse's namespace that the lean path reads, with the same values. A plain class: a
+    NamedTuple's is compiled from source when made (~0.8 ms)."""
+
+    command = "token"
+    verbose = False
+
+    def __init__(self, name: str, format: str, scheme: str | None) -> None:
+        self.name = name
+        self.format = format
+        self.scheme = scheme
+
+
+def _token_words(words: list[str]) -> TokenWords | None:
+    """``musicauth token NAME`` with at most ``--format F`` and ``--scheme S`` (each once, either
+    spelling: ``--format F`` or ``--format=F``, a valid choice), read without argparse; None for
+    any other line, which argparse then reads.
+
+    Scripts run `token` in loops: importing argparse and building even one command's parser cost
+    ~4 ms (gettext's catalogue look-ups, shutil for the terminal's width), a tenth of the command
+    on the Secret Service. Whatever this accepts, argparse reads the same way
+    (``tests/core/test_cli_quick_parse.py``); anything it does not know (a global option, an
+    abbreviation, ``--``, help, an error) goes to argparse, with its own messages.
+    """
+    if not words or words[0] != "token":
+        return None
+    name: str | None = None
+    options: dict[str, str] = {}
+    choices = {"--format": FORMATS, "--scheme": SCHEMES}
+    rest = iter(words[1:])
+    for word in rest:
+        if not word.startswith("-"):
+            if name is not None:
+                return None  # argparse: unrecognized arguments
+            name = word
+            continue
+        option, equals, value = word.partition("=")
+        if option not in choices or option in options:
+            return None
+        if not equals:
+            value = next(rest, "")
+        if value not in choices[option]:
+            return None
+        options[option] = value
+    if name is None:
+        return None
+    return TokenWords(name, options.get("--format", "raw"), options.get("--scheme"))
 
 
 def _parse_quickly(words: list[str]) -> argparse.Namespace | None:
@@ -957,7 +1025,7 @@ def _parse_quickly(words: list[str]) -> argparse.Namespace | None:
     if command not in QUICK_COMMANDS:
         return None
     try:
-        return build_parser(only=command, parser_class=_OneCommandParser).parse_args(words)
+        return build_parser(only=command, parser_class=_one_command_parser()).parse_args(words)
     except _Unsure:
         return None
 
@@ -1022,7 +1090,7 @@ def _become_child(argv: list[str], env: dict[str, str]) -> int:
         return EXIT_CANNOT_RUN
 
 
-def _lean_token(args: argparse.Namespace) -> int | None:
+def _lean_token(args: argparse.Namespace | TokenWords) -> int | None:
     """``token`` when the keyring holds a token that needs no renewal: one keyring read, and
     none of the engine's imports (core/lean_token.py); None when the engine must do it.
 
@@ -1035,7 +1103,10 @@ def _lean_token(args: argparse.Namespace) -> int | None:
     from .core.clock import SYSTEM_CLOCK
     from .core.lean_token import valid_token_credential
 
-    issued = valid_token_credential(args.name, args.scheme)
+    # Logging configured just before keyring (a library that logs) is first needed: where a
+    # read goes to the Secret Service directly, no module that logs is imported at all (~3 ms;
+    # benchmarks/README.md, "Start-up"). Already configured on argparse's way here: a no-op then.
+    issued = valid_token_credential(args.name, args.scheme, before_keyring=lambda: _configure_logging(args.verbose))
     if issued is None:
         return None
     # The credential valid_token_credential made, as cmd_token passes the engine's: building it
@@ -1072,7 +1143,7 @@ def _run(args: argparse.Namespace, interruptible: Callable[..., Any]) -> int:
             engine.close()
 
 
-def _exit_code(args: argparse.Namespace, work: Callable[[], int | None]) -> int | None:
+def _exit_code(args: argparse.Namespace | TokenWords, work: Callable[[], int | None]) -> int | None:
     """What ``work()`` returns, or, for what it raised, the exit code after one line on stderr."""
     try:
         return work()

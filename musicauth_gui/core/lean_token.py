@@ -22,15 +22,19 @@ Every start-up shortcut of the command line is listed in benchmarks/README.md, "
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from .clock import SYSTEM_CLOCK, Clock
 from .renewal import needs_renewal
 from .usage import IssuedCredential, credential, needs_token
 
 
-def valid_token_credential(name: str, scheme: str | None = None, *, clock: Clock = SYSTEM_CLOCK) -> IssuedCredential | None:
+def valid_token_credential(
+    name: str, scheme: str | None = None, *, clock: Clock = SYSTEM_CLOCK, before_keyring: Callable[[], None] | None = None
+) -> IssuedCredential | None:
     """The credential of ``name`` when the keyring holds what it needs now (a token outside its
-    renewal margin, or none needed); None when only the engine can give it.
+    renewal margin, or none needed); None when only the engine can give it. ``before_keyring``:
+    as ``KeyringVault``'s (on the Secret Service a read imports neither keyring nor logging).
 
     Blocking: one keyring call, on the calling thread (the only one using the keyring here).
 
@@ -47,7 +51,7 @@ def valid_token_credential(name: str, scheme: str | None = None, *, clock: Clock
     from .store.profile_store import ProfileStore, cached_form
     from .store.vault import KeyringVault
 
-    store = ProfileStore(KeyringVault())
+    store = ProfileStore(KeyringVault(before_keyring=before_keyring))
     record = store.read_profile_unlocked(name)
     if record is None:
         from .errors import ProfileNotFound

@@ -52,3 +52,48 @@ def test_the_usage_error_is_the_whole_parsers(capsys: pytest.CaptureFixture[str]
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: musicauth token [-h]") and "invalid choice: 'yaml'" in err
+
+
+#: What ``cli._token_words`` reads without argparse: the same values argparse gives.
+PLAIN_TOKEN = [
+    ["token", "mxm"],
+    ["token", "mxm", "--format", "header"],
+    ["token", "--format=json", "mxm", "--scheme", "basic"],
+    ["token", "--scheme=devtoken", "--format", "curl", "a name"],
+    ["token", "token"],
+    ["token", "a=b"],
+    ["token", ""],
+]
+#: What it leaves to argparse (which may accept it, refuse it or print help).
+NOT_PLAIN = [
+    ["-v", "token", "mxm"],  # a global option
+    ["token", "mxm", "--form", "curl"],  # an abbreviation argparse accepts
+    ["token", "mxm", "--format", "json", "--format", "raw"],  # given twice (argparse: the last)
+    ["token", "--", "-dash-name"],
+    ["token", "-"],
+    ["token", "mxm", "-h"],
+    ["token", "mxm", "--format"],
+    ["token", "mxm", "--format", "yaml"],
+    ["token", "mxm", "--format="],
+    ["token", "mxm", "--scheme", "--format"],
+    ["token", "a", "b"],
+    ["token"],
+    ["token", "--format", "raw"],
+    ["refresh", "mxm"],
+    [],
+]
+TOKEN_ATTRIBUTES = ("command", "verbose", "name", "format", "scheme")
+
+
+@pytest.mark.parametrize("words", PLAIN_TOKEN, ids=" ".join)
+def test_plain_token_words_read_as_argparse_reads_them(words: list[str]) -> None:
+    plain = cli._token_words(list(words))
+    assert plain is not None
+    whole = cli._parse(cli.build_parser(), list(words))
+    assert {a: getattr(plain, a) for a in TOKEN_ATTRIBUTES} == {a: getattr(whole, a) for a in TOKEN_ATTRIBUTES}
+
+
+@pytest.mark.parametrize("words", SAME + WHOLE_PARSER + NOT_PLAIN, ids=" ".join)
+def test_anything_else_goes_to_argparse(words: list[str]) -> None:
+    if words not in PLAIN_TOKEN:
+        assert cli._token_words(list(words)) is None

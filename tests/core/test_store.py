@@ -159,6 +159,23 @@ def test_keyring_is_put_off_only_where_it_would_take_the_secret_service_itself(
     assert secret_service_directly() is (setting is None)
 
 
+@pytest.mark.parametrize("direct", [False, True])
+def test_before_keyring_runs_once_before_keyring_is_asked_for_a_backend(direct: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI configures logging there (cli.py ``_lean_token``): before discovery, or before the
+    Secret Service backend put off by a direct read; a direct read alone never calls it."""
+    from musicauth_gui.core.store import vault as vault_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(vault_module, "secret_service_directly", lambda: direct)
+    monkeypatch.setattr(vault_module, "open_keyring_backend", lambda: calls.append("discovery") or FileKeyring())
+    monkeypatch.setattr(vault_module, "_secret_service_backend", lambda: calls.append("secret service") or FileKeyring())
+
+    vault = KeyringVault(before_keyring=lambda: calls.append("hook"))
+    assert calls == ([] if direct else ["hook", "discovery"])
+    assert vault.backend is vault.backend
+    assert calls == (["hook", "secret service"] if direct else ["hook", "discovery"])
+
+
 def test_plaintext_backend_chosen_silently_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     class Plain(DictBackend):
         pass

@@ -10,7 +10,6 @@ a profile.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 from pathlib import Path
@@ -22,6 +21,10 @@ INDEX_STAMP = "index"
 
 
 def stamp_name(profile: str) -> str:
+    # Imported here: a read never stamps, and hashlib (OpenSSL's _hashlib) is ~1.5 ms of
+    # `musicauth token` on the Secret Service, whose path imports this module through the store.
+    import hashlib
+
     return "p-" + hashlib.sha256(profile.encode()).hexdigest()[:32]
 
 

@@ -16,7 +16,6 @@ Keyring facts that shape this module (CONTRIBUTING.md, "The keyring"):
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
@@ -28,11 +27,21 @@ from ..errors import Action, EntryDamaged, KeyringLockedError, NoKeyringError, S
 from .unlock import SECRET_SERVICE_BACKEND as _SECRET_SERVICE_BACKEND
 
 if TYPE_CHECKING:
+    import logging
+
     from keyring.backend import KeyringBackend
 
     from .secret_service_bulk import SecretServiceReader, Target
 
-log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    # logging imported when a line is logged (~3 ms with traceback): a read on the Secret Service
+    # logs nothing, and `musicauth token` there imports no module that logs (benchmarks/README.md,
+    # "Start-up").
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 SERVICE = "musicauth"
 
@@ -107,10 +116,16 @@ class KeyringVault:
             ``open_keyring_backend()``.
         chunk_chars: split values longer than this; default: Windows' limit on Windows
             backends, no splitting elsewhere (each part costs another round trip).
+        before_keyring: called once before keyring is first imported or asked for a backend:
+            a front end that puts off configuring logging (keyring is a library that logs)
+            configures it there.
     """
 
-    def __init__(self, backend: object | None = None, *, chunk_chars: int | None = None) -> None:
+    def __init__(
+        self, backend: object | None = None, *, chunk_chars: int | None = None, before_keyring: Callable[[], None] | None = None
+    ) -> None:
         self._backend = backend
+        self._before_keyring = before_keyring
         self._target: Target | None = None  # reads through secret_service_bulk, where set
         if backend is None:
             if secret_service_directly():
@@ -118,6 +133,7 @@ class KeyringVault:
 
                 self._target = Target()  # keyring's default scheme and collection: no KEYRING_PROPERTY_*
             else:
+                self._keyring_needed()
                 self._backend = open_keyring_backend()
         if self._target is None and self.backend_name == _SECRET_SERVICE_BACKEND:
             from .secret_service_bulk import BulkReadUnavailable, Target
@@ -125,7 +141,7 @@ class KeyringVault:
             try:
                 self._target = Target.of_backend(self._backend)
             except BulkReadUnavailable as exc:
-                log.debug("reading the Secret Service through keyring only (%s)", exc)
+                _log().debug("reading the Secret Service through keyring only (%s)", exc)
         if chunk_chars is None and type(self._backend).__module__.endswith("Windows"):
             chunk_chars = WINDOWS_CHUNK_CHARS
         self._chunk_chars = chunk_chars
@@ -135,8 +151,14 @@ class KeyringVault:
     def backend(self) -> object:
         """keyring's backend, made now if it was put off (worker thread: it imports keyring)."""
         if self._backend is None:
+            self._keyring_needed()
             self._backend = _secret_service_backend()
         return self._backend
+
+    def _keyring_needed(self) -> None:
+        hook, self._before_keyring = self._before_keyring, None
+        if hook is not None:
+            hook()
 
     @property
     def backend_name(self) -> str:
@@ -160,7 +182,7 @@ class KeyringVault:
         try:
             return reader.entry(SERVICE, key)
         except BulkReadUnavailable as exc:
-            log.debug("reading through keyring (%s)", exc)
+            _log().debug("reading through keyring (%s)", exc)
             return self._keyring_get(key)
 
     def _raw_get(self, key: str) -> str | None:
@@ -206,11 +228,11 @@ class KeyringVault:
                 except KeyringLockedError:
                     raise  # dismissed: what get_password answers too
                 except StoreError as exc:  # keyring's own read reports it in its words
-                    log.debug("unlocking for the bulk read failed (%s): reading entry by entry", exc)
+                    _log().debug("unlocking for the bulk read failed (%s): reading entry by entry", exc)
                     break
                 continue
             except BulkReadUnavailable as exc:
-                log.debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
+                _log().debug("bulk read of the Secret Service unavailable (%s): reading entry by entry", exc)
                 break
             return _Snapshot(self, found.values, found.unsure, wanted)
         return self
@@ -396,7 +418,7 @@ def open_keyring_backend() -> object:
     module = type(backend).__module__
     if not explicit and (module.startswith("keyrings.alt") or _is_chainer_of_plaintext(backend)):
         raise NoKeyringError(f"only {module}, which may keep secrets in a plaintext file, was found")
-    log.debug("keyring backend: %s.%s", module, type(backend).__qualname__)
+    _log().debug("keyring backend: %s.%s", module, type(backend).__qualname__)
     return backend
 
 
@@ -419,7 +441,7 @@ def _certain_backend() -> KeyringBackend | None:
         # The backend's own viability check (secretstorage importable, the daemon there).
         SecretService.Keyring.priority  # noqa: B018
     except Exception as exc:  # noqa: BLE001 - RuntimeError, or D-Bus's own: discovery decides then
-        log.debug("the Secret Service is not usable directly (%s): keyring's discovery decides", _short(exc))
+        _log().debug("the Secret Service is not usable directly (%s): keyring's discovery decides", _short(exc))
         return None
     backend: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
     return backend
@@ -493,7 +515,7 @@ def _secret_service_backend() -> KeyringBackend:
         raise
     except Exception as exc:  # a broken keyring or secretstorage install
         raise NoKeyringError(_short(exc)) from exc
-    log.debug("keyring backend: %s (put off until needed)", _SECRET_SERVICE_BACKEND)
+    _log().debug("keyring backend: %s (put off until needed)", _SECRET_SERVICE_BACKEND)
     return backend
 
 
