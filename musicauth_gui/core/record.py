@@ -41,6 +41,7 @@ def frozen_record(cls: type[C]) -> type[C]:
     _check_docstring(cls)
     cls = dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cast(Any, cls))
+    _check_init(cls, fields)
     methods: dict[str, Callable[..., Any]] = {
         "__init__": _init(cls, fields),
         "__repr__": _repr(tuple(f.name for f in fields if f.repr)),
@@ -60,6 +61,20 @@ def _check_docstring(cls: type) -> None:
     # Without one, dataclass writes one from inspect.signature(cls): ~1.5 ms the first time.
     if not cls.__dict__.get("__doc__"):
         raise TypeError(f"{cls.__qualname__}: a record says in a docstring what it is")
+
+
+def _check_init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> None:
+    # What dataclass's own __init__ would honour and the closure below does not: refused when
+    # the class is made, rather than ignored at its first instance.
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__qualname__}: a record has no __post_init__ (use @dataclass(frozen=True))")
+    initvar = getattr(dataclasses, "_FIELD_INITVAR", None)
+    for name, f in cls.__dict__["__dataclass_fields__"].items():
+        if getattr(f, "_field_type", None) is initvar:
+            raise TypeError(f"{cls.__qualname__}.{name}: a record has no InitVar (use @dataclass(frozen=True))")
+    for f in fields:
+        if not f.init or f.kw_only is True:
+            raise TypeError(f"{cls.__qualname__}.{f.name}: a record's fields are all plain __init__ arguments")
 
 
 def _check_bases(cls: type) -> None:

@@ -168,6 +168,45 @@ def test_what_a_dataclass_refuses_is_refused() -> None:
                 return True
 
 
+def test_what_the_closures_would_ignore_is_refused() -> None:
+    """dataclass's own __init__ honours these; a record's would skip them silently."""
+    with pytest.raises(TypeError, match="no __post_init__"):
+
+        @frozen_record
+        class Checked:
+            """No."""
+
+            a: int
+
+            def __post_init__(self) -> None:
+                raise AssertionError("never run by the closure")
+
+    with pytest.raises(TypeError, match="no InitVar"):
+
+        @frozen_record
+        class WithInitVar:
+            """No."""
+
+            a: int
+            seed: dataclasses.InitVar[int]
+
+    with pytest.raises(TypeError, match="plain __init__ arguments"):
+
+        @frozen_record
+        class NotInInit:
+            """No."""
+
+            a: int
+            b: int = field(default=0, init=False)
+
+    with pytest.raises(TypeError, match="plain __init__ arguments"):
+
+        @frozen_record
+        class KeywordOnly:
+            """No."""
+
+            a: int = field(default=0, kw_only=True)
+
 def _core_records() -> list[type]:
     found: dict[str, type] = {}
     for info in pkgutil.walk_packages(musicauth_gui.core.__path__, "musicauth_gui.core."):
