@@ -26,20 +26,20 @@ import threading
 import types
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .errors import MusicAuthError
+from .record import frozen_record
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Event:
     """The base of every event (subscribe to it to hear them all)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ProfileEvent(Event):
     """Something about one profile.
 
@@ -50,23 +50,23 @@ class ProfileEvent(Event):
     profile: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ProfileChanged(ProfileEvent):
     """This process changed the profile's stored record: imported, edited, a token stored,
     signed out, marked as needing sign-in, or removed (then the store no longer has it)."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class RenewalStarted(ProfileEvent):
     """Auto-renew started renewing the profile's token."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class TokenRenewed(ProfileEvent):
     """Auto-renew stored a new token for the profile."""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class RenewalFailed(ProfileEvent):
     """Auto-renew could not renew the profile's token; nothing stored changed.
 
@@ -87,7 +87,7 @@ class RenewalFailed(ProfileEvent):
         return None if self.retry_in is None else self.failed_at + self.retry_in
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ExpiryNear(ProfileEvent):
     """A token that cannot renew itself (no refresh token) will soon expire; said once.
 
@@ -100,7 +100,7 @@ class ExpiryNear(ProfileEvent):
     seconds_left: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class StoreChangedElsewhere(Event):
     """Another process (the CLI, a second window) changed the store.
 

@@ -14,8 +14,9 @@ only against the same class), hash, repr (``Name(field=value, ...)``, ``...`` wh
 default factories. Two things differ, neither read by the app: ``__init__`` takes
 ``(*args, **kwargs)`` (its signature does not list the fields; a wrong call is still a
 TypeError naming the argument), and ``__dataclass_params__`` says no method was generated.
-A record derives from object alone (``_check_bases``), is not a base of a dataclass, and has a
-docstring (``_check_docstring``).
+A record derives from object or from one other record (``_check_bases``: the events of
+``events.py`` are a tree), is not a base of a dataclass, and has a docstring
+(``_check_docstring``).
 ``tests/core/test_record.py`` holds every record of the core to a real frozen dataclass.
 """
 
@@ -29,6 +30,8 @@ from typing import Any, TypeVar, cast, dataclass_transform
 
 C = TypeVar("C")
 
+#: Set on each record's class: what ``_check_bases`` accepts as a base.
+_RECORD_MARK = "__frozen_record__"
 #: A default the caller did not give: ``_REQUIRED`` none, ``_FACTORY`` made by the field's factory.
 _REQUIRED: Any = object()
 _FACTORY: Any = object()
@@ -54,6 +57,7 @@ def frozen_record(cls: type[C]) -> type[C]:
             raise TypeError(f"{cls.__qualname__} defines {name}, which @frozen_record makes")
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+    setattr(cls, _RECORD_MARK, True)
     return cls
 
 
@@ -78,10 +82,12 @@ def _check_init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> None:
 
 
 def _check_bases(cls: type) -> None:
-    # A dataclass base would bring fields of its own (and its frozenness) that the closures
-    # below do not know of: no record needs one.
-    if cls.__bases__ != (object,):
-        raise TypeError(f"{cls.__qualname__}: a record derives from object alone")
+    # Another record's fields come first in dataclasses.fields(cls), so the closures below know
+    # them; any other base (a plain dataclass, a class with its own __init__ or __eq__) would
+    # bring fields or methods they do not know of.
+    bases = cls.__bases__
+    if bases != (object,) and not (len(bases) == 1 and _RECORD_MARK in bases[0].__dict__):
+        raise TypeError(f"{cls.__qualname__}: a record derives from object or from one other record")
 
 
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
