@@ -1,5 +1,5 @@
 """The peer libraries doing what ``musicauth login`` and ``musicauth refresh`` do, each in a fresh
-process started by ``benchmarks/cli_paths.py``: ``python -m benchmarks.peers KIND``.
+process started by ``benchmarks/flow_rounds.py``: ``python -m benchmarks.peers KIND``.
 
 - ``google-login``: google-auth-oauthlib's ``InstalledAppFlow.run_local_server`` (loopback
   listener on 127.0.0.1, PKCE, state, the browser through ``webbrowser``);

@@ -15,7 +15,12 @@ in alternating rounds (medians):
   bare window's first paint (``floor_window``);
 - whole processes, 15 rounds: ``musicauth token NAME --format header`` with a valid token against
   ``python -c pass``, and python importing keyring and reading the entry through its Secret
-  Service backend (what the command did before it read through jeepney) as an informational row.
+  Service backend (what the command did before it read through jeepney) as an informational row;
+- whole processes, 7 rounds: ``musicauth login`` and ``musicauth refresh`` against the peer
+  libraries on the Musixmatch emulator, exactly as the ``cli`` group takes them
+  (``benchmarks/flow_rounds.py``) but with the backend chosen as on a desktop; the refresh
+  rounds' informational floor is python reading the entry through keyring's Secret Service
+  backend and importing asyncio and httpx's asyncio stack.
 """
 
 from __future__ import annotations
@@ -30,6 +35,20 @@ import time
 from pathlib import Path
 
 from .common import PYTHON, ROOT, Row, bench_records, isolated_env, median, temp_base
+from .flow_rounds import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    HTTP_STACK,
+    MUSICAUTH,
+    REDIRECT_URIS,
+    measure_flows,
+    missing_peers,
+    peer_rows,
+    profiles_toml,
+    refresh_floor_row,
+    skipped_rows,
+)
+from .flow_rounds import run as run_ok
 
 PROFILES = 50
 LISTING_GOAL_MS = 60.0
@@ -44,6 +63,12 @@ TOKEN = [PYTHON, "-c", "import sys; from musicauth_gui.cli import main; sys.exit
 KEYRING_READ = (
     "from keyring.backends import SecretService; "
     f"SecretService.Keyring().get_password('musicauth', 'profile/{TOKEN_PROFILE}')"
+)
+#: The refresh rounds' floor: keyring's Secret Service backend reading the entry, and the HTTP
+#: stack every refresh of ours imports before its request.
+REFRESH_FLOOR = (
+    "from keyring.backends import SecretService; "
+    f"SecretService.Keyring().get_password('musicauth', 'profile/mxm-user'); {HTTP_STACK}"
 )
 TOOLS = ("dbus-run-session", "gnome-keyring-daemon")
 
@@ -65,7 +90,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         )
         out = subprocess.run(
             ["dbus-run-session", "--", "sh", "-c", script],
-            env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=600,
+            env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=900,
         )
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -111,6 +136,18 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             None,
         ),
     ]
+    flows = raw.get("flows")
+    if not flows:
+        return rows + skipped_rows(" on the real Secret Service"), raw
+    where = "on the real Secret Service"
+    rows += peer_rows("login", f"`musicauth login NAME` {where} (code flow, PKCE, stand-in browser)", flows["login"], runs)
+    rows += peer_rows("refresh", f"`musicauth refresh NAME` {where}", flows["refresh"], runs)
+    rows.append(
+        refresh_floor_row(
+            "python reading the entry through keyring's Secret Service backend and importing asyncio and httpx's asyncio stack",
+            flows["refresh"],
+        )
+    )
     return rows, raw
 
 
@@ -149,11 +186,13 @@ def inside(runs: int, base: Path) -> None:
 
     backend = SecretService.Keyring()
     _fill(backend)
-    raw: dict[str, list[float]] = {"keyring": [], "bulk": [], "floor": [], "ready": [], "pass": [], "token": [], "keyring-read": []}
+    lists: dict[str, list[float]] = {
+        "keyring": [], "bulk": [], "floor": [], "ready": [], "pass": [], "token": [], "keyring-read": []
+    }  # fmt: skip
     asyncio.run(_scan_once(backend, bulk=True))  # warm gnome-keyring's caches once
     for i in range(runs):
         for bulk in (i % 2 == 0, i % 2 != 0):
-            raw["bulk" if bulk else "keyring"].append(asyncio.run(_scan_once(backend, bulk=bulk)))
+            lists["bulk" if bulk else "keyring"].append(asyncio.run(_scan_once(backend, bulk=bulk)))
 
     # The app with keyring's own discovery: no PYTHON_KEYRING_BACKEND, the session's D-Bus.
     env = isolated_env(base / "app", MUSICAUTH_BENCH="stay", MUSICAUTH_BENCH_STAY="1")
@@ -166,9 +205,21 @@ def inside(runs: int, base: Path) -> None:
         kinds = [("floor", FLOOR, ("first-paint",)), ("ready", app, ("first-paint", "ready"))]
         for name, cmd, want in kinds if i % 2 == 0 else kinds[::-1]:
             got = _one(cmd, env, want)
-            raw[name].append(got["ready" if name == "ready" else "first-paint"])
-    _token_rounds(env, raw)
+            lists[name].append(got["ready" if name == "ready" else "first-paint"])
+    _token_rounds(env, lists)
+    raw: dict[str, object] = {**lists, "flows": None if missing_peers() else _flow_rounds(base, env, runs)}
     print(json.dumps(raw), flush=True)
+
+
+def _flow_rounds(base: Path, env: dict[str, str], runs: int) -> dict[str, dict[str, list[object]]]:
+    """``musicauth login`` and ``refresh`` against the peers, as the ``cli`` group takes them."""
+    from musicauth_gui.sandbox import MusixmatchServer
+
+    with MusixmatchServer() as server:
+        server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=REDIRECT_URIS)
+        (base / "profiles.toml").write_text(profiles_toml(server))
+        run_ok([*MUSICAUTH, "profile", "import", str(base / "profiles.toml")], env)
+        return measure_flows(server, env, runs, REFRESH_FLOOR)
 
 
 def _token_rounds(env: dict[str, str], raw: dict[str, list[float]]) -> None:

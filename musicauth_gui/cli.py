@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Coroutine, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from . import __version__
 from .core.errors import Action, MusicAuthError, NeedsSignIn, ProviderError, ProviderRejected, SignInCancelled
@@ -915,7 +915,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _exit_code(token_words, lambda: _lean_token(token_words))
         if code is not None:
             return code
-    args = _parse_quickly(words) or _parse(build_parser(), words)
+    args = _refresh_words(words) or _parse_quickly(words) or _parse(build_parser(), words)
     _configure_logging(args.verbose)
     if token_words is None and args.command == "token":
         code = _exit_code(args, lambda: _lean_token(args))
@@ -1015,6 +1015,24 @@ def _token_words(words: list[str]) -> TokenWords | None:
     if name is None:
         return None
     return TokenWords(name, options.get("--format", "raw"), options.get("--scheme"))
+
+
+def _refresh_words(words: list[str]) -> argparse.Namespace | None:
+    """``musicauth refresh NAME`` and nothing else, read without argparse into the namespace
+    argparse would make; None for any other line, which argparse then reads.
+
+    Importing argparse (with gettext) and building the one command's parser cost ~2 ms of a
+    refresh's ~100 before its request. A NAME starting with ``-`` (an option, ``--``, help) is
+    argparse's (``tests/core/test_cli_quick_parse.py`` holds the two to the same namespace).
+    """
+    if len(words) != 2 or words[0] != "refresh" or words[1].startswith("-"):
+        return None
+    from types import SimpleNamespace
+
+    # argparse.Namespace is a bag of attributes, and nothing here asks more of it than that:
+    # the commands read (and _open_engine sets) attributes only.
+    plain = SimpleNamespace(verbose=False, command="refresh", name=words[1], func=cmd_refresh)
+    return cast("argparse.Namespace", plain)
 
 
 def _parse_quickly(words: list[str]) -> argparse.Namespace | None:

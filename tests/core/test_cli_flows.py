@@ -85,6 +85,22 @@ def test_musixmatch_client_credentials(tmp_path, mxm) -> None:  # type: ignore[n
     assert forced.returncode == 0 and mxm.issued_count("client_credentials") == 2
 
 
+def test_a_plain_refresh_never_imports_argparse(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
+    """``refresh NAME`` is read by hand (cli.py ``_refresh_words``; benchmarks/README.md, "Start-up")."""
+    import_profiles(tmp_path, mxm_profile(mxm, flow="client_credentials"))
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('argparse' in sys.modules, file=sys.stderr))\n"
+        "from musicauth_gui.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "refresh", "mxm"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert result.returncode == 0 and result.stderr.splitlines()[-1] == "False", result.stderr
+    assert mxm.issued_count("client_credentials") == 1
+
+
 def test_soundcloud_uses_the_oauth_scheme_and_reuses_capped_tokens(tmp_path, soundcloud) -> None:  # type: ignore[no-untyped-def]
     import_profiles(
         tmp_path,

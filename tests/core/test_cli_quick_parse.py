@@ -83,6 +83,19 @@ NOT_PLAIN = [
     [],
 ]
 TOKEN_ATTRIBUTES = ("command", "verbose", "name", "format", "scheme")
+#: What ``cli._refresh_words`` reads without argparse, and what it leaves to argparse.
+PLAIN_REFRESH = [["refresh", "mxm"], ["refresh", "a name"], ["refresh", "refresh"], ["refresh", ""], ["refresh", "a=b"]]
+NOT_PLAIN_REFRESH = [
+    ["refresh"],
+    ["refresh", "-"],
+    ["refresh", "--", "-dash-name"],
+    ["refresh", "mxm", "-h"],
+    ["refresh", "-h"],
+    ["refresh", "a", "b"],
+    ["-v", "refresh", "mxm"],
+    ["refresh", "mxm", "--verbose"],
+    ["token", "mxm"],
+]
 
 
 @pytest.mark.parametrize("words", PLAIN_TOKEN, ids=" ".join)
@@ -97,3 +110,16 @@ def test_plain_token_words_read_as_argparse_reads_them(words: list[str]) -> None
 def test_anything_else_goes_to_argparse(words: list[str]) -> None:
     if words not in PLAIN_TOKEN:
         assert cli._token_words(list(words)) is None
+
+
+@pytest.mark.parametrize("words", PLAIN_REFRESH, ids=" ".join)
+def test_plain_refresh_words_read_as_argparse_reads_them(words: list[str]) -> None:
+    plain = cli._refresh_words(list(words))
+    assert plain is not None
+    assert vars(plain) == vars(cli._parse(cli.build_parser(), list(words)))
+
+
+@pytest.mark.parametrize("words", SAME + WHOLE_PARSER + NOT_PLAIN + NOT_PLAIN_REFRESH, ids=" ".join)
+def test_any_other_line_goes_to_argparse_not_the_refresh_reader(words: list[str]) -> None:
+    if words not in PLAIN_REFRESH:
+        assert cli._refresh_words(list(words)) is None

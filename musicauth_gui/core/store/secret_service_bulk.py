@@ -36,8 +36,10 @@ caller then reads through keyring, which reports the failure in its own words.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..record import frozen_record
 
 if TYPE_CHECKING:
     from jeepney import Message
@@ -69,7 +71,9 @@ class Unsure(BulkReadUnavailable):
     """This key's answer is keyring's to give (stored twice, not UTF-8, held back by the service)."""
 
 
-@dataclass(frozen=True)
+# Records, not dataclasses: ``@dataclass`` compiles the two classes' methods (~0.35 ms before
+# `musicauth token` and `refresh` read on this path; core/record.py).
+@frozen_record
 class Target:
     """Where keyring's backend keeps its items: its collection and its scheme's attribute names."""
 
@@ -89,9 +93,13 @@ class Target:
             raise BulkReadUnavailable(f"not keyring's Secret Service backend ({type(exc).__name__})") from exc
 
 
-@dataclass
+#: keyring's default scheme and collection.
+DEFAULT_TARGET = Target()
+
+
+@frozen_record
 class BulkRead:
-    """What one bulk read found for a service.
+    """What one bulk read found for a service (its containers are filled in place).
 
     Attributes:
         values: key (keyring's username) -> the value ``get_password`` returns for it.
@@ -128,7 +136,7 @@ class SecretServiceReader:
     Blocking: run it on the store's worker thread (or the only thread, ``musicauth token``).
     """
 
-    def __init__(self, target: Target = Target()) -> None:
+    def __init__(self, target: Target = DEFAULT_TARGET) -> None:
         self._target = target
         self._connection: DBusConnection | None = None
         self._session: str | None = None
