@@ -17,10 +17,12 @@ import os
 import socket
 import tempfile
 
-from PySide6.QtCore import QDir, QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QDir, QObject, QSocketNotifier, QTimer, Signal
 
 #: Qt's own backlog for a local server.
 BACKLOG = 50
+#: How long a failed accept (out of file descriptors) waits before listening again.
+RETRY_ACCEPT_MS = 500
 #: More than a knock ever sends: what comes after it is not read.
 READ_SIZE = 256
 
@@ -75,12 +77,20 @@ class UnixServer(QObject):
             except (BlockingIOError, InterruptedError):
                 return
             except OSError:  # closed meanwhile, or out of descriptors: the knock is lost, not the app
+                # The knock stays queued and the socket readable: listening on at once would
+                # spin (out of descriptors); listen again a little later, as descriptors free up.
+                self._notifier.setEnabled(False)
+                QTimer.singleShot(RETRY_ACCEPT_MS, self._listen_again)
                 return
             conn.setblocking(False)
             notifier = QSocketNotifier(conn.fileno(), QSocketNotifier.Type.Read, self)
             fd = conn.fileno()
             notifier.activated.connect(lambda *_, fd=fd: self._read(fd))
             self._connections[fd] = (conn, notifier)
+
+    def _listen_again(self) -> None:
+        if self._socket.fileno() != -1:  # not closed meanwhile
+            self._notifier.setEnabled(True)
 
     def _read(self, fd: int) -> None:
         conn, _ = self._connections[fd]

@@ -123,7 +123,10 @@ def test_without_a_reachable_secret_service_keyring_discovers(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     "setting",
-    [None, "PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_SCHEME", "keyringrc", "chosen", "KDE", "no bus", "unreachable"],
+    [
+        None, "PYTHON_KEYRING_BACKEND", "KEYRING_PROPERTY_SCHEME", "X_KEYRING_PROPERTY_SCHEME", "keyringrc", "chosen", "KDE",
+        "no bus", "unreachable",
+    ],
 )
 def test_keyring_is_put_off_only_where_it_would_take_the_secret_service_itself(
     setting: str | None, monkeypatch: pytest.MonkeyPatch, isolated_dirs: dict[str, Path]
@@ -144,7 +147,8 @@ def test_keyring_is_put_off_only_where_it_would_take_the_secret_service_itself(
     monkeypatch.setattr(secret_service_bulk, "service_reachable", lambda: setting != "unreachable")
     if setting == "PYTHON_KEYRING_BACKEND":
         monkeypatch.setenv(setting, TEST_BACKEND)
-    elif setting == "KEYRING_PROPERTY_SCHEME":
+    elif setting in ("KEYRING_PROPERTY_SCHEME", "X_KEYRING_PROPERTY_SCHEME"):
+        # keyring takes any variable whose name contains it (set_properties_from_env partitions).
         monkeypatch.setenv(setting, "KeePassXC")
     elif setting == "keyringrc":
         rc = isolated_dirs["config"] / "python_keyring" / "keyringrc.cfg"

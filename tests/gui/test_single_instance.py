@@ -148,3 +148,41 @@ def test_a_relative_name_lives_in_qts_temp_folder() -> None:
 
     assert unix_server.server_path("x") == QDir.cleanPath(QDir.tempPath()) + "/x"
     assert unix_server.server_path("/run/x") == "/run/x"
+
+
+@pytest.mark.skipif(not unix_server.available(), reason="no Unix sockets (Windows)")
+def test_out_of_descriptors_the_server_waits_instead_of_spinning(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A failed accept leaves the knock queued and the socket readable: listening on at once
+    would call accept in a loop at full CPU; the server listens again a little later."""
+    import errno
+
+    instance = SingleInstance(str(tmp_path / "s"))
+    server = instance.server
+    assert isinstance(server, unix_server.UnixServer)
+    real = server._socket
+    accepts: list[str] = []
+
+    until = time.monotonic() + 0.2  # out of descriptors for a while, then some are freed
+
+    class OutOfDescriptorsAwhile:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def accept(self) -> tuple[socket.socket, object]:
+            if time.monotonic() < until:
+                accepts.append("EMFILE")
+                raise OSError(errno.EMFILE, "Too many open files")
+            accepts.append("ok")
+            return real.accept()
+
+    server._socket = OutOfDescriptorsAwhile()  # type: ignore[assignment]
+    seen: list[bytes] = []
+    server.received.connect(seen.append)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as knock:
+        knock.connect(str(tmp_path / "s"))
+        knock.sendall(b"x")
+        qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [b"x"]
+    assert accepts[:2] == ["EMFILE", "ok"] and len(accepts) <= 3  # not a retry at every loop pass meanwhile
+    server._socket = real
+    server.close()

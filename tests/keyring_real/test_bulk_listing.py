@@ -238,3 +238,19 @@ def test_a_listing_reads_no_private_key(secret_service) -> None:  # type: ignore
     finally:
         vault.delete(key_entry)
         vault.delete(profile_entry)
+
+
+def test_a_reader_reads_again_once_its_connection_is_gone(secret_service) -> None:  # type: ignore[no-untyped-def]
+    """A failed call closes the reader's connection (``_guarded``); the next read opens a new one
+    with a new session, rather than naming the old session (NoSession, and keyring for the rest)."""
+    from musicauth_gui.core.store.secret_service_bulk import SecretServiceReader, Target
+
+    key = "reader-reopens"
+    secret_service.set_password(SERVICE, key, "value")
+    try:
+        with SecretServiceReader(Target()) as reader:
+            assert reader.entry(SERVICE, key) == "value"
+            reader.close()  # as after a failed call
+            assert reader.entry(SERVICE, key) == "value"
+    finally:
+        secret_service.delete_password(SERVICE, key)

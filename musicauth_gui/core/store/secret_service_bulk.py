@@ -151,6 +151,9 @@ class SecretServiceReader:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        # A session lives on its connection: the next read opens both again (a stale session
+        # path would be NoSession, and every later read of this reader would go to keyring).
+        self._session = None
 
     def entry(self, service: str, key: str) -> str | None:
         """What keyring's ``get_password(service, key)`` returns (None: no such item).

@@ -280,20 +280,21 @@ class KeyringVault:
 
     def _delete_quietly(self, key: str) -> bool:
         """Delete ``key``; False if there was nothing to delete."""
-        import keyring.errors
-
         try:
             self._call("delete_password", key)
         except StoreError as exc:
+            import keyring.errors  # imported by the call (after ``before_keyring``)
+
             if not isinstance(exc.__cause__, keyring.errors.PasswordDeleteError):
                 raise
             return False
         return True
 
     def _call(self, method: str, *args: str) -> str | None:
+        # The backend first: making it runs ``before_keyring`` before keyring is imported.
+        backend = self.backend  # NoKeyringError where keyring cannot be imported
         import keyring.errors
 
-        backend = self.backend  # NoKeyringError where keyring cannot be imported
         self.calls += 1
         try:
             call: Callable[..., str | None] = getattr(backend, method)  # get/set/delete_password
@@ -468,7 +469,7 @@ def secret_service_directly() -> bool:
     """
     if not _secret_service_desktop():
         return False
-    if os.environ.get("PYTHON_KEYRING_BACKEND") or any(name.startswith("KEYRING_PROPERTY_") for name in os.environ):
+    if os.environ.get("PYTHON_KEYRING_BACKEND") or any("KEYRING_PROPERTY_" in name for name in os.environ):
         return False
     if _keyringrc().exists():
         return False  # whatever it holds, keyring.core.load_config reads it: keyring decides
