@@ -42,7 +42,7 @@ sys.exit(status)
 #: (gui/widgets/profile_delegate.py paints the rows without it; the list's least width, which
 #: asks the style, comes with the panes); QFile's with its bases' ~0.9 ms (gui/icons.py reads the
 #: resources by QResource).
-NOT_BUILT_AT_READY = ("QStyle", "QFile", "QIODevice")
+NOT_BUILT_AT_READY = ("QStyle", "QFile", "QIODevice", "QKeySequence")
 #: Whether this PySide builds its classes on first use at all (6.8 and later): if not, there is
 #: nothing to keep.
 LAZY_CLASSES = "import PySide6.QtWidgets as w; print('QStyle' not in vars(w))"
