@@ -27,8 +27,10 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 # Not ``Qt``: PySide builds the whole Qt namespace (every enum in it, ~25 ms) on first touch,
-# and this module runs before the first paint. Functions that need it import it after.
-from PySide6.QtCore import QFile, QIODevice
+# and this module runs before the first paint. Functions that need it import it after. Not
+# ``QFile`` either: its class and its bases' (QFileDevice, QIODevice, QIODeviceBase: ~0.9 ms
+# with their enums) are built on first use, and the resources are read by ``QResource``.
+from PySide6.QtCore import QResource
 from PySide6.QtGui import QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -71,7 +73,7 @@ _OWN_PALETTE = "_musicauthOwnPalette"
 def icon(name: str) -> QIcon:
     """The icon ``:/icons/<name>.svg`` (an empty icon, and one warning in the log, when there is none)."""
     path = f":/icons/{name}.svg"
-    if not QFile.exists(path):
+    if not QResource(path).isValid():
         # Checked first: QIcon would otherwise print a qt.svg warning on every paint.
         log.warning("no icon named %r in the resources", name)
         return QIcon()
@@ -105,20 +107,25 @@ def state_marker(state: str, fill: str, glyph: str) -> QSvgRenderer | None:
 
     state = STATE_ICON_ALIASES.get(state, state)
     path = f":/icons/state-{state if state in STATES else 'none'}.svg"
-    file = QFile(path)
-    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
-        log.warning("cannot read the icon %s: %s", path, file.errorString())
+    data = _resource(path)
+    if data is None:
+        log.warning("cannot read the icon %s: not in the resources", path)
         return None
-    try:
-        source = bytes(file.readAll().data()).decode("utf-8")
-    finally:
-        file.close()
+    source = data.decode("utf-8")
     # The glyph first: a white marker (a selected row's) must not then turn into glyph colour.
     themed, found = _MARKER_FILL.subn(lambda match: match.group(1) + fill, source.replace(_GLYPH, glyph), count=1)
     if not found:
         log.warning("the icon %s has no marker circle to colour", path)
         return None
     return QSvgRenderer(QByteArray(themed.encode("utf-8")))
+
+
+def _resource(path: str) -> bytes | None:
+    """The contents of the resource file ``path`` (``:/...``), uncompressed; None when there is none."""
+    resource = QResource(path)
+    if not resource.isValid() or resource.isDir():
+        return None
+    return bytes(resource.uncompressedData().data())
 
 
 def app_icon() -> QIcon:
@@ -137,14 +144,12 @@ def stylesheet(dark: bool) -> str:
     application font, so headings scale with the user's font settings.
     """
     path = f":/styles/{'dark' if dark else 'light'}.qss"
-    file = QFile(path)
-    if not file.open(QIODevice.OpenModeFlag.ReadOnly | QIODevice.OpenModeFlag.Text):
-        log.warning("cannot read the style sheet %s: %s", path, file.errorString())
+    data = _resource(path)
+    if data is None:
+        log.warning("cannot read the style sheet %s: not in the resources", path)
         return ""
-    try:
-        text = bytes(file.readAll().data()).decode("utf-8")
-    finally:
-        file.close()
+    # What QFile's text mode reads: every carriage return dropped.
+    text = data.decode("utf-8").replace("\r", "")
     return text.replace("@heading_size@", _heading_size(QGuiApplication.font()))
 
 

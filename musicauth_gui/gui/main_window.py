@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 # Not ``Qt`` either: its first use builds every enum of the Qt namespace (~25 ms), so the code
 # before the first paint uses none, and methods that run later import it themselves.
 from PySide6.QtCore import QByteArray, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QPaintEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QListView,
@@ -45,6 +45,7 @@ from .. import APP_NAME, __version__
 from .countdown import clock_time, format_remaining
 from .icons import app_icon, icon
 from .settings import Preferences
+from .shortcuts import Shortcut, StandardKey, key_sequence
 from .widgets.filter_field import FilterField
 from .widgets.store_banner import StoreBanner
 
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
-        self._shortcuts: list[tuple[QAction, QKeySequence.StandardKey | str]] = []
+        self._shortcuts: list[tuple[QAction, Shortcut]] = []
         self._build_actions()
         self.statusBar().showMessage("Opening the keyring…" if not demo else "Starting the sandbox providers…")
         self._restore_window_state()
@@ -297,9 +298,10 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self._detail_placeholder = None
         self._fit_list_width()
+        self._follow_font_and_style()
 
         for action, shortcut in self._shortcuts:
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcut(key_sequence(shortcut))
         # Ctrl+C and Del act on the selected profile while the list has the focus (elsewhere they
         # keep their usual meaning, e.g. in the filter field).
         self.profile_actions.set_shortcuts(self.list_view)
@@ -344,7 +346,7 @@ class MainWindow(QMainWindow):
         text: str,
         icon_name: str,
         slot: Callable[[], object],
-        shortcut: QKeySequence.StandardKey | str | None = None,
+        shortcut: Shortcut | None = None,
         name: str = "",
     ) -> QAction:
         action = QAction(icon(icon_name), text, self)
@@ -357,14 +359,14 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.new_action = self._action("&New profile…", "add", self.new_profile, QKeySequence.StandardKey.New, "newProfile")
+        self.new_action = self._action("&New profile…", "add", self.new_profile, StandardKey("New"), "newProfile")
         self.import_action = self._action("&Import profiles…", "import", self.import_profiles, "Ctrl+O", "importProfiles")
         self.export_action = self._action("E&xport profiles…", "export", self.export_profiles, "Ctrl+Shift+S", "exportProfiles")
         self.keys_action = self._action("&Signing keys…", "key", self.open_key_manager, "Ctrl+K", "keyManager")
         self.devtoken_action = self._action("&DevToken generator…", "devtoken", self.open_devtoken_dialog, "Ctrl+D", "devtokenDialog")
-        self.find_action = self._action("&Filter", "filter", self._focus_filter, QKeySequence.StandardKey.Find, "filter")
+        self.find_action = self._action("&Filter", "filter", self._focus_filter, StandardKey("Find"), "filter")
         self._build_profile_actions()
-        self.quit_action = self._action("&Quit", "sign-out", self.quit, QKeySequence.StandardKey.Quit, "quit")
+        self.quit_action = self._action("&Quit", "sign-out", self.quit, StandardKey("Quit"), "quit")
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -441,6 +443,7 @@ class MainWindow(QMainWindow):
         """The rows' context menu: the profile actions again, on the row clicked (right click)
         or the selected one (the Menu key, Shift+F10)."""
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QKeySequence
         from PySide6.QtWidgets import QMenu
 
         self.row_menu = QMenu(self.list_view)
@@ -1368,13 +1371,31 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         self._fit_toolbar()
 
-    def changeEvent(self, event: Any) -> None:
-        super().changeEvent(event)
+    def _follow_font_and_style(self) -> None:
+        """Measure the toolbar's words again whenever the window's font or style changes, from
+        now on; and once now, for a change before (the colour scheme's style sheet, after the
+        first paint).
+
+        An event filter installed with the panes, not a ``changeEvent`` override: PySide hands
+        a ``QEvent*`` to Python as its most derived class, and its first one builds ~50 event
+        classes (~0.7 ms of CPU), which the window's title and icon did before the first paint.
+        """
+        self.installEventFilter(self)
+        if self._toolbar_text_width is not None:
+            self._toolbar_text_width = None
+            self._fit_toolbar()
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
         from PySide6.QtCore import QEvent
 
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and self._toolbar_text_width is not None:
+        if (
+            watched is self
+            and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange)
+            and self._toolbar_text_width is not None
+        ):
             self._toolbar_text_width = None  # the words' width changed: measured again
             self._fit_toolbar()
+        return False
 
     def _fit_toolbar(self) -> None:
         """Words beside the icons where they fit; icons alone (their words in the tooltips and

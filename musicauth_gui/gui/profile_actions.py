@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 
 from .icons import icon
+from .shortcuts import Shortcut, StandardKey, key_sequence
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QAbstractButton
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 #: Keyboard list): Ctrl+C in the list copies the token, Ctrl+Shift+C the header, Ctrl+L signs in
 #: (or gets the token, for a flow without a sign-in: the two are never shown together), Ctrl+R
 #: renews, Ctrl+T tries, Ctrl+E edits, Del removes.
-SPECS: tuple[tuple[str, str, str | None, QKeySequence.StandardKey | str | None], ...] = (
-    ("copyToken", "&Copy token", "copy", QKeySequence.StandardKey.Copy),
+SPECS: tuple[tuple[str, str, str | None, Shortcut | None], ...] = (
+    ("copyToken", "&Copy token", "copy", StandardKey("Copy")),
     ("copyHeader", "Copy &header", "copy", "Ctrl+Shift+C"),
     ("copyCurl", "Copy c&url", "copy", None),
     ("getToken", "&Get token", "renew", "Ctrl+L"),
@@ -44,8 +45,8 @@ SPECS: tuple[tuple[str, str, str | None, QKeySequence.StandardKey | str | None],
     ("tryIt", "&Try it", "try", "Ctrl+T"),
     ("introspect", "&Introspect", "info", None),
     ("editProfile", "&Edit profile…", "edit", "Ctrl+E"),
-    ("removeProfile", "&Remove profile…", "delete", QKeySequence.StandardKey.Delete),
-    ("removeEntry", "Remove &entry…", "delete", QKeySequence.StandardKey.Delete),
+    ("removeProfile", "&Remove profile…", "delete", StandardKey("Delete")),
+    ("removeEntry", "Remove &entry…", "delete", StandardKey("Delete")),
     ("reimportEntry", "Re-&import…", "import", None),
 )
 
@@ -100,7 +101,7 @@ class ProfileActions(QObject):
             if shortcut is None:
                 continue
             action = self._actions[name]
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcut(key_sequence(shortcut))
             if name in LIST_ONLY:
                 action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
                 list_view.addAction(action)
@@ -129,6 +130,7 @@ def bind_button(button: QAbstractButton, action: QAction) -> None:
     """Make ``button`` a face of ``action``: clicking it triggers the action, and it is shown and
     enabled as the action is. (A QPushButton keeps its own text and mnemonic, which in the pane
     are shorter than the menu's.)"""
+    from PySide6.QtGui import QKeySequence
 
     def follow() -> None:
         button.setVisible(action.isVisible())

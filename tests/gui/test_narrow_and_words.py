@@ -56,3 +56,42 @@ def test_no_cancel_button_wears_the_trash_icon(window) -> None:  # type: ignore[
     for button in window.findChildren(QPushButton):
         if "Cancel" in button.text():
             assert button.icon().isNull() or button.icon().cacheKey() != trash, button.objectName()
+
+
+def test_a_font_or_style_change_measures_the_words_again(qtbot, qapp, window) -> None:  # type: ignore[no-untyped-def]
+    measured = window._toolbar_text_width
+    assert measured is not None
+    font = window.font()
+    font.setPointSize(font.pointSize() * 2)
+    window.setFont(font)
+    assert window._toolbar_text_width > measured  # FontChange
+    window.setFont(font.__class__())  # back to the application's
+    assert window._toolbar_text_width == measured
+    sheet = qapp.styleSheet()
+    try:
+        qapp.setStyleSheet(sheet + "\nQToolBar QToolButton { padding: 0 40px; }")
+        assert window._toolbar_text_width > measured  # StyleChange
+    finally:
+        qapp.setStyleSheet(sheet)
+    assert window._toolbar_text_width == measured
+
+
+def test_a_style_change_before_the_panes_is_measured_with_them(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+    """The app's start: shown and measured, then the colour scheme's style sheet, then the
+    panes (``complete()``), which hear the window's font and style changes from then on."""
+    from musicauth_gui.gui.main_window import MainWindow
+
+    win = MainWindow(demo=True, lazy=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    measured = win._toolbar_text_width
+    assert measured is not None
+    sheet = qapp.styleSheet()
+    try:
+        qapp.setStyleSheet(sheet + "\nQToolBar QToolButton { padding: 0 40px; }")
+        win.complete()
+        assert win._toolbar_text_width > measured
+    finally:
+        qapp.setStyleSheet(sheet)
+    win._quitting = True

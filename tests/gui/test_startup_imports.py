@@ -33,14 +33,18 @@ import sys
 from musicauth_gui.gui.app import main
 status = main(["--no-tray"])
 print("modules", " ".join(sorted(sys.modules)))
-import PySide6.QtWidgets
-print("qt-classes", " ".join(sorted(vars(PySide6.QtWidgets))))
+import PySide6.QtCore, PySide6.QtGui, PySide6.QtWidgets
+print("qt-classes", " ".join(sorted({*vars(PySide6.QtCore), *vars(PySide6.QtGui), *vars(PySide6.QtWidgets)})))
 sys.exit(status)
 """
-#: PySide classes the window is listed without: PySide builds a class (and every enum in it) on
-#: its first use, and QStyle's costs ~3.5 ms (gui/widgets/profile_delegate.py paints the rows
-#: without it; the list's least width, which asks the style, comes with the panes).
-NOT_BUILT_AT_READY = ("QStyle",)
+#: PySide classes (QtCore, QtGui, QtWidgets) the window is listed without: PySide builds a class
+#: (and every enum in it) on its first use (benchmarks/README.md, "GUI"). QStyle's costs ~3.5 ms
+#: (gui/widgets/profile_delegate.py paints the rows without it; the list's least width, which
+#: asks the style, comes with the panes); QFile's with its bases' ~0.9 ms (gui/icons.py reads the
+#: resources by QResource); QKeySequence's ~0.45 ms (gui/shortcuts.py); the event classes a
+#: ``QEvent*`` handed to Python builds (~50, ~0.7 ms: the window hears font and style changes by
+#: an event filter installed with the panes), QTabletEvent and QNativeGestureEvent among them.
+NOT_BUILT_AT_READY = ("QStyle", "QFile", "QIODevice", "QKeySequence", "QTabletEvent", "QNativeGestureEvent")
 #: Whether this PySide builds its classes on first use at all (6.8 and later): if not, there is
 #: nothing to keep.
 LAZY_CLASSES = "import PySide6.QtWidgets as w; print('QStyle' not in vars(w))"
