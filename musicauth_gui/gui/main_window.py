@@ -1388,14 +1388,22 @@ class MainWindow(QMainWindow):
     def eventFilter(self, watched: Any, event: Any) -> bool:
         from PySide6.QtCore import QEvent
 
-        if (
-            watched is self
-            and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange)
-            and self._toolbar_text_width is not None
-        ):
-            self._toolbar_text_width = None  # the words' width changed: measured again
-            self._fit_toolbar()
+        if watched is self and self._toolbar_text_width is not None:
+            kind = event.type()
+            if kind == QEvent.Type.FontChange:
+                self._toolbar_text_width = None  # the words' width changed: measured again
+                self._fit_toolbar()
+            elif kind == QEvent.Type.StyleChange:
+                # A new application style sheet re-polishes every widget in no set order (a
+                # hash of them all), so the toolbar's buttons may still have the old one now:
+                # measured once the loop is back, when all of them have the new one.
+                QTimer.singleShot(0, self._measure_toolbar_again)
         return False
+
+    def _measure_toolbar_again(self) -> None:
+        if self._toolbar_text_width is not None:
+            self._toolbar_text_width = None
+            self._fit_toolbar()
 
     def _fit_toolbar(self) -> None:
         """Words beside the icons where they fit; icons alone (their words in the tooltips and

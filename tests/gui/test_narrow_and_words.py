@@ -70,10 +70,11 @@ def test_a_font_or_style_change_measures_the_words_again(qtbot, qapp, window) ->
     sheet = qapp.styleSheet()
     try:
         qapp.setStyleSheet(sheet + "\nQToolBar QToolButton { padding: 0 40px; }")
-        assert window._toolbar_text_width > measured  # StyleChange
+        # StyleChange: measured once every widget has the new sheet (the next loop pass).
+        qtbot.waitUntil(lambda: window._toolbar_text_width > measured, timeout=3000)
     finally:
         qapp.setStyleSheet(sheet)
-    assert window._toolbar_text_width == measured
+    qtbot.waitUntil(lambda: window._toolbar_text_width == measured, timeout=3000)
 
 
 def test_a_style_change_before_the_panes_is_measured_with_them(qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
