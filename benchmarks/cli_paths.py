@@ -10,8 +10,8 @@ libraries in the same run, rounds alternating (the order rotates) and medians ta
   ``InstalledAppFlow`` and an authlib client doing the same (``benchmarks/peers.py``);
 - ``musicauth refresh NAME`` against google-auth's ``Credentials.refresh`` and authlib's
   ``refresh_token``; an informational row shows the floor under it: python reading the entry
-  through keyring and importing asyncio and httpx's asyncio stack (httpcore, anyio), which any
-  refresh of ours needs before its request, process start to exit.
+  through keyring and importing asyncio, httpx and httpcore, which any refresh of ours needs
+  before its request (httpcore's synchronous stack, without anyio), process start to exit.
 
 Every contender talks to the same Musixmatch emulator (in this process) and runs over the same
 isolated environment, with the test FileKeyring as the keyring for ours. A login or refresh is
@@ -117,7 +117,7 @@ def measure(rounds: int = 7, token_rounds: int = 15) -> tuple[list[Row], dict[st
         rows += peer_rows("refresh", "`musicauth refresh NAME`", flows["refresh"], rounds)
         rows.append(
             refresh_floor_row(
-                "python reading the entry through keyring and importing asyncio and httpx's asyncio stack",
+                "python reading the entry through keyring and importing asyncio, httpx and httpcore",
                 flows["refresh"],
             )
         )

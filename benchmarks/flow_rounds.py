@@ -39,8 +39,8 @@ PEER_LABELS = {
     "refresh": {"google": "google-auth", "authlib": "authlib"},
 }
 #: What any ``musicauth refresh`` imports before its request besides reading its entry:
-#: asyncio and httpx's asyncio stack (httpcore, anyio).
-HTTP_STACK = "import asyncio, httpx, anyio._backends._asyncio, httpcore._backends.anyio"
+#: asyncio, httpx and httpcore (its synchronous stack; no anyio backend: core/threaded_transport.py).
+HTTP_STACK = "import asyncio, httpx, httpcore"
 
 
 def missing_peers() -> list[str]:

@@ -20,7 +20,7 @@ in alternating rounds (medians):
   libraries on the Musixmatch emulator, exactly as the ``cli`` group takes them
   (``benchmarks/flow_rounds.py``) but with the backend chosen as on a desktop; the refresh
   rounds' informational floor is python reading the entry through keyring's Secret Service
-  backend and importing asyncio and httpx's asyncio stack.
+  backend and importing asyncio, httpx and httpcore.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     rows += peer_rows("refresh", f"`musicauth refresh NAME` {where}", flows["refresh"], runs)
     rows.append(
         refresh_floor_row(
-            "python reading the entry through keyring's Secret Service backend and importing asyncio and httpx's asyncio stack",
+            "python reading the entry through keyring's Secret Service backend and importing asyncio, httpx and httpcore",
             flows["refresh"],
         )
     )

@@ -108,9 +108,10 @@ async def _rounds() -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"app": [], "floor": [], "gui": []}
     with MusixmatchServer() as server:
         server.register_client(CLIENT_ID, CLIENT_SECRET, redirect_uris=["http://127.0.0.1/callback"])
-        # The engine as the CLI builds it (a client per call, cross-process locks), over memory;
-        # and as the desktop app configures it (one shared HTTP client, AppContext.for_engine).
-        engine = TokenEngine(ProfileStore(MemoryVault()))
+        # The engine as the CLI builds it (a client per call on httpcore's synchronous stack,
+        # cross-process locks), over memory; and as the desktop app configures it (one shared
+        # HTTP client, AppContext.for_engine).
+        engine = TokenEngine(ProfileStore(MemoryVault()), one_shot=True)
         gui_engine = TokenEngine(ProfileStore(MemoryVault()), shared_client=True)
         profiles = parse_profiles_text(
                 f"""

@@ -143,16 +143,20 @@ def _open_engine(args: argparse.Namespace) -> TokenEngine:
     """The engine on the store the command and the environment choose: none at all for a
     keyless ``devtoken``; a store that lives as long as the command for MUSICAUTH_STORE=memory
     (CI); otherwise the keyring, or the encrypted vault file (MUSICAUTH_STORE=file), whose
-    passphrase may be asked for on a terminal."""
+    passphrase may be asked for on a terminal.
+
+    Each is ``one_shot``: the process ends with the command, so its requests go through
+    httpcore's synchronous stack on daemon threads, without anyio's import (benchmarks/README.md,
+    "Start-up"), and a request left hanging by Ctrl-C or the deadline never holds the exit."""
     from .core.engine import TokenEngine
 
     args.profiles_to_load = None
     if args.command == "devtoken" and args.name is None:
-        return TokenEngine.in_memory()  # --key-file: no profile, no store, not even a keyring
+        return TokenEngine.in_memory(one_shot=True)  # --key-file: no profile, no store, not even a keyring
     args.profiles_to_load = _memory_profiles()
     if args.profiles_to_load is not None:
-        return TokenEngine.in_memory()  # filled at the start of the command (_load_memory_profiles)
-    return TokenEngine.from_environment(ask_passphrase=_ask_vault_passphrase)
+        return TokenEngine.in_memory(one_shot=True)  # filled at the start of the command (_load_memory_profiles)
+    return TokenEngine.from_environment(ask_passphrase=_ask_vault_passphrase, one_shot=True)
 
 
 def _ask_vault_passphrase(new: bool, path: Path) -> str | None:

@@ -144,6 +144,10 @@ class TokenEngine:
             client builds its SSL context (loading the CA bundle: 20-40 ms of CPU on the event
             loop's thread), so a long-running process (the desktop app) shares one and must
             ``await aclose()`` at the end; a one-shot command (the CLI) needs neither.
+        one_shot: the engine serves one command, and the process ends with it (the CLI): its
+            requests go through httpcore's synchronous stack on daemon threads
+            (``core/threaded_transport.py``), which imports no anyio, and a request abandoned
+            at the deadline or by Ctrl-C never holds the process. Ignored with ``client_factory``.
     """
 
     def __init__(
@@ -155,11 +159,12 @@ class TokenEngine:
         client_factory: Callable[[], httpx.AsyncClient] | None = None,
         cross_process: bool = True,
         shared_client: bool = False,
+        one_shot: bool = False,
     ) -> None:
         self.store = store
         self.clock = clock
         self.discovery = discovery or Discovery()
-        self.client_factory = client_factory or _default_client
+        self.client_factory = client_factory or (_one_shot_client if one_shot else _default_client)
         self.shared_client = shared_client
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -198,7 +203,7 @@ class TokenEngine:
         return KeyRing(self.keys)
 
     @classmethod
-    def with_keyring(cls) -> TokenEngine:
+    def with_keyring(cls, *, one_shot: bool = False) -> TokenEngine:
         """An engine on the OS keyring. Blocking (keyring's backend discovery, ~0.4 s).
 
         Raises:
@@ -206,10 +211,10 @@ class TokenEngine:
         """
         from .store.vault import KeyringVault
 
-        return cls(ProfileStore(KeyringVault()))
+        return cls(ProfileStore(KeyringVault()), one_shot=one_shot)
 
     @classmethod
-    def from_environment(cls, *, ask_passphrase: PassphrasePrompt | None = None) -> TokenEngine:
+    def from_environment(cls, *, ask_passphrase: PassphrasePrompt | None = None, one_shot: bool = False) -> TokenEngine:
         """An engine on the store the user chose (``MUSICAUTH_STORE``: the OS keyring by
         default, or the encrypted vault file; core/store/selection.py). Blocking.
 
@@ -217,6 +222,7 @@ class TokenEngine:
             ask_passphrase: how the front end asks for the vault file's passphrase when the
                 environment does not give it (the CLI: a prompt on a terminal; the desktop
                 app: a dialog, handed over to the GUI thread). Called on this thread.
+            one_shot: as ``TokenEngine``'s (the CLI's engine).
 
         Raises:
             NoKeyringError: the keyring was chosen (by default) and there is none.
@@ -227,15 +233,15 @@ class TokenEngine:
 
         kind = chosen_store()
         if kind == "keyring":
-            return cls.with_keyring()
-        return cls(ProfileStore(open_vault(kind, ask=ask_passphrase)))
+            return cls.with_keyring(one_shot=one_shot)
+        return cls(ProfileStore(open_vault(kind, ask=ask_passphrase)), one_shot=one_shot)
 
     @classmethod
-    def in_memory(cls) -> TokenEngine:
+    def in_memory(cls, *, one_shot: bool = False) -> TokenEngine:
         """An engine on a private in-memory store (demo mode): nothing is written anywhere."""
         from .store.vault import MemoryVault
 
-        return cls(ProfileStore(MemoryVault(), cross_process=False), cross_process=False)
+        return cls(ProfileStore(MemoryVault(), cross_process=False), cross_process=False, one_shot=one_shot)
 
     def close(self) -> None:
         """Wait for the store's worker thread: a keyring write under way completes."""
@@ -1442,6 +1448,16 @@ def _default_client() -> httpx.AsyncClient:
         from .http import make_client
 
     return make_client()
+
+
+def _one_shot_client() -> httpx.AsyncClient:
+    """``_default_client`` for a command that ends with its process (``one_shot``)."""
+    from .http_stack import HTTP_STACK_LOCK
+
+    with HTTP_STACK_LOCK:
+        from .http import make_client
+
+    return make_client(one_shot=True)
 
 
 def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:

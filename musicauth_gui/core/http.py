@@ -55,17 +55,29 @@ def deadline_from_env() -> float:
         return DEFAULT_DEADLINE
 
 
-def make_client(deadline: float | None = None) -> httpx.AsyncClient:
+def make_client(deadline: float | None = None, *, one_shot: bool = False) -> httpx.AsyncClient:
     """An AsyncClient with explicit timeouts; the caller closes it (``async with``).
 
-    Inside a running event loop its transport is built on a worker thread (``BackgroundTransport``).
+    Inside a running event loop its transport is built on a worker thread (``BackgroundTransport``),
+    or, for a command that ends with its process (``one_shot``, the CLI's engine), it is httpcore's
+    synchronous stack on daemon threads (``core/threaded_transport.py``: no anyio to import).
+    Either way the transport is given, so httpx mounts no proxy from the environment; without a
+    loop (the desktop app's shared client, built on a worker thread) httpx makes its own, and
+    does.
     """
     total = deadline or deadline_from_env()
+    transport: httpx.AsyncBaseTransport | None
     try:
         asyncio.get_running_loop()
-        transport: httpx.AsyncBaseTransport | None = BackgroundTransport(trust_env=True)
     except RuntimeError:  # no loop (a worker thread building the desktop app's shared client)
         transport = None
+    else:
+        if one_shot:
+            from .threaded_transport import ThreadedTransport
+
+            transport = ThreadedTransport(trust_env=True)
+        else:
+            transport = BackgroundTransport(trust_env=True)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(total, connect=min(10.0, total)),
         # identity: token answers are a few kilobytes, so compression saves nothing, and an

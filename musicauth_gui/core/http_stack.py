@@ -19,6 +19,7 @@ import threading
 #: app's shared client imports the stack while holding it.
 HTTP_STACK_LOCK = threading.RLock()
 _http_stack_imported = False
+_sync_stack_imported = False
 
 
 def import_http_stack() -> None:
@@ -43,3 +44,20 @@ def import_http_stack() -> None:
             # typeshed types sys.modules as holding modules only; None is the documented blocker.
             sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
         _http_stack_imported = True
+
+
+def import_sync_http_stack() -> None:
+    """Once per process, what a one-shot command's requests need (``core/threaded_transport.py``):
+    httpx and httpcore, whose synchronous stack needs neither anyio's asyncio backend nor sniffio
+    (httpcore imports anyio's package itself, which loads its modules lazily). Blocking; safe on
+    any thread."""
+    global _sync_stack_imported
+    with HTTP_STACK_LOCK:
+        if _sync_stack_imported:
+            return
+        import importlib
+
+        # httpx first, as above; it imports httpcore when its first transport is made.
+        for module in ("httpx", "httpcore"):
+            importlib.import_module(module)
+        _sync_stack_imported = True

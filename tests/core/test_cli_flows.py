@@ -7,6 +7,7 @@ between processes; sign-in goes through $BROWSER set to a stand-in browser.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -99,6 +100,37 @@ def test_a_plain_refresh_never_imports_argparse(tmp_path, mxm) -> None:  # type:
     )
     assert result.returncode == 0 and result.stderr.splitlines()[-1] == "False", result.stderr
     assert mxm.issued_count("client_credentials") == 1
+
+
+#: What ``import httpcore`` loads of anyio itself: its package, which (anyio 4.x) loads the rest
+#: when first asked for it.
+ANYIO_SHELL = {"anyio", "anyio._lazyimport"}
+
+
+@pytest.mark.parametrize("command", ["refresh", "login"])
+def test_refresh_and_login_never_import_anyio(tmp_path, mxm, command) -> None:  # type: ignore[no-untyped-def]
+    """The CLI's requests go through httpcore's synchronous stack (core/threaded_transport.py;
+    benchmarks/README.md, "Start-up"): anyio's asyncio backend (~12 ms) is never imported."""
+    import_profiles(tmp_path, mxm_profile(mxm))
+    if command == "refresh":
+        assert musicauth("login", "mxm", env=browser_env()).returncode == 0
+    code = (
+        "import atexit, json, sys\n"
+        "atexit.register(lambda: print(json.dumps([sorted(m for m in sys.modules if m.split('.')[0] in ('anyio', 'sniffio')),\n"
+        "    sys.modules['musicauth_gui'].__file__]), file=sys.stderr))\n"
+        "from musicauth_gui.cli import main\n"
+        "sys.exit(main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, command, "mxm"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env={**os.environ, **browser_env()},
+    )
+    assert result.returncode == 0, result.stderr
+    modules, source = json.loads(result.stderr.splitlines()[-1])
+    assert Path(source).is_relative_to(Path(__file__).parents[2])  # this tree's code, not an installed copy
+    assert [m for m in modules if m not in ANYIO_SHELL] == [], modules
+    assert mxm.issued_count("refresh_token") == (command == "refresh")
+    assert mxm.issued_count("authorization_code") == 1
 
 
 def test_soundcloud_uses_the_oauth_scheme_and_reuses_capped_tokens(tmp_path, soundcloud) -> None:  # type: ignore[no-untyped-def]

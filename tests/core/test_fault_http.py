@@ -20,9 +20,10 @@ import sys
 import threading
 import tracemalloc
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from musicauth_gui.core.errors import MalformedResponse
@@ -149,9 +150,21 @@ def fault_server() -> Iterator[FaultServer]:
 NOT_READ = HUGE // 2
 
 
+NewClient = Callable[[], httpx.AsyncClient]
+
+
+@pytest.fixture(params=[False, True], ids=["asyncio", "threads"])
+def new_client(request: pytest.FixtureRequest) -> NewClient:
+    """The desktop app's kind of client (httpx's asyncio transport) and the CLI's (``one_shot``:
+    httpcore's synchronous stack on daemon threads); both read the answer under the same limits."""
+    return functools.partial(make_client, one_shot=request.param)
+
+
 @pytest.mark.parametrize("path", ["/declared", "/close-delimited", "/chunked"])
-async def test_an_answer_over_the_limit_is_one_clear_error_and_is_not_read(fault_server: FaultServer, path: str) -> None:
-    async with make_client() as client:
+async def test_an_answer_over_the_limit_is_one_clear_error_and_is_not_read(
+    fault_server: FaultServer, path: str, new_client: NewClient
+) -> None:
+    async with new_client() as client:
         with pytest.raises(MalformedResponse) as caught:
             await send(client, "POST", fault_server.url(path), what="token request", data={"grant_type": "x"})
     port = fault_server.server_address[1]
@@ -160,23 +173,25 @@ async def test_an_answer_over_the_limit_is_one_clear_error_and_is_not_read(fault
     assert fault_server.bytes_sent(path) < NOT_READ
 
 
-async def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(fault_server: FaultServer) -> None:
-    async with make_client() as client:
+async def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(
+    fault_server: FaultServer, new_client: NewClient
+) -> None:
+    async with new_client() as client:
         with pytest.raises(MalformedResponse, match="larger than 4 MB"):
             await send(client, "GET", fault_server.url("/declared"), what="discovery")
     # Only what the socket buffers took before the client hung up.
     assert fault_server.bytes_sent("/declared") < NOT_READ
 
 
-async def test_an_understated_length_reads_no_more_than_it_declared(fault_server: FaultServer) -> None:
-    async with make_client() as client:
+async def test_an_understated_length_reads_no_more_than_it_declared(fault_server: FaultServer, new_client: NewClient) -> None:
+    async with new_client() as client:
         response = await send(client, "GET", fault_server.url("/understated"), what="try it")
     assert len(response.content) == 20
     assert fault_server.bytes_sent("/understated") < NOT_READ
 
 
-async def test_an_answer_within_the_limit_reads_as_before(fault_server: FaultServer) -> None:
-    async with make_client() as client:
+async def test_an_answer_within_the_limit_reads_as_before(fault_server: FaultServer, new_client: NewClient) -> None:
+    async with new_client() as client:
         response = await send(client, "POST", fault_server.url("/small"), what="token request", data={"grant_type": "x"})
     assert response.json()["access_token"] == "small-token"
     assert response.headers["content-type"] == "application/json"
@@ -184,25 +199,25 @@ async def test_an_answer_within_the_limit_reads_as_before(fault_server: FaultSer
     assert len(response.content) < MAX_ANSWER_BYTES
 
 
-async def test_providers_are_asked_for_answers_without_compression(fault_server: FaultServer) -> None:
-    async with make_client() as client:
+async def test_providers_are_asked_for_answers_without_compression(fault_server: FaultServer, new_client: NewClient) -> None:
+    async with new_client() as client:
         await send(client, "POST", fault_server.url("/small"), what="token request", data={"grant_type": "x"})
     assert re.search(r"(?im)^accept-encoding: identity\r?$", fault_server.heads["/small"]), fault_server.heads["/small"]
 
 
 @pytest.mark.parametrize("path", sorted(COMPRESSED))
-async def test_an_answer_compressed_anyway_still_reads(fault_server: FaultServer, path: str) -> None:
-    async with make_client() as client:
+async def test_an_answer_compressed_anyway_still_reads(fault_server: FaultServer, path: str, new_client: NewClient) -> None:
+    async with new_client() as client:
         response = await send(client, "POST", fault_server.url(path), what="token request", data={"grant_type": "x"})
     assert response.content == TOKEN_ANSWER
     assert "content-encoding" not in response.headers  # it describes the wire, not the body now
 
 
-async def test_a_gzip_bomb_is_refused_at_the_limit_without_decoding_it_whole(fault_server: FaultServer) -> None:
+async def test_a_gzip_bomb_is_refused_at_the_limit_without_decoding_it_whole(fault_server: FaultServer, new_client: NewClient) -> None:
     gzip_bomb()  # made before counting: compressing takes the 50 MB in this process too
     tracemalloc.start()
     try:
-        async with make_client() as client:
+        async with new_client() as client:
             with pytest.raises(MalformedResponse) as caught:
                 await send(client, "POST", fault_server.url("/gzip-bomb"), what="token request", data={"grant_type": "x"})
         _, peak = tracemalloc.get_traced_memory()
@@ -217,8 +232,8 @@ async def test_a_gzip_bomb_is_refused_at_the_limit_without_decoding_it_whole(fau
     assert peak < 3 * MAX_ANSWER_BYTES, f"peak {peak / 2**20:.0f} MiB"
 
 
-async def test_a_body_that_does_not_decode_is_one_clear_error(fault_server: FaultServer) -> None:
-    async with make_client() as client:
+async def test_a_body_that_does_not_decode_is_one_clear_error(fault_server: FaultServer, new_client: NewClient) -> None:
+    async with new_client() as client:
         with pytest.raises(MalformedResponse, match="body that its Content-Encoding does not describe"):
             await send(client, "GET", fault_server.url("/bad-gzip"), what="discovery")
 

@@ -133,6 +133,29 @@ def test_a_signal_while_waiting_for_the_provider_still_stores_its_answer(mxm, si
     assert_stored_token_is_live(mxm, signed_in)
 
 
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_a_request_that_hangs_ends_the_command_at_once(mxm, signed_in, signum, code) -> None:  # type: ignore[no-untyped-def]
+    """The code exchange of a sign-in spends nothing kept: a signal ends it on the spot, although
+    the CLI's request is still waiting on a thread of its own (core/threaded_transport.py)."""
+    def exchanges() -> int:
+        return sum(1 for r in mxm.requests if r.form.get("grant_type") == "authorization_code")
+
+    before = exchanges()
+    mxm.fail_next("/oauth/token", "hang")
+    proc = subprocess.Popen(
+        [*CLI, "login", "mxm"], env={**os.environ, **browser_env()}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    wait_for(lambda: exchanges() == before + 1)
+    time.sleep(0.2)  # the request is out, its answer will never come (30 s deadline)
+    started = time.monotonic()
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=30)
+    assert time.monotonic() - started < 5, err
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and err.splitlines()[-1].startswith("musicauth: ")
+    assert stored_record("mxm")["token"] == signed_in
+
+
 # -- keyring write failures -------------------------------------------------------------------------
 
 

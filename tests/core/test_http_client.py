@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from musicauth_gui.core.errors import ProviderUnreachable
 from musicauth_gui.core.http import BackgroundTransport, make_client, send
+from musicauth_gui.core.threaded_transport import ThreadedTransport
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
@@ -70,21 +71,30 @@ def self_signed(tmp_path: Path) -> Iterator[str]:
     yield from _serve(server)
 
 
-async def test_requests_go_through_a_transport_built_off_the_loop(plain: str) -> None:
-    async with make_client() as client:
-        assert isinstance(client._transport, BackgroundTransport)
+#: The desktop app's transport (httpx's asyncio one, built off the loop) and the CLI's
+#: (``one_shot``: httpcore's synchronous stack on daemon threads).
+KINDS = pytest.mark.parametrize("one_shot", [False, True], ids=["asyncio", "threads"])
+
+
+@KINDS
+async def test_requests_go_through_a_transport_built_off_the_loop(plain: str, one_shot: bool) -> None:
+    async with make_client(one_shot=one_shot) as client:
+        assert isinstance(client._transport, ThreadedTransport if one_shot else BackgroundTransport)
         response = await send(client, "GET", f"http://{plain}/", what="hello")
         assert response.json() == {"hello": "world"}
+        assert response.http_version == "HTTP/1.0" and response.reason_phrase == "OK"  # as http.server answers
 
 
-async def test_tls_is_still_verified(self_signed: str) -> None:
-    async with make_client() as client:
-        with pytest.raises(ProviderUnreachable, match=r"127\.0\.0\.1"):
+@KINDS
+async def test_tls_is_still_verified(self_signed: str, one_shot: bool) -> None:
+    async with make_client(one_shot=one_shot) as client:
+        with pytest.raises(ProviderUnreachable, match=r"127\.0\.0\.1:\d+ \(TLS failure\)"):
             await send(client, "GET", f"https://{self_signed}/", what="hello")
 
 
-async def test_a_cancelled_first_request_leaves_the_client_usable(plain: str) -> None:
-    async with make_client() as client:
+@KINDS
+async def test_a_cancelled_first_request_leaves_the_client_usable(plain: str, one_shot: bool) -> None:
+    async with make_client(one_shot=one_shot) as client:
         first = asyncio.ensure_future(client.get(f"http://{plain}/"))
         await asyncio.sleep(0)
         first.cancel()
