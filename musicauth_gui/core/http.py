@@ -61,9 +61,10 @@ def make_client(deadline: float | None = None, *, one_shot: bool = False) -> htt
     Inside a running event loop its transport is built on a worker thread (``BackgroundTransport``),
     or, for a command that ends with its process (``one_shot``, the CLI's engine), it is httpcore's
     synchronous stack on daemon threads (``core/threaded_transport.py``: no anyio to import).
-    Either way the transport is given, so httpx mounts no proxy from the environment; without a
-    loop (the desktop app's shared client, built on a worker thread) httpx makes its own, and
-    does.
+    Either of them is given to httpx, which then mounts no proxy from the environment: where the
+    environment (or, on macOS and Windows, the system) names a proxy, httpx makes its own
+    transport and mounts the proxies, as it does without a loop (the desktop app's shared
+    client, built on a worker thread).
     """
     total = deadline or deadline_from_env()
     transport: httpx.AsyncBaseTransport | None
@@ -72,7 +73,12 @@ def make_client(deadline: float | None = None, *, one_shot: bool = False) -> htt
     except RuntimeError:  # no loop (a worker thread building the desktop app's shared client)
         transport = None
     else:
-        if one_shot:
+        if proxies_configured():
+            # Its own transport, built here (the CA bundle on this thread): the price of a
+            # proxy, and only then paid; an HTTPS_PROXY ignored would be a sign-in that never
+            # reaches the provider from behind it.
+            transport = None
+        elif one_shot:
             from .threaded_transport import ThreadedTransport
 
             transport = ThreadedTransport(trust_env=True)
@@ -90,6 +96,15 @@ def make_client(deadline: float | None = None, *, one_shot: bool = False) -> htt
         trust_env=True,
         transport=transport,
     )
+
+
+def proxies_configured() -> bool:
+    """Whether httpx would mount a proxy from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``,
+    ``ALL_PROXY``; the system's settings on macOS and Windows), as its ``trust_env`` reads them."""
+    from urllib.request import getproxies  # httpx has imported it already
+
+    found = getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
 
 
 class BackgroundTransport(httpx.AsyncBaseTransport):
