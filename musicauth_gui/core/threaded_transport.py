@@ -139,11 +139,13 @@ class ThreadedTransport(httpx.AsyncBaseTransport):
         # Closing a pool makes no network exchange (no TLS close_notify): done here, at once.
         if self._plain is not None:
             self._plain.close()
-        if not self._pending.done():
-            # Still loading the CA bundle: it has made no connection, and the command need not
-            # wait for it to end (its thread closes it when it is built).
-            self._pending.cancel()
-        elif not self._pending.cancelled() and self._pending.exception() is None:
+        # The threads that import the stack and load the CA bundle are waited for, not left
+        # running: a command that sent nothing (a sign-out with nothing to revoke) reached the
+        # interpreter's exit while one was still inside OpenSSL, whose cleanup at exit then
+        # crashed the process (SIGSEGV, seen once in CI). At most the bundle's ~45 ms, and only
+        # where no https request already waited for it.
+        await asyncio.gather(asyncio.shield(self._stack), asyncio.shield(self._pending), return_exceptions=True)
+        if not self._pending.cancelled() and self._pending.exception() is None:
             self._pending.result().close()
 
 
