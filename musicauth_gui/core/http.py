@@ -28,7 +28,7 @@ from .errors import Action, InvalidGrant, MalformedResponse, ProviderRejected, P
 # The lock and the imports live apart, and so do the URL rules, so that neither loads httpx;
 # re-exported here for the modules that already load it.
 from .http_stack import HTTP_STACK_LOCK as HTTP_STACK_LOCK
-from .http_stack import import_http_stack
+from .http_stack import import_http_stack, loopback_only_ssl_context
 from .urls import check_endpoint as check_endpoint
 from .urls import host_of as host_of
 from .urls import is_loopback_host as is_loopback_host
@@ -141,12 +141,9 @@ class BackgroundTransport(httpx.AsyncBaseTransport):
 
     def _plain_transport(self) -> httpx.AsyncHTTPTransport:
         if self._plain is None:
-            import ssl
-
-            no_ca = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifying, with nothing to trust
             # No lock: the stack is imported by now (awaited above), so this imports nothing
             # that a worker could be importing in a cycle, and it must not wait for the CA bundle.
-            self._plain = httpx.AsyncHTTPTransport(**{**self._options, "verify": no_ca})
+            self._plain = httpx.AsyncHTTPTransport(**{**self._options, "verify": loopback_only_ssl_context()})
         return self._plain
 
     async def aclose(self) -> None:

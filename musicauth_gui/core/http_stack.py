@@ -9,6 +9,10 @@ through, must not load it.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 #: Held by every thread that imports the HTTP stack (httpcore, anyio and their backends) or
 #: builds a transport, which imports httpcore. Python's per-module import locks raise
@@ -61,3 +65,12 @@ def import_sync_http_stack() -> None:
         for module in ("httpx", "httpcore"):
             importlib.import_module(module)
         _sync_stack_imported = True
+
+
+def loopback_only_ssl_context() -> ssl.SSLContext:
+    """The SSL context of the transports for plain ``http`` requests (loopback hosts only,
+    ``check_endpoint``): verifying, with no CA to trust, so it could not carry a TLS connection
+    even if one were asked of it, and built without waiting for certifi's bundle."""
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from .http_stack import HTTP_STACK_LOCK, import_sync_http_stack
+from .http_stack import HTTP_STACK_LOCK, import_sync_http_stack, loopback_only_ssl_context
 
 T = TypeVar("T")
 
@@ -127,12 +127,9 @@ class ThreadedTransport(httpx.AsyncBaseTransport):
 
     def _plain_transport(self) -> httpx.HTTPTransport:
         if self._plain is None:
-            import ssl
-
-            no_ca = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifying, with nothing to trust
             # No lock: the stack is imported by now (awaited above), so this imports nothing
             # that a worker could be importing in a cycle, and it must not wait for the CA bundle.
-            self._plain = httpx.HTTPTransport(**{**self._options, "verify": no_ca})
+            self._plain = httpx.HTTPTransport(**{**self._options, "verify": loopback_only_ssl_context()})
         return self._plain
 
     async def aclose(self) -> None:
