@@ -101,22 +101,30 @@ def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
     win._quitting = True
 
 
+def record_window(qtbot, qloop, memory_context, record):  # type: ignore[no-untyped-def]
+    """A window over ``memory_context`` with ``record`` stored and its profile selected, for a
+    test module's ``window`` fixture (``yield from``)."""
+    from musicauth_gui.gui.main_window import MainWindow
+
+    name = record.profile.name
+    run(qtbot, qloop, memory_context.engine.store.save(record))
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    run(qtbot, qloop, win.attach(memory_context))
+    win.select(name)
+    qtbot.waitUntil(lambda: win.detail.name == name)
+    yield win
+    win._quitting = True
+
+
 def device_profile_window(qtbot, qloop, memory_context, device):  # type: ignore[no-untyped-def]
     """A window over ``memory_context`` with one device-flow profile, "TV", on ``device`` (a
     DeviceAuthorizationServer with the client ``public-device-app``), selected; for the device
     sign-in tests' ``window`` fixtures (``yield from``)."""
     from musicauth_gui.core.model import Profile, ProfileRecord
-    from musicauth_gui.gui.main_window import MainWindow
 
     profile = Profile(
         name="TV", provider="oauth2", flow="device", client_id="public-device-app", issuer=device.base_url, auto_renew=False
     )
-    run(qtbot, qloop, memory_context.engine.store.save(ProfileRecord(profile=profile)))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(memory_context))
-    win.select("TV")
-    qtbot.waitUntil(lambda: win.detail.name == "TV")
-    yield win
-    win._quitting = True
+    yield from record_window(qtbot, qloop, memory_context, ProfileRecord(profile=profile))

@@ -17,21 +17,15 @@ from musicauth_gui.gui.dialogs.key_manager import KeyManagerDialog
 from musicauth_gui.gui.dialogs.preferences import PreferencesDialog
 from musicauth_gui.gui.dialogs.profile_editor import ProfileEditorDialog
 from musicauth_gui.gui.icons import stylesheet
-from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.widgets.secret_field import SecretField
-from tests.gui.conftest import run
 from tests.support.wcag import contrast
 
 
 @pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    qtbot.waitUntil(lambda: win.model.record("MusicAPI").token is not None, timeout=10000)
-    yield win
-    win._quitting = True
+def window(qtbot, window):  # type: ignore[no-untyped-def]
+    """conftest's demo window, once MusicAPI's DevToken is there."""
+    qtbot.waitUntil(lambda: window.model.record("MusicAPI").token is not None, timeout=10000)
+    return window
 
 
 def unnamed(root: QWidget) -> list[str]:

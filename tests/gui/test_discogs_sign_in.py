@@ -13,10 +13,9 @@ from PySide6.QtGui import QGuiApplication
 from musicauth_gui.core.http import USER_AGENT
 from musicauth_gui.core.model import Profile, ProfileRecord
 from musicauth_gui.core.secret import Secret
-from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
 from musicauth_gui.sandbox import DiscogsServer
-from tests.gui.conftest import run
+from tests.gui.conftest import record_window
 
 
 @pytest.fixture
@@ -42,15 +41,7 @@ def window(qtbot, qloop, memory_context, discogs):  # type: ignore[no-untyped-de
         auto_renew=False,
     )
     record = ProfileRecord(profile=profile, client_secret=Secret("gui+secret/=&"))
-    run(qtbot, qloop, memory_context.engine.store.save(record))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(memory_context))
-    win.select("Records")
-    qtbot.waitUntil(lambda: win.detail.name == "Records")
-    yield win
-    win._quitting = True
+    yield from record_window(qtbot, qloop, memory_context, record)
 
 
 def approve_in_browser(url: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 
@@ -77,16 +76,6 @@ def assert_secret_in_the_keyring_only(qtbot, qloop, context, name: str, secret: 
     text = exported(qtbot, qloop, context, name, tmp_path)
     assert secret not in text and "client_secret" not in text
     return text
-
-
-@pytest.fixture
-def window(qtbot, qloop, demo_context):  # type: ignore[no-untyped-def]
-    win = MainWindow(demo=True)
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(demo_context))
-    yield win
-    win._quitting = True
 
 
 def show_new(qtbot, window: MainWindow, name: str) -> None:  # type: ignore[no-untyped-def]

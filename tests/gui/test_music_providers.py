@@ -15,7 +15,7 @@ from musicauth_gui.gui.dialogs import prompts
 from musicauth_gui.gui.main_window import MainWindow
 from musicauth_gui.gui.profile_model import Role
 from musicauth_gui.sandbox.device import DeviceAuthorizationServer
-from tests.gui.conftest import run
+from tests.gui.conftest import record_window, run
 from tests.gui.test_main_window import stand_in_browser
 
 
@@ -180,14 +180,7 @@ def google_window(qtbot, qloop, memory_context, google):  # type: ignore[no-unty
     from musicauth_gui.core.secret import Secret
 
     record = ProfileRecord(profile=profile, client_secret=Secret("google-tv-secret"))
-    run(qtbot, qloop, memory_context.engine.store.save(record))
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.show()
-    run(qtbot, qloop, win.attach(memory_context))
-    select(qtbot, win, "YouTube TV")
-    yield win
-    win._quitting = True
+    yield from record_window(qtbot, qloop, memory_context, record)
 
 
 def start_device_sign_in(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
