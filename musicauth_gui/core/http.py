@@ -176,10 +176,11 @@ async def send(
     """
     total = deadline or deadline_from_env()
     try:
-        return await asyncio.wait_for(
-            _request_bounded(client, client.build_request(method, url, data=data, headers=headers), what=what),
-            timeout=total,
-        )
+        # asyncio.timeout, not wait_for: on Python 3.11, wait_for swallows a cancellation that
+        # comes as the answer does (the answer is returned, the cancel is lost), so a sign-in
+        # cancelled between two device-flow polls went on polling.
+        async with asyncio.timeout(total):
+            return await _request_bounded(client, client.build_request(method, url, data=data, headers=headers), what=what)
     except (TimeoutError, httpx.TimeoutException) as exc:
         raise ProviderUnreachable(
             f"{what}: {host_of(url)} did not answer within {total:.0f} s",

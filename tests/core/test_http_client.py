@@ -123,3 +123,38 @@ def test_without_a_loop_the_client_builds_its_transport_itself() -> None:
     """The desktop app builds its shared client on a worker thread, where no loop runs."""
     client = make_client()
     assert not isinstance(client._transport, BackgroundTransport)
+
+
+async def test_a_cancel_that_comes_with_the_answer_is_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.11's ``asyncio.wait_for`` returned the answer and dropped a cancellation that
+    came in the same loop pass: a device sign-in cancelled as a poll was answered polled on."""
+    from musicauth_gui.core import http
+
+    loop = asyncio.get_running_loop()
+    for _ in range(20):
+        answer: asyncio.Future[object] = loop.create_future()
+
+        polls: list[None] = []
+
+        async def answered(
+            client: object, request: object, *, what: str, answer: asyncio.Future[object] = answer, polls: list[None] = polls
+        ) -> object:
+            polls.append(None)
+            if len(polls) > 1:
+                await asyncio.sleep(0.01)  # a later poll's answer takes a while, as a real one does
+            return await answer
+
+        monkeypatch.setattr(http, "_request_bounded", answered)
+
+        async def poll_until_cancelled() -> None:
+            async with make_client() as client:
+                while True:
+                    await send(client, "POST", "http://127.0.0.1:9/token", what="poll", deadline=30)
+
+        task = asyncio.ensure_future(poll_until_cancelled())
+        for _ in range(5):  # into the first send's await
+            await asyncio.sleep(0)
+        answer.set_result(object())
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(task, 5)

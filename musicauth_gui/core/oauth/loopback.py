@@ -240,7 +240,8 @@ class LoopbackListener:
         """
         assert self._result is not None, "start() first"
         try:
-            return await asyncio.wait_for(asyncio.shield(self._result), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: see core/http.py send
+                return await asyncio.shield(self._result)
         except TimeoutError:
             raise SignInTimeout(
                 f"no answer from the browser within {_duration(timeout)}; nothing was stored",
