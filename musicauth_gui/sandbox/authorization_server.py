@@ -39,10 +39,9 @@ from .odd_answers import odd_json
 from .server import FORM_CONTENT_TYPE, EmulatorServer, Request, Response
 from .token_store import AccessToken, AuthorizationCode, Grant, RefreshToken, TokenStore
 
-__all__ = ["CONSENT_MODES", "GRANT_TYPES", "INTROSPECTION_STYLES", "AuthorizationServer"]
+__all__ = ["GRANT_TYPES", "INTROSPECTION_STYLES", "AuthorizationServer"]
 
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
-CONSENT_MODES = ("approve", "deny", "interactive")
 INTROSPECTION_STYLES = ("rfc7662", "musixmatch")
 
 # A human may take a while on the interactive consent page; the code TTL starts after the decision.
@@ -231,9 +230,7 @@ class AuthorizationServer(EmulatorServer):
 
     @consent.setter
     def consent(self, mode: str) -> None:
-        if mode not in CONSENT_MODES:
-            raise ValueError(f"consent must be one of {', '.join(CONSENT_MODES)}, not {mode!r}")
-        self._consent = mode
+        self._consent = pages.checked_consent(mode)
 
     def register_client(
         self,

@@ -38,7 +38,6 @@ from .server import FORM_CONTENT_TYPE, EmulatorServer, Handler, Request, Respons
 
 __all__ = ["DiscogsServer"]
 
-CONSENT_MODES = ("approve", "deny", "interactive")
 SIGNATURE_METHODS = ("PLAINTEXT", "HMAC-SHA1")
 _REQUIRED = ("oauth_consumer_key", "oauth_signature_method", "oauth_signature", "oauth_timestamp", "oauth_nonce")
 
@@ -119,9 +118,7 @@ class DiscogsServer(EmulatorServer):
 
     @consent.setter
     def consent(self, mode: str) -> None:
-        if mode not in CONSENT_MODES:
-            raise ValueError(f"consent must be one of {', '.join(CONSENT_MODES)}, not {mode!r}")
-        self._consent = mode
+        self._consent = pages.checked_consent(mode)
 
     def register_consumer(self, key: str, secret: str, *, name: str = "Sandbox App") -> None:
         """An application, as Discogs' developer settings create one."""

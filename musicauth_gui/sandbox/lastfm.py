@@ -38,9 +38,8 @@ from urllib.parse import urlencode
 from . import pages
 from .server import EmulatorServer, Request, Response
 
-__all__ = ["LASTFM_CONSENT_MODES", "LastfmServer"]
+__all__ = ["LastfmServer"]
 
-LASTFM_CONSENT_MODES = ("approve", "deny", "interactive")
 AUTH_PATH = "/api/auth/"
 DECISION_PATH = "/api/auth/decision"
 API_PATH = "/2.0/"
@@ -105,9 +104,7 @@ class LastfmServer(EmulatorServer):
 
     @consent.setter
     def consent(self, mode: str) -> None:
-        if mode not in LASTFM_CONSENT_MODES:
-            raise ValueError(f"consent must be one of {', '.join(LASTFM_CONSENT_MODES)}, not {mode!r}")
-        self._consent = mode
+        self._consent = pages.checked_consent(mode)
 
     def register_api_account(self, api_key: str, shared_secret: str) -> None:
         """An API account: its key and the shared secret that signs its calls."""

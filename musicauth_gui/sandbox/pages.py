@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["consent_page", "device_page", "error_page", "message_page"]
+__all__ = ["CONSENT_MODES", "checked_consent", "consent_page", "device_page", "error_page", "message_page"]
+
+#: How an emulator's one user answers an authorization request: at once either way, or on a
+#: consent page with Approve and Deny.
+CONSENT_MODES = ("approve", "deny", "interactive")
+
+
+def checked_consent(mode: str) -> str:
+    """``mode`` if it is one of ``CONSENT_MODES`` (an emulator's ``consent`` setter); ValueError otherwise."""
+    if mode not in CONSENT_MODES:
+        raise ValueError(f"consent must be one of {', '.join(CONSENT_MODES)}, not {mode!r}")
+    return mode
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; background: #f4f5f7; color: #1d2330; margin: 0; }
