@@ -409,12 +409,18 @@ class LoopbackListener:
             else:
                 await _respond(sock, 400, "Sign-in failed", f"{outcome} You can close this tab.")
         finally:
-            # The answer counts even if the browser did not take the page.
-            if not self._result.done():
-                if isinstance(outcome, Callback):
-                    self._result.set_result(outcome)
-                else:
-                    self._result.set_exception(outcome)
+            self._settle(outcome)  # the answer counts even if the browser did not take the page
+
+    def _settle(self, outcome: Callback | SignInError) -> None:
+        """The sign-in's result: the callback, or the error it carried (the first one only)."""
+        result = self._result
+        assert result is not None, "start() first"  # a connection is served only once started
+        if result.done():
+            return
+        if isinstance(outcome, Callback):
+            result.set_result(outcome)
+        else:
+            result.set_exception(outcome)
 
     def _is_answer(self, query: dict[str, str]) -> bool:
         """Whether ``query`` is the sign-in's answer (anything else is a stray request)."""

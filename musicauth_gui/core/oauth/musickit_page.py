@@ -174,12 +174,7 @@ class MusicKitPage(LoopbackListener):
             else:
                 await _answer(sock, 400, ok=False, message=f"{outcome} You can close this tab.")
         finally:
-            # The answer counts even if the page did not take ours.
-            if not self._result.done():
-                if isinstance(outcome, Callback):
-                    self._result.set_result(outcome)
-                else:
-                    self._result.set_exception(outcome)
+            self._settle(outcome)  # the answer counts even if the page did not take ours
 
     def _judge_post(self, form: dict[str, str]) -> Callback | SignInError:
         if not hmac.compare_digest(form["state"].encode(), self._state.encode()):
