@@ -156,6 +156,40 @@ def test_a_valid_token_imports_none_of_what_only_other_paths_use(tmp_path, mxm) 
     assert report.read_text() == ""
 
 
+#: Whether the collector runs and whether the heap is frozen, when ``main()`` has returned and
+#: after the command's own atexit handlers (this one, registered first, runs last).
+GC_REPORT = (
+    "import atexit, gc, os, sys\n"
+    "def report(when):\n"
+    "    with open(os.environ['GC_REPORT'], 'a') as fh:\n"
+    "        fh.write(f'{when}: collecting={gc.isenabled()} frozen={gc.get_freeze_count() > 0}\\n')\n"
+    "atexit.register(report, 'exit')\n"
+    "from musicauth_gui.cli import main\n"
+    "code = main()\n"
+    "report('returned')\n"
+    "sys.exit(code)\n"
+)
+
+
+def test_a_valid_token_leaves_its_heap_to_the_exit_and_the_engine_collects(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
+    """The lean path's collector rests while it works and its heap is frozen only at exit, so
+    Python's shutdown does not walk it (cli.py ``_freeze_at_exit``); a command the engine
+    finishes (here the vault file's) collects and tears down as before."""
+    profiles = profiles_file(tmp_path, mxm_profiles(mxm))
+    import_profiles(tmp_path, mxm_profiles(mxm))
+    assert musicauth("token", "app").returncode == 0
+    vault = {"MUSICAUTH_STORE": "file", "MUSICAUTH_STORE_FILE": str(tmp_path / "vault"), "MUSICAUTH_PASSPHRASE": "pass phrase"}
+    assert musicauth("profile", "import", str(profiles), env=vault).returncode == 0
+    lean, engine = tmp_path / "lean.txt", tmp_path / "engine.txt"
+
+    shipped = run(GC_REPORT, "token", "app", "--format", "header", env={"GC_REPORT": str(lean)})
+    handed_over = run(GC_REPORT, "token", "app", env={**vault, "GC_REPORT": str(engine)})
+
+    assert shipped.returncode == 0 and handed_over.returncode == 0, shipped.stderr + handed_over.stderr
+    assert lean.read_text().splitlines() == ["returned: collecting=True frozen=False", "exit: collecting=True frozen=True"]
+    assert engine.read_text().splitlines() == ["returned: collecting=True frozen=False", "exit: collecting=True frozen=False"]
+
+
 def test_a_static_key_and_a_scheme_the_provider_does_not_take(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
     import_profiles(tmp_path, mxm_profiles(mxm))
     for args in (("token", "key", "--format", "curl"), ("token", "key", "--format", "header"), ("token", "key", "--scheme", "basic")):
