@@ -17,8 +17,10 @@ from .errors import Action, ConfigError
 from .record import frozen_record
 from .secret import Secret
 
-#: A portable variable name (POSIX.1-2017 §8.1): what a shell and a CI system can set.
-_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A portable variable name (POSIX.1-2017 §8.1): what a shell and a CI system can set. Compiled
+#: (and cached by ``re``) when a name is first checked: ``musicauth token`` for a profile whose
+#: secrets are values never compiles it (~0.07 ms; benchmarks/README.md, "Start-up").
+_VARIABLE = r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 @frozen_record
@@ -48,7 +50,7 @@ def parse_secret(value: Any, *, profile: str, field: str) -> StoredSecret | None
         return Secret(value)
     if isinstance(value, Mapping):
         variable = value.get("env")
-        if set(value) == {"env"} and isinstance(variable, str) and _VARIABLE.fullmatch(variable):
+        if set(value) == {"env"} and isinstance(variable, str) and re.fullmatch(_VARIABLE, variable):
             return EnvSecret(variable)
         problem = f'as a table, {field} must be {{ env = "VARIABLE" }}, a variable name of letters, digits and _'
     else:
@@ -66,7 +68,7 @@ def secret_from_json(value: Any, field: str) -> StoredSecret | None:
         return None
     if isinstance(value, str):
         return Secret(value)
-    if isinstance(value, dict) and set(value) == {"env"} and isinstance(value["env"], str) and _VARIABLE.fullmatch(value["env"]):
+    if isinstance(value, dict) and set(value) == {"env"} and isinstance(value["env"], str) and re.fullmatch(_VARIABLE, value["env"]):
         return EnvSecret(value["env"])
     raise TypeError(f"{field}: not a string or an environment reference")
 

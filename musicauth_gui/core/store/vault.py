@@ -409,12 +409,14 @@ def open_keyring_backend() -> object:
         backend = keyring.get_keyring()
     except Exception as exc:  # a broken keyringrc or backend import
         raise NoKeyringError(_short(exc)) from exc
-    import keyring.backends.chainer
     import keyring.backends.fail
 
     if isinstance(backend, keyring.backends.fail.Keyring):
         raise NoKeyringError()
-    if isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends:
+    # A chainer exists only once its module is imported (keyring's discovery, or a backend
+    # named by its path): not imported for a backend that cannot be one (~0.1 ms of a token).
+    chainer = sys.modules.get("keyring.backends.chainer")
+    if chainer is not None and isinstance(backend, chainer.ChainerBackend) and not backend.backends:
         raise NoKeyringError()
     module = type(backend).__module__
     if not explicit and (module.startswith("keyrings.alt") or _is_chainer_of_plaintext(backend)):
