@@ -29,7 +29,6 @@ from ..errors import Action, EntryDamaged, ProfileNotFound, StoreError
 from ..model import ProfileRecord
 from ..record import frozen_record
 from ..secret import WITHHELD
-from . import change_log
 from .damage import INDEX_KEY, missing_reason, parse_index
 from .vault import SecretReader, SecretVault
 
@@ -135,10 +134,13 @@ class ProfileStore:
                 actions=(Action.CLOSE_OTHER_PROCESS,),
             ) from exc
 
-    def _touch(self, *stamps: str) -> None:
+    def _touch(self, *names: str, index: bool = False) -> None:
+        """Stamp the index (first, with ``index``) and the profiles ``names`` as changed."""
         # A private store (memory vault: tests, demo mode) has no other process to tell.
         if self._cross_process:
-            change_log.touch(*stamps)
+            from . import change_log  # a write's: reading a record imports neither it nor paths
+
+            change_log.touch(*([change_log.INDEX_STAMP] if index else []), *map(change_log.stamp_name, names))
 
     def _read_json(self, key: str, reader: SecretReader | None = None) -> dict[str, Any] | None:
         raw = (reader or self.vault).get(key)
@@ -195,14 +197,14 @@ class ProfileStore:
     def replace_index_unlocked(self, index: dict[str, Any]) -> None:
         """Blocking: write ``index`` as it is (``store repair``); the caller holds ``locked``."""
         self._write_json(INDEX_KEY, parse_index(index))
-        self._touch(change_log.INDEX_STAMP)
+        self._touch(index=True)
 
     def update_index_unlocked(self, change: Callable[[dict[str, Any]], None]) -> None:
         """Blocking: apply ``change`` to the index; the caller holds ``locked`` (worker thread)."""
         index = self._read_index()
         change(index)
         self._write_json(INDEX_KEY, index)
-        self._touch(change_log.INDEX_STAMP)
+        self._touch(index=True)
 
     # -- records ------------------------------------------------------------------------------
 
@@ -285,8 +287,8 @@ class ProfileStore:
             if record.name not in index["profiles"]:
                 index["profiles"].append(record.name)
                 self._write_json(INDEX_KEY, index)
-                self._touch(change_log.INDEX_STAMP)
-            self._touch(change_log.stamp_name(record.name))
+                self._touch(index=True)
+            self._touch(record.name)
 
         await self.run(self.locked, work)
         self._remember(record)
@@ -304,7 +306,7 @@ class ProfileStore:
                 raise ProfileNotFound(name)
             record = change(old)
             self._write_json(profile_key(name), record.to_json())
-            self._touch(change_log.stamp_name(name))
+            self._touch(name)
             return record
 
         record = await self.run(self.locked, work)
@@ -322,7 +324,7 @@ class ProfileStore:
             if name in index["profiles"]:
                 index["profiles"].remove(name)
                 self._write_json(INDEX_KEY, index)
-            self._touch(change_log.INDEX_STAMP, change_log.stamp_name(name))
+            self._touch(name, index=True)
 
         await self.run(self.locked, work)
         with self._cache_lock:

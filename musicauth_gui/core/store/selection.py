@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import Action, ConfigError, StoreError, VaultPassphraseNeeded, WrongVaultPassphrase
-from ..paths import data_dir
 from ..secret import Secret
 from .vault import SecretVault
 
@@ -48,6 +47,8 @@ def vault_path() -> Path:
     raw = os.environ.get(FILE_VARIABLE)
     if raw:
         return Path(raw).expanduser().absolute()
+    from ..paths import data_dir  # here: a token read from the keyring needs no folder
+
     return data_dir() / DEFAULT_VAULT_NAME
 
 
