@@ -9,7 +9,10 @@ machine that slows down mid-run penalises no one):
   when the window has painted and ``ready`` once the 50 profiles are listed and the scheduler
   runs (context attached: core, keyring backend, HTTP stack all imported), then quits;
 - ``floor_libraries`` (informational): the bare window plus the third-party modules the app
-  cannot do without, to show how much of the memory is the app's own.
+  cannot do without, to show how much of the memory is the app's own;
+- ``floor_content`` (informational): what the window shows at rest built from plain Qt widgets,
+  with no app code, on the at-rest libraries and on all of them: how much of the peak RSS is the
+  window's content and how much is the app's.
 
 Time is from just before ``Popen`` to the ``time.monotonic()`` the child prints (system-wide on
 Linux); peak RSS is the child's ``VmHWM`` (``/proc/PID/status``), read once it has reported
@@ -36,6 +39,8 @@ APP = [PYTHON, "-m", "musicauth_gui"]
 FLOOR = [PYTHON, "-m", "benchmarks.floor_window"]
 LIBRARIES = [PYTHON, "-m", "benchmarks.floor_libraries"]
 LOADED = [PYTHON, "-m", "benchmarks.app_loaded"]
+#: The window's visible content in plain Qt widgets, no app code (informational).
+CONTENT = [PYTHON, "-m", "benchmarks.floor_content"]
 #: The app with every feature loaded, over the libraries floor.
 LOADED_RSS_GOAL = 1.2
 
@@ -87,7 +92,15 @@ def _compile_app() -> None:
 
 
 def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
-    raw: dict[str, list[dict[str, float]]] = {"floor": [], "app": [], "libraries": [], "loaded": [], "at_rest": []}
+    raw: dict[str, list[dict[str, float]]] = {
+        "floor": [],
+        "app": [],
+        "libraries": [],
+        "loaded": [],
+        "at_rest": [],
+        "content": [],
+        "content_all": [],
+    }
     with temp_base("startup") as d:
         base = Path(d)
         # Every child stays up after its last line until the parent has read its memory.
@@ -100,12 +113,14 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             ("libraries", LIBRARIES, ("first-paint", "ready"), env),
             ("loaded", LOADED, ("first-paint", "ready"), env),
             ("at_rest", LIBRARIES, ("first-paint", "ready"), {**env, "MUSICAUTH_BENCH_AT_REST": "1"}),
+            ("content", CONTENT, ("first-paint", "ready"), env),
+            ("content_all", CONTENT, ("first-paint", "ready"), {**env, "MUSICAUTH_BENCH_ALL_LIBRARIES": "1"}),
         ]
         _compile_app()
         _one(APP, env, ("first-paint", "ready"))  # warm the page cache once
         _one(FLOOR, env, ("first-paint",))
         for i in range(runs):
-            for name, cmd, want, kind_env in kinds[i % 5 :] + kinds[: i % 5]:
+            for name, cmd, want, kind_env in kinds[i % len(kinds) :] + kinds[: i % len(kinds)]:
                 raw[name].append(_one(cmd, kind_env, want))
         breakdown = _breakdown(env)
 
@@ -120,6 +135,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     floor_rss, app_rss, lib_rss = med("floor", "rss_mb"), med("app", "rss_mb"), med("libraries", "rss_mb")
     loaded_rss = med("loaded", "rss_mb")
     rest_ready, rest_rss = med("at_rest", "ready"), med("at_rest", "rss_mb")
+    content_rss, content_all_rss = med("content", "rss_mb"), med("content_all", "rss_mb")
     floor_anon, app_anon, lib_anon = med("floor", "anon_mb"), med("app", "anon_mb"), med("libraries", "anon_mb")
     time_ratio, rss_ratio = app_paint / floor_paint, app_rss / floor_rss
     rows = [
@@ -156,6 +172,17 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             f"{rss_ratio:.2f}×",
             f"≤ {RSS_GOAL}×",
             rss_ratio <= RSS_GOAL,
+        ),
+        Row(
+            "(info) the window's visible content without app code (`floor_content.py`: menus, toolbar, filter field, a "
+            f"QListView of {PROFILES} icon rows, the detail pane's widgets in plain Qt, the app's style sheet and "
+            "icons), on the at-rest floor's libraries / on all the libraries: peak RSS, against the bare window / the "
+            "libraries floor",
+            f"{content_rss:.1f} MB / {content_all_rss:.1f} MB",
+            f"{floor_rss:.1f} MB / {lib_rss:.1f} MB",
+            f"{content_rss / floor_rss:.2f}× / {content_all_rss / lib_rss:.2f}×",
+            "-",
+            None,
         ),
         Row(
             f"Peak RSS with everything loaded (`benchmarks/app_loaded.py`: the app after importing every library and "
