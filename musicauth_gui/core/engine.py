@@ -164,7 +164,7 @@ class TokenEngine:
         self.store = store
         self.clock = clock
         self.discovery = discovery or Discovery()
-        self.client_factory = client_factory or (_one_shot_client if one_shot else _default_client)
+        self.client_factory = client_factory or functools.partial(_default_client, one_shot=one_shot)
         self.shared_client = shared_client
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
@@ -766,7 +766,6 @@ class TokenEngine:
         scopes = profile.scopes if profile.scopes is not None else preset.scopes.get("authorization_code", ())
         async with self.http() as client:
             from .oauth import flows  # httpx: loaded with the client
-            from .oauth.pkce import Pkce, new_state
 
             endpoints = await self.endpoints(profile, client)
             assert endpoints.authorization and endpoints.token
@@ -1438,26 +1437,20 @@ async def finish_despite_cancellation(work: Awaitable[T], *, track: set[asyncio.
     return result
 
 
-def _default_client() -> httpx.AsyncClient:
+def _default_client(*, one_shot: bool = False) -> httpx.AsyncClient:
     """``core.http.make_client``, imported when the first client is made: the module loads httpx
     (~7 MB), which a desktop app at rest never needs (benchmarks/README.md, "GUI"). Under the
-    stack's lock: httpx imports httpcore (see ``HTTP_STACK_LOCK``)."""
+    stack's lock: httpx imports httpcore (see ``HTTP_STACK_LOCK``).
+
+    Args:
+        one_shot: as ``TokenEngine``'s (a command that ends with its process).
+    """
     from .http_stack import HTTP_STACK_LOCK
 
     with HTTP_STACK_LOCK:
         from .http import make_client
 
-    return make_client()
-
-
-def _one_shot_client() -> httpx.AsyncClient:
-    """``_default_client`` for a command that ends with its process (``one_shot``)."""
-    from .http_stack import HTTP_STACK_LOCK
-
-    with HTTP_STACK_LOCK:
-        from .http import make_client
-
-    return make_client(one_shot=True)
+    return make_client(one_shot=one_shot)
 
 
 def _warm_client(factory: Callable[[], httpx.AsyncClient]) -> httpx.AsyncClient:
