@@ -6,9 +6,10 @@ the first-instance lock is a file lock (``instance_lock``), no ``Qt.*`` enum is 
 plain Qt event loop paints the window. The colour scheme, asyncio, qasync and the core come
 after it, then the keyring is opened off the GUI thread; the profiles are listed into the list
 alone, and the detail pane is built (and the profile to show selected) just after; the
-single-instance server (a Unix socket, ``unix_server``) starts once the profiles are listed. The HTTP stack, cryptography and PyJWT load
-when first needed (the scheduler warms the HTTP stack up just before the first renewal). The
-cyclic GC rests until the profiles are listed (``gc_policy``).
+single-instance server (a Unix socket, ``unix_server``) starts once the profiles are listed.
+The HTTP stack, cryptography and PyJWT load when first needed (the scheduler warms the HTTP
+stack up just before the first renewal). The cyclic GC rests until the profiles are listed
+(``gc_policy``).
 
 Benchmark hook: with ``MUSICAUTH_BENCH`` set, the app prints ``first-paint <t>`` when the window
 has painted and ``ready <t>`` once the profiles are listed and the scheduler runs (``t`` is

@@ -8,9 +8,9 @@ included, so it is never stale, and taking it costs well under a millisecond. Im
 cost about 10 ms before the first paint (``python -X importtime``, see CONTRIBUTING.md), and a
 window listed at rest never imports it now (the store takes its own lock only to write).
 Talking to the running instance needs QtNetwork (about 15 ms to load), so that happens only
-when the lock is taken already (``single_instance.activate_running``); the first instance starts
-its server (``single_instance``) once its profiles are listed (at the latest a second after its first paint:
-``app.LISTEN_AFTER_MS``). Qt-free: it runs before the window shows.
+when the lock is taken already (``single_instance.activate_running``); the first instance
+starts its server (``single_instance``) once its profiles are listed (at the latest a second
+after its first paint: ``app.LISTEN_AFTER_MS``). Qt-free: it runs before the window shows.
 """
 
 from __future__ import annotations

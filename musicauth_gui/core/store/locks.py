@@ -59,9 +59,9 @@ async def renewal_lock(profile: str, *, poll: float = 0.05, timeout: float = 120
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        # The lock object is shared and (as filelock's) re-entrant: held here already means by
-        # another engine of this process (one engine's renewals of a profile are serialised
-        # before they get here), which must wait like another process would.
+        # The lock object is shared: held here already means by another engine of this process
+        # (one engine's renewals of a profile are serialised before they get here), which must
+        # wait like another process would. Asked first, since filelock's fallback would re-enter it.
         if not lock.is_locked and lock.try_acquire():
             break
         if loop.time() > deadline:
