@@ -71,13 +71,25 @@ def seed_valid_tokens(count: int) -> None:
     keyring.set_password("musicauth", "index", json.dumps({"v": 1, "profiles": names, "keys": []}))
 
 
-def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> None:
+def run_window(tmp_path: Path, child: str, bench: str) -> dict[str, str]:
+    """``child`` run over five profiles with valid tokens (``MUSICAUTH_BENCH=bench``): its
+    output lines as ``{first word: the rest}``."""
     seed_valid_tokens(5)
-    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="quit", QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=60)
+    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH=bench, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    lines = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
-    assert "ready" in lines, result.stdout  # listed, scheduler running
+    return dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+
+
+def builds_classes_lazily() -> bool:
+    """Whether this PySide builds its classes on first use (``LAZY_CLASSES``)."""
+    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
+    return lazy.stdout.strip() == "True"
+
+
+def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> None:
+    lines = run_window(tmp_path, CHILD, "quit")
+    assert "ready" in lines, lines  # listed, scheduler running
     modules = set(lines["modules"].split())
     # It cannot pass by importing nothing: the engine, the scheduler and the keyring are there.
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
@@ -90,8 +102,7 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
         assert "PySide6.QtNetwork" not in modules
     built = set(lines["qt-classes"].split())
     assert "QListView" in built  # it cannot pass by reading nothing
-    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
-    if lazy.stdout.strip() == "True":
+    if builds_classes_lazily():
         assert sorted(built.intersection(NOT_BUILT_AT_READY)) == []
 
 
@@ -119,16 +130,11 @@ NOT_BUILT_AT_REST = ("QStyle",)
 
 
 def test_a_window_at_rest_builds_no_qstyle_class(tmp_path: Path) -> None:
-    seed_valid_tokens(5)
-    env = dict(os.environ, TMPDIR=str(tmp_path), MUSICAUTH_BENCH="stay", QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-c", CHILD_AT_REST], env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    lines = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    lines = run_window(tmp_path, CHILD_AT_REST, "stay")
     built = set(lines["qt-classes"].split())
     # It cannot pass by reading nothing, nor before the panes: the detail pane's classes are there.
     assert {"QListView", "QPlainTextEdit", "QTabWidget"} <= built
-    lazy = subprocess.run([sys.executable, "-c", LAZY_CLASSES], capture_output=True, text=True, timeout=60)
-    if lazy.stdout.strip() == "True":
+    if builds_classes_lazily():
         assert sorted(built.intersection(NOT_BUILT_AT_REST)) == []
 
 
