@@ -28,7 +28,7 @@ from .errors import Action, InvalidGrant, MalformedResponse, ProviderRejected, P
 # The lock and the imports live apart, and so do the URL rules, so that neither loads httpx;
 # re-exported here for the modules that already load it.
 from .http_stack import HTTP_STACK_LOCK as HTTP_STACK_LOCK
-from .http_stack import import_http_stack, loopback_only_ssl_context
+from .http_stack import built_under_lock, import_http_stack, loopback_only_ssl_context
 from .urls import check_endpoint as check_endpoint
 from .urls import host_of as host_of
 from .urls import is_loopback_host as is_loopback_host
@@ -39,11 +39,6 @@ DEFAULT_DEADLINE = 30.0
 # The largest answer read from a provider. Discovery documents, the largest legitimate answers
 # here, are tens of kilobytes; a try-it call's search result rarely passes a few hundred.
 MAX_ANSWER_BYTES = 4 * 1024 * 1024
-
-
-def _built_under_lock(**options: Any) -> httpx.AsyncHTTPTransport:
-    with HTTP_STACK_LOCK:
-        return httpx.AsyncHTTPTransport(**options)
 
 
 def deadline_from_env() -> float:
@@ -128,7 +123,7 @@ class BackgroundTransport(httpx.AsyncBaseTransport):
         # Two jobs, each under HTTP_STACK_LOCK: the stack's imports (all a plain request needs)
         # and the verified transport (the CA bundle).
         self._stack = loop.run_in_executor(None, import_http_stack)
-        self._pending = loop.run_in_executor(None, lambda: _built_under_lock(**options))
+        self._pending = loop.run_in_executor(None, lambda: built_under_lock(httpx.AsyncHTTPTransport, **options))
         self._plain: httpx.AsyncHTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

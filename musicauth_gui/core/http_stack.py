@@ -9,10 +9,13 @@ through, must not load it.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import ssl
+
+T = TypeVar("T")
 
 #: Held by every thread that imports the HTTP stack (httpcore, anyio and their backends) or
 #: builds a transport, which imports httpcore. Python's per-module import locks raise
@@ -65,6 +68,13 @@ def import_sync_http_stack() -> None:
         for module in ("httpx", "httpcore"):
             importlib.import_module(module)
         _sync_stack_imported = True
+
+
+def built_under_lock(make: Callable[..., T], **options: Any) -> T:
+    """``make(**options)`` under ``HTTP_STACK_LOCK``: building an httpx transport imports
+    httpcore. Blocking; for a worker thread."""
+    with HTTP_STACK_LOCK:
+        return make(**options)
 
 
 def loopback_only_ssl_context() -> ssl.SSLContext:

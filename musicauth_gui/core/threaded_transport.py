@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
-from .http_stack import HTTP_STACK_LOCK, import_sync_http_stack, loopback_only_ssl_context
+from .http_stack import built_under_lock, import_sync_http_stack, loopback_only_ssl_context
 
 T = TypeVar("T")
 
@@ -82,11 +82,6 @@ def on_daemon_thread(work: Callable[[], T], *, if_abandoned: Callable[[T], None]
     return future
 
 
-def _built_under_lock(**options: Any) -> httpx.HTTPTransport:
-    with HTTP_STACK_LOCK:  # building one imports httpcore (see HTTP_STACK_LOCK)
-        return httpx.HTTPTransport(**options)
-
-
 class ThreadedTransport(httpx.AsyncBaseTransport):
     """``httpx.HTTPTransport`` behind httpx's async interface, its blocking steps on daemon threads.
 
@@ -104,7 +99,7 @@ class ThreadedTransport(httpx.AsyncBaseTransport):
     def __init__(self, **options: Any) -> None:
         self._options = options
         self._stack = on_daemon_thread(import_sync_http_stack)
-        self._pending = on_daemon_thread(lambda: _built_under_lock(**options), if_abandoned=_close_abandoned)
+        self._pending = on_daemon_thread(lambda: built_under_lock(httpx.HTTPTransport, **options), if_abandoned=_close_abandoned)
         self._plain: httpx.HTTPTransport | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
