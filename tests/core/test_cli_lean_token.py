@@ -141,10 +141,13 @@ def test_a_valid_token_prints_the_same_without_the_engine_and_after_one_keyring_
 #: (benchmarks/README.md, "Start-up"): the store's worker thread, the name rules' and the
 #: error words' helpers, the constant-time compare, the signal handling, argparse (plain
 #: `token` words are read without it, cli.py ``_token_words``), the change stamps and the
-#: folders (a write's), and keyring's chainer (a backend named by its path is none).
+#: folders (a write's), keyring's chainer (a backend named by its path is none), and what keyring's
+#: import would load for nothing (``core/store/keyring_import.py``: urllib.request with http.client
+#: and ssl, and the plugin discovery's metadata reader).
 NOT_FOR_A_VALID_TOKEN = (
     "concurrent.futures", "shlex", "unicodedata", "hmac", "musicauth_gui.interrupts", "argparse",
     "musicauth_gui.core.store.change_log", "musicauth_gui.core.paths", "keyring.backends.chainer",
+    "http.client", "ssl", "importlib_metadata._adapters", "importlib.metadata._adapters",
 )
 
 

@@ -38,6 +38,9 @@ def prompt_unlock(backend: object | None = None) -> None:
         NoKeyringError: the backend is not the Secret Service, or it cannot be reached.
         StoreError: D-Bus failed otherwise.
     """
+    from . import keyring_import
+
+    keyring_import.prepare()
     import keyring.errors
 
     if backend is None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Action, EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
+from . import keyring_import
 from .unlock import SECRET_SERVICE_BACKEND as _SECRET_SERVICE_BACKEND
 
 if TYPE_CHECKING:
@@ -396,6 +397,7 @@ def open_keyring_backend() -> object:
     unless the user chose it explicitly through ``PYTHON_KEYRING_BACKEND`` or keyringrc, a plaintext-file backend that
     ``keyrings.alt`` may have made the default: secrets never fall back to a plaintext file.
     """
+    keyring_import.prepare()
     import keyring
     import keyring.core
 
@@ -503,6 +505,7 @@ def _secret_service_backend() -> KeyringBackend:
         NoKeyringError: keyring or its backend cannot be imported.
     """
     try:
+        keyring_import.prepare()
         import keyring.core
         from keyring.backends import SecretService
 
