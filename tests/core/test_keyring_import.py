@@ -104,3 +104,23 @@ def test_a_module_already_imported_is_left_as_it_is() -> None:
     )
 
     assert out == "True"
+
+
+def test_keyrings_own_discovery_reads_the_entry_points_through_the_stand_in() -> None:
+    # No backend named, no D-Bus session: keyring discovers (its plugin entry points first).
+    out = child(
+        """
+        import sys
+        from musicauth_gui.core.errors import NoKeyringError
+        from musicauth_gui.core.store import keyring_import
+        from musicauth_gui.core.store.vault import open_keyring_backend
+
+        try:
+            print(type(open_keyring_backend()).__name__)
+        except NoKeyringError:
+            print("none")
+        print(type(sys.modules[keyring_import.DEFERRED[1]]).__name__)
+        """
+    )
+
+    assert out.splitlines()[-1] == "module"

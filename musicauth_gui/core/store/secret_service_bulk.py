@@ -2,13 +2,13 @@
 
 keyring's Secret Service backend opens a D-Bus connection, finds the collection, checks its lock
 and opens an encrypted session for every ``get_password`` (about 19 ms each on gnome-keyring),
-and importing keyring and secretstorage costs ~40 ms more (keyring's ``jaraco.context`` pulls in
-``urllib.request``, ``http.client``, ``email`` and ``ssl``; secretstorage imports cryptography's
-AES for its session). Here, on one connection: the window's first listing is one ``SearchItems``
-by the attributes keyring stores (``service``, or ``Title`` in its KeePassXC scheme), one
-``Attributes`` read per item to learn its key (sent at once, answered at once), one session and
-one ``Service.GetSecrets`` for all the values; a single read (``musicauth token``, the engine's
-``get``) is one ``SearchItems`` and one ``GetSecret``.
+and importing keyring and secretstorage costs ~30 ms more (keyring ~21 ms even with what
+``keyring_import.py`` defers; secretstorage imports cryptography's AES for its session). Here,
+on one connection: the window's first listing is one ``SearchItems`` by the attributes keyring
+stores (``service``, or ``Title`` in its KeePassXC scheme), one ``Attributes`` read per item to
+learn its key (sent at once, answered at once), one session and one ``Service.GetSecrets`` for
+all the values; a single read (``musicauth token``, the engine's ``get``) is one
+``SearchItems`` and one ``GetSecret``.
 
 The session is a "plain" one (``OpenSession("plain", "")``): the values cross the user's own
 session bus unencrypted instead of AES-encrypted under a Diffie-Hellman key, so cryptography is
