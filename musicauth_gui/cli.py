@@ -1124,6 +1124,12 @@ def _lean_token(args: argparse.Namespace | TokenWords) -> int | None:
         return None
     import gc
 
+    from .core.stand_ins import defer
+
+    # dataclasses (the records) imports inspect for one call, a class without a docstring, which
+    # no record is (core/record.py). inspect with ast, dis and tokenize: ~4.8 ms of a ~30 ms token.
+    defer("inspect")
+
     # The collector rests while keyring and the core are imported and the entry read, as in the
     # desktop app's start-up (gui/gc_policy.py): what they build lives to the end, and the ~40
     # passes over it freed a few hundred small objects (~1 ms). The engine's path collects as usual.
