@@ -45,7 +45,7 @@ def test_keyring_reads_without_loading_urllib_request_or_the_metadata_reader(tmp
         MUSICAUTH_TEST_KEYRING_DIR=str(tmp_path),
     )
 
-    assert out == "[] [True, True]"
+    assert out == "[] [True, True, True]"
 
 
 def test_the_first_attribute_read_hands_over_the_real_module() -> None:
