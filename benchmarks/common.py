@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FILE_KEYRING = "tests.support.file_keyring.FileKeyring"
+#: In the folder of the venv ``_python_as_installed`` makes.
+_MARK = "musicauth-benchmark-python"
 
 
 def _python_as_installed() -> str:
@@ -49,7 +51,6 @@ def _python_as_installed() -> str:
     return str(folder / "bin" / "python")
 
 
-_MARK = "musicauth-benchmark-python"
 PYTHON = _python_as_installed()
 
 

@@ -22,10 +22,15 @@ _swap = threading.Lock()
 
 
 class _Deferred(types.ModuleType):
-    """Stands for a module until one of its attributes is read."""
+    """Stands for a module until one of its attributes is read; then reads through to it."""
 
     def __getattr__(self, attribute: str) -> object:
-        return getattr(_real_module(self.__name__), attribute)
+        # Kept once found: a library that bound the stand-in (asyncio's inspect, when the engine
+        # follows the lean token) reads through it for the life of the process.
+        real = self.__dict__.get("_resolved")
+        if real is None:
+            real = self.__dict__["_resolved"] = _real_module(self.__name__)
+        return getattr(real, attribute)
 
 
 def defer(*names: str) -> None:
