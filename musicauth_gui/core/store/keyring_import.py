@@ -11,13 +11,12 @@
   where ``more_itertools.recipes`` defines the one dataclass without a docstring on that way,
   which makes dataclasses import ``inspect`` (``cli.py`` defers it).
 
-Both are paid before the first keyring read of every ``musicauth token`` on a backend other
-than the Secret Service (and of the desktop app's first listing there), and their modules kept
-for the life of the window. ``prepare()``, called before keyring is first imported, defers them
+All three are paid before the first keyring read of every ``musicauth token`` on a backend
+other than the Secret Service (and of the desktop app's first listing there), and their modules
+kept for the life of the window. ``prepare()``, called before keyring is first imported, defers them
 (``core/stand_ins.py``): httpx reads ``urllib.request`` when the HTTP stack loads (``from
 urllib.request import getproxies``), keyring's discovery the metadata reader's entry points,
-nothing on the way ``more_itertools``.
-Held by ``tests/core/test_keyring_import.py``.
+nothing on the way ``more_itertools``. Held by ``tests/core/test_keyring_import.py``.
 """
 
 from __future__ import annotations
