@@ -31,11 +31,20 @@ NOT_FOR_READS = ("keyring", "secretstorage", "cryptography")
 #: And what `musicauth token` leaves out besides (benchmarks/README.md, "Start-up"): argparse
 #: (plain words are read without it), hashlib (only a write's change stamps need it) and
 #: datetime (only a printed time needs it), logging (configured where keyring is first needed),
-#: and inspect's own imports (a stand-in there: dataclasses reads it for no record, cli.py).
-NOT_FOR_TOKEN = (*NOT_FOR_READS, "argparse", "hashlib", "datetime", "logging", "ast", "dis", "tokenize")
+#: inspect's own imports (a stand-in there: dataclasses reads it for no record, cli.py), and
+#: pathlib and urllib.parse (only a vault file's path and a URL need them).
+NOT_FOR_TOKEN = (
+    *NOT_FOR_READS, "argparse", "hashlib", "datetime", "logging", "ast", "dis", "tokenize", "pathlib", "urllib.parse",
+    "ipaddress",
+)
+#: What this venv's editable install imports at every start (its .pth hook), which an installed
+#: musicauth never does: forgotten first, so that only the command's own imports count.
+EDITABLE_HOOK_IMPORTS = ("pathlib", "urllib.parse", "ipaddress")
 
 REPORT_IMPORTS = (
     "import atexit, os, sys\n"
+    f"for name in {EDITABLE_HOOK_IMPORTS!r}:\n"
+    "    sys.modules.pop(name, None)\n"
     f"unwanted = {NOT_FOR_TOKEN!r}\n"
     "atexit.register(lambda: open(os.environ['LOADED_REPORT'], 'w').write("
     "' '.join(m for m in unwanted if m in sys.modules) + ' | ' + ' '.join(m for m in ('jeepney',) if m in sys.modules)))\n"

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import Action, ConfigError, StoreError, VaultPassphraseNeeded, WrongVaultPassphrase
 from ..secret import Secret
 from .vault import SecretVault
+
+if TYPE_CHECKING:
+    from pathlib import Path  # imported where a path is made: a keyring token's path needs none
 
 StoreKind = Literal["keyring", "file"]
 STORE_KINDS: tuple[StoreKind, ...] = ("keyring", "file")
@@ -31,7 +33,7 @@ MAX_PASSPHRASE_FILE_BYTES = 64 * 1024
 
 #: A front end's way of asking the user: called with whether the vault is new (then it asks
 #: twice and compares), and the path; returns the passphrase, or None when it cannot ask.
-PassphrasePrompt = Callable[[bool, Path], "str | None"]
+PassphrasePrompt = Callable[[bool, "Path"], "str | None"]
 
 
 def chosen_store() -> StoreKind:
@@ -44,6 +46,8 @@ def chosen_store() -> StoreKind:
 
 def vault_path() -> Path:
     """The vault file: ``MUSICAUTH_STORE_FILE``, else ``vault`` in the user's data folder."""
+    from pathlib import Path
+
     raw = os.environ.get(FILE_VARIABLE)
     if raw:
         return Path(raw).expanduser().absolute()
@@ -55,6 +59,8 @@ def vault_path() -> Path:
 def vault_passphrase(path: Path, *, new: bool, ask: PassphrasePrompt | None) -> tuple[Secret, str | None]:
     """The passphrase of the vault at ``path`` from the environment, a file, or the prompt,
     with the variable it came from (None: the prompt)."""
+    from pathlib import Path
+
     source: str | None = PASSPHRASE_VARIABLE
     value = os.environ.get(PASSPHRASE_VARIABLE)
     if not value and os.environ.get(PASSPHRASE_FILE_VARIABLE):

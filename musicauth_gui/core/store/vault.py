@@ -20,7 +20,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Action, EntryDamaged, KeyringLockedError, NoKeyringError, StoreError
@@ -475,7 +474,7 @@ def secret_service_directly() -> bool:
         return False
     if os.environ.get("PYTHON_KEYRING_BACKEND") or any("KEYRING_PROPERTY_" in name for name in os.environ):
         return False
-    if _keyringrc().exists():
+    if os.path.exists(_keyringrc()):
         return False  # whatever it holds, keyring.core.load_config reads it: keyring decides
     core = sys.modules.get("keyring.core")
     if core is not None and getattr(core, "_keyring_backend", None) is not None:
@@ -489,10 +488,12 @@ def secret_service_directly() -> bool:
     return service_reachable()
 
 
-def _keyringrc() -> Path:
-    """keyring's config file on Linux (``keyring.util.platform_.config_root()``, ``keyringrc.cfg``)."""
-    root = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(root, "python_keyring", "keyringrc.cfg")
+def _keyringrc() -> str:
+    """keyring's config file on Linux (``keyring.util.platform_.config_root()``, ``keyringrc.cfg``).
+
+    In ``os.path`` terms: on the Secret Service a valid token's path imports no pathlib."""
+    root = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.join(root, "python_keyring", "keyringrc.cfg")
 
 
 def _secret_service_backend() -> KeyringBackend:
