@@ -31,11 +31,12 @@ NOT_FOR_READS = ("keyring", "secretstorage", "cryptography")
 #: And what `musicauth token` leaves out besides (benchmarks/README.md, "Start-up"): argparse
 #: (plain words are read without it), hashlib (only a write's change stamps need it) and
 #: datetime (only a printed time needs it), logging (configured where keyring is first needed),
-#: inspect's own imports (a stand-in there: dataclasses reads it for no record, cli.py), and
-#: pathlib and urllib.parse (only a vault file's path and a URL need them).
+#: pathlib and urllib.parse (only a vault file's path and a URL need them), and on Python 3.11
+#: inspect's own imports (a stand-in there: dataclasses reads it for no record, cli.py; from 3.12
+#: dataclasses reads it for every class).
 NOT_FOR_TOKEN = (
-    *NOT_FOR_READS, "argparse", "hashlib", "datetime", "logging", "ast", "dis", "tokenize", "pathlib", "urllib.parse",
-    "ipaddress",
+    *NOT_FOR_READS, "argparse", "hashlib", "datetime", "logging", "pathlib", "urllib.parse", "ipaddress",
+    *(("ast", "dis", "tokenize") if sys.version_info < (3, 12) else ()),
 )
 #: What this venv's editable install imports at every start (its .pth hook), which an installed
 #: musicauth never does: forgotten first, so that only the command's own imports count.
