@@ -95,6 +95,9 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
+    # keyring imported without what core/stand_ins.py defers for it (store/keyring_import.py):
+    # PySide's import hook, left in place, would read every module and load them (gui/pyside_import.py).
+    assert {"http.client", "more_itertools.more"}.isdisjoint(modules)
     if hasattr(socket, "AF_UNIX"):
         # The single-instance server is listening (it starts at ready), on a Unix socket:
         # QtNetwork (~3 MB of peak RSS) only where there is none (gui/unix_server.py).
