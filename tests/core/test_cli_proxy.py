@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import http.client
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -14,6 +13,7 @@ import pytest
 
 from tests.core.test_cli_flows import import_profiles, mxm_profile
 from tests.support.cli import musicauth, stored_record
+from tests.support.local_server import serving
 
 
 class _ForwardProxy(BaseHTTPRequestHandler):
@@ -51,14 +51,8 @@ class _ForwardProxy(BaseHTTPRequestHandler):
 @pytest.fixture
 def proxy() -> Iterator[str]:
     _ForwardProxy.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ForwardProxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), _ForwardProxy)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_refresh_goes_through_the_proxy_the_environment_names(tmp_path, mxm, proxy) -> None:  # type: ignore[no-untyped-def]

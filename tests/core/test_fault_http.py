@@ -30,6 +30,7 @@ from musicauth_gui.core.errors import MalformedResponse
 from musicauth_gui.core.http import MAX_ANSWER_BYTES, make_client, send
 from tests.core.conftest import CLIENT_ID, CLIENT_SECRET, profiles_file
 from tests.support.cli import assert_one_clean_line, musicauth
+from tests.support.local_server import serving
 
 HUGE = 50 * 1024 * 1024
 BLOCK = b'{"access_token": "' + b"x" * (64 * 1024 - 18)
@@ -135,14 +136,8 @@ class FaultServer(socketserver.ThreadingTCPServer):
 
 @pytest.fixture
 def fault_server() -> Iterator[FaultServer]:
-    server = FaultServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(FaultServer()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # The kernel's socket buffers on loopback take some megabytes on their own; a client that read

@@ -6,7 +6,6 @@ import asyncio
 import datetime
 import http.server
 import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from cryptography.x509.oid import NameOID
 from musicauth_gui.core.errors import ProviderUnreachable
 from musicauth_gui.core.http import BackgroundTransport, make_client, send
 from musicauth_gui.core.threaded_transport import ThreadedTransport
+from tests.support.local_server import serving
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
@@ -35,13 +35,8 @@ class _Hello(http.server.BaseHTTPRequestHandler):
 
 
 def _serve(server: http.server.HTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
