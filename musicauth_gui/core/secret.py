@@ -22,9 +22,9 @@ How long secrets stay in memory (the policy; docs/secrets.md has the reasons and
 
 from __future__ import annotations
 
+import _thread  # as threading.RLock, without threading's import (0.4 ms of `musicauth token`)
 import functools
 import re
-import threading
 import weakref
 from typing import TYPE_CHECKING, Final, NoReturn
 
@@ -122,7 +122,7 @@ WITHHELD: Final[Secret] = _Withheld()
 # every log line, and such a value is no secret worth the name anyway.
 _MIN_SCRUB_LENGTH: Final = 6
 # RLock: a weakref callback may run during a garbage collection that starts inside the lock.
-_known_lock = threading.RLock()
+_known_lock = _thread.RLock()
 #: id(secret) -> a weak reference to it: the live secrets, and no plaintext of their own.
 _live: dict[int, weakref.ref[Secret]] = {}
 

@@ -13,12 +13,12 @@ importlib's ``LazyLoader`` cannot do this on 3.11: ``import urllib.request`` rea
 
 from __future__ import annotations
 
+import _thread  # threading.Lock itself, without threading's import
 import importlib
 import sys
-import threading
 import types
 
-_swap = threading.Lock()
+_swap = _thread.allocate_lock()
 
 
 class _Deferred(types.ModuleType):

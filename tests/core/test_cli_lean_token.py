@@ -166,15 +166,19 @@ def test_a_valid_token_imports_none_of_what_only_other_paths_use(tmp_path, mxm) 
     assert report.read_text() == ""
 
 
-#: Whether the collector runs and whether the heap is frozen, when ``main()`` has returned and
-#: after the command's own atexit handlers (this one, registered first, runs last).
+#: Whether the collector runs, whether the heap is frozen and how many collections ``main()``
+#: ran, when it has returned and after the command's own atexit handlers (this one, registered
+#: first, runs last).
 GC_REPORT = (
     "import atexit, gc, os, sys\n"
+    "passes = []\n"
+    "gc.callbacks.append(lambda phase, info: phase == 'start' and passes.append(info['generation']))\n"
     "def report(when):\n"
     "    with open(os.environ['GC_REPORT'], 'a') as fh:\n"
-    "        fh.write(f'{when}: collecting={gc.isenabled()} frozen={gc.get_freeze_count() > 0}\\n')\n"
+    "        fh.write(f'{when}: collecting={gc.isenabled()} frozen={gc.get_freeze_count() > 0} passes={len(passes)}\\n')\n"
     "atexit.register(report, 'exit')\n"
     "from musicauth_gui.cli import main\n"
+    "passes.clear()  # the command's own, not its imports'\n"
     "code = main()\n"
     "report('returned')\n"
     "sys.exit(code)\n"
@@ -182,9 +186,10 @@ GC_REPORT = (
 
 
 def test_a_valid_token_leaves_its_heap_to_the_exit_and_the_engine_collects(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]
-    """The lean path's collector rests while it works and its heap is frozen only at exit, so
-    Python's shutdown does not walk it (cli.py ``_freeze_at_exit``); a command the engine
-    finishes (here the vault file's) collects and tears down as before."""
+    """The lean path's collector rests while it works, comes back without a pass over what the
+    path built (cli.py ``_resume_collecting``), and its heap is frozen only at exit, so Python's
+    shutdown does not walk it (``_freeze_at_exit``); a command the engine finishes (here the
+    vault file's) collects and tears down as before."""
     profiles = profiles_file(tmp_path, mxm_profiles(mxm))
     import_profiles(tmp_path, mxm_profiles(mxm))
     assert musicauth("token", "app").returncode == 0
@@ -196,8 +201,14 @@ def test_a_valid_token_leaves_its_heap_to_the_exit_and_the_engine_collects(tmp_p
     handed_over = run(GC_REPORT, "token", "app", env={**vault, "GC_REPORT": str(engine)})
 
     assert shipped.returncode == 0 and handed_over.returncode == 0, shipped.stderr + handed_over.stderr
-    assert lean.read_text().splitlines() == ["returned: collecting=True frozen=False", "exit: collecting=True frozen=True"]
-    assert engine.read_text().splitlines() == ["returned: collecting=True frozen=False", "exit: collecting=True frozen=False"]
+    assert lean.read_text().splitlines() == [
+        "returned: collecting=True frozen=False passes=0",
+        "exit: collecting=True frozen=True passes=0",
+    ]
+    assert [line.rpartition(" passes=")[0] for line in engine.read_text().splitlines()] == [
+        "returned: collecting=True frozen=False",
+        "exit: collecting=True frozen=False",
+    ]
 
 
 def test_a_static_key_and_a_scheme_the_provider_does_not_take(tmp_path, mxm) -> None:  # type: ignore[no-untyped-def]

@@ -31,11 +31,13 @@ NOT_FOR_READS = ("keyring", "secretstorage", "cryptography")
 #: And what `musicauth token` leaves out besides (benchmarks/README.md, "Start-up"): argparse
 #: (plain words are read without it), hashlib (only a write's change stamps need it) and
 #: datetime (only a printed time needs it), logging (configured where keyring is first needed),
-#: pathlib and urllib.parse (only a vault file's path and a URL need them), and on Python 3.11
-#: inspect's own imports (a stand-in there: dataclasses reads it for no record, cli.py; from 3.12
+#: pathlib and urllib.parse (only a vault file's path and a URL need them), threading (the locks
+#: are _thread's) and base64 (only Basic authentication needs it), and on Python 3.11 inspect's
+#: own imports (a stand-in there: dataclasses reads it for no record, cli.py; from 3.12
 #: dataclasses reads it for every class).
 NOT_FOR_TOKEN = (
     *NOT_FOR_READS, "argparse", "hashlib", "datetime", "logging", "pathlib", "urllib.parse", "ipaddress",
+    "threading", "base64",
     *(("ast", "dis", "tokenize") if sys.version_info < (3, 12) else ()),
 )
 #: What this venv's editable install imports at every start (its .pth hook), which an installed

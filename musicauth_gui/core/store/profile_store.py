@@ -18,9 +18,9 @@ lock so that the CLI and the desktop app can run at once.
 
 from __future__ import annotations
 
+import _thread  # threading.Lock itself, without threading's import (0.4 ms of `musicauth token`)
 import dataclasses
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, TypeVarTuple
@@ -89,9 +89,9 @@ class ProfileStore:
         # never needs one (concurrent.futures, ~0.5 ms of its start-up).
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
-        self._executor_lock = threading.Lock()
+        self._executor_lock = _thread.allocate_lock()
         self._cache: dict[str, ProfileRecord] = {}
-        self._cache_lock = threading.Lock()
+        self._cache_lock = _thread.allocate_lock()
 
     # -- plumbing -----------------------------------------------------------------------------
 
