@@ -123,6 +123,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             for name, cmd, want, kind_env in kinds[i % len(kinds) :] + kinds[: i % len(kinds)]:
                 raw[name].append(_one(cmd, kind_env, want))
         breakdown = _breakdown(env)
+        traced = {name: _traced(cmd, kind_env) for name, cmd, _, kind_env in kinds if name in TRACED_KINDS}
 
     def med(kind: str, key: str) -> float:
         return median([r[key] for r in raw[kind]])
@@ -224,9 +225,35 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             "-",
             None,
         ),
+        Row(
+            "(info) what Python's own objects hold once ready (tracemalloc from the first import, 1 run each: code, "
+            "classes, strings, PySide's enums and wrappers), at rest / everything loaded: the app against the "
+            "content in plain Qt on the same libraries; the rest of the peak RSS gap is Qt's C++ side (the app's "
+            "widgets, actions, models) and the bindings' code pages",
+            f"{traced['app']:.1f} MB / {traced['loaded']:.1f} MB",
+            f"{traced['content']:.1f} MB / {traced['content_all']:.1f} MB",
+            f"{traced['app'] - traced['content']:+.1f} MB / {traced['loaded'] - traced['content_all']:+.1f} MB "
+            f"(peak RSS {app_rss - content_rss:+.1f} MB / {loaded_rss - content_all_rss:+.1f} MB)",
+            "-",
+            None,
+        ),
     ]
     rows.append(breakdown)
+    raw["traced"] = [traced]
     return rows, raw  # type: ignore[return-value]
+
+
+#: The processes whose Python objects are weighed (``_traced``).
+TRACED_KINDS = ("app", "loaded", "content", "content_all")
+
+
+def _traced(cmd: list[str], env: dict[str, str]) -> float:
+    """What Python's objects hold in ``cmd`` (``[python, "-m", module]``) once ready, in MB
+    (``benchmarks/traced.py``)."""
+    seen, _, _, proc = run_until_lines([cmd[0], "-m", "benchmarks.traced", *cmd[2:]], env, ("ready", "traced"))
+    proc.terminate()
+    wait_rusage(proc)
+    return seen["traced"]
 
 
 def _breakdown(env: dict[str, str]) -> Row:
