@@ -141,11 +141,12 @@ def test_the_window_is_listed_without_keyring(stored: list[str], tmp_path: Path)
     assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_READS) == []
 
 
-async def test_a_write_after_the_listing_makes_keyring_and_lands_in_the_secret_service(
+async def test_a_write_after_the_listing_lands_in_the_secret_service_without_keyring(
     stored: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As a renewal after start: the listing reads through jeepney, the write makes keyring's
-    backend there and then, and the value is in the Secret Service for keyring to read."""
+    """As a renewal after start: the listing reads through jeepney, the write goes through
+    jeepney too (``secret_service_write``), keyring's backend is still not made, and the value is
+    in the Secret Service for keyring to read."""
     import keyring.core
 
     monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # nothing chosen yet, as in a fresh app
@@ -163,8 +164,8 @@ async def test_a_write_after_the_listing_makes_keyring_and_lands_in_the_secret_s
             return dataclasses.replace(record, token=dataclasses.replace(record.token, access_token=renewed))
 
         await store.update(stored[0], renew)
+        assert vault._backend is None, "the write made keyring's backend"
         assert vault.backend_name == "keyring.backends.SecretService.Keyring"
-        assert type(vault._backend).__module__ == "keyring.backends.SecretService"
     finally:
         store.close()
     from keyring.backends import SecretService

@@ -21,7 +21,8 @@ recommends" that every service support plain. Precedent: zalando/go-keyring, the
 GitHub's ``gh`` (cli/cli ``internal/keyring/keyring.go``), opens every session as
 ``OpenSession("plain", "")`` (``secret_service/secret_service.go``). What it changes: the bytes
 of a value pass through the bus daemon unencrypted, so a bus monitor run by the same user (who
-could ask the service anyway) sees them. Writes still go through keyring, encrypted.
+could ask the service anyway) sees them. Writes take the same session
+(``secret_service_write``).
 
 It answers exactly what keyring's ``get_password`` would, or not at all: any item it cannot
 vouch for (a key stored twice, where keyring takes whichever its own search returns first; a
@@ -37,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ..record import frozen_record
 
@@ -50,6 +51,8 @@ SERVICE_PATH = "/org/freedesktop/secrets"
 #: The collection keyring's backend reads without a ``preferred_collection``.
 DEFAULT_COLLECTION = "/org/freedesktop/secrets/aliases/default"
 _PREFIX = "org.freedesktop.Secret."
+#: The ``application`` attribute keyring's backend writes on each item (``SecretService.Keyring.appid``).
+KEYRING_APPLICATION = "Python keyring library"
 #: The session algorithm: no encryption (see the module's docstring for why that is acceptable).
 ALGORITHM = "plain"
 #: Attribute reads sent before their answers are read: enough to hide the round trips, few
@@ -75,20 +78,22 @@ class Unsure(BulkReadUnavailable):
 # `musicauth token` and `refresh` read on this path; core/record.py).
 @frozen_record
 class Target:
-    """Where keyring's backend keeps its items: its collection and its scheme's attribute names."""
+    """Where keyring's backend keeps its items: its collection, its scheme's attribute names and
+    the ``application`` attribute it writes (its ``appid``)."""
 
     collection: str = DEFAULT_COLLECTION
     service_attribute: str = "service"
     username_attribute: str = "username"
+    application: str = KEYRING_APPLICATION
 
     @classmethod
     def of_backend(cls, backend: Any) -> Target:
-        """The target of keyring's ``SecretService.Keyring`` ``backend`` (its scheme and
-        ``preferred_collection``), or ``BulkReadUnavailable`` if it is not one."""
+        """The target of keyring's ``SecretService.Keyring`` ``backend`` (its scheme,
+        ``preferred_collection`` and ``appid``), or ``BulkReadUnavailable`` if it is not one."""
         try:
             scheme = backend.schemes[backend.scheme]
             preferred: str | None = getattr(backend, "preferred_collection", None)
-            return cls(preferred or DEFAULT_COLLECTION, scheme["service"], scheme["username"])
+            return cls(preferred or DEFAULT_COLLECTION, scheme["service"], scheme["username"], str(backend.appid))
         except (AttributeError, KeyError, TypeError) as exc:
             raise BulkReadUnavailable(f"not keyring's Secret Service backend ({type(exc).__name__})") from exc
 
@@ -141,7 +146,7 @@ class SecretServiceReader:
         self._connection: DBusConnection | None = None
         self._session: str | None = None
 
-    def __enter__(self) -> SecretServiceReader:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

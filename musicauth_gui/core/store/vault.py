@@ -105,10 +105,10 @@ class MemoryVault:
 class KeyringVault:
     """The ``keyring`` package's active backend, with typed errors and transparent chunking.
 
-    On keyring's Secret Service backend, reads go through ``secret_service_bulk`` (jeepney, a
-    plain session: no keyring, secretstorage or cryptography imported for them) and fall back to
-    keyring for anything that reader cannot vouch for; writes, deletes and the unlock prompt are
-    keyring's. Where keyring would take that backend without discovery anyway
+    On keyring's Secret Service backend, reads go through ``secret_service_bulk`` and writes
+    through ``secret_service_write`` (jeepney, a plain session: no keyring, secretstorage or
+    cryptography imported for them), and fall back to keyring for anything they cannot do or
+    vouch for; deletes and the unlock prompt are keyring's. Where keyring would take that backend without discovery anyway
     (``secret_service_directly``), the backend itself is made at the first call that needs it,
     on the store's worker thread: a window listed at rest never imports keyring.
 
@@ -242,16 +242,33 @@ class KeyringVault:
         old_parts = self._part_count(key)  # None: a damaged marker, parts unknown
         limit = self._chunk_chars
         if limit is None or len(value) <= limit:
-            self._call("set_password", key, value)
+            self._set_one(key, value)
             new_parts = 0
         else:
             chunks = [value[i : i + limit] for i in range(0, len(value), limit)]
             # Parts first, marker last: a crash in between leaves the old value readable.
             for i, chunk in enumerate(chunks, start=1):
-                self._call("set_password", f"{key}#{i}", chunk)
-            self._call("set_password", key, f"{_CHUNK_MARKER}{len(chunks)}")
+                self._set_one(f"{key}#{i}", chunk)
+            self._set_one(key, f"{_CHUNK_MARKER}{len(chunks)}")
             new_parts = len(chunks)
         self._delete_parts(key, after=new_parts, known=old_parts)
+
+    def _set_one(self, key: str, value: str) -> None:
+        """``key`` stored as keyring's ``set_password`` stores it: on the Secret Service through
+        ``secret_service_write`` (no keyring, secretstorage or cryptography imported), through
+        keyring when that writer cannot (a locked collection: keyring's unlock prompt)."""
+        if self._target is not None:
+            from .secret_service_bulk import BulkReadUnavailable
+            from .secret_service_write import SecretServiceWriter
+
+            self.calls += 1
+            try:
+                with SecretServiceWriter(self._target) as writer:
+                    writer.store(SERVICE, key, value)
+                return
+            except BulkReadUnavailable as exc:
+                _log().debug("writing through keyring (%s)", exc)
+        self._call("set_password", key, value)
 
     def delete(self, key: str) -> None:
         """Delete ``key`` and its parts; works on a damaged entry too (that is how it is repaired)."""
