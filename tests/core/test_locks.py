@@ -1,5 +1,6 @@
 """The per-profile renewal lock: one holder at a time, whoever asks (another engine of this
-process or another process), and the lock object is reused between renewals."""
+process or another process), and the lock object is reused between renewals. The store lock:
+one holder at a time across threads and processes, filelock's holders among them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import sys
 
 import pytest
 
-from musicauth_gui.core.errors import StoreError
+from musicauth_gui.core.errors import Action, StoreError
 from musicauth_gui.core.store import locks
+from musicauth_gui.core.store.profile_store import ProfileStore
+from musicauth_gui.core.store.vault import MemoryVault
 
 
 async def test_a_second_holder_in_the_same_process_waits() -> None:
@@ -87,3 +90,89 @@ async def test_a_holder_here_keeps_out_filelock_in_another_process() -> None:
     async with locks.renewal_lock("shared"):
         assert not await asyncio.to_thread(other_process_takes_it)
     assert await asyncio.to_thread(other_process_takes_it)
+
+
+#: Another process holding a lock file the way filelock (an older musicauth) takes it.
+FILELOCK_HOLDER = "import sys, filelock, time; l = filelock.FileLock(sys.argv[1]); l.acquire(); print('held', flush=True); time.sleep(30)"
+
+
+def test_the_store_lock_keeps_out_filelock_in_another_process_and_is_kept_out_by_it() -> None:
+    path = locks._lock_path("store")
+    attempt = "import sys, filelock; l = filelock.FileLock(sys.argv[1]); print(l.acquire(timeout=0.1) is not None)"
+
+    def other_process_takes_it() -> bool:
+        result = subprocess.run([sys.executable, "-c", attempt, str(path)], capture_output=True, text=True, timeout=30)
+        return "Timeout" not in result.stderr and result.stdout.strip() == "True"
+
+    with locks.store_lock(timeout=1):
+        assert not other_process_takes_it()
+    assert other_process_takes_it()
+
+    holder = subprocess.Popen([sys.executable, "-c", FILELOCK_HOLDER, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(locks.StoreLockTimeout), locks.store_lock(timeout=0.2):
+            pass
+    finally:
+        holder.kill()
+        holder.communicate()
+    with locks.store_lock(timeout=2):  # free again once that process is gone
+        pass
+
+
+def test_two_threads_of_one_process_take_the_store_lock_in_turn() -> None:
+    import threading
+
+    inside: list[int] = []
+    overlaps: list[int] = []
+
+    def hold() -> None:
+        with locks.store_lock(timeout=10):
+            inside.append(1)
+            if len(inside) > 1:
+                overlaps.append(len(inside))
+            threading.Event().wait(0.05)
+            inside.pop()
+
+    threads = [threading.Thread(target=hold) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+
+
+def test_a_store_kept_locked_says_so_and_a_timeout_of_the_work_is_not_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = ProfileStore(MemoryVault())
+    store._cross_process = True  # the memory vault's store would not lock at all
+    monkeypatch.setattr(locks, "STORE_LOCK_POLL", 0.01)
+    monkeypatch.setattr(locks, "STORE_LOCK_WAIT", 0.1)
+    with locks.store_lock(timeout=1):
+        held = threading_result(lambda: store.locked(lambda: None))
+    assert isinstance(held, StoreError) and held.actions == (Action.CLOSE_OTHER_PROCESS,)
+    assert "for 0.1 s" in held.message
+
+    def times_out() -> None:
+        raise TimeoutError("the keyring did not answer")
+
+    with pytest.raises(TimeoutError, match="did not answer"):
+        store.locked(times_out)
+    store.close()
+
+
+def threading_result(fn):  # type: ignore[no-untyped-def]
+    """What ``fn`` returns or raises on another thread (the store lock's holders are threads)."""
+    import threading
+
+    box: list[object] = []
+
+    def run() -> None:
+        try:
+            box.append(fn())
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            box.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return box[0]

@@ -3,24 +3,32 @@
 Two kinds, both lock files in the runtime folder (they hold no data):
 - the store lock, around every read-modify-write of the keyring (index and records);
 - one renewal lock per profile, held across a whole token renewal, so that two processes never
-  spend the same rotating refresh token: the second one waits, then finds the new token
-  (flock(2) itself where it works, without filelock: ``core/lock_file.py``).
+  spend the same rotating refresh token: the second one waits, then finds the new token.
+
+Both are flock(2) itself where it works, without filelock (``core/lock_file.py``): a token
+stored by `musicauth refresh` or `login` took filelock's import (~8 ms) for the store lock alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..lock_file import LockFile
 from ..paths import runtime_dir
 
-if TYPE_CHECKING:
-    from filelock import FileLock
+#: How long a write waits for the store lock before it says who may hold it.
+STORE_LOCK_WAIT = 30.0
+#: How often a blocked store lock is tried again (filelock's default poll).
+STORE_LOCK_POLL = 0.05
+
+
+class StoreLockTimeout(TimeoutError):
+    """The store lock stayed held by another holder (a timeout of the work under it is not one)."""
 
 #: One lock object per lock file, reused: building one costs more than taking it, and a renewal
 #: takes its profile's lock on the event loop thread.
@@ -33,11 +41,28 @@ def _lock_path(name: str) -> Path:
     return folder / f"{name}.lock"
 
 
-def store_lock() -> FileLock:
-    """The lock around keyring writes; take it on the store's worker thread (it blocks)."""
-    from filelock import FileLock
+@contextmanager
+def store_lock(timeout: float) -> Iterator[None]:
+    """Hold the lock around keyring writes; take it on the store's worker thread (it blocks,
+    polling, for up to ``timeout`` seconds).
 
-    return FileLock(_lock_path("store"), thread_local=False)
+    A lock object per holding, not one shared: ``LockFile`` is not re-entrant, and the store
+    lock's holders may be on different threads of one process (two stores), which its flock on
+    separate descriptors keeps apart as it keeps processes apart.
+
+    Raises:
+        StoreLockTimeout: another holder kept it for ``timeout`` seconds.
+    """
+    lock = LockFile(_lock_path("store"))
+    deadline = time.monotonic() + timeout
+    while not lock.try_acquire():
+        if time.monotonic() >= deadline:
+            raise StoreLockTimeout(f"the store lock stayed held for {timeout:g} s")
+        time.sleep(STORE_LOCK_POLL)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def profile_lock_name(profile: str) -> str:

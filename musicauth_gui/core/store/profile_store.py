@@ -123,14 +123,15 @@ class ProfileStore:
         """Run ``fn`` on the worker thread under the cross-process store lock."""
         if not self._cross_process:
             return fn()
-        from .locks import store_lock  # filelock and asyncio: never needed to read a record
+        from . import locks  # with asyncio: never needed to read a record
 
+        wait = locks.STORE_LOCK_WAIT
         try:
-            with store_lock().acquire(timeout=30):
+            with locks.store_lock(timeout=wait):
                 return fn()
-        except TimeoutError as exc:  # filelock.Timeout subclasses TimeoutError
+        except locks.StoreLockTimeout as exc:
             raise StoreError(
-                "the profile store stayed locked by another process (the desktop app or a command) for 30 s",
+                f"the profile store stayed locked by another process (the desktop app or a command) for {wait:g} s",
                 actions=(Action.CLOSE_OTHER_PROCESS,),
             ) from exc
 
