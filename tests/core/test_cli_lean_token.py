@@ -189,7 +189,8 @@ def test_a_valid_token_leaves_its_heap_to_the_exit_and_the_engine_collects(tmp_p
     """The lean path's collector rests while it works, comes back without a pass over what the
     path built (cli.py ``_resume_collecting``), and its heap is frozen only at exit, so Python's
     shutdown does not walk it (``_freeze_at_exit``); a command the engine finishes (here the
-    vault file's) collects and tears down as before."""
+    vault file's) collects while it runs, and its heap is frozen at exit too, once the engine is
+    closed."""
     profiles = profiles_file(tmp_path, mxm_profiles(mxm))
     import_profiles(tmp_path, mxm_profiles(mxm))
     assert musicauth("token", "app").returncode == 0
@@ -207,7 +208,7 @@ def test_a_valid_token_leaves_its_heap_to_the_exit_and_the_engine_collects(tmp_p
     ]
     assert [line.rpartition(" passes=")[0] for line in engine.read_text().splitlines()] == [
         "returned: collecting=True frozen=False",
-        "exit: collecting=True frozen=False",
+        "exit: collecting=True frozen=True",
     ]
 
 
