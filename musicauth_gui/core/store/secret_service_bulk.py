@@ -50,7 +50,8 @@ BUS_NAME = "org.freedesktop.secrets"
 SERVICE_PATH = "/org/freedesktop/secrets"
 #: The collection keyring's backend reads without a ``preferred_collection``.
 DEFAULT_COLLECTION = "/org/freedesktop/secrets/aliases/default"
-_PREFIX = "org.freedesktop.Secret."
+#: The Secret Service's interfaces and property names begin so.
+INTERFACE_PREFIX = "org.freedesktop.Secret."
 #: The ``application`` attribute keyring's backend writes on each item (``SecretService.Keyring.appid``).
 KEYRING_APPLICATION = "Python keyring library"
 #: The session algorithm: no encryption (see the module's docstring for why that is acceptable).
@@ -259,13 +260,13 @@ class SecretServiceReader:
     def _call(self, path: str, interface: str, method: str, signature: str, *body: Any) -> Any:
         from jeepney import DBusAddress, new_method_call
 
-        address = DBusAddress(path, bus_name=BUS_NAME, interface=_PREFIX + interface)
+        address = DBusAddress(path, bus_name=BUS_NAME, interface=INTERFACE_PREFIX + interface)
         return _reply(self._open().send_and_get_reply(new_method_call(address, method, signature, body)))
 
     def _property(self, path: str, interface: str, name: str) -> Any:
         from jeepney import DBusAddress, Properties
 
-        message = Properties(DBusAddress(path, bus_name=BUS_NAME, interface=_PREFIX + interface)).get(name)
+        message = Properties(DBusAddress(path, bus_name=BUS_NAME, interface=INTERFACE_PREFIX + interface)).get(name)
         ((_signature, value),) = _reply(self._open().send_and_get_reply(message))
         return value
 
@@ -280,7 +281,7 @@ class SecretServiceReader:
             serials: dict[int, int] = {}
             for i, path in enumerate(paths[start : start + _BATCH]):
                 serial = next(connection.outgoing_serial)
-                item = DBusAddress(path, bus_name=BUS_NAME, interface=_PREFIX + "Item")
+                item = DBusAddress(path, bus_name=BUS_NAME, interface=INTERFACE_PREFIX + "Item")
                 connection.send(Properties(item).get("Attributes"), serial=serial)
                 serials[serial] = i
             answers: list[Any] = [None] * len(serials)

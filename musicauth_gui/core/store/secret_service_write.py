@@ -23,7 +23,7 @@ rare, and its search-then-delete needs nothing this saves.
 
 from __future__ import annotations
 
-from .secret_service_bulk import _PREFIX, BulkReadUnavailable, SecretServiceReader
+from .secret_service_bulk import INTERFACE_PREFIX, BulkReadUnavailable, SecretServiceReader
 
 #: What ``CreateItem`` answers for the item when the service needs a prompt first.
 _NO_OBJECT = "/"
@@ -51,8 +51,8 @@ class SecretServiceWriter(SecretServiceReader):
     def _store(self, service: str, key: str, value: str) -> None:
         t = self._target
         properties = {
-            _PREFIX + "Item.Label": ("s", f"Password for '{key}' on '{service}'"),
-            _PREFIX + "Item.Attributes": (
+            INTERFACE_PREFIX + "Item.Label": ("s", f"Password for '{key}' on '{service}'"),
+            INTERFACE_PREFIX + "Item.Attributes": (
                 "a{ss}",
                 {t.username_attribute: key, t.service_attribute: service, "application": t.application},
             ),
