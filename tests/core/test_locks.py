@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -121,8 +123,6 @@ def test_the_store_lock_keeps_out_filelock_in_another_process_and_is_kept_out_by
 
 
 def test_two_threads_of_one_process_take_the_store_lock_in_turn() -> None:
-    import threading
-
     inside: list[int] = []
     overlaps: list[int] = []
 
@@ -131,7 +131,7 @@ def test_two_threads_of_one_process_take_the_store_lock_in_turn() -> None:
             inside.append(1)
             if len(inside) > 1:
                 overlaps.append(len(inside))
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
             inside.pop()
 
     threads = [threading.Thread(target=hold) for _ in range(4)]
@@ -147,10 +147,11 @@ def test_a_store_kept_locked_says_so_and_a_timeout_of_the_work_is_not_the_lock(m
     store._cross_process = True  # the memory vault's store would not lock at all
     monkeypatch.setattr(locks, "STORE_LOCK_POLL", 0.01)
     monkeypatch.setattr(locks, "STORE_LOCK_WAIT", 0.1)
-    with locks.store_lock(timeout=1):
-        held = threading_result(lambda: store.locked(lambda: None))
-    assert isinstance(held, StoreError) and held.actions == (Action.CLOSE_OTHER_PROCESS,)
-    assert "for 0.1 s" in held.message
+    # Held here on another descriptor: flock keeps it out as it keeps another process out.
+    with locks.store_lock(timeout=1), pytest.raises(StoreError) as held:
+        store.locked(lambda: None)
+    assert held.value.actions == (Action.CLOSE_OTHER_PROCESS,)
+    assert "for 0.1 s" in held.value.message
 
     def times_out() -> None:
         raise TimeoutError("the keyring did not answer")
@@ -158,21 +159,3 @@ def test_a_store_kept_locked_says_so_and_a_timeout_of_the_work_is_not_the_lock(m
     with pytest.raises(TimeoutError, match="did not answer"):
         store.locked(times_out)
     store.close()
-
-
-def threading_result(fn):  # type: ignore[no-untyped-def]
-    """What ``fn`` returns or raises on another thread (the store lock's holders are threads)."""
-    import threading
-
-    box: list[object] = []
-
-    def run() -> None:
-        try:
-            box.append(fn())
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            box.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return box[0]

@@ -108,9 +108,10 @@ class KeyringVault:
     On keyring's Secret Service backend, reads go through ``secret_service_bulk`` and writes
     through ``secret_service_write`` (jeepney, a plain session: no keyring, secretstorage or
     cryptography imported for them), and fall back to keyring for anything they cannot do or
-    vouch for; deletes and the unlock prompt are keyring's. Where keyring would take that backend without discovery anyway
-    (``secret_service_directly``), the backend itself is made at the first call that needs it,
-    on the store's worker thread: a window listed at rest never imports keyring.
+    vouch for; deletes and the unlock prompt are keyring's. Where keyring would take that
+    backend without discovery anyway (``secret_service_directly``), the backend itself is made
+    at the first call that needs it, on the store's worker thread: a window listed at rest, or
+    renewing its tokens, never imports keyring.
 
     Args:
         backend: a keyring backend; default: the Secret Service as above, else
