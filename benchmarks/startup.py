@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from .common import PYTHON, ROOT, Row, fill_file_keyring, isolated_env, median, run_until_lines, temp_base, wait_rusage
+from .traced import AT_REST_S
 
 PROFILES = 50
 TIME_GOAL = 1.5
@@ -64,7 +65,7 @@ def _one(cmd: list[str], env: dict[str, str], want: tuple[str, ...]) -> dict[str
         if "ready" in want:
             # At rest means a moment after ready: what the app starts just after (its
             # single-instance server) counts too.
-            time.sleep(0.3)
+            time.sleep(AT_REST_S)
         status = _status(proc.pid)
     finally:
         proc.terminate()

@@ -20,7 +20,8 @@ import threading
 import tracemalloc
 from typing import Any, TextIO
 
-#: As ``startup._one``: at rest means a moment after ready.
+#: At rest means a moment after ready (``startup._one`` reads memory then too): what the app
+#: starts just after (its single-instance server) counts.
 AT_REST_S = 0.3
 
 
