@@ -11,7 +11,6 @@ Metadata is public, so it is cached in memory and on disk (the cache folder) for
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from typing import TYPE_CHECKING, Any
@@ -119,6 +118,8 @@ class Discovery:
         )
 
     def _cache_file(self, issuer: str) -> Any:
+        import hashlib  # here: OpenSSL (libcrypto) is not loaded by a window at rest
+
         return cache_dir() / "discovery" / (hashlib.sha256(issuer.encode()).hexdigest()[:32] + ".json")
 
     def _cached(self, issuer: str) -> ServerMetadata | None:

@@ -17,7 +17,6 @@ when a refresh starts belongs to an earlier one that did not finish.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -61,7 +60,10 @@ class InFlight:
 
 
 def _path(profile: str) -> Path:
-    # Hashed: a profile name may hold characters a file name cannot.
+    # Hashed: a profile name may hold characters a file name cannot. Imported here, where a
+    # refresh starts: hashlib loads OpenSSL (libcrypto), which a window at rest does without.
+    import hashlib
+
     return state_dir() / "inflight" / (hashlib.sha256(profile.encode()).hexdigest()[:24] + ".json")
 
 

@@ -34,15 +34,22 @@ class _Deferred(types.ModuleType):
 
 
 def defer(*names: str) -> None:
-    """Each of ``names`` that nothing has imported yet: a stand-in until it is read."""
+    """Each of ``names`` that nothing has imported yet: a stand-in until it is read.
+
+    A submodule's package is imported here if it was not yet, after every stand-in is in place:
+    ``defer("ssl", "asyncio.sslproto")`` imports asyncio, whose modules then bind both stand-ins.
+    """
+    placed = []
     with _swap:
         for name in names:
-            if name in sys.modules:
-                continue
-            stand_in = sys.modules[name] = _Deferred(name)
-            parent, _, attribute = name.rpartition(".")
-            if parent:  # what ``import urllib.request`` then ``urllib.request.x`` reads
-                setattr(importlib.import_module(parent), attribute, stand_in)
+            if name not in sys.modules:
+                stand_in = sys.modules[name] = _Deferred(name)
+                placed.append((name, stand_in))
+    # Outside the lock: a package's import may read a stand-in, which takes it.
+    for name, stand_in in placed:
+        parent, _, attribute = name.rpartition(".")
+        if parent:  # what ``import urllib.request`` then ``urllib.request.x`` reads
+            setattr(importlib.import_module(parent), attribute, stand_in)
 
 
 def is_deferred(name: str) -> bool:

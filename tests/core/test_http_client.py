@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import datetime
 import http.server
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from musicauth_gui.core.errors import ProviderUnreachable
 from musicauth_gui.core.http import BackgroundTransport, make_client, send
 from musicauth_gui.core.threaded_transport import ThreadedTransport
 from tests.support.local_server import serving
+from tests.support.tls import write_self_signed
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
@@ -47,20 +43,8 @@ def plain() -> Iterator[str]:
 @pytest.fixture
 def self_signed(tmp_path: Path) -> Iterator[str]:
     """An https server whose certificate no trust store knows."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    context.load_cert_chain(*write_self_signed(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     yield from _serve(server)

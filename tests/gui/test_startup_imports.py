@@ -20,6 +20,7 @@ from pathlib import Path
 from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from tests.support.file_keyring import FileKeyring
+from tests.support.tls import write_self_signed
 
 #: Top-level packages a listed window at rest has no use for. filelock (~10 ms): the first-instance
 #: and renewal locks take flock(2) themselves (core/lock_file.py), and the store's lock is
@@ -95,6 +96,10 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
+    # Nor OpenSSL (~3.5 MB resident): asyncio's ssl is deferred (gui/app.py NOT_READ_AT_REST), and
+    # nothing on the way hashes with hashlib (the test keyring neither, as the OS keyrings it
+    # stands in for). These two are the modules that load libcrypto.
+    assert {"_ssl", "_hashlib"}.isdisjoint(modules)
     # keyring imported without what core/stand_ins.py defers for it (store/keyring_import.py):
     # PySide's import hook, left in place, would read every module and load them (gui/pyside_import.py).
     assert {"http.client", "more_itertools.more"}.isdisjoint(modules)
@@ -150,3 +155,47 @@ def test_the_detail_pane_loads_no_html_entity_tables() -> None:
     result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+# asyncio imported as the window imports it (ssl and asyncio.sslproto deferred), then a TLS server
+# and client on its own transports: the first read of either stand-in hands over the real module.
+CHILD_TLS = """
+import sys
+from musicauth_gui.core.stand_ins import defer
+from musicauth_gui.gui.app import NOT_READ_AT_REST
+cert, key = sys.argv[1:]
+defer(*NOT_READ_AT_REST)
+import asyncio, ssl
+print("openssl-before", "_ssl" in sys.modules)
+
+async def echo(reader, writer):
+    writer.write(await reader.readline())
+    await writer.drain()
+    writer.close()
+
+async def main():
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    server = await asyncio.start_server(echo, "127.0.0.1", 0, ssl=server_side)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ssl.create_default_context(cafile=cert))
+    writer.write(b"over tls\\n")
+    print("echo", (await reader.readline()).decode().strip())
+    print("cipher", writer.get_extra_info("cipher") is not None)
+    writer.close()
+    server.close()
+    await server.wait_closed()
+
+asyncio.run(main())
+print("real", type(sys.modules["ssl"]).__name__, type(sys.modules["asyncio.sslproto"]).__name__)
+"""
+
+
+def test_asyncio_speaks_tls_after_its_ssl_was_deferred(tmp_path: Path) -> None:
+    cert, key = write_self_signed(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD_TLS, str(cert), str(key)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.partition(" ")[::2] for line in result.stdout.splitlines())
+    assert lines == {"openssl-before": "False", "echo": "over tls", "cipher": "True", "real": "module module"}
