@@ -259,7 +259,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         os._exit(1)
 
     app.aboutToQuit.connect(on_event_loop_end)
-    with asyncio.Runner(loop_factory=lambda: qasync.QEventLoop(app)) as runner:
+    def event_loop() -> qasync.QEventLoop:
+        # The executor of run_in_executor(None) and to_thread (the engine's opening, file I/O):
+        # a pool that starts a thread per job waiting, up to ten, not qasync's, which starts ten
+        # QThreads (each with its event dispatcher) at the first job: 0.45 MB less at rest.
+        from concurrent.futures import ThreadPoolExecutor
+
+        loop = qasync.QEventLoop(app)
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=10, thread_name_prefix="musicauth-io"))
+        return loop
+
+    with asyncio.Runner(loop_factory=event_loop) as runner:
         runner.run(run_to_its_end())
     return 0
 
