@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # try_call imports httpx (~25 ms, ~5 MB): only once something was tried
@@ -23,6 +22,8 @@ TIME_CLAIMS = ("exp", "nbf", "iat", "auth_time")
 
 def try_text(result: TryResult) -> str:
     """The whole answer: a status line, the headers, then the body (JSON indented)."""
+    from http import HTTPStatus  # here: its enums (~70 members) are not a window's at rest
+
     from ..core.try_call import MAX_BODY_CHARS
 
     try:

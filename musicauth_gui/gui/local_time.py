@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
 
 from ..core.expiry import usable_epoch
 
@@ -15,6 +15,9 @@ def local_time(epoch: float | None) -> str:
     if usable is None:
         return "unknown"
     try:
-        return datetime.fromtimestamp(usable).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        # time's, not datetime's (the same text: %Z is the zone's name at that instant either
+        # way): a window at rest imports no datetime (its pure-Python module runs in full before
+        # the C one replaces it).
+        return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(usable))
     except (OverflowError, OSError, ValueError):  # local zones near year 1 or 9999; platform limits
         return "unknown"

@@ -133,8 +133,13 @@ from musicauth_gui.gui.app import main
 status = main(["--no-tray"])
 import PySide6.QtWidgets
 print("qt-classes", " ".join(sorted(vars(PySide6.QtWidgets))))
+print("modules", " ".join(sorted(sys.modules)))
 sys.exit(status)
 """
+#: Modules a window at rest (panes built, a profile shown) does without: ``datetime`` (its
+#: pure-Python module runs in full before the C one replaces it; gui/local_time.py formats with
+#: ``time``) and ``http`` (HTTPStatus's and HTTPMethod's enums: only a Try it answer's words).
+NOT_IMPORTED_AT_REST = ("datetime", "http")
 #: PySide classes a window at rest (panes built, a profile shown) does without: QStyle's class
 #: and enums are ~0.5 MB of RSS (the badge is recoloured by a Polish event, gui/icons.py
 #: ``recolour``; the list's least width reads its scroll bar's size hint).
@@ -148,10 +153,13 @@ NOT_BUILT_AT_REST = ("QStyle",)
 THREADS_AT_REST = 6
 
 
-def test_a_window_at_rest_builds_no_qstyle_class_and_starts_no_idle_threads(tmp_path: Path) -> None:
+def test_a_window_at_rest_builds_no_qstyle_class_and_holds_no_idle_threads_or_unused_modules(tmp_path: Path) -> None:
     lines = run_window(tmp_path, CHILD_AT_REST, "stay")
     if "threads" in lines:
         assert int(lines["threads"]) <= THREADS_AT_REST
+    modules = set(lines["modules"].split())
+    assert "musicauth_gui.gui.detail_pane" in modules  # it cannot pass before the panes
+    assert sorted(modules.intersection(NOT_IMPORTED_AT_REST)) == []
     built = set(lines["qt-classes"].split())
     # It cannot pass by reading nothing, nor before the panes: the detail pane's classes are there.
     assert {"QListView", "QPlainTextEdit", "QTabWidget"} <= built
