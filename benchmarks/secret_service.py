@@ -12,7 +12,7 @@ in alternating rounds (medians):
   (``KeyringVault.snapshot``: one connection, one ``SearchItems``, one ``GetSecrets``);
 - whole processes: the app (``python -m musicauth_gui``, the backend chosen as on a desktop, no
   ``PYTHON_KEYRING_BACKEND``) until its 50 profiles are listed and auto-renew runs, against the
-  bare window's first paint (``floor_window``);
+  bare window's first paint (``floor_window``), and the same processes' peak RSS a moment after;
 - whole processes, 15 rounds: ``musicauth token NAME --format header`` with a valid token against
   ``python -c pass``, and python importing keyring and reading the entry through its Secret
   Service backend (what the command did before it read through jeepney) as an informational row;
@@ -116,6 +116,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     raw = json.loads(lines[-1])
     keyring_ms, bulk_ms = median(raw["keyring"]) * 1000, median(raw["bulk"]) * 1000
     floor_ms, ready_ms = median(raw["floor"]) * 1000, median(raw["ready"]) * 1000
+    floor_mb, ready_mb = median(raw["floor-rss"]), median(raw["ready-rss"])
     pass_ms, token_ms, keyring_read_ms, jeepney_read_ms = (
         median(raw[k]) * 1000 for k in ("pass", "token", "keyring-read", "jeepney-read")
     )
@@ -137,6 +138,15 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             f"{ready_ms / floor_ms:.2f}×",
             f"≤ {READY_GOAL}×",
             ready_ms / floor_ms <= READY_GOAL,
+        ),
+        Row(
+            "(info) peak RSS at rest on the real Secret Service, in the same runs (a moment after ready; the entries "
+            "read on jeepney, keyring not imported: the goal row's FileKeyring imports it, as macOS and Windows do)",
+            f"{ready_mb:.1f} MB",
+            f"{floor_mb:.1f} MB (bare QMainWindow, same rounds)",
+            f"{ready_mb / floor_mb:.2f}×",
+            "-",
+            None,
         ),
         Row(
             f"`musicauth token NAME --format header` on the real Secret Service, valid token, whole process "
@@ -217,7 +227,7 @@ def inside(runs: int, base: Path) -> None:
     _fill(backend)
     lists: dict[str, list[float]] = {
         "keyring": [], "bulk": [], "floor": [], "ready": [], "pass": [], "token": [], "keyring-read": [],
-        "jeepney-read": [],
+        "jeepney-read": [], "floor-rss": [], "ready-rss": [],
     }  # fmt: skip
     asyncio.run(_scan_once(backend, bulk=True))  # warm gnome-keyring's caches once
     for i in range(runs):
@@ -236,6 +246,7 @@ def inside(runs: int, base: Path) -> None:
         for name, cmd, want in kinds if i % 2 == 0 else kinds[::-1]:
             got = _one(cmd, env, want)
             lists[name].append(got["ready" if name == "ready" else "first-paint"])
+            lists[f"{name}-rss"].append(got["rss_mb"])
     _token_rounds(env, lists)
     raw: dict[str, object] = {**lists, "flows": None if missing_peers() else _flow_rounds(base, env, runs)}
     print(json.dumps(raw), flush=True)
