@@ -27,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from .floor_libraries import QApplication, QTimer, Window, _libraries  # first: PySide6 without its import hook
+from .floor_libraries import QApplication, QTimer, Window, import_libraries  # first: PySide6 without its import hook
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 ROWS = 50
@@ -179,13 +179,7 @@ def _detail_side():  # type: ignore[no-untyped-def]
 class ContentWindow(Window):
     def _report(self) -> None:
         print(f"first-paint {time.monotonic():.6f}", flush=True)
-        import importlib
-
-        for name in _libraries():
-            importlib.import_module(name)
-        import keyring
-
-        keyring.get_keyring()
+        import_libraries()
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QSplitter, QToolBar
 

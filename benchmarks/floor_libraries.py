@@ -3,6 +3,10 @@ modules the app cannot run without (asyncio and qasync for the loop, QtNetwork f
 instance, QtSvg for the icons, httpx with its anyio backend, cryptography, PyJWT, keyring with
 its backend, platformdirs, filelock), imported after the first paint as the app does. Whatever
 the app needs above this is its own code and data; below it, only dropping a feature helps.
+
+With ``MUSICAUTH_BENCH_AT_REST=1``, only what a window at rest cannot do without (``AT_REST``),
+imported as the app imports it: the modules it defers until read are deferred here too, with the
+app's own stand-ins (the one piece of app code a floor runs: it is how those libraries load).
 """
 
 import builtins
@@ -34,11 +38,41 @@ GROUPS = (
 )
 LIBRARIES = tuple(name for _, names in GROUPS for name in names)
 #: What a window at rest (profiles listed, auto-renew waiting, no dialog, nothing due) cannot do
-#: without: the event loop, the keyring, the icons, the folders and locks; not the HTTP stack,
-#: cryptography or PyJWT (loaded when first used) nor QtNetwork (the single-instance server).
-#: ``MUSICAUTH_BENCH_AT_REST=1`` imports only these, and builds PySide's Qt namespace (whatever
-#: touches a ``Qt.*`` enum first pays for it, and the window's rows do).
-AT_REST = ("asyncio", "qasync", "keyring", "PySide6.QtSvg", "platformdirs", "filelock")
+#: without: the event loop, the keyring, the icons; not the HTTP stack, cryptography or PyJWT
+#: (loaded when first used), QtNetwork (the single-instance server), platformdirs (the folders,
+#: found when first asked) nor filelock (the store's lock is flock itself). ``MUSICAUTH_BENCH_AT_REST=1``
+#: imports only these, as the app imports them (``_defer_as_the_app_does``), and builds PySide's
+#: Qt namespace (whatever touches a ``Qt.*`` enum first pays for it, and the window's rows do).
+AT_REST = ("asyncio", "qasync", "keyring", "PySide6.QtSvg")
+
+
+def _defer_as_the_app_does() -> None:
+    """What the app imports these libraries without until something reads it: asyncio's ssl
+    (``core/asyncio_import.py``: OpenSSL) and what keyring imports for calls the store never
+    makes (``core/store/keyring_import.py``). A window at rest reads none of them, so neither
+    does the floor of what it cannot do without; the same stand-ins (``core/stand_ins.py``).
+    """
+    from musicauth_gui.core import asyncio_import
+    from musicauth_gui.core.store import keyring_import
+
+    asyncio_import.prepare()
+    keyring_import.prepare()
+
+
+def import_libraries() -> None:
+    """Import ``_libraries()`` (as the app does at rest, with ``MUSICAUTH_BENCH_AT_REST``) and
+    make keyring's backend (``PYTHON_KEYRING_BACKEND`` in the benchmark) when keyring is among them."""
+    import importlib
+
+    names = _libraries()
+    if os.environ.get("MUSICAUTH_BENCH_AT_REST"):
+        _defer_as_the_app_does()
+    for name in names:
+        importlib.import_module(name)
+    if "keyring" in names:
+        import keyring
+
+        keyring.get_keyring()  # the backend the app uses (PYTHON_KEYRING_BACKEND in the benchmark)
 
 
 def _libraries() -> tuple[str, ...]:
@@ -64,15 +98,7 @@ class Window(QMainWindow):
 
     def _report(self) -> None:
         print(f"first-paint {time.monotonic():.6f}", flush=True)
-        import importlib
-
-        names = _libraries()
-        for name in names:
-            importlib.import_module(name)
-        if "keyring" in names:
-            import keyring
-
-            keyring.get_keyring()  # the backend the app uses (PYTHON_KEYRING_BACKEND in the benchmark)
+        import_libraries()
         if os.environ.get("MUSICAUTH_BENCH_AT_REST"):
             from PySide6.QtCore import Qt
 

@@ -160,8 +160,9 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         ),
         Row(
             "(info) the floor of the two rows beside it: the bare window, then what a listed window at rest cannot "
-            "do without (asyncio, qasync, keyring and its backend, QtSvg, platformdirs, filelock, PySide's Qt "
-            "namespace) imported after its first paint, no app code: ready / peak RSS",
+            "do without (asyncio, qasync, keyring and its backend, QtSvg, PySide's Qt namespace) imported after its "
+            "first paint as the app imports them (what it defers until read, OpenSSL among it, deferred alike), no "
+            "app code: ready / peak RSS",
             f"{rest_ready * 1000:.0f} ms / {rest_rss:.1f} MB",
             f"{floor_paint * 1000:.0f} ms / {floor_rss:.1f} MB",
             f"{rest_ready / floor_paint:.2f}× / {rest_rss / floor_rss:.2f}×",

@@ -41,10 +41,6 @@ ACTIVATION_WAIT = 5.0
 #: Latest start of the single-instance server, after the first paint: opening the store may wait
 #: on the vault file's passphrase dialog, and a second instance must find the window meanwhile.
 LISTEN_AFTER_MS = 1000
-#: What asyncio imports for its TLS transports, which a window at rest never opens: ``ssl`` loads
-#: OpenSSL (libcrypto, ~3.5 MB resident). Deferred (``core/stand_ins.py``) until first read: the
-#: HTTP stack reads it as it loads, 10 s before the first renewal or at the first request.
-NOT_READ_AT_REST = ("ssl", "asyncio.sslproto")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -170,9 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     QTimer.singleShot(LISTEN_AFTER_MS, listen)
 
-    from ..core.stand_ins import defer
+    from ..core import asyncio_import
 
-    defer(*NOT_READ_AT_REST)
+    asyncio_import.prepare()  # no OpenSSL until a connection needs it
     import asyncio
 
     import qasync

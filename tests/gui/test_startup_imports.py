@@ -96,7 +96,7 @@ def test_a_window_at_rest_loads_no_http_stack_and_no_crypto(tmp_path: Path) -> N
     assert {"musicauth_gui.core.engine", "musicauth_gui.core.scheduler", "keyring", "qasync"} <= modules
     loaded = sorted(m for m in modules if m.split(".")[0] in NOT_AT_REST)
     assert loaded == []
-    # Nor OpenSSL (~3.5 MB resident): asyncio's ssl is deferred (gui/app.py NOT_READ_AT_REST), and
+    # Nor OpenSSL (~3.5 MB resident): asyncio's ssl is deferred (core/asyncio_import.py), and
     # nothing on the way hashes with hashlib (the test keyring neither, as the OS keyrings it
     # stands in for). These two are the modules that load libcrypto.
     assert {"_ssl", "_hashlib"}.isdisjoint(modules)
@@ -184,10 +184,9 @@ def test_the_detail_pane_loads_no_html_entity_tables() -> None:
 # and client on its own transports: the first read of either stand-in hands over the real module.
 CHILD_TLS = """
 import sys
-from musicauth_gui.core.stand_ins import defer
-from musicauth_gui.gui.app import NOT_READ_AT_REST
+from musicauth_gui.core import asyncio_import
 cert, key = sys.argv[1:]
-defer(*NOT_READ_AT_REST)
+asyncio_import.prepare()
 import asyncio, ssl
 print("openssl-before", "_ssl" in sys.modules)
 
