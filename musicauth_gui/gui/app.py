@@ -255,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os._exit(1)
 
     app.aboutToQuit.connect(on_event_loop_end)
+
     def event_loop() -> qasync.QEventLoop:
         # The executor of run_in_executor(None) and to_thread (the engine's opening, file I/O):
         # a pool that starts a thread per job waiting, up to ten, not qasync's, which starts ten

@@ -8,7 +8,7 @@ shows (asyncio, httpx, cryptography, PyJWT, keyring and the core): 12.5 MB of so
 for the life of the process, and every file read once more while loading. The app selects no
 feature, so the import function that was there before comes back as soon as PySide6 is in,
 and the sources it read while PySide6 itself was importing (``enum``'s, shiboken's, PySide6's:
-~0.3 MB) leave ``linecache`` with it.
+~0.25 MB) leave ``linecache`` with it.
 """
 
 from __future__ import annotations
