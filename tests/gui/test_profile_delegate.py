@@ -10,7 +10,14 @@ from musicauth_gui.core.clock import FakeClock
 from musicauth_gui.core.model import Profile, ProfileRecord, TokenSet
 from musicauth_gui.core.secret import Secret
 from musicauth_gui.gui.profile_model import ProfileListModel
-from musicauth_gui.gui.widgets.profile_delegate import ROW_HEIGHT, ProfileDelegate, cache_limit
+from musicauth_gui.gui.widgets.profile_delegate import (
+    LAYER_BOTTOM_ROOM,
+    PADDING_X,
+    PADDING_Y,
+    ROW_HEIGHT,
+    ProfileDelegate,
+    cache_limit,
+)
 
 
 def record(name: str, now: float, lifetime: float = 3600) -> ProfileRecord:
@@ -101,3 +108,16 @@ def test_layers_of_another_row_width_are_dropped(qtbot, fake_clock) -> None:  # 
     qtbot.waitUntil(only_new_widths)  # the view lays out its rows again later
     view.resize(360, ROW_HEIGHT * 4)
     assert row_image(view, 1) == before  # drawn again as it was
+
+
+def test_a_layer_holds_the_content_above_the_life_bar_and_no_more(qtbot, fake_clock) -> None:  # type: ignore[no-untyped-def]
+    """Not the padding around the content nor the bar's rows, which no layer is drawn into: a
+    third of a full row's pixels, 0.2 MB at rest. The rows show the same pixels as before
+    (the other tests here and tests/gui/test_row_state_colours.py look at them)."""
+    view, _, delegate = make_view(qtbot, fake_clock, 3)
+    qtbot.waitUntil(lambda: len(delegate._layers) > 0)
+    row = view.visualRect(view.model().index(0, 0))
+    ratio = view.devicePixelRatioF()
+    for layer in delegate._layers.values():
+        assert layer.width() == round((row.width() - 2 * PADDING_X) * ratio)
+        assert layer.height() == round((ROW_HEIGHT - 2 * PADDING_Y - LAYER_BOTTOM_ROOM) * ratio)
