@@ -96,7 +96,7 @@ class ProfileDelegate(QStyledItemDelegate):
         count_width = fonts.count_width if view.countdown else 0
 
         layer = self._static_layer(view, option, fonts, selected, text_colour, count_width, widget)
-        painter.drawPixmap(option.rect.left() + PADDING_X, option.rect.top() + PADDING_Y, layer)
+        painter.drawPixmap(_layer_area(rect).topLeft(), layer)
 
         if view.countdown:
             painter.setFont(fonts.digits)
