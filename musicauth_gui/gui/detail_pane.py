@@ -47,11 +47,21 @@ from .tasks import spawn
 from .widgets.flow_layout import FlowLayout
 from .widgets.message_line import MessageLine
 from .widgets.pane_header import pane_header
-from .widgets.qr_code import QrCodeView
 from .widgets.secret_field import SecretField
 
 if TYPE_CHECKING:  # the context module imports the engine: opening the store does that
     from .context import AppContext
+    from .widgets.device_code_box import DeviceCodeBox
+
+
+def _text_view(object_name: str, accessible_name: str) -> QPlainTextEdit:
+    """A read-only view of text in the fixed-width font (a tab of the token's details)."""
+    view = QPlainTextEdit()
+    view.setObjectName(object_name)
+    view.setAccessibleName(accessible_name)
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    return view
 
 
 def open_in_system_browser(url: str) -> None:
@@ -156,7 +166,8 @@ class ProfileDetailPane(QWidget):
         self.cancel_button = self._button("Cancel", None, "cancelSignInButton", self.cancel_sign_in)
         banner.addWidget(self.copy_url_button)
         banner.addWidget(self.cancel_button)
-        banner_rows.addWidget(self._build_device_box())
+        self._banner_rows = banner_rows  # the device code box goes under it, when first needed
+        self._device_box: DeviceCodeBox | None = None
         outer.addWidget(self.sign_in_banner)
 
         # What the user started and is still running on this profile, with its Cancel.
@@ -253,22 +264,39 @@ class ProfileDetailPane(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("answerTabs")
         self.tabs.setMinimumHeight(140)  # a few lines of claims, not a sliver, in a short window
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.jwt_view = QPlainTextEdit()
-        self.jwt_view.setObjectName("jwtView")
-        self.answer_view = QPlainTextEdit()
-        self.answer_view.setObjectName("answerView")
-        for view in (self.jwt_view, self.answer_view):
-            view.setReadOnly(True)
-            view.setFont(mono)
         self.tabs.setAccessibleName("Token details")
-        self.jwt_view.setAccessibleName("Token claims")
-        self.answer_view.setAccessibleName("Provider answer")
+        self.jwt_view = _text_view("jwtView", "Token claims")
         self.tabs.addTab(self.jwt_view, "Token claims")
-        self.tabs.addTab(self.answer_view, "Provider answer")
+        # The answer's view goes in its page when the tab is first shown or an answer comes (a
+        # window at rest has none: ~0.1 MB).
+        self.answer_page = QWidget()
+        self.answer_page.setObjectName("answerPage")
+        QVBoxLayout(self.answer_page).setContentsMargins(0, 0, 0, 0)
+        self._answer_view: QPlainTextEdit | None = None
+        self.tabs.addTab(self.answer_page, "Provider answer")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         outer.addWidget(self.tabs, 1)
         # Never narrower than what it wraps to: no sideways scroll bar, and nothing clipped.
         scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+
+    @property
+    def answer_view(self) -> QPlainTextEdit:
+        """The provider's answer to Try it or Introspect, in the second tab (made when first
+        asked for)."""
+        if self._answer_view is None:
+            self._answer_view = _text_view("answerView", "Provider answer")
+            layout = self.answer_page.layout()
+            assert layout is not None
+            layout.addWidget(self._answer_view)
+        return self._answer_view
+
+    def _clear_answer(self) -> None:
+        if self._answer_view is not None:
+            self._answer_view.clear()
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.answer_page:
+            _ = self.answer_view  # made as its tab is first shown, empty
 
     def use_running(self, running: RunningActions) -> None:
         """Record the actions started here in ``running`` (the window's, which the rows, the
@@ -292,45 +320,19 @@ class ProfileDetailPane(QWidget):
 
     # -- showing a profile ---------------------------------------------------------------------
 
-    def _build_device_box(self) -> QWidget:
-        """A device sign-in (RFC 8628): the user code large and copyable, the page to open, the
-        time left before the code expires, and beside them a QR code of the page with the code
-        filled in, where the provider gives one (a phone's camera opens it, nothing to type)."""
-        self.device_box = QWidget()
-        self.device_box.setObjectName("deviceCodeBox")
-        columns = QHBoxLayout(self.device_box)
-        columns.setContentsMargins(0, 0, 0, 0)
-        rows = QVBoxLayout()
-        columns.addLayout(rows, 1)
-        self.device_qr = QrCodeView()
-        self.device_qr.setObjectName("deviceQrCode")
-        columns.addWidget(self.device_qr, 0, Qt.AlignmentFlag.AlignTop)
-        code_row = QHBoxLayout()
-        self.device_code_label = QLabel()
-        self.device_code_label.setObjectName("deviceCodeLabel")
-        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        font.setPointSize(max(font.pointSize(), 10) * 2)
-        font.setBold(True)
-        self.device_code_label.setFont(font)
-        self.device_code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.device_code_label.setAccessibleName("User code")
-        code_row.addWidget(self.device_code_label)
-        self.copy_code_button = self._button("Copy &code", "copy", "copyDeviceCodeButton", self._copy_device_code)
-        code_row.addWidget(self.copy_code_button)
-        code_row.addStretch(1)
-        rows.addLayout(code_row)
-        self.device_link_label = QLabel()
-        self.device_link_label.setObjectName("deviceLinkLabel")
-        self.device_link_label.setTextFormat(Qt.TextFormat.RichText)
-        self.device_link_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        self.device_link_label.linkActivated.connect(lambda url: self.open_browser(url))
-        rows.addWidget(self.device_link_label)
-        self.device_expiry_label = QLabel()
-        self.device_expiry_label.setObjectName("deviceExpiryLabel")
-        rows.addWidget(self.device_expiry_label)
-        rows.addStretch(1)  # the rows together at the top, however tall the QR code beside them
-        self.device_box.hide()
-        return self.device_box
+    @property
+    def device_box(self) -> DeviceCodeBox:
+        """A device sign-in's code, page and QR code, under the sign-in banner's text: built
+        (hidden) when first asked for, at the first device sign-in shown."""
+        if self._device_box is None:
+            from .widgets.device_code_box import DeviceCodeBox
+
+            # Through a lambda: tests put their stand-in browser in ``open_browser`` later.
+            box = DeviceCodeBox(copy_code=self._copy_device_code, open_link=lambda url: self.open_browser(url))
+            box.hide()
+            self._banner_rows.addWidget(box)
+            self._device_box = box
+        return self._device_box
 
     def set_context(self, context: AppContext) -> None:
         self.context = context
@@ -364,7 +366,7 @@ class ProfileDetailPane(QWidget):
             self.error_line.clear()
             self.countdown.clear()
             self.jwt_view.clear()
-            self.answer_view.clear()
+            self._clear_answer()
             return
         switched = record.name != self.name
         self.name = record.name
@@ -387,7 +389,7 @@ class ProfileDetailPane(QWidget):
         if switched or token != self._answered_token:
             # An answer got with another profile's token, or with a token since renewed or
             # signed out, no longer says anything about this one.
-            self.answer_view.clear()
+            self._clear_answer()
             self._answered_token = token
         # A static key is never stored as a token: Get token shows it (``run_action``), and it
         # stays shown while its profile is.
@@ -651,7 +653,7 @@ class ProfileDetailPane(QWidget):
         record = self.context.engine.record(name) if self.context is not None else None
         self._answered_token = record.token if record is not None else None
         self.answer_view.setPlainText(scrub(text))
-        self.tabs.setCurrentWidget(self.answer_view)
+        self.tabs.setCurrentWidget(self.answer_page)
 
     def _fail(self, exc: MusicAuthError, name: str, retry: Callable[[], None] | None = None) -> None:
         """An action on ``name`` failed: the status bar's line, and the pane's with the error's
@@ -707,17 +709,21 @@ class ProfileDetailPane(QWidget):
             self.sign_in_text.setText(DEVICE_WAITING_QR if device.verification_uri_complete else DEVICE_WAITING)
         self.copy_url_button.setText("Copy link" if device is not None else "Copy sign-in URL")
         if device is not None:
-            self.device_code_label.setText(device.user_code)
+            box = self.device_box
+            box.code_label.setText(device.user_code)
             # Here, not with the module: html imports its entity tables (0.5 MB of RSS), which a
             # window at rest has no use for.
             import html
 
             link = html.escape(device.link, quote=True)
-            self.device_link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
-            self.device_link_label.setToolTip(device.link)
-        # Only the complete URI is worth a QR code: the bare page still needs the code typed.
-        self.device_qr.set_text(device.verification_uri_complete if device is not None else None)
-        self.device_box.setVisible(device is not None)
+            box.link_label.setText(f'<a href="{link}">{html.escape(device.verification_uri)}</a>')
+            box.link_label.setToolTip(device.link)
+            # Only the complete URI is worth a QR code: the bare page still needs the code typed.
+            box.qr.set_text(device.verification_uri_complete)
+            box.show()
+        elif self._device_box is not None:
+            self._device_box.qr.set_text(None)
+            self._device_box.hide()
         self._tick_device_code()
         self.sign_in_banner.setVisible(waiting)
 
@@ -727,10 +733,11 @@ class ProfileDetailPane(QWidget):
         if device is None or self.context is None:
             return
         left = device.expires_at - self.context.engine.clock.now()
+        label = self.device_box.expiry_label
         if left > 0:
-            self.device_expiry_label.setText(f"The code expires in {format_remaining(left)}")
+            label.setText(f"The code expires in {format_remaining(left)}")
         else:
-            self.device_expiry_label.setText("The code has expired")
+            label.setText("The code has expired")
 
     def _copy_device_code(self) -> None:
         handle = self._sign_in()

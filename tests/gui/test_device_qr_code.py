@@ -82,22 +82,22 @@ def window(qtbot, qloop, memory_context, device):  # type: ignore[no-untyped-def
 def test_the_pane_shows_a_qr_code_only_for_a_complete_uri(qtbot, window, device) -> None:  # type: ignore[no-untyped-def]
     detail = window.detail
     detail.open_browser = lambda url: None
-    assert not detail.device_qr.isVisible()
+    assert not detail.device_box.qr.isVisible()
     qtbot.mouseClick(detail.sign_in_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: detail.device_box.isVisible(), timeout=5000)
     user_code = device.user_codes[0]
     if device.google_style:
         # Google gives the bare page only: the code must be typed, so no QR code.
-        assert detail.device_qr.qr is None and detail.device_qr.width() == 0
+        assert detail.device_box.qr.qr is None and detail.device_box.qr.width() == 0
     else:
         complete = f"{device.url('/device')}?user_code={user_code}"
-        assert detail.device_qr.isVisible()
+        assert detail.device_box.qr.isVisible()
         expected = [[bool(m) for m in row] for row in segno.make_qr(complete, error="m").matrix]
-        assert shown_modules(detail.device_qr) == expected
+        assert shown_modules(detail.device_box.qr) == expected
     # Cancelled: the code goes with the banner.
     qtbot.mouseClick(detail.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: detail.sign_in_banner.isHidden(), timeout=5000)
-    assert detail.device_qr.qr is None
+    assert detail.device_box.qr.qr is None
 
 
 def test_segno_is_not_imported_before_a_qr_code_is_drawn() -> None:

@@ -44,25 +44,25 @@ def test_the_code_link_and_countdown_then_approval_stores_the_token(qtbot, windo
     user_code = device.user_codes[0]
     complete = f"{device.url('/device')}?user_code={user_code}"
     # The code, large; the link; the time left; the browser sent to the complete URI.
-    assert detail.device_code_label.text() == user_code
-    assert detail.device_code_label.font().pointSize() >= 2 * 10 and detail.device_code_label.font().bold()
-    assert f'href="{complete}"' in detail.device_link_label.text()
-    assert detail.device_expiry_label.text().startswith(("The code expires in 9m", "The code expires in 10m"))
+    assert detail.device_box.code_label.text() == user_code
+    assert detail.device_box.code_label.font().pointSize() >= 2 * 10 and detail.device_box.code_label.font().bold()
+    assert f'href="{complete}"' in detail.device_box.link_label.text()
+    assert detail.device_box.expiry_label.text().startswith(("The code expires in 9m", "The code expires in 10m"))
     assert opened == [complete]
     assert detail.cancel_button.isVisible() and not detail.sign_in_button.isEnabled()
     assert window.model.index(window.model.row_of("TV")).data(Role.STATE) == "signing-in"
     # Copy the code; open the link from the pane.
-    qtbot.mouseClick(detail.copy_code_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(detail.device_box.copy_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == user_code, timeout=3000)
     qtbot.mouseClick(detail.copy_url_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == complete, timeout=3000)
-    detail.device_link_label.linkActivated.emit(complete)
+    detail.device_box.link_label.linkActivated.emit(complete)
     assert opened == [complete, complete]
     # The countdown runs.
-    shown = detail.device_expiry_label.text()
+    shown = detail.device_box.expiry_label.text()
     window.context.engine.clock = _Later(window.context.engine.clock, 120)
     detail.tick(window.model.record("TV"))
-    assert detail.device_expiry_label.text() != shown and "7m" in detail.device_expiry_label.text()
+    assert detail.device_box.expiry_label.text() != shown and "7m" in detail.device_box.expiry_label.text()
     # Pending until approved elsewhere, polled no faster than the interval.
     qtbot.waitUntil(lambda: len(device.polls) >= 1, timeout=5000)
     device.approve()

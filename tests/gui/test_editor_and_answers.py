@@ -146,8 +146,17 @@ def try_it(qtbot, window, name: str) -> str:  # type: ignore[no-untyped-def]
     window.detail.answer_view.clear()
     window.detail.try_button.click()
     qtbot.waitUntil(lambda: bool(window.detail.answer_view.toPlainText()), timeout=10000)
-    assert window.detail.tabs.currentWidget() is window.detail.answer_view
+    assert window.detail.tabs.currentWidget() is window.detail.answer_page
     return window.detail.answer_view.toPlainText()
+
+
+def test_the_answer_view_is_made_when_its_tab_is_first_shown(qtbot, window):  # type: ignore[no-untyped-def]
+    detail = window.detail
+    assert detail._answer_view is None  # a window at rest holds no view for an answer (~0.1 MB)
+    detail.tabs.setCurrentWidget(detail.answer_page)
+    qtbot.waitUntil(lambda: detail._answer_view is not None and detail._answer_view.isVisible())
+    assert detail.answer_view.toPlainText() == "" and detail.answer_view.isReadOnly()
+    assert detail.answer_view.accessibleName() == "Provider answer"
 
 
 def test_try_it_shows_status_time_headers_and_indented_json(qtbot, window, demo_context):  # type: ignore[no-untyped-def]

@@ -56,7 +56,7 @@ def try_it(qtbot, window: MainWindow, expected: str) -> None:  # type: ignore[no
     click(qtbot, window.detail.try_button)
     qtbot.waitUntil(lambda: expected in window.detail.answer_view.toPlainText(), timeout=10000)
     assert window.detail.answer_view.toPlainText().startswith("200"), window.detail.answer_view.toPlainText()[:80]
-    assert window.detail.tabs.currentWidget() is window.detail.answer_view
+    assert window.detail.tabs.currentWidget() is window.detail.answer_page
 
 
 def sign_out(qtbot, window: MainWindow, name: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -193,8 +193,8 @@ def test_google_device_sign_in_renewal_try_and_sign_out(qtbot, google_window, go
     window, detail = google_window, google_window.detail
     start_device_sign_in(qtbot, window)
     # Google says verification_url and gives no complete URI: the code to type, and no QR code.
-    assert detail.device_code_label.text() == google.user_codes[0]
-    assert google.url("/device") in detail.device_link_label.text() and detail.device_qr.qr is None
+    assert detail.device_box.code_label.text() == google.user_codes[0]
+    assert google.url("/device") in detail.device_box.link_label.text() and detail.device_box.qr.qr is None
     qtbot.waitUntil(lambda: len(google.polls) >= 1, timeout=5000)  # answered 428, still pending
     google.approve()
     qtbot.waitUntil(lambda: window.model.record("YouTube TV").token is not None, timeout=10000)
@@ -252,6 +252,6 @@ def test_the_device_banner_says_scan_where_there_is_a_qr_code(qtbot, window) -> 
     window.detail.open_browser = lambda url: None
     click(qtbot, window.detail.sign_in_button)
     qtbot.waitUntil(lambda: window.detail.device_box.isVisible(), timeout=5000)
-    assert window.detail.sign_in_text.text().startswith("Scan the QR code") and window.detail.device_qr.qr is not None
+    assert window.detail.sign_in_text.text().startswith("Scan the QR code") and window.detail.device_box.qr.qr is not None
     click(qtbot, window.detail.cancel_button)
     qtbot.waitUntil(lambda: window.detail.sign_in_banner.isHidden(), timeout=5000)
