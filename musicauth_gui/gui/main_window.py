@@ -94,7 +94,6 @@ class MainWindow(QMainWindow):
     model: ProfileListModel
     proxy: QSortFilterProxyModel
     detail: ProfileDetailPane
-    damaged_pane: DamagedEntryPane
     running: RunningActions
     _delegate: ProfileDelegate
     _change_probe: FontAndStyleProbe
@@ -141,6 +140,8 @@ class MainWindow(QMainWindow):
         self.demo_button: QPushButton | None = None
         #: The first run's pane (``welcome_pane.py``), built the first time there is no profile.
         self.welcome: WelcomePane | None = None
+        #: A damaged entry's pane (``_damaged_pane``), made when the first one is selected.
+        self.damaged_pane: DamagedEntryPane | None = None
         self.setWindowTitle(f"{APP_NAME}" + (" — demo (sandbox providers, nothing is stored)" if demo else ""))
         self.setWindowIcon(app_icon())
         self.resize(1040, 680)
@@ -252,7 +253,6 @@ class MainWindow(QMainWindow):
         self._complete = True
         from PySide6.QtWidgets import QStackedWidget
 
-        from .damaged_pane import DamagedEntryPane
         from .detail_pane import ProfileDetailPane
         from .running_actions import RunningActions
 
@@ -267,14 +267,9 @@ class MainWindow(QMainWindow):
         self.detail.status_message.connect(self.statusBar().showMessage)
         self.detail.action_failed.connect(self._on_action_failed)
         self.detail.sign_in_changed.connect(self._on_sign_in_changed)
-        # A damaged entry has no record to show: its own pane takes the detail pane's place.
-        self.damaged_pane = DamagedEntryPane()
-        self.damaged_pane.remove_requested.connect(lambda name: self.remove_profile())
-        self.damaged_pane.reimport_requested.connect(lambda name: self.import_profiles())
         self.detail_stack = QStackedWidget()
         self.detail_stack.setObjectName("detailStack")
         self.detail_stack.addWidget(self.detail)
-        self.detail_stack.addWidget(self.damaged_pane)
         # Over whichever pane is shown: what failed of what the user did from the window (a
         # save, a removal, an import), with the error's actions as buttons. The status bar's
         # line alone went unseen, and offered nothing to click.
@@ -901,8 +896,9 @@ class MainWindow(QMainWindow):
         damaged = index.data(Role.DAMAGED) if index.isValid() else None
         if damaged is not None:
             self.detail.show_profile(None, None)  # nothing for Ctrl+C and friends to act on
-            self.damaged_pane.show_entry(damaged)
-            self.detail_stack.setCurrentWidget(self.damaged_pane)
+            pane = self._damaged_pane()
+            pane.show_entry(damaged)
+            self.detail_stack.setCurrentWidget(pane)
             self._update_profile_actions()
             return
         if not index.isValid() and self._welcoming():
@@ -923,6 +919,18 @@ class MainWindow(QMainWindow):
     def _welcoming(self) -> bool:
         """Whether the welcome takes the pane: the store is open and holds no profile at all."""
         return self.context is not None and self.model.rowCount() == 0
+
+    def _damaged_pane(self) -> DamagedEntryPane:
+        # A damaged entry has no record to show: its own pane takes the detail pane's place.
+        # Made when the first one is selected: a window at rest has no use for it.
+        if self.damaged_pane is None:
+            from .damaged_pane import DamagedEntryPane
+
+            self.damaged_pane = DamagedEntryPane()
+            self.damaged_pane.remove_requested.connect(lambda name: self.remove_profile())
+            self.damaged_pane.reimport_requested.connect(lambda name: self.import_profiles())
+            self.detail_stack.addWidget(self.damaged_pane)
+        return self.damaged_pane
 
     def _welcome_pane(self) -> WelcomePane:
         if self.welcome is None:

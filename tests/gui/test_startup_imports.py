@@ -139,9 +139,16 @@ sys.exit(status)
 #: Modules a window at rest (panes built, a profile shown) does without: ``datetime`` (its
 #: pure-Python module runs in full before the C one replaces it; gui/local_time.py formats with
 #: ``time``), ``http`` (HTTPStatus's and HTTPMethod's enums: only a Try it answer's words), and
-#: the device sign-in's code box with its QR view (the detail pane builds it at the first device
-#: sign-in it shows; with the answer tab's view, made when first needed, ~0.35 MB at rest).
-NOT_IMPORTED_AT_REST = ("datetime", "http", "musicauth_gui.gui.widgets.device_code_box", "musicauth_gui.gui.widgets.qr_code")
+#: the panes and parts a window shows only when asked: the device sign-in's code box with its QR
+#: view (the detail pane builds it at the first device sign-in it shows; with the answer tab's
+#: view, made when first needed, ~0.35 MB at rest) and a damaged entry's pane.
+NOT_IMPORTED_AT_REST = (
+    "datetime",
+    "http",
+    "musicauth_gui.gui.widgets.device_code_box",
+    "musicauth_gui.gui.widgets.qr_code",
+    "musicauth_gui.gui.damaged_pane",
+)
 #: PySide classes a window at rest (panes built, a profile shown) does without: QStyle's class
 #: and enums are ~0.5 MB of RSS (the badge is recoloured by a Polish event, gui/icons.py
 #: ``recolour``; the list's least width reads its scroll bar's size hint); the ~53 event classes
