@@ -1134,8 +1134,10 @@ def _lean_token(args: argparse.Namespace | TokenWords) -> int | None:
     # dataclasses (the records) imports inspect for one call on Python 3.11, for a class without a
     # docstring, which no record is (core/record.py). inspect with ast, dis and tokenize: ~4.8 ms
     # of a ~30 ms token. From 3.12 dataclasses reads inspect.get_annotations for every class, so
-    # the stand-in is read at once there: nothing saved, nothing lost.
-    defer("inspect")
+    # the stand-in is read at once there: nothing saved, nothing lost. logging, configured just
+    # before keyring is needed (on a keyring other than the Secret Service), imports traceback
+    # (with linecache and textwrap, ~1.5 ms) to format an exception, which a token logs none of.
+    defer("inspect", "traceback")
 
     # The collector rests while keyring and the core are imported and the entry read, as in the
     # desktop app's start-up (gui/gc_policy.py): what they build lives to the end, and the ~40

@@ -41,7 +41,8 @@ AS_SHIPPED = (
     f"heavy = {HEAVY!r}\n"
     "def report():\n"
     "    with open(os.environ['LOADED_REPORT'], 'w') as fh:\n"
-    "        fh.write(' '.join(sorted(m for m in heavy if m in sys.modules)))\n"
+    # A stand-in (core/stand_ins.py) in sys.modules is not its module: nothing read it.
+    "        fh.write(' '.join(sorted(m for m in heavy if type(sys.modules.get(m)).__name__ == 'module')))\n"
     "atexit.register(report)\n"
     "from musicauth_gui.cli import main\n"
     "sys.exit(main())\n"
@@ -143,13 +144,16 @@ def test_a_valid_token_prints_the_same_without_the_engine_and_after_one_keyring_
 #: `token` words are read without it, cli.py ``_token_words``), the change stamps and the
 #: folders (a write's), keyring's chainer (a backend named by its path is none), and what keyring's
 #: import would load for nothing (``core/store/keyring_import.py``: urllib.request with http.client
-#: and ssl, the plugin discovery's metadata reader, more_itertools) and on Python 3.11 two of
-#: inspect's imports (deferred by cli.py: dataclasses reads it for no record there; keyring's
-#: logging imports tokenize).
+#: and ssl, the plugin discovery's metadata reader, more_itertools, subprocess, tempfile and
+#: configparser; pathlib too, which this interpreter's editable install imports at start) and
+#: on Python 3.11 two of inspect's imports (deferred by cli.py: dataclasses reads it for no
+#: record there; keyring's logging imports tokenize), and traceback's (deferred by cli.py too:
+#: logging formats an exception with it).
 NOT_FOR_A_VALID_TOKEN = (
     "concurrent.futures", "shlex", "unicodedata", "hmac", "musicauth_gui.interrupts", "argparse",
     "musicauth_gui.core.store.change_log", "musicauth_gui.core.paths", "keyring.backends.chainer",
     "http.client", "ssl", "importlib_metadata._adapters", "importlib.metadata._adapters", "more_itertools.more",
+    "_posixsubprocess", "random", "configparser", "linecache", "textwrap",
     *(("ast", "dis") if sys.version_info < (3, 12) else ()),
 )
 
