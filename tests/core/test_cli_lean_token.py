@@ -144,8 +144,9 @@ def test_a_valid_token_prints_the_same_without_the_engine_and_after_one_keyring_
 #: `token` words are read without it, cli.py ``_token_words``), the change stamps and the
 #: folders (a write's), keyring's chainer (a backend named by its path is none), and what keyring's
 #: import would load for nothing (``core/store/keyring_import.py``: urllib.request with http.client
-#: and ssl, the plugin discovery's metadata reader, more_itertools, subprocess, tempfile and
-#: configparser; pathlib too, which this interpreter's editable install imports at start) and
+#: and ssl, the plugin discovery's metadata reader, more_itertools, subprocess and tempfile,
+#: whose real imports bring _posixsubprocess and random, and configparser; pathlib too, which
+#: this interpreter's editable install imports at start) and
 #: on Python 3.11 two of inspect's imports (deferred by cli.py: dataclasses reads it for no
 #: record there; keyring's logging imports tokenize), and traceback's (deferred by cli.py too:
 #: logging formats an exception with it).

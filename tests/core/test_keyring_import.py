@@ -1,6 +1,6 @@
-"""keyring imported without what it never reads, urllib.request and its metadata reader among it (``core/store/keyring_import.py``,
-``core/stand_ins.py``): deferred until something reads them, then the real modules, for every
-thread at once.
+"""keyring imported without what it never reads (``core/store/keyring_import.py``,
+``core/stand_ins.py``: urllib.request and its metadata reader among them): deferred until
+something reads them, then the real modules, for every thread at once.
 
 Each case runs in a child: this process imported both long ago.
 """
@@ -36,15 +36,14 @@ def test_keyring_reads_without_loading_urllib_request_or_the_metadata_reader(tmp
         from musicauth_gui.core.store import keyring_import
         from musicauth_gui.core.store.vault import open_keyring_backend
 
-        # What this interpreter imported before is left as it is (none here: without site, no
-        # editable install's path hook imports pathlib); the rest stay stand-ins after a write
-        # and a read.
+        # Without site, no editable install's path hook has imported pathlib: nothing deferred is
+        # here before, and all of it must still be stand-ins after a write and a read.
         before = sorted(name for name in keyring_import.DEFERRED if name in sys.modules)
         backend = open_keyring_backend()
         backend.set_password("musicauth", "x", "y")
         assert backend.get_password("musicauth", "x") == "y"
         loaded = [name for name in ("http.client", "ssl", "email.parser") if name in sys.modules]
-        deferred = [name for name in keyring_import.DEFERRED if name not in before and stand_ins.is_deferred(name)]
+        deferred = [name for name in keyring_import.DEFERRED if stand_ins.is_deferred(name)]
         print(json.dumps({"loaded": loaded, "before": before, "deferred": deferred}))
         """,
         "-S",  # sys.path comes whole from PYTHONPATH (child())
