@@ -4,7 +4,7 @@ the ``secretservice`` group inside its private D-Bus session on gnome-keyring.
 
 Every contender talks to the same Musixmatch emulator (in the calling process) and runs over the
 same environment. A login or refresh is timed from just before ``Popen`` to the moment the
-emulator wrote its answer to the token request (``EmulatorServer.request_log``,
+emulator had its answer to the token request ready to write (``EmulatorServer.request_log``,
 ``time.monotonic()``, system-wide on Linux): no product is instrumented. Ours stores the tokens
 after that answer; the process's exit is kept as well. Rounds alternate (the order rotates) and
 the rows show medians.

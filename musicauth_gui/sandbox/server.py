@@ -140,7 +140,8 @@ class Exchange:
         request: The request.
         status: The status answered; None when the connection was closed without an answer.
         received_at: When its head and body had been read.
-        answered_at: When the answer had been written (or the connection given up).
+        answered_at: When the answer was ready to be written, microseconds before its bytes were
+            (or when the connection was given up).
     """
 
     request: Request
@@ -172,7 +173,7 @@ class EmulatorServer:
         clock: Returns the current time as a UNIX epoch; replace it in tests to move time.
         requests: Every request received, in order (failed and unknown ones included).
         request_log: Every answered (or abandoned) request with its times, in the order the
-            answers were written (:class:`Exchange`).
+            answers were ready, each logged before its answer is written (:class:`Exchange`).
         handler_errors: Tracebacks of handlers that raised (each answered with HTTP 500); a test
             can assert it is empty to catch emulator bugs.
     """
@@ -453,11 +454,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         received_at = time.monotonic()  # the whole request is in
         response = emulator._dispatch(request)
-        if response is not None:
-            self._write(response)
+        # Logged before the answer is written, not after: a client that has read the answer (a
+        # test right after its request, a benchmark once the process that asked has ended) must
+        # find it in the log, and after the write this thread could still be on its way here.
         exchange = Exchange(request, response.status if response else None, received_at, time.monotonic())
         with emulator._lock:
             emulator.request_log.append(exchange)
+        if response is not None:
+            self._write(response)
 
     def _write(self, response: Response) -> None:
         self.send_response(response.status)
