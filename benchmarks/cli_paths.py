@@ -3,8 +3,9 @@ libraries in the same run, rounds alternating (the order rotates) and medians ta
 
 - ``musicauth token NAME --format header`` with a valid stored token (the scripting path, e.g.
   ``curl -H "$(musicauth token x --format header)"`` in a loop), process start to exit, against
-  ``python -c pass``; an informational row shows the floor under it: python importing keyring and
-  reading the one entry, which is all this path has to do;
+  ``python -c pass``; informational rows show the floors under it: python importing keyring and
+  reading the one entry, which is all this path has to do, and the same with keyring imported as
+  musicauth imports it (what it never reads deferred) and the entry decoded;
 - ``musicauth login NAME`` (authorization code, PKCE, loopback listener, the stand-in browser
   ``tests/support/fake_browser.py`` through ``$BROWSER``) against google-auth-oauthlib's
   ``InstalledAppFlow`` and an authlib client doing the same (``benchmarks/peers.py``);
@@ -49,6 +50,16 @@ from .flow_rounds import (
 )
 
 TOKEN_GOAL = 3.0
+#: The token path's floor once keyring is imported as ``musicauth token`` imports it: the modules
+#: keyring's import brings but this path never reads deferred (``core/store/keyring_import.py``,
+#: and ``inspect`` and ``traceback``, which jaraco.functools and logging import; ``cli.py``'s
+#: ``_lean_token``), then json, and the one entry read and decoded. No code of musicauth's runs
+#: beyond ``core/stand_ins.py``.
+LEAN_KEYRING_READ = (
+    "from musicauth_gui.core.stand_ins import defer; defer('inspect', 'traceback'); "
+    "from musicauth_gui.core.store import keyring_import; keyring_import.prepare(); "
+    "import json, keyring; json.loads(keyring.get_keyring().get_password('musicauth', 'profile/mxm'))"
+)
 #: What any ``musicauth refresh`` imports and does before its request, and no more.
 REFRESH_FLOOR = f"import keyring; keyring.get_keyring().get_password('musicauth', 'profile/mxm-user'); {HTTP_STACK}"
 
@@ -69,6 +80,7 @@ def _token_rounds(env: dict[str, str], rounds: int) -> dict[str, list[Any]]:
             "pass": lambda: run([PYTHON, "-c", "pass"], env)[1],
             "token": ours,
             "keyring": lambda: run([PYTHON, "-c", read_one], env)[1],
+            "lean-keyring": lambda: run([PYTHON, "-c", LEAN_KEYRING_READ], env)[1],
         },
     )
 
@@ -91,6 +103,7 @@ def measure(rounds: int = 7, token_rounds: int = 15) -> tuple[list[Row], dict[st
         floor = statistics.median(tokens["pass"])
         ours = statistics.median(tokens["token"])
         keyring = statistics.median(tokens["keyring"])
+        lean_keyring = statistics.median(tokens["lean-keyring"])
         rows = [
             Row(
                 f"`musicauth token NAME --format header`, valid token, whole process (median of {token_rounds})",
@@ -105,6 +118,16 @@ def measure(rounds: int = 7, token_rounds: int = 15) -> tuple[list[Row], dict[st
                 ms(keyring),
                 ms(floor),
                 f"{keyring / floor:.2f}×",
+                "-",
+                None,
+            ),
+            Row(
+                "(info) the same with keyring imported as musicauth imports it: what its import brings but this path "
+                "never reads deferred (`core/store/keyring_import.py`'s modules, and inspect and traceback), then json, "
+                "the entry read and decoded; no other code of musicauth's",
+                ms(lean_keyring),
+                ms(floor),
+                f"{lean_keyring / floor:.2f}× (ours {ours / lean_keyring:.2f}× this)",
                 "-",
                 None,
             ),

@@ -14,7 +14,9 @@ buttons; a tab widget of two read-only ``QPlainTextEdit`` with a line of text in
 one), in a scroll area, a status-bar message, and the app's light style sheet and icons read from
 ``resources/`` (data, not code). It prints ``ready <t>`` once that content has painted. With
 ``MUSICAUTH_BENCH_ALL_LIBRARIES=1`` it imports all of ``floor_libraries.LIBRARIES`` instead
-(the "everything loaded" row's floor).
+(the "everything loaded" row's floor). With ``MUSICAUTH_BENCH_APP_MODULES`` naming a file of
+module names (``app_loaded.py`` writes the app's), it then imports those modules too, and runs
+none of their code beyond their top level: the floor of that row with the app's code in memory.
 
 What the app's peak RSS at rest has above this is its own (its modules, its records, its model,
 its row painter's cached layers, the engine and scheduler, the qasync executor's threads); what
@@ -176,10 +178,23 @@ def _detail_side():  # type: ignore[no-untyped-def]
     return scroll
 
 
+def _import_app_modules() -> None:
+    """The modules named in ``MUSICAUTH_BENCH_APP_MODULES``'s file, if set: their code, classes
+    and constants, as the app holds them, without a window of theirs."""
+    listing = os.environ.get("MUSICAUTH_BENCH_APP_MODULES")
+    if not listing:
+        return
+    import importlib
+
+    for name in Path(listing).read_text("utf-8").split():
+        importlib.import_module(name)
+
+
 class ContentWindow(Window):
     def _report(self) -> None:
         print(f"first-paint {time.monotonic():.6f}", flush=True)
         import_libraries()
+        _import_app_modules()
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QSplitter, QToolBar
 

@@ -12,7 +12,8 @@ machine that slows down mid-run penalises no one):
   cannot do without, to show how much of the memory is the app's own;
 - ``floor_content`` (informational): what the window shows at rest built from plain Qt widgets,
   with no app code, on the at-rest libraries and on all of them: how much of the peak RSS is the
-  window's content and how much is the app's.
+  window's content and how much is the app's; and on all of them with the app's modules imported
+  (those a loaded run holds, none of their code run): how much of the rest is the app's code.
 
 Time is from just before ``Popen`` to the ``time.monotonic()`` the child prints (system-wide on
 Linux); peak RSS is the child's ``VmHWM`` (``/proc/PID/status``), read once it has reported
@@ -101,6 +102,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         "at_rest": [],
         "content": [],
         "content_all": [],
+        "code_all": [],
     }
     with temp_base("startup") as d:
         base = Path(d)
@@ -119,6 +121,11 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         ]
         _compile_app()
         _one(APP, env, ("first-paint", "ready"))  # warm the page cache once
+        modules = base / "app-modules.txt"
+        app_modules = _app_modules(env, modules)
+        kinds.append(
+            ("code_all", CONTENT, ("first-paint", "ready"), {**kinds[-1][3], "MUSICAUTH_BENCH_APP_MODULES": str(modules)})
+        )
         _one(FLOOR, env, ("first-paint",))
         for i in range(runs):
             for name, cmd, want, kind_env in kinds[i % len(kinds) :] + kinds[: i % len(kinds)]:
@@ -138,6 +145,7 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
     loaded_rss = med("loaded", "rss_mb")
     rest_ready, rest_rss = med("at_rest", "ready"), med("at_rest", "rss_mb")
     content_rss, content_all_rss = med("content", "rss_mb"), med("content_all", "rss_mb")
+    code_all_rss = med("code_all", "rss_mb")
     content_ready = med("content", "ready")
     floor_anon, app_anon, lib_anon = med("floor", "anon_mb"), med("app", "anon_mb"), med("libraries", "anon_mb")
     time_ratio, rss_ratio = app_paint / floor_paint, app_rss / floor_rss
@@ -210,6 +218,17 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
             loaded_rss / lib_rss <= LOADED_RSS_GOAL,
         ),
         Row(
+            "(info) the floor of the row above with the app's code in memory: the content on all the libraries "
+            f"(above), then the {app_modules} modules of the app that a loaded run holds imported, none of their "
+            "code run beyond their top level: peak RSS, against the libraries floor; the app with everything "
+            "loaded against it",
+            f"{code_all_rss:.1f} MB",
+            f"{lib_rss:.1f} MB",
+            f"{code_all_rss / lib_rss:.2f}× (the app {loaded_rss / code_all_rss:.2f}× this)",
+            "-",
+            None,
+        ),
+        Row(
             "(info) peak RSS of the bare window plus the libraries the app needs (asyncio, qasync, httpx+anyio, "
             "QtNetwork, QtSvg, cryptography, PyJWT, keyring, platformdirs, filelock)",
             f"{lib_rss:.1f} MB",
@@ -247,6 +266,16 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
 
 #: The processes whose Python objects are weighed (``_traced``).
 TRACED_KINDS = ("app", "loaded", "content", "content_all")
+
+
+def _app_modules(env: dict[str, str], listing: Path) -> int:
+    """Write the names of the app's modules that ``app_loaded`` holds once ready (it quits just
+    after) to ``listing``, for the floor with the app's code; returns how many."""
+    import subprocess
+
+    quits = {**env, "MUSICAUTH_BENCH": "quit", "MUSICAUTH_BENCH_APP_MODULES": str(listing)}
+    subprocess.run(LOADED, env=quits, cwd=str(ROOT), capture_output=True, check=True, timeout=60)
+    return len(listing.read_text("utf-8").split())
 
 
 def _traced(cmd: list[str], env: dict[str, str]) -> float:
