@@ -124,7 +124,12 @@ def measure(runs: int = 5) -> tuple[list[Row], dict[str, object]]:
         modules = base / "app-modules.txt"
         app_modules = _app_modules(env, modules)
         kinds.append(
-            ("code_all", CONTENT, ("first-paint", "ready"), {**kinds[-1][3], "MUSICAUTH_BENCH_APP_MODULES": str(modules)})
+            (
+                "code_all",
+                CONTENT,
+                ("first-paint", "ready"),
+                {**env, "MUSICAUTH_BENCH_ALL_LIBRARIES": "1", "MUSICAUTH_BENCH_APP_MODULES": str(modules)},
+            )
         )
         _one(FLOOR, env, ("first-paint",))
         for i in range(runs):
