@@ -31,6 +31,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from musicauth_gui.cli import LEAN_TOKEN_DEFERRED
+
 from .common import PYTHON, Row, isolated_env, temp_base
 from .flow_rounds import (
     CLIENT_ID,
@@ -52,11 +54,11 @@ from .flow_rounds import (
 TOKEN_GOAL = 3.0
 #: The token path's floor once keyring is imported as ``musicauth token`` imports it: the modules
 #: keyring's import brings but this path never reads deferred (``core/store/keyring_import.py``,
-#: and ``inspect`` and ``traceback``, which jaraco.functools and logging import; ``cli.py``'s
-#: ``_lean_token``), then json, and the one entry read and decoded. No code of musicauth's runs
+#: and ``cli.LEAN_TOKEN_DEFERRED``: ``inspect`` and ``traceback``, which jaraco.functools and
+#: logging import), then json, and the one entry read and decoded. No code of musicauth's runs
 #: beyond ``core/stand_ins.py``.
 LEAN_KEYRING_READ = (
-    "from musicauth_gui.core.stand_ins import defer; defer('inspect', 'traceback'); "
+    f"from musicauth_gui.core.stand_ins import defer; defer(*{LEAN_TOKEN_DEFERRED!r}); "
     "from musicauth_gui.core.store import keyring_import; keyring_import.prepare(); "
     "import json, keyring; json.loads(keyring.get_keyring().get_password('musicauth', 'profile/mxm'))"
 )

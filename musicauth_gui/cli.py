@@ -950,6 +950,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 #: The commands whose start-up counts most (scripts run `token` in loops; benchmarks/README.md,
 #: "Start-up"), parsed first by a parser that knows that command alone.
 QUICK_COMMANDS = ("token", "login", "refresh")
+#: What the lean ``token`` path defers before it imports anything (``_lean_token`` says why);
+#: the benchmark's floor under that path defers the same (``benchmarks/cli_paths.py``).
+LEAN_TOKEN_DEFERRED = ("inspect", "traceback")
 
 
 class _Unsure(Exception):
@@ -1137,7 +1140,7 @@ def _lean_token(args: argparse.Namespace | TokenWords) -> int | None:
     # the stand-in is read at once there: nothing saved, nothing lost. logging, configured just
     # before keyring is needed (on a keyring other than the Secret Service), imports traceback
     # (with linecache and textwrap, ~1.5 ms) to format an exception, which a token logs none of.
-    defer("inspect", "traceback")
+    defer(*LEAN_TOKEN_DEFERRED)
 
     # The collector rests while keyring and the core are imported and the entry read, as in the
     # desktop app's start-up (gui/gc_policy.py): what they build lives to the end, and the ~40
